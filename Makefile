@@ -1,0 +1,68 @@
+# Two commands on a fresh machine: `make run` and `make test`. Everything else is a helper.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV ?= .venv
+PY := $(VENV)/bin/python
+# CPython 3.13 (the Lambda runtime) where it exists, from PATH or pyenv; otherwise python3.
+PY313_DIR := $(shell for p in "$$(command -v python3.13 2>/dev/null)" $(HOME)/.pyenv/versions/3.13*/bin/python3.13; do \
+	[ -n "$$p" ] && "$$p" -c 'import sys; assert sys.version_info[:2] == (3, 13)' 2>/dev/null && dirname "$$p" && break; done)
+BOOT_PYTHON := $(if $(PY313_DIR),$(PY313_DIR)/python3.13,python3)
+STAMP := $(VENV)/.installed
+
+AWS_PORT ?= 5000
+PORT ?= 3000
+TENANT ?= acme
+export AWS_PORT PORT
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): requirements-dev.txt layers/shared/requirements.txt
+	@[ -x $(PY) ] || { echo "creating $(VENV) with $(BOOT_PYTHON)"; $(BOOT_PYTHON) -m venv $(VENV); }
+	@$(PY) -m pip install -q --upgrade pip >/dev/null
+	@$(PY) -m pip install -q -r requirements-dev.txt
+	@touch $@
+
+venv: $(STAMP) ## create the virtualenv and install everything
+
+run: $(STAMP) ## start the whole product locally (moto, API, workers)
+	@$(PY) -m local
+
+test: $(STAMP) lint validate ## lint, template validation and every test
+	@$(PY) -m pytest -n 2 --dist loadfile -q
+
+lint: $(STAMP) ## ruff
+	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/ruff format --check .
+
+validate: $(STAMP) ## sam validate --lint and cfn-lint on template.yaml
+	@$(VENV)/bin/cfn-lint template.yaml
+	@SAM_CLI_TELEMETRY=0 $(VENV)/bin/sam validate --lint --region us-east-1 >/dev/null
+
+build: $(STAMP) ## sam build (needs python3.13 for the Lambda runtime)
+	@[ -n "$(PY313_DIR)" ] || { echo "sam build needs CPython 3.13 (pyenv install 3.13); not found"; exit 1; }
+	@PATH="$(PY313_DIR):$$PATH" SAM_CLI_TELEMETRY=0 $(VENV)/bin/sam build --config-env dev
+
+token: $(STAMP) ## print a development token: TENANT=acme SCOPES="invoices:read" CONSENT_ID=...
+	@$(PY) -m local.token --tenant "$(TENANT)" $(if $(SCOPES),--scopes "$(SCOPES)") $(if $(CONSENT_ID),--consent-id "$(CONSENT_ID)")
+
+invoke: $(STAMP) ## run one function on one event: FN=GetCompanyFunction EVENT=events/get_company.json
+	@$(PY) -m local.invoke "$(FN)" "$(EVENT)"
+
+schedule: $(STAMP) ## run a scheduled rule now on the running stack: RULE=OutboxSweeperFunction
+	@$(PY) -m local.schedule "$(RULE)"
+
+redrive: $(STAMP) ## move a DLQ's messages back to its source queue: QUEUE=<logical id of the DLQ>
+	@$(PY) -m local.redrive "$(QUEUE)"
+
+openapi: $(STAMP) ## regenerate docs/openapi.json from the handlers
+	@$(PY) -m local.openapi --write docs/openapi.json
+
+bench: $(STAMP) ## benchmarks: cold start, warm overhead, AWS calls per request
+	@$(PY) -m bench
+
+clean: ## remove the virtualenv and build output
+	rm -rf $(VENV) .aws-sam .pytest_cache .ruff_cache
+
+.PHONY: help venv run test lint validate build token invoke schedule redrive openapi bench clean

@@ -1,0 +1,1 @@
+"""Docker-free local stack: moto, the API Gateway emulation and the async workers, all read from template.yaml."""
