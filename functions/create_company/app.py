@@ -1,0 +1,37 @@
+"""POST /v1/companies: register a supplier or buyer company for the caller's tenant."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body
+
+from financing.adapters.companies import CompanyStore
+from financing.api.core import caller, core_api, entrypoint
+from financing.api.idempotency import once
+from financing.dialects.core.companies import CompanyCreate, CompanyObject, company_object, creation_details
+from financing.services.companies import create_company
+
+app = core_api()
+
+
+@app.post(
+    "/v1/companies",
+    summary="Create a company",
+    tags=["Companies"],
+    responses={201: {"description": "Created"}},
+)
+def create(body: Annotated[CompanyCreate, Body()]) -> Response[CompanyObject]:
+    actor = caller(app, "invoices:write")
+    return once(
+        app,
+        actor.tenant_id,
+        lambda: (
+            201,
+            company_object(create_company(CompanyStore(), actor, creation_details(body))).model_dump(
+                mode="json"
+            ),
+        ),
+    )
+
+
+lambda_handler = entrypoint(app)

@@ -1,0 +1,31 @@
+"""GET /v1/companies: the caller's companies, newest first, with cursor pagination."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from financing.adapters.companies import CompanyStore
+from financing.api.core import caller, core_api, entrypoint
+from financing.api.pagination import encode_cursor, position_after
+from financing.dialects.core.companies import CompanyObject, company_object
+from financing.dialects.core.lists import DEFAULT_LIMIT, MAX_LIMIT, ListObject
+from financing.services.companies import list_companies
+
+app = core_api()
+
+
+@app.get("/v1/companies", summary="List companies", tags=["Companies"])
+def list_(
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    cursor: Annotated[str | None, Query(max_length=512)] = None,
+) -> ListObject[CompanyObject]:
+    actor = caller(app, "invoices:read")
+    binding = f"{actor.tenant_id}:companies"
+    companies, more = list_companies(
+        CompanyStore(), actor, limit=limit, after=position_after(cursor, binding)
+    )
+    next_cursor = encode_cursor({"after": companies[-1].id}, binding) if more else None
+    return ListObject(data=[company_object(c) for c in companies], has_more=more, next_cursor=next_cursor)
+
+
+lambda_handler = entrypoint(app)

@@ -1,0 +1,21 @@
+"""PATCH /v1/companies/{company_id}: change a company's details (conditional on its version)."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Body
+
+from financing.adapters.companies import CompanyStore
+from financing.api.core import caller, core_api, entrypoint
+from financing.dialects.core.companies import CompanyObject, CompanyUpdate, company_object, update_changes
+from financing.services.companies import update_company
+
+app = core_api()
+
+
+@app.patch("/v1/companies/<company_id>", summary="Update a company", tags=["Companies"])
+def update(company_id: str, body: Annotated[CompanyUpdate, Body()]) -> CompanyObject:
+    actor = caller(app, "invoices:write")
+    return company_object(update_company(CompanyStore(), actor, company_id, update_changes(body)))
+
+
+lambda_handler = entrypoint(app)

@@ -1,0 +1,120 @@
+"""The entities table: tenant-keyed items, conditional writes on a version, and the transactional outbox."""
+
+import json
+import zlib
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
+
+from financing.adapters.aws import client
+from financing.clock import iso
+from financing.config import settings
+from financing.domain.errors import Conflict
+from financing.domain.events import DomainEvent
+
+OUTBOX_SHARDS = 4
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+
+def to_item(values: dict[str, Any]) -> dict[str, Any]:
+    return {key: _serializer.serialize(value) for key, value in values.items() if value is not None}
+
+
+def from_item(item: dict[str, Any]) -> dict[str, Any]:
+    return {key: _deserializer.deserialize(value) for key, value in item.items()}
+
+
+def tenant_key(tenant_id: str, collection: str) -> str:
+    """Partition key of a tenant's collection: it always starts with the tenant id."""
+    return f"{tenant_id}#{collection}"
+
+
+def outbox_shard(event_id: str) -> str:
+    return f"pending#{zlib.crc32(event_id.encode()) % OUTBOX_SHARDS}"
+
+
+def outbox_entry(event: DomainEvent) -> dict[str, Any]:
+    """The outbox row written in the same transaction as the change it announces."""
+    return {
+        "pk": tenant_key(event.tenant_id, "OUTBOX"),
+        "sk": event.id,
+        "kind": "outbox",
+        "detail_type": event.type,
+        "detail": json.dumps(event.detail(), separators=(",", ":")),
+        "outbox_pending": outbox_shard(event.id),
+        "outbox_at": iso(event.occurred_at),
+    }
+
+
+class EntityTable:
+    """Single-table access for every entity type; each write carries its event into the outbox."""
+
+    def __init__(self, table_name: str | None = None) -> None:
+        self.table_name = table_name or settings().table_name
+
+    def _outbox_put(self, event: DomainEvent) -> dict[str, Any]:
+        return {
+            "Put": {
+                "TableName": self.table_name,
+                "Item": to_item(outbox_entry(event)),
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }
+        }
+
+    def _transact(self, entity_write: dict[str, Any], event: DomainEvent, conflict: Conflict) -> None:
+        try:
+            client("dynamodb").transact_write_items(TransactItems=[entity_write, self._outbox_put(event)])
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "TransactionCanceledException":
+                reasons = error.response.get("CancellationReasons", [])
+                if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
+                    raise conflict from error
+            raise
+
+    def insert(self, item: dict[str, Any], event: DomainEvent, conflict: Conflict) -> None:
+        """Create an item that must not exist yet, with its event."""
+        put = {
+            "TableName": self.table_name,
+            "Item": to_item({**item, "version": item.get("version", 1)}),
+            "ConditionExpression": "attribute_not_exists(pk)",
+        }
+        self._transact({"Put": put}, event, conflict)
+
+    def replace(
+        self, item: dict[str, Any], expected_version: int, event: DomainEvent, conflict: Conflict
+    ) -> None:
+        """Overwrite an item only if nobody changed it since `expected_version` was read."""
+        put = {
+            "TableName": self.table_name,
+            "Item": to_item(item),
+            "ConditionExpression": "#v = :expected",
+            "ExpressionAttributeNames": {"#v": "version"},
+            "ExpressionAttributeValues": {":expected": {"N": str(expected_version)}},
+        }
+        self._transact({"Put": put}, event, conflict)
+
+    def get(self, pk: str, sk: str) -> dict[str, Any] | None:
+        response = client("dynamodb").get_item(
+            TableName=self.table_name, Key=to_item({"pk": pk, "sk": sk}), ConsistentRead=True
+        )
+        item = response.get("Item")
+        return from_item(item) if item else None
+
+    def page(
+        self, pk: str, *, limit: int, after_sk: str | None = None, newest_first: bool = True
+    ) -> tuple[list[dict[str, Any]], bool]:
+        """One page of a collection in key order, and whether more items follow."""
+        request: dict[str, Any] = {
+            "TableName": self.table_name,
+            "KeyConditionExpression": "pk = :pk",
+            "ExpressionAttributeValues": {":pk": {"S": pk}},
+            "ScanIndexForward": not newest_first,
+            # One extra item tells whether another page exists without a second request.
+            "Limit": limit + 1,
+        }
+        if after_sk is not None:
+            request["ExclusiveStartKey"] = to_item({"pk": pk, "sk": after_sk})
+        items = [from_item(item) for item in client("dynamodb").query(**request).get("Items", [])]
+        return items[:limit], len(items) > limit

@@ -1,0 +1,32 @@
+"""The caller, as the authorizer verified it: tenant, subject and scopes come only from its context."""
+
+from typing import Any
+
+from financing.domain.actor import Actor
+
+
+class Unauthenticated(Exception):
+    """No verified tenant in the request (the authorizer did not run or passed nothing)."""
+
+
+class MissingScope(Exception):
+    def __init__(self, scope: str) -> None:
+        super().__init__(f"This request needs the '{scope}' scope.")
+        self.scope = scope
+
+
+def actor_of(event: dict[str, Any], correlation_id: str, scope: str) -> Actor:
+    """The verified caller of `event`, who must hold `scope`."""
+    context = (event.get("requestContext") or {}).get("authorizer") or {}
+    tenant_id = context.get("tenant_id")
+    if not tenant_id:
+        raise Unauthenticated()
+    scopes = frozenset(str(context.get("scope", "")).split())
+    if scope not in scopes:
+        raise MissingScope(scope)
+    return Actor(
+        tenant_id=str(tenant_id),
+        subject=str(context.get("sub") or context.get("principalId") or ""),
+        scopes=scopes,
+        correlation_id=correlation_id,
+    )

@@ -1,0 +1,56 @@
+"""Resolver factory and Lambda entry point for the core family: validation, errors, correlation, auth."""
+
+from collections.abc import Callable
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+
+from financing.api.auth import actor_of
+from financing.api.correlation import HEADER as CORRELATION_HEADER
+from financing.api.correlation import correlation_id_of
+from financing.api.errors import PayloadTooLarge, as_response, core_error_for
+from financing.domain.actor import Actor
+from financing.observability import logger, tracer
+
+MAX_BODY_BYTES = 256 * 1024
+
+
+def core_api() -> APIGatewayRestResolver:
+    app = APIGatewayRestResolver(enable_validation=True)
+
+    @app.exception_handler(Exception)
+    def _any_error(exc: Exception) -> Response:
+        return as_response(core_error_for(exc, correlation_id_of(app.current_event.raw_event)))
+
+    def _echo_correlation(app: APIGatewayRestResolver, next_middleware: Callable[..., Response]) -> Response:
+        response = next_middleware(app)
+        response.headers[CORRELATION_HEADER] = correlation_id_of(app.current_event.raw_event)
+        return response
+
+    app.use([_echo_correlation])
+    return app
+
+
+def caller(app: APIGatewayRestResolver, scope: str) -> Actor:
+    """The verified caller of the current request, who must hold `scope` (else 403)."""
+    event = app.current_event.raw_event
+    return actor_of(event, correlation_id_of(event), scope)
+
+
+def respond(status: int, body: dict[str, Any]) -> Response:
+    return Response(status_code=status, content_type="application/json", body=body)
+
+
+def entrypoint(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+    """The Lambda handler for `app`: guards that run before routing, and observability."""
+
+    @logger.inject_lambda_context(clear_state=True)
+    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        correlation_id = correlation_id_of(event)
+        logger.set_correlation_id(correlation_id)
+        body = event.get("body") or ""
+        if len(body.encode() if isinstance(body, str) else body) > MAX_BODY_BYTES:
+            return core_error_for(PayloadTooLarge(), correlation_id)
+        return app.resolve(event, context)
+
+    return tracer.capture_lambda_handler(handler) if tracer else handler

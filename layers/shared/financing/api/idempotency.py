@@ -1,0 +1,89 @@
+"""`Idempotency-Key` on POSTs (DESIGN section 4): per tenant and route for 24 h, on Powertools idempotency.
+
+Same key and body replays the first status and body; same key and another body is 422;
+a request still in flight under the key is 409. Failed requests are not remembered.
+"""
+
+import json
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
+)
+
+from financing.adapters.aws import client
+from financing.api.errors import InvalidIdempotencyKey
+from financing.config import settings
+
+HEADER = "idempotency-key"
+TTL_SECONDS = 24 * 3600
+MAX_KEY_LENGTH = 255
+
+Outcome = tuple[int, dict[str, Any]]
+_config = IdempotencyConfig(
+    event_key_jmespath="[tenant, route, key]",
+    payload_validation_jmespath="body",
+    expires_after_seconds=TTL_SECONDS,
+)
+
+
+def idempotency_key_of(event: dict[str, Any]) -> str | None:
+    for name, value in (event.get("headers") or {}).items():
+        if name.lower() == HEADER:
+            if not value or len(value) > MAX_KEY_LENGTH or not value.isprintable():
+                raise InvalidIdempotencyKey()
+            return value
+    return None
+
+
+@cache
+def _remembered() -> Callable[..., dict[str, Any]]:
+    store = DynamoDBPersistenceLayer(
+        table_name=settings().idempotency_table_name, boto3_client=client("dynamodb")
+    )
+
+    @idempotent_function(
+        data_keyword_argument="request", persistence_store=store, config=_config, key_prefix="api"
+    )
+    def remembered(*, request: dict[str, Any], action: Callable[[], Outcome]) -> dict[str, Any]:
+        status, body = action()
+        return {"status": status, "body": body}
+
+    return remembered
+
+
+def run_once(
+    event: dict[str, Any], tenant_id: str, action: Callable[[], Outcome], lambda_context: Any
+) -> Outcome:
+    """Run `action` once per Idempotency-Key; without a key, just run it."""
+    key = idempotency_key_of(event)
+    if key is None:
+        return action()
+    if lambda_context is not None:
+        # An in-flight marker then expires with the invocation, not 24 h later, if the process dies.
+        _config.register_lambda_context(lambda_context)
+    body = event.get("body") or ""
+    try:
+        payload: Any = json.loads(body) if body else None
+    except ValueError:
+        payload = body
+    request = {
+        "tenant": tenant_id,
+        "route": f"{event.get('httpMethod')} {event.get('path')}",
+        "key": key,
+        "body": payload,
+    }
+    outcome = _remembered()(request=request, action=action)
+    return outcome["status"], outcome["body"]
+
+
+def once(app: Any, actor_tenant_id: str, action: Callable[[], Outcome]) -> Any:
+    """A POST route's answer: `action`'s outcome, or the first outcome under the same Idempotency-Key."""
+    from financing.api.core import respond
+
+    status, body = run_once(app.current_event.raw_event, actor_tenant_id, action, app.lambda_context)
+    return respond(status, body)

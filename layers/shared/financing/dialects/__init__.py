@@ -1,0 +1,1 @@
+"""The four public shapes (core, monite, pismo, openfinance) as serializers over the one domain model."""

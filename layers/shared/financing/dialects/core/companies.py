@@ -1,0 +1,134 @@
+"""Companies in the core shape: the request bodies it accepts and the object it returns."""
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from financing.clock import iso
+from financing.domain.companies import Company
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+Phone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9][0-9 ()\-]{5,24}$")]
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_WEBSITE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+
+
+def _email(value: str) -> str:
+    if len(value) > 254 or not _EMAIL.match(value):
+        raise ValueError("must be an email address")
+    return value
+
+
+def _website(value: str) -> str:
+    if len(value) > 2048 or not _WEBSITE.match(value):
+        raise ValueError("must be an http or https URL")
+    return value
+
+
+Email = Annotated[str, AfterValidator(_email)]
+Website = Annotated[str, AfterValidator(_website)]
+TaxId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class AddressIn(Strict):
+    street: Text | None = None
+    city: Text | None = None
+    state: Text | None = None
+    country_code: CountryCode = Field(description="ISO 3166-1 alpha-2, uppercase")
+
+
+class ContactIn(Strict):
+    first_name: Text
+    last_name: Text
+    email: Email | None = None
+    phone: Phone | None = None
+    is_signatory: bool = False
+    is_request_recipient: bool = False
+
+
+class ContactPatch(ContactIn):
+    id: str | None = Field(default=None, description="Keep an existing contact by giving its id")
+
+
+class CompanyCreate(Strict):
+    name: Text
+    address: AddressIn
+    website: Website | None = None
+    tax_id: TaxId | None = Field(
+        default=None, description="CPF or CNPJ with check digits when country_code is BR"
+    )
+    contacts: list[ContactIn] = Field(default=[], max_length=50)
+
+
+class CompanyUpdate(Strict):
+    """Partial update: only the fields present change; `contacts` replaces the list."""
+
+    name: Text | None = None
+    address: AddressIn | None = None
+    website: Website | None = None
+    tax_id: TaxId | None = None
+    contacts: list[ContactPatch] | None = Field(default=None, max_length=50)
+
+    @model_validator(mode="after")
+    def _required_stay_set(self) -> "CompanyUpdate":
+        for name in ("name", "address", "contacts"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null")
+        return self
+
+
+class AddressOut(BaseModel):
+    street: str | None
+    city: str | None
+    state: str | None
+    country_code: str
+
+
+class ContactOut(BaseModel):
+    id: str
+    first_name: str
+    last_name: str
+    email: str | None
+    phone: str | None
+    is_signatory: bool
+    is_request_recipient: bool
+
+
+class CompanyObject(BaseModel):
+    id: str
+    object: Literal["company"] = "company"
+    name: str
+    address: AddressOut
+    website: str | None
+    tax_id: str | None
+    contacts: list[ContactOut]
+    created: str
+    updated: str
+
+
+def company_object(company: Company) -> CompanyObject:
+    return CompanyObject(
+        id=company.id,
+        name=company.name,
+        address=AddressOut(**company.address.model_dump()),
+        website=company.website,
+        tax_id=company.tax_id,
+        contacts=[ContactOut(**contact.model_dump()) for contact in company.contacts],
+        created=iso(company.created),
+        updated=iso(company.updated),
+    )
+
+
+def creation_details(body: CompanyCreate) -> dict:
+    return body.model_dump()
+
+
+def update_changes(body: CompanyUpdate) -> dict:
+    """Only the fields the caller sent; `null` clears an optional field, but name and address are required."""
+    return body.model_dump(include=body.model_fields_set)

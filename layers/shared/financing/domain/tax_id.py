@@ -1,0 +1,29 @@
+"""Tax identifiers: Brazilian CPF/CNPJ with check digits; other countries' ids are free text."""
+
+import re
+
+from validate_docbr import CNPJ, CPF
+
+_CPF = CPF()
+_CNPJ = CNPJ()
+
+
+def digits(value: str) -> str:
+    return re.sub(r"\D", "", value)
+
+
+def brazilian_document_problem(value: str) -> str | None:
+    """Why a CPF (11 digits) or CNPJ (14 digits) is invalid, or None when it is valid."""
+    if re.fullmatch(r"[\d.\-/ ]+", value) is None:
+        return "must be a CPF (11 digits) or a CNPJ (14 digits)"
+    number = digits(value)
+    if len(number) == 11:
+        return None if _CPF.validate(number) else "is not a valid CPF (check digits do not match)"
+    if len(number) == 14:
+        return None if _CNPJ.validate(number) else "is not a valid CNPJ (check digits do not match)"
+    return "must be a CPF (11 digits) or a CNPJ (14 digits)"
+
+
+def normalise_tax_id(value: str, country_code: str | None) -> str:
+    """Brazilian documents are stored as bare digits; other ids as given, trimmed."""
+    return digits(value) if country_code == "BR" else value.strip()

@@ -1,0 +1,1 @@
+"""Use cases: one function per action, taking models and ports, returning models."""

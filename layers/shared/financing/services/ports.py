@@ -1,0 +1,13 @@
+"""Ports the use cases depend on; adapters implement them, tests may fake them."""
+
+from typing import Protocol
+
+from financing.domain.companies import Company
+from financing.domain.events import DomainEvent
+
+
+class Companies(Protocol):
+    def add(self, company: Company, event: DomainEvent) -> None: ...
+    def get(self, tenant_id: str, company_id: str) -> Company | None: ...
+    def save(self, company: Company, event: DomainEvent) -> None: ...
+    def page(self, tenant_id: str, *, limit: int, after: str | None) -> tuple[list[Company], bool]: ...
