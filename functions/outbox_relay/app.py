@@ -7,7 +7,8 @@ from financing.adapters.dynamo import from_item
 from financing.adapters.outbox import publish, settle
 from financing.observability import logger
 
-processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+# A batch that fails whole is reported item by item, like any partial failure.
+processor = BatchProcessor(event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False)
 
 
 def relay(record: DynamoDBRecord) -> None:

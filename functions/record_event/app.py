@@ -5,15 +5,15 @@ import json
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from financing.adapters.event_log import record
+from financing.adapters import event_log
 from financing.observability import logger
 
-processor = BatchProcessor(event_type=EventType.SQS)
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
-def store(message: SQSRecord) -> None:
-    event = json.loads(message.body)
-    record(event["detail-type"], event["detail"])
+def store(record: SQSRecord) -> None:
+    event = json.loads(record.body)
+    event_log.record(event["detail-type"], event["detail"])
 
 
 @logger.inject_lambda_context

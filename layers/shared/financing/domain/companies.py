@@ -56,12 +56,13 @@ def register_company(
     *,
     tenant_id: str,
     name: str,
-    address: Address,
+    address: Address | dict,
     website: str | None,
     tax_id: str | None,
     contacts: list[dict],
 ) -> Company:
     moment = now()
+    address = Address.model_validate(address)
     return Company(
         id=new_id("company"),
         tenant_id=tenant_id,

@@ -1,0 +1,105 @@
+"""Call handlers the way API Gateway and the event sources do, in-process on moto."""
+
+import base64
+import importlib.util
+import json
+import sys
+import uuid
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+_loaded: dict[str, ModuleType] = {}
+
+
+class Context:
+    function_name = "test-function"
+    function_version = "$LATEST"
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:test-function"
+    memory_limit_in_mb = 256
+    log_group_name = "/aws/lambda/test-function"
+    log_stream_name = "test"
+
+    def __init__(self) -> None:
+        self.aws_request_id = str(uuid.uuid4())
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 10_000
+
+
+def handler(function_dir: str):
+    """The `lambda_handler` of functions/<function_dir>/app.py, imported once per test session."""
+    if function_dir not in _loaded:
+        path = ROOT / "functions" / function_dir / "app.py"
+        spec = importlib.util.spec_from_file_location(f"fn_{function_dir}", path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module
+        spec.loader.exec_module(module)
+        _loaded[function_dir] = module
+    return _loaded[function_dir].lambda_handler
+
+
+def api_event(
+    method: str,
+    path: str,
+    *,
+    resource: str | None = None,
+    path_parameters: dict[str, str] | None = None,
+    body: Any = None,
+    raw_body: str | None = None,
+    query: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+    tenant: str | None = "acme",
+    scope: str = "invoices:read invoices:write",
+) -> dict[str, Any]:
+    request_id = str(uuid.uuid4())
+    text = raw_body if raw_body is not None else (json.dumps(body) if body is not None else None)
+    all_headers = {"Content-Type": "application/json", **(headers or {})}
+    authorizer = (
+        {"principalId": f"{tenant}|dev", "tenant_id": tenant, "sub": "dev", "scope": scope}
+        if tenant
+        else None
+    )
+    return {
+        "resource": resource or path,
+        "path": path,
+        "httpMethod": method,
+        "headers": all_headers,
+        "multiValueHeaders": {key: [value] for key, value in all_headers.items()},
+        "queryStringParameters": query,
+        "multiValueQueryStringParameters": {key: [value] for key, value in query.items()} if query else None,
+        "pathParameters": path_parameters,
+        "stageVariables": None,
+        "requestContext": {
+            "resourcePath": resource or path,
+            "httpMethod": method,
+            "path": f"/local{path}",
+            "stage": "local",
+            "requestId": request_id,
+            "accountId": "123456789012",
+            "apiId": "localapi",
+            "identity": {"sourceIp": "127.0.0.1"},
+            "authorizer": authorizer,
+        },
+        "body": text,
+        "isBase64Encoded": False,
+    }
+
+
+class Reply:
+    def __init__(self, raw: dict[str, Any]) -> None:
+        self.raw = raw
+        self.status = raw["statusCode"]
+        headers = {**(raw.get("headers") or {})}
+        for key, values in (raw.get("multiValueHeaders") or {}).items():
+            headers.setdefault(key, values[-1])
+        self.headers = {key.lower(): value for key, value in headers.items()}
+        body = raw.get("body") or ""
+        if raw.get("isBase64Encoded"):
+            body = base64.b64decode(body).decode()
+        self.json = json.loads(body) if body else None
+
+
+def call(function_dir: str, method: str, path: str, **kwargs: Any) -> Reply:
+    return Reply(handler(function_dir)(api_event(method, path, **kwargs), Context()))
