@@ -1,6 +1,11 @@
 """Development constants of the local stack, documented in the README."""
 
 import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# The stack is read from this template; tests of the emulator point it at a fixture template.
+TEMPLATE = Path(os.environ.get("LOCAL_TEMPLATE") or ROOT / "template.yaml")
 
 # HS256 secret for development tokens. Deployed stacks verify RS256 against a JWKS URL instead.
 DEV_JWT_SECRET = os.environ.get("DEV_JWT_SECRET", "local-development-secret-change-me-0123456789")
@@ -10,3 +15,7 @@ AWS_PORT = int(os.environ.get("AWS_PORT", "5000"))
 PORT = int(os.environ.get("PORT", "3000"))
 # Template parameters the local stack deploys with; the rest take the template's defaults.
 PARAMETER_OVERRIDES = {"Stage": "local", "DevJwtSecret": DEV_JWT_SECRET}
+# Containers per function: how many invocations of one function run at the same time.
+CONCURRENCY = int(os.environ.get("LOCAL_CONCURRENCY", "4"))
+# Scheduled rules run on demand only, unless this is set: then also at their rate(...).
+RUN_SCHEDULES = os.environ.get("LOCAL_RUN_SCHEDULES") == "1"

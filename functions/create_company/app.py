@@ -9,6 +9,7 @@ from financing.adapters.companies import CompanyStore
 from financing.api.core import caller, core_api, entrypoint
 from financing.api.idempotency import once
 from financing.dialects.core.companies import CompanyCreate, CompanyObject, company_object, creation_details
+from financing.dialects.core.errors import documented
 from financing.services.companies import create_company
 
 app = core_api()
@@ -18,7 +19,7 @@ app = core_api()
     "/v1/companies",
     summary="Create a company",
     tags=["Companies"],
-    responses={201: {"description": "Created"}},
+    responses=documented(201, CompanyObject, "The company, created."),
 )
 def create(body: Annotated[CompanyCreate, Body()]) -> Response[CompanyObject]:
     actor = caller(app, "invoices:write")

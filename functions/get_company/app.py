@@ -3,12 +3,18 @@
 from financing.adapters.companies import CompanyStore
 from financing.api.core import caller, core_api, entrypoint
 from financing.dialects.core.companies import CompanyObject, company_object
+from financing.dialects.core.errors import documented
 from financing.services.companies import get_company
 
 app = core_api()
 
 
-@app.get("/v1/companies/<company_id>", summary="Retrieve a company", tags=["Companies"])
+@app.get(
+    "/v1/companies/<company_id>",
+    summary="Retrieve a company",
+    tags=["Companies"],
+    responses=documented(200, CompanyObject, "The company."),
+)
 def retrieve(company_id: str) -> CompanyObject:
     actor = caller(app, "invoices:read")
     return company_object(get_company(CompanyStore(), actor, company_id))

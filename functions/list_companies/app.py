@@ -8,13 +8,19 @@ from financing.adapters.companies import CompanyStore
 from financing.api.core import caller, core_api, entrypoint
 from financing.api.pagination import encode_cursor, position_after
 from financing.dialects.core.companies import CompanyObject, company_object
+from financing.dialects.core.errors import documented
 from financing.dialects.core.lists import DEFAULT_LIMIT, MAX_LIMIT, ListObject
 from financing.services.companies import list_companies
 
 app = core_api()
 
 
-@app.get("/v1/companies", summary="List companies", tags=["Companies"])
+@app.get(
+    "/v1/companies",
+    summary="List companies",
+    tags=["Companies"],
+    responses=documented(200, ListObject[CompanyObject], "A page of companies."),
+)
 def list_(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     cursor: Annotated[str | None, Query(max_length=512)] = None,

@@ -7,12 +7,18 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from financing.adapters.companies import CompanyStore
 from financing.api.core import caller, core_api, entrypoint
 from financing.dialects.core.companies import CompanyObject, CompanyUpdate, company_object, update_changes
+from financing.dialects.core.errors import documented
 from financing.services.companies import update_company
 
 app = core_api()
 
 
-@app.patch("/v1/companies/<company_id>", summary="Update a company", tags=["Companies"])
+@app.patch(
+    "/v1/companies/<company_id>",
+    summary="Update a company",
+    tags=["Companies"],
+    responses=documented(200, CompanyObject, "The company, updated."),
+)
 def update(company_id: str, body: Annotated[CompanyUpdate, Body()]) -> CompanyObject:
     actor = caller(app, "invoices:write")
     return company_object(update_company(CompanyStore(), actor, company_id, update_changes(body)))

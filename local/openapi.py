@@ -1,0 +1,68 @@
+"""The API's one OpenAPI 3.1 document, merged from every API handler's Powertools resolver."""
+
+import argparse
+import ast
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+TITLE = "Invoice Financing Platform API"
+VERSION = "0.1.0"
+DESCRIPTION = (
+    "Companies, invoices, financing, receivables registry and Open Finance Brasil sharing. "
+    "Every request carries `Authorization: Bearer <JWT>`; every response carries `x-correlation-id`."
+)
+
+
+def _api_handlers() -> list[Path]:
+    """Handler files that define a module-level `app` (an HTTP resolver)."""
+    found = []
+    for path in sorted((ROOT / "functions").glob("*/app.py")):
+        tree = ast.parse(path.read_text())
+        if any(
+            isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "app" for t in node.targets)
+            for node in tree.body
+        ):
+            found.append(path)
+    return found
+
+
+def document() -> dict:
+    layer = str(ROOT / "layers" / "shared")
+    if layer not in sys.path:
+        sys.path.insert(0, layer)
+    from aws_lambda_powertools.event_handler.openapi.merge import OpenAPIMerge
+    from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
+
+    merge = OpenAPIMerge(
+        title=TITLE,
+        version=VERSION,
+        description=DESCRIPTION,
+        security_schemes={"bearer": HTTPBearer(bearerFormat="JWT")},
+        security=[{"bearer": []}],
+        on_conflict="error",
+    )
+    for path in _api_handlers():
+        merge.add_file(path)
+    return json.loads(merge.get_openapi_json_schema())
+
+
+def render() -> str:
+    return json.dumps(document(), indent=2, sort_keys=True) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--write", metavar="FILE", help="write the document there instead of printing it")
+    args = parser.parse_args()
+    text = render()
+    if args.write:
+        Path(args.write).write_text(text)
+        print(f"wrote {args.write}")
+    else:
+        sys.stdout.write(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,21 @@
+"""The committed OpenAPI document is exactly what the handlers generate (`make openapi` regenerates it)."""
+
+import json
+from pathlib import Path
+
+from local.openapi import render
+
+COMMITTED = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
+
+
+def test_the_committed_document_matches_the_code():
+    assert json.loads(COMMITTED.read_text()) == json.loads(render()), "docs/openapi.json is stale: run `make openapi`"
+
+
+def test_every_operation_documents_its_errors_in_the_core_envelope():
+    document = json.loads(COMMITTED.read_text())
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            for status in ("400", "401", "403", "404"):
+                schema = operation["responses"][status]["content"]["application/json"]["schema"]
+                assert schema == {"$ref": "#/components/schemas/CoreError"}, (method, path, status)
