@@ -29,7 +29,7 @@ venv: $(STAMP) ## create the virtualenv and install everything
 run: $(STAMP) ## start the whole product locally (moto, API, workers)
 	@$(PY) -m local
 
-test: $(STAMP) lint validate ## lint, template validation and every test
+test: $(STAMP) lint validate build-check ## lint, template validation, sam build and every test
 	@$(PY) -m pytest -n 2 --dist loadfile -q
 
 lint: $(STAMP) ## ruff
@@ -43,6 +43,13 @@ validate: $(STAMP) ## sam validate --lint and cfn-lint on template.yaml
 build: $(STAMP) ## sam build (needs python3.13 for the Lambda runtime)
 	@[ -n "$(PY313_DIR)" ] || { echo "sam build needs CPython 3.13 (pyenv install 3.13); not found"; exit 1; }
 	@PATH="$(PY313_DIR):$$PATH" SAM_CLI_TELEMETRY=0 $(VENV)/bin/sam build --config-env dev
+
+build-check: $(STAMP) # sam build into a scratch folder where CPython 3.13 exists
+	@if [ -n "$(PY313_DIR)" ]; then \
+		d=$$(mktemp -d); trap 'rm -rf "$$d"' EXIT; \
+		PATH="$(PY313_DIR):$$PATH" SAM_CLI_TELEMETRY=0 $(VENV)/bin/sam build --build-dir "$$d/build" --cache-dir "$$d/cache" \
+			--no-cached --parallel >"$$d/log" 2>&1 || { cat "$$d/log"; exit 1; }; echo "sam build: ok"; \
+	else echo "sam build: skipped (no CPython 3.13 here; the Lambda runtime needs it)"; fi
 
 token: $(STAMP) ## print a development token: TENANT=acme SCOPES="invoices:read" CONSENT_ID=...
 	@$(PY) -m local.token --tenant "$(TENANT)" $(if $(SCOPES),--scopes "$(SCOPES)") $(if $(CONSENT_ID),--consent-id "$(CONSENT_ID)")
@@ -65,4 +72,4 @@ bench: $(STAMP) ## benchmarks: cold start, warm overhead, AWS calls per request
 clean: ## remove the virtualenv and build output
 	rm -rf $(VENV) .aws-sam .pytest_cache .ruff_cache
 
-.PHONY: help venv run test lint validate build token invoke schedule redrive openapi bench clean
+.PHONY: help venv run test lint validate build build-check token invoke schedule redrive openapi bench clean

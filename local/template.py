@@ -129,7 +129,9 @@ def apply_globals(template: dict[str, Any]) -> None:
 # ----------------------------------------------------------------------------------------- parameters
 
 
-def parameter_values(template: Mapping[str, Any], overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def parameter_values(
+    template: Mapping[str, Any], overrides: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
     """Parameter values as CloudFormation passes them: strings, lists for list types; validated."""
     overrides = dict(settings.PARAMETER_OVERRIDES if overrides is None else overrides)
     declared = template.get("Parameters") or {}
@@ -280,7 +282,9 @@ class Resolver:
                 continue
             for assertion in rule.get("Assertions", []):
                 if not self._resolve(assertion["Assert"]):
-                    raise TemplateError(f"rule {name}: {assertion.get('AssertDescription', 'assertion failed')}")
+                    raise TemplateError(
+                        f"rule {name}: {assertion.get('AssertDescription', 'assertion failed')}"
+                    )
 
     # -- evaluation
 
@@ -329,7 +333,9 @@ class Resolver:
         self._resource_ref(logical_id)  # raises Unresolved until provisioned
         attributes = self.attributes.get(logical_id, {})
         if attribute not in attributes:
-            raise TemplateError(f"{logical_id} has no attribute {attribute} locally (has {sorted(attributes)})")
+            raise TemplateError(
+                f"{logical_id} has no attribute {attribute} locally (has {sorted(attributes)})"
+            )
         return attributes[attribute]
 
     def _fn_sub(self, arg: Any) -> str:
@@ -433,7 +439,7 @@ class Resolver:
         kind = fields[0] if fields else "SecretString"
         if kind != "SecretString":
             raise TemplateError(f"dynamic reference field {kind} is not supported (only SecretString)")
-        json_key, stage, version = (fields[1:] + [None, None, None])[:3]
+        json_key, stage, version = [*fields[1:], None, None, None][:3]
         return self.read_secret(secret_id, json_key or None, stage or None, version or None)
 
 

@@ -9,7 +9,9 @@ COMMITTED = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
 
 
 def test_the_committed_document_matches_the_code():
-    assert json.loads(COMMITTED.read_text()) == json.loads(render()), "docs/openapi.json is stale: run `make openapi`"
+    assert json.loads(COMMITTED.read_text()) == json.loads(render()), (
+        "docs/openapi.json is stale: run `make openapi`"
+    )
 
 
 def test_every_operation_documents_its_errors_in_the_core_envelope():
