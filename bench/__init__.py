@@ -1,0 +1,1 @@
+"""Benchmarks: cold start, warm overhead, AWS calls per request and memory, printed as one table."""
