@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import re
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +15,16 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from local import settings
+from local.model import (
+    FunctionSpec,
+    RuleTarget,
+    Stack,
+    bus_name,
+    pattern_text,
+    physical_name,
+    stable_id,
+)
+from local.sources import EventSources
 from local.template import (
     ACCOUNT_ID,
     Resolver,
@@ -25,7 +33,6 @@ from local.template import (
     env_string,
     load_template,
     parameter_values,
-    template_dir,
 )
 
 log = logging.getLogger("local")
@@ -47,17 +54,6 @@ IGNORED_TYPES = {
     "AWS::Logs::MetricFilter",
     "AWS::Logs::SubscriptionFilter",
     "AWS::ApiGateway::Account",
-}
-
-# Event source types of AWS::Serverless::Function that the workers and the gateway serve.
-FUNCTION_EVENT_TYPES = {
-    "Api",
-    "SQS",
-    "DynamoDB",
-    "Schedule",
-    "ScheduleV2",
-    "EventBridgeRule",
-    "CloudWatchEvent",
 }
 
 
@@ -84,164 +80,6 @@ def client_factory(endpoint_url: str | None = None, region: str | None = None) -
             return cache[service]
 
     return clients
-
-
-def physical_name(
-    stack_name: str, logical_id: str, *, max_length: int, lowercase: bool = False, suffix: str = ""
-) -> str:
-    """Deterministic name `<stack>-<LogicalId>`, made safe for the service and shortened with a hash if needed."""
-    name = f"{stack_name}-{logical_id}"
-    if lowercase:
-        name = name.lower()
-        name = re.sub(r"[^a-z0-9.-]", "-", name)
-    else:
-        name = re.sub(r"[^A-Za-z0-9_-]", "-", name)
-    room = max_length - len(suffix)
-    if len(name) > room:
-        digest = hashlib.sha1(name.encode(), usedforsecurity=False).hexdigest()[:8]
-        name = f"{name[: room - 9]}-{digest}"
-    return name + suffix
-
-
-def stable_id(*parts: str, length: int = 10) -> str:
-    """Lowercase alphanumeric id derived from its inputs, the shape of API Gateway ids."""
-    digest = hashlib.sha256("/".join(parts).encode()).digest()
-    alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
-    return "".join(alphabet[b % len(alphabet)] for b in digest[:length])
-
-
-# ---------------------------------------------------------------------------------------- description
-
-
-@dataclass
-class FunctionSpec:
-    logical_id: str
-    name: str
-    arn: str
-    code_dir: Path
-    handler: str
-    timeout: int
-    memory: int
-    environment: dict[str, str]
-    layers: list[Path]
-    events: dict[str, dict[str, Any]]  # event name -> {"Type": ..., "Properties": resolved}
-    retry_attempts: int = 2  # asynchronous invocations (rule targets)
-    dead_letter_queue: str | None = None  # SQS ARN for failed asynchronous invocations
-
-
-@dataclass
-class Route:
-    method: str  # upper case, or ANY
-    path: str  # as declared, with {param} and {proxy+}
-    function: str  # logical id
-    api: str  # logical id of the AWS::Serverless::Api
-    authorizer: str | None  # authorizer name, None when the route is open
-
-
-@dataclass
-class ApiSpec:
-    logical_id: str
-    api_id: str
-    stage: str
-    authorizers: dict[str, dict[str, Any]]
-    gateway_responses: dict[str, dict[str, Any]]
-    binary_media_types: list[str]
-    cors: dict[str, Any] | None
-    cors_preflight_authorizer: str | None
-    default_authorizer: str | None = None
-    routes: list[Route] = field(default_factory=list)
-
-
-@dataclass
-class RuleTarget:
-    """A rule whose target is one of the stack's functions: a schedule, or a pattern feeding a hidden queue."""
-
-    rule_id: str  # logical id (SAM events: function logical id + event name, as SAM names it)
-    rule_name: str
-    rule_arn: str
-    function: str
-    target_id: str
-    schedule: str | None
-    pattern: str | None
-    enabled: bool
-    input: str | None = None
-    input_path: str | None = None
-    queue_url: str | None = None  # the hidden queue pattern rules deliver to
-
-
-@dataclass
-class SqsSource:
-    function: str
-    event: str
-    queue_arn: str
-    queue_url: str
-    batch_size: int
-    report_failures: bool
-    filters: list[str]
-    enabled: bool
-
-
-@dataclass
-class StreamSource:
-    function: str
-    event: str
-    stream_arn: str
-    starting_position: str
-    batch_size: int
-    report_failures: bool
-    filters: list[str]
-    max_retries: int  # -1: until the record expires
-    bisect: bool
-    on_failure_url: str | None
-    on_failure_arn: str | None
-    enabled: bool
-
-
-@dataclass
-class Stack:
-    """What provisioning produced: physical ids by logical id, resolved functions, routes and event sources."""
-
-    template: dict[str, Any]
-    resolver: Resolver
-    stack_name: str
-    region: str
-    account_id: str
-    functions: dict[str, FunctionSpec] = field(default_factory=dict)
-    apis: dict[str, ApiSpec] = field(default_factory=dict)
-    rules: list[RuleTarget] = field(default_factory=list)
-    sqs_sources: list[SqsSource] = field(default_factory=list)
-    stream_sources: list[StreamSource] = field(default_factory=list)
-
-    @property
-    def physical(self) -> dict[str, Any]:
-        """`Ref` of every provisioned resource by logical id (table and bucket names, queue URLs, ...)."""
-        return dict(self.resolver.refs)
-
-    @property
-    def attributes(self) -> dict[str, dict[str, Any]]:
-        return self.resolver.attributes
-
-    @property
-    def root(self) -> Path:
-        return template_dir(self.template)
-
-    def environment(self) -> dict[str, str]:
-        """Union of every function's environment; two functions disagreeing on a variable is an error."""
-        union: dict[str, str] = {}
-        owner: dict[str, str] = {}
-        for spec in self.functions.values():
-            for key, value in spec.environment.items():
-                if key in union and union[key] != value:
-                    raise TemplateError(
-                        f"{spec.logical_id} and {owner[key]} set {key} to different values; the local stack "
-                        "runs every function in one process and needs one value"
-                    )
-                union[key], owner[key] = value, spec.logical_id
-        return union
-
-    def function_by_arn(self, arn: str) -> FunctionSpec | None:
-        base = ":".join(arn.split(":")[:7])  # drop a version or alias qualifier
-        return next((f for f in self.functions.values() if f.arn == base), None)
 
 
 # -------------------------------------------------------------------------------------------- provision
@@ -289,7 +127,7 @@ def _error_code(error: ClientError) -> str:
     return error.response.get("Error", {}).get("Code", "")
 
 
-class _Provisioner:
+class _Provisioner(EventSources):
     def __init__(self, stack: Stack, clients: Clients):
         self.stack = stack
         self.clients = clients
@@ -646,7 +484,7 @@ class _Provisioner:
 
     def _AWS__Events__Rule(self, logical_id: str, resource: Mapping[str, Any]) -> tuple[Any, dict]:
         props = self.props(resource)
-        bus = _bus_name(props.get("EventBusName"))
+        bus = bus_name(props.get("EventBusName"))
         name = props.get("Name") or self.name(logical_id, max_length=64)
         enabled = props.get("State", "ENABLED") == "ENABLED"
         pattern = props.get("EventPattern")
@@ -682,7 +520,7 @@ class _Provisioner:
                         function=function,
                         target_id=target["Id"],
                         schedule=props.get("ScheduleExpression"),
-                        pattern=_pattern_text(pattern),
+                        pattern=pattern_text(pattern),
                         enabled=enabled,
                         input=target.get("Input"),
                         input_path=target.get("InputPath"),
@@ -722,7 +560,7 @@ class _Provisioner:
             "State": "ENABLED" if enabled else "DISABLED",
         }
         if pattern is not None:
-            request["EventPattern"] = _pattern_text(pattern)
+            request["EventPattern"] = pattern_text(pattern)
         if schedule:
             request["ScheduleExpression"] = schedule
         if description:
@@ -746,215 +584,3 @@ class _Provisioner:
 
     def _queue_arn(self, name: str) -> str:
         return f"arn:aws:sqs:{self.region}:{self.account}:{name}"
-
-    # ----------------------------------------------------------------------------- function events
-
-    def _function_events(self) -> None:
-        for logical_id, resource in self.resolver.resources.items():
-            if resource.get("Type") == "AWS::Serverless::Api" and logical_id in self.resolver.refs:
-                self.stack.apis[logical_id] = self._api(
-                    logical_id, self.resolver.resolve(resource.get("Properties"))
-                )
-        for spec in self.stack.functions.values():
-            for event_name, event in spec.events.items():
-                kind = event.get("Type")
-                if kind not in FUNCTION_EVENT_TYPES:
-                    raise TemplateError(
-                        f"{spec.logical_id}.{event_name}: event type {kind} is not supported locally"
-                    )
-                props = event.get("Properties") or {}
-                getattr(self, f"_event_{kind.lower()}")(spec, event_name, props)
-
-    def _api(self, logical_id: str, props: Mapping[str, Any] | None) -> ApiSpec:
-        props = props or {}
-        auth = props.get("Auth") or {}
-        authorizers = {}
-        for name, config in (auth.get("Authorizers") or {}).items():
-            if "FunctionArn" not in config:
-                raise TemplateError(
-                    f"{logical_id}: authorizer {name} is not a Lambda authorizer; not supported"
-                )
-            function = self.function_for(config["FunctionArn"], logical_id)
-            authorizers[name] = {**config, "Function": function}
-        default = auth.get("DefaultAuthorizer")
-        if default and default not in authorizers:
-            raise TemplateError(f"{logical_id}: DefaultAuthorizer {default} is not supported locally")
-        if auth.get("ApiKeyRequired"):
-            raise TemplateError(f"{logical_id}: API keys are not supported locally")
-        cors = props.get("Cors")
-        if isinstance(cors, str):
-            cors = {"AllowOrigin": cors}
-        preflight_auth = default if auth.get("AddDefaultAuthorizerToCorsPreflight", True) else None
-        return ApiSpec(
-            logical_id=logical_id,
-            api_id=self.resolver.refs[logical_id],
-            stage=str(props.get("StageName", "Prod")),
-            authorizers=authorizers,
-            gateway_responses=props.get("GatewayResponses") or {},
-            binary_media_types=[t.replace("~1", "/") for t in props.get("BinaryMediaTypes") or []],
-            cors=cors,
-            cors_preflight_authorizer=preflight_auth,
-            default_authorizer=default,
-        )
-
-    def _implicit_api(self) -> ApiSpec:
-        # Api events without RestApiId go to the API SAM creates implicitly, with Globals.Api applied.
-        if "ServerlessRestApi" not in self.stack.apis:
-            props = self.resolver.resolve((self.stack.template.get("Globals") or {}).get("Api") or {})
-            self.resolver.set_resource(
-                "ServerlessRestApi", stable_id(self.stack.stack_name, "ServerlessRestApi")
-            )
-            self.stack.apis["ServerlessRestApi"] = self._api(
-                "ServerlessRestApi", {"StageName": "Prod", **props}
-            )
-        return self.stack.apis["ServerlessRestApi"]
-
-    def _event_api(self, spec: FunctionSpec, event_name: str, props: Mapping[str, Any]) -> None:
-        if "RestApiId" in props:
-            api = next((a for a in self.stack.apis.values() if a.api_id == props["RestApiId"]), None)
-            if api is None:
-                raise TemplateError(f"{spec.logical_id}.{event_name}: RestApiId is not an API of this stack")
-        else:
-            api = self._implicit_api()
-        auth = props.get("Auth") or {}
-        if auth.get("ApiKeyRequired"):
-            raise TemplateError(f"{spec.logical_id}.{event_name}: API keys are not supported locally")
-        authorizer = auth.get("Authorizer", api.default_authorizer)
-        if authorizer in (None, "NONE", ""):
-            authorizer = None
-        elif authorizer not in api.authorizers:
-            raise TemplateError(
-                f"{spec.logical_id}.{event_name}: authorizer {authorizer} is not supported locally"
-            )
-        if (props.get("RequestModel") or {}).get("ValidateBody") or props.get("RequestParameters"):
-            log.warning("%s.%s: request validation is not emulated locally", spec.logical_id, event_name)
-        method = props["Method"].upper()
-        api.routes.append(Route(method, props["Path"], spec.logical_id, api.logical_id, authorizer))
-
-    def _event_sqs(self, spec: FunctionSpec, event_name: str, props: Mapping[str, Any]) -> None:
-        arn = props["Queue"]
-        self.stack.sqs_sources.append(
-            SqsSource(
-                function=spec.logical_id,
-                event=event_name,
-                queue_arn=arn,
-                queue_url=self._queue_url(arn),
-                batch_size=int(props.get("BatchSize", 10)),
-                report_failures="ReportBatchItemFailures" in (props.get("FunctionResponseTypes") or []),
-                filters=_filters(props),
-                enabled=props.get("Enabled", True) is not False,
-            )
-        )
-
-    def _queue_url(self, arn: str) -> str:
-        _, _, _, _, account, name = arn.split(":", 5)
-        return self.clients("sqs").get_queue_url(QueueName=name, QueueOwnerAWSAccountId=account)["QueueUrl"]
-
-    def _event_dynamodb(self, spec: FunctionSpec, event_name: str, props: Mapping[str, Any]) -> None:
-        on_failure = ((props.get("DestinationConfig") or {}).get("OnFailure")) or {}
-        failure_arn = on_failure.get("Destination")
-        if failure_arn and failure_arn.split(":")[2] != "sqs":
-            raise TemplateError(
-                f"{spec.logical_id}.{event_name}: only SQS OnFailure destinations are supported"
-            )
-        self.stack.stream_sources.append(
-            StreamSource(
-                function=spec.logical_id,
-                event=event_name,
-                stream_arn=props["Stream"],
-                starting_position=props.get("StartingPosition", "LATEST"),
-                batch_size=int(props.get("BatchSize", 100)),
-                report_failures="ReportBatchItemFailures" in (props.get("FunctionResponseTypes") or []),
-                filters=_filters(props),
-                max_retries=int(props.get("MaximumRetryAttempts", -1)),
-                bisect=bool(props.get("BisectBatchOnFunctionError", False)),
-                on_failure_url=self._queue_url(failure_arn) if failure_arn else None,
-                on_failure_arn=failure_arn,
-                enabled=props.get("Enabled", True) is not False,
-            )
-        )
-
-    def _event_schedule(self, spec: FunctionSpec, event_name: str, props: Mapping[str, Any]) -> None:
-        rule_id = spec.logical_id + event_name  # the logical id SAM gives the generated rule
-        name = props.get("Name") or self.name(rule_id, max_length=64)
-        enabled = props.get("Enabled", True) is not False and props.get("State", "ENABLED") == "ENABLED"
-        arn = self.put_rule(
-            name, "default", schedule=props["Schedule"], enabled=enabled, description=props.get("Description")
-        )
-        self.add_rule_target(
-            RuleTarget(
-                rule_id,
-                name,
-                arn,
-                spec.logical_id,
-                f"{spec.logical_id}{event_name}LambdaTarget",
-                schedule=props["Schedule"],
-                pattern=None,
-                enabled=enabled,
-                input=props.get("Input"),
-            ),
-            "default",
-        )
-
-    def _event_schedulev2(self, spec: FunctionSpec, event_name: str, props: Mapping[str, Any]) -> None:
-        # EventBridge Scheduler: no rule in moto; the schedule runs on demand or at its rate like the others.
-        rule_id = spec.logical_id + event_name
-        name = props.get("Name") or self.name(rule_id, max_length=64)
-        group = props.get("GroupName", "default")
-        arn = f"arn:aws:scheduler:{self.region}:{self.account}:schedule/{group}/{name}"
-        enabled = props.get("State", "ENABLED") == "ENABLED"
-        self.stack.rules.append(
-            RuleTarget(
-                rule_id,
-                name,
-                arn,
-                spec.logical_id,
-                f"{rule_id}Target",
-                schedule=props["ScheduleExpression"],
-                pattern=None,
-                enabled=enabled,
-                input=props.get("Input"),
-            )
-        )
-
-    def _event_eventbridgerule(self, spec: FunctionSpec, event_name: str, props: Mapping[str, Any]) -> None:
-        rule_id = spec.logical_id + event_name
-        bus = _bus_name(props.get("EventBusName"))
-        name = props.get("RuleName") or self.name(rule_id, max_length=64)
-        enabled = props.get("State", "ENABLED") == "ENABLED" and props.get("Enabled", True) is not False
-        arn = self.put_rule(name, bus, pattern=props["Pattern"], enabled=enabled)
-        target = props.get("Target") or {}
-        self.add_rule_target(
-            RuleTarget(
-                rule_id,
-                name,
-                arn,
-                spec.logical_id,
-                target.get("Id", f"{rule_id}LambdaTarget"),
-                schedule=None,
-                pattern=_pattern_text(props["Pattern"]),
-                enabled=enabled,
-                input=props.get("Input"),
-                input_path=props.get("InputPath"),
-            ),
-            bus,
-            transformer=props.get("InputTransformer"),
-        )
-
-    _event_cloudwatchevent = _event_eventbridgerule
-
-
-def _bus_name(value: str | None) -> str:
-    if not value:
-        return "default"
-    return value.split("event-bus/", 1)[1] if value.startswith("arn:") else value
-
-
-def _pattern_text(pattern: Any) -> str | None:
-    if pattern is None:
-        return None
-    return pattern if isinstance(pattern, str) else json.dumps(pattern)
-
-
-def _filters(props: Mapping[str, Any]) -> list[str]:
-    return [f["Pattern"] for f in ((props.get("FilterCriteria") or {}).get("Filters") or [])]

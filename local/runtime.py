@@ -19,13 +19,13 @@ from pathlib import Path
 from typing import Any
 
 from local import settings
-from local.provision import FunctionSpec, Stack
+from local.model import FunctionSpec, Stack
 
 log = logging.getLogger("local")
 
 # Imports touch sys.path and sys.modules, which every container shares.
 _IMPORT_LOCK = threading.Lock()
-_container_serial = 0
+INIT_TIMEOUT = 10.0
 
 
 class FunctionError(Exception):
@@ -136,6 +136,13 @@ def load_handler(spec: FunctionSpec, instance: int) -> Any:
     return handler
 
 
+class _Job:
+    def __init__(self, event: Any):
+        self.event = event
+        self.started = threading.Event()  # set when the handler is called (or init failed)
+        self.future: Future[Any] = Future()
+
+
 class _Container:
     """One handler instance with its own thread; runs one invocation at a time, like a Lambda sandbox."""
 
@@ -144,31 +151,31 @@ class _Container:
         self.instance = instance
         self.handler: Any = None
         self.abandoned = False
-        self._jobs: queue.SimpleQueue[tuple[Any, Future[Any]] | None] = queue.SimpleQueue()
+        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._thread = threading.Thread(
             target=self._run, name=f"{pool.spec.logical_id}#{instance}", daemon=True
         )
         self._thread.start()
 
-    def submit(self, event: Any) -> Future[Any]:
-        future: Future[Any] = Future()
-        self._jobs.put((event, future))
-        return future
+    def submit(self, event: Any) -> _Job:
+        job = _Job(event)
+        self._jobs.put(job)
+        return job
 
     def stop(self) -> None:
         self._jobs.put(None)
 
     def _run(self) -> None:
         while (job := self._jobs.get()) is not None:
-            event, future = job
             try:
-                future.set_result(self._invoke(event))
+                job.future.set_result(self._invoke(job))
             except FunctionError as error:
-                future.set_exception(error)
+                job.future.set_exception(error)
+            job.started.set()  # also when init failed
             if not self.pool.release(self):
                 return  # abandoned after a timeout, or the pool is closed
 
-    def _invoke(self, event: Any) -> Any:
+    def _invoke(self, job: _Job) -> Any:
         if self.handler is None:
             started = time.perf_counter()
             try:
@@ -182,8 +189,9 @@ class _Container:
                 (time.perf_counter() - started) * 1000,
             )
         context = LambdaContext(self.pool.spec, self.pool.region)  # the timeout starts after init
+        job.started.set()
         try:
-            result = self.handler(event, context)
+            result = self.handler(job.event, context)
         except Exception as error:
             raise _function_error(error) from None
         try:
@@ -216,11 +224,13 @@ class FunctionPool:
         """Run the handler on a JSON copy of `event`; raises FunctionError."""
         payload = json.loads(json.dumps(event))
         container = self._acquire()
-        # The first invocation of a container also imports the handler; Lambda gives init its own 10 s.
-        budget = self.spec.timeout + (10 if container.handler is None else 0)
-        future = container.submit(payload)
+        job = container.submit(payload)
+        # Lambda gives init (the import) its own 10 s; the function's Timeout counts from the handler call.
+        if not job.started.wait(INIT_TIMEOUT):
+            self._abandon(container)
+            raise FunctionError("Runtime.InitTimeout", f"Init timed out after {INIT_TIMEOUT:.2f} seconds")
         try:
-            return future.result(timeout=budget)
+            return job.future.result(timeout=self.spec.timeout)
         except FutureTimeout:
             self._abandon(container)
             raise FunctionError(

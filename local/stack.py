@@ -1,0 +1,121 @@
+"""The whole local stack in one process: embedded AWS (moto), provisioning, functions, workers and the API."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import time
+from pathlib import Path
+from typing import Any
+
+from local import settings
+from local.gateway import Gateway
+from local.model import Stack
+from local.provision import client_factory, provision
+from local.runtime import Runtime
+from local.template import ACCOUNT_ID, load_template, template_dir
+from local.workers import Workers
+
+log = logging.getLogger("local")
+
+
+def configure_logging(level: int = logging.INFO) -> None:
+    """Our lines on stderr; other libraries only warn (moto's web server would log every request it serves)."""
+    logging.basicConfig(
+        level=logging.WARNING, format="%(asctime)s.%(msecs)03d %(message)s", datefmt="%H:%M:%S"
+    )
+    logging.getLogger("local").setLevel(level)
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+
+
+def ensure_port_free(host: str, port: int, what: str) -> None:
+    # moto's server binds in a thread and would wait forever if the port were taken: check first.
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            raise OSError(f"{what} port {host}:{port} is in use ({error.strerror})") from None
+
+
+def start_moto(host: str, port: int) -> Any:
+    """moto's ThreadedMotoServer, started (moto is heavy: imported only when a stack starts)."""
+    from moto.server import ThreadedMotoServer
+
+    ensure_port_free(host, port, "AWS (moto)")
+    server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
+    server.start()
+    return server
+
+
+class LocalStack:
+    """Start and stop every part, in order; `/health` says 503 until all of it is up."""
+
+    def __init__(
+        self,
+        *,
+        aws_port: int | None = None,
+        port: int | None = None,
+        host: str = "127.0.0.1",
+        template: Path | None = None,
+        run_schedules: bool | None = None,
+    ):
+        self.host = host
+        self.aws_port = settings.AWS_PORT if aws_port is None else aws_port
+        self.port = settings.PORT if port is None else port
+        self.template_path = template or settings.TEMPLATE
+        self.run_schedules = settings.RUN_SCHEDULES if run_schedules is None else run_schedules
+        self.aws_endpoint = f"http://{host}:{self.aws_port}"
+        self.moto: Any = None
+        self.gateway: Gateway | None = None
+        self.runtime: Runtime | None = None
+        self.workers: Workers | None = None
+        self.stack: Stack | None = None
+        self.started_in = 0.0
+
+    def start(self) -> None:
+        started = time.perf_counter()
+        template = load_template(self.template_path)
+        ensure_port_free(self.host, self.port, "API")
+        self.moto = start_moto(self.host, self.aws_port)
+        self.gateway = Gateway(
+            self.host,
+            self.port,
+            root=template_dir(template),
+            aws_endpoint=self.aws_endpoint,
+            account_id=ACCOUNT_ID,
+            region=settings.REGION,
+        )
+        self.gateway.start()
+        self.stack = provision(template, client_factory(self.aws_endpoint))
+        self.runtime = Runtime(self.stack, self.aws_endpoint)
+        self.workers = Workers(
+            self.stack, self.runtime, client_factory(self.aws_endpoint), run_schedules=self.run_schedules
+        )
+        self.workers.start()
+        self.gateway.attach(self.stack, self.runtime, self.workers)
+        self.gateway.ready = True
+        self.started_in = time.perf_counter() - started
+        log.info(
+            "stack %s up in %.1f s: %d functions, %d routes, %d workers",
+            self.stack.stack_name,
+            self.started_in,
+            len(self.stack.functions),
+            len(self.gateway.routes.routes),
+            len(self.workers.names()),
+        )
+
+    def stop(self) -> None:
+        if self.gateway:
+            self.gateway.ready = False
+            self.gateway.stop()
+        if self.workers:
+            self.workers.stop()
+        if self.runtime:
+            self.runtime.close()
+        if self.moto:
+            self.moto.stop()
+
+    @property
+    def api_url(self) -> str:
+        return f"http://{self.host}:{self.port}"

@@ -1,0 +1,126 @@
+"""The local stack as a subprocess (`python -m local`) on free loopback ports, shared by the e2e tests."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+START_TIMEOUT = 60
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class Response:
+    status: int
+    headers: dict[str, str]  # lower-case names
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+@dataclass
+class LocalStackProcess:
+    api_url: str
+    aws_endpoint: str
+    process: subprocess.Popen
+    log: Path
+    region: str = "us-east-1"
+
+    def client(self, service: str) -> Any:
+        """A boto3 client for the stack's embedded AWS."""
+        return boto3.client(
+            service,
+            endpoint_url=self.aws_endpoint,
+            region_name=self.region,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+            aws_session_token="testing",
+        )
+
+    def request(
+        self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
+    ) -> Response:
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(self.api_url + path, data=data, method=method, headers=headers or {})
+        if data is not None:
+            request.add_header("Content-Type", "application/json")
+        try:
+            with urllib.request.urlopen(request, timeout=30) as reply:
+                return Response(reply.status, {k.lower(): v for k, v in reply.headers.items()}, reply.read())
+        except urllib.error.HTTPError as error:
+            return Response(error.code, {k.lower(): v for k, v in error.headers.items()}, error.read())
+
+    def health(self) -> dict[str, Any]:
+        return self.request("GET", "/health").json()
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+def _wait_healthy(stack: LocalStackProcess) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if stack.process.poll() is not None:
+            pytest.fail(f"the local stack exited with {stack.process.returncode}:\n{stack.output()}")
+        try:
+            if stack.request("GET", "/health").status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.1)
+    stack.process.kill()
+    pytest.fail(f"the local stack was not healthy within {START_TIMEOUT} s:\n{stack.output()}")
+
+
+@contextlib.contextmanager
+def launch(log_dir: Path, **environment: str) -> Iterator[LocalStackProcess]:
+    """`python -m local` on two free ports; stopped with SIGTERM at the end, which must exit cleanly."""
+    aws_port, port = free_port(), free_port()
+    log = log_dir / "output.log"
+    env = {**os.environ, "AWS_PORT": str(aws_port), "PORT": str(port), "PYTHONUNBUFFERED": "1", **environment}
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "local"], cwd=ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT
+        )
+    running = LocalStackProcess(f"http://127.0.0.1:{port}", f"http://127.0.0.1:{aws_port}", process, log)
+    try:
+        _wait_healthy(running)
+        yield running
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                pytest.fail(f"the local stack did not stop within 10 s of SIGTERM:\n{running.output()}")
+    assert process.returncode == 0, f"the local stack exited with {process.returncode}:\n{running.output()}"
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStackProcess]:
+    """The project's stack, from template.yaml."""
+    with launch(tmp_path_factory.mktemp("local-stack")) as running:
+        yield running

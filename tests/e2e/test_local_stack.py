@@ -1,0 +1,468 @@
+"""The local stack over HTTP: health, docs, gateway responses, the embedded AWS, schedules and the async chain."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+
+import pytest
+
+from local.settings import ROOT
+from local.template import load_template
+from local.token import mint
+
+pytestmark = pytest.mark.e2e
+
+TEMPLATE = load_template()
+RESOURCES = TEMPLATE["Resources"]
+
+
+def _of_type(kind: str) -> list[str]:
+    return [lid for lid, r in RESOURCES.items() if r["Type"] == kind]
+
+
+def _handler_exists(logical_id: str) -> bool:
+    properties = RESOURCES[logical_id]["Properties"]
+    module = properties["Handler"].rpartition(".")[0].replace(".", "/")
+    return (ROOT / properties["CodeUri"] / f"{module}.py").is_file()
+
+
+def _routes() -> list[tuple[str, str, str]]:
+    return [
+        (event["Properties"]["Method"].upper(), event["Properties"]["Path"], lid)
+        for lid in _of_type("AWS::Serverless::Function")
+        for event in (RESOURCES[lid]["Properties"].get("Events") or {}).values()
+        if event["Type"] == "Api"
+    ]
+
+
+def _scheduled_functions() -> list[str]:
+    return [
+        lid
+        for lid in _of_type("AWS::Serverless::Function")
+        if any(
+            e["Type"] in ("Schedule", "ScheduleV2")
+            for e in (RESOURCES[lid]["Properties"].get("Events") or {}).values()
+        )
+    ]
+
+
+def _observer(stack, pattern: dict) -> str:
+    """A queue of this test's own, fed by a rule on the template's bus."""
+    (bus_id,) = _of_type("AWS::Events::EventBus")
+    bus = stack.health()["resources"][bus_id]
+    sqs, events = stack.client("sqs"), stack.client("events")
+    name = f"e2e-{uuid.uuid4().hex[:8]}"
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    events.put_rule(Name=name, EventBusName=bus, EventPattern=json.dumps(pattern))
+    events.put_targets(Rule=name, EventBusName=bus, Targets=[{"Id": "e2e", "Arn": arn}])
+    return url
+
+
+def _receive(stack, url: str, timeout: float = 10.0) -> list[dict]:
+    sqs = stack.client("sqs")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get(
+            "Messages", []
+        )
+        if messages:
+            return [json.loads(m["Body"]) for m in messages]
+    return []
+
+
+def test_health_lists_every_provisioned_resource(stack):
+    response = stack.request("GET", "/health")
+    assert response.status == 200
+    document = response.json()
+    assert document["status"] == "ok"
+    assert document["aws_endpoint"] == stack.aws_endpoint
+    ignored = {"AWS::Serverless::LayerVersion"}
+    assert {lid for lid, r in RESOURCES.items() if r["Type"] not in ignored} <= set(document["resources"])
+
+
+def test_openapi_and_docs_are_served(stack):
+    openapi = stack.request("GET", "/openapi.json")
+    if (ROOT / "docs" / "openapi.json").is_file():
+        assert openapi.status == 200
+        assert "openapi" in openapi.json()
+    else:
+        assert openapi.status == 404
+    page = stack.request("GET", "/docs")
+    assert page.status == 200 and b"/openapi.json" in page.body
+    asset = stack.request("GET", "/docs/swagger-ui-bundle.js")
+    assert asset.status == 200 and asset.headers["content-type"].endswith("javascript")
+    assert stack.request("GET", "/docs/../template.yaml").status == 404
+
+
+def test_a_request_without_a_token_gets_401_in_the_error_envelope(stack):
+    protected = [(m, p) for m, p, _ in _routes()]
+    assert protected, "the template declares no API route"
+    method, path = protected[0]
+    response = stack.request(
+        method, path.replace("{", "x").replace("}", "x"), body={} if method != "GET" else None
+    )
+    assert response.status == 401
+    body = response.json()
+    assert body["error"]["correlation_id"] == response.headers["x-correlation-id"]
+
+
+def test_an_unknown_route_gets_403(stack):
+    response = stack.request("GET", f"/no-such-route-{uuid.uuid4().hex}")
+    assert response.status == 403
+    assert response.headers["x-correlation-id"]
+    assert b"Missing Authentication Token" in response.body
+
+
+def test_a_bad_token_is_rejected_by_the_authorizer(stack):
+    method, path, _ = _routes()[0]
+    if not _handler_exists(_authorizer()):
+        pytest.skip("the authorizer's handler does not exist yet")
+    response = stack.request(method, path, headers={"Authorization": "Bearer not-a-jwt"})
+    assert response.status == 401
+
+
+def _authorizer() -> str:
+    (api,) = _of_type("AWS::Serverless::Api")
+    auth = RESOURCES[api]["Properties"]["Auth"]
+    return auth["Authorizers"][auth["DefaultAuthorizer"]]["FunctionArn"]["Fn::GetAtt"][0]
+
+
+def test_events_put_on_the_bus_reach_a_rules_queue(stack):
+    url = _observer(stack, {"source": ["local.e2e"]})
+    (bus_id,) = _of_type("AWS::Events::EventBus")
+    bus = stack.health()["resources"][bus_id]
+    stack.client("events").put_events(
+        Entries=[{"EventBusName": bus, "Source": "local.e2e", "DetailType": "ping", "Detail": '{"n": 1}'}]
+    )
+    (event,) = _receive(stack, url)
+    assert event["detail-type"] == "ping" and event["detail"] == {"n": 1}
+
+
+def test_a_schedule_runs_on_demand(stack):
+    assert stack.request("POST", "/_local/schedules/NoSuchSchedule").status == 404
+    scheduled = _scheduled_functions()
+    if not scheduled:
+        pytest.skip("the template has no scheduled function")
+    if not _handler_exists(scheduled[0]):
+        pytest.skip(f"{scheduled[0]}'s handler does not exist yet")
+    response = stack.request("POST", f"/_local/schedules/{scheduled[0]}")
+    assert response.status == 200, response.body
+    (invocation,) = response.json()["invocations"]
+    assert invocation["ok"] and invocation["function"] == scheduled[0]
+
+
+def test_creating_a_company_publishes_a_domain_event_through_the_stream(stack):
+    creators = [lid for method, path, lid in _routes() if (method, path) == ("POST", "/v1/companies")]
+    if not creators or not all(_handler_exists(lid) for lid in [*creators, _authorizer()]):
+        pytest.skip("the company handlers do not exist yet")
+    url = _observer(stack, {"source": [{"exists": True}]})
+    token = mint("acme")
+    response = stack.request(
+        "POST",
+        "/v1/companies",
+        body={"name": "Acme Ltd", "address": {"country_code": "GB"}},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status == 201, response.body
+    assert response.headers["x-correlation-id"]
+    started = time.monotonic()
+    events = _receive(stack, url)
+    assert events, f"no domain event reached the bus:\n{stack.output()[-4000:]}"
+    assert time.monotonic() - started < 5
+
+
+# ----------------------------------------------------------------------------------------------------------
+# The emulator's own behaviour (failures, retries, dead letters, authorizer decisions), on a small fixture
+# template with throwaway handlers written to a temporary directory: the project's handlers are not involved.
+
+FIXTURE_TEMPLATE = """
+Transform: AWS::Serverless-2016-10-31
+Parameters:
+  Stage: {Type: String, Default: dev}
+  DevJwtSecret: {Type: String, Default: ""}
+Globals:
+  Function:
+    Timeout: 2
+    Handler: app.lambda_handler
+    Environment:
+      Variables:
+        TABLE_NAME: !Ref Table
+Resources:
+  Table:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      BillingMode: PAY_PER_REQUEST
+      AttributeDefinitions: [{AttributeName: pk, AttributeType: S}]
+      KeySchema: [{AttributeName: pk, KeyType: HASH}]
+      StreamSpecification: {StreamViewType: NEW_IMAGE}
+  Failures: {Type: AWS::SQS::Queue}
+  DeadLetters: {Type: AWS::SQS::Queue}
+  Work:
+    Type: AWS::SQS::Queue
+    Properties:
+      VisibilityTimeout: 1
+      RedrivePolicy: {deadLetterTargetArn: !GetAtt DeadLetters.Arn, maxReceiveCount: 2}
+  Bus:
+    Type: AWS::Events::EventBus
+    Properties: {Name: !Sub "${AWS::StackName}-fixture"}
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: !Ref Stage
+      Auth:
+        DefaultAuthorizer: Gate
+        Authorizers:
+          Gate:
+            FunctionArn: !GetAtt Gate.Arn
+            Identity: {Header: X-Key, ReauthorizeEvery: 0}
+      GatewayResponses:
+        ACCESS_DENIED:
+          StatusCode: "403"
+          ResponseTemplates: {application/json: '{"denied": $context.error.messageString}'}
+  Gate:
+    Type: AWS::Serverless::Function
+    Properties: {CodeUri: functions/gate/}
+  Echo:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: functions/echo/
+      Events:
+        Guarded: {Type: Api, Properties: {RestApiId: !Ref Api, Path: "/echo/{proxy+}", Method: any}}
+        Open:
+          Type: Api
+          Properties: {RestApiId: !Ref Api, Path: /open, Method: post, Auth: {Authorizer: NONE}}
+  Streamer:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: functions/streamer/
+      Events:
+        Stream:
+          Type: DynamoDB
+          Properties:
+            Stream: !GetAtt Table.StreamArn
+            StartingPosition: TRIM_HORIZON
+            BatchSize: 10
+            MaximumRetryAttempts: 1
+            BisectBatchOnFunctionError: true
+            FunctionResponseTypes: [ReportBatchItemFailures]
+            FilterCriteria: {Filters: [{Pattern: '{"dynamodb": {"NewImage": {"kind": {"S": ["job"]}}}}'}]}
+            DestinationConfig: {OnFailure: {Type: SQS, Destination: !GetAtt Failures.Arn}}
+  Worker:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: functions/worker/
+      Events:
+        Queue:
+          Type: SQS
+          Properties: {Queue: !GetAtt Work.Arn, BatchSize: 10, FunctionResponseTypes: [ReportBatchItemFailures]}
+  Listener:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: functions/listener/
+      Events:
+        Fixture:
+          Type: EventBridgeRule
+          Properties: {EventBusName: !Ref Bus, Pattern: {source: [fixture]}}
+  Ticker:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: functions/ticker/
+      Events:
+        Often: {Type: Schedule, Properties: {Schedule: rate(1 minute)}}
+"""
+
+MARK = """
+import os, boto3
+table = boto3.resource("dynamodb").Table(os.environ["TABLE_NAME"])
+def mark(name, **values):
+    table.put_item(Item={"pk": name, "kind": "mark", **values})
+"""
+
+HANDLERS = {
+    "gate": """
+def lambda_handler(event, context):
+    token = event["authorizationToken"]
+    if token not in ("allow", "deny", "post-only"):
+        raise Exception("Unauthorized")
+    effect = "Deny" if token == "deny" else "Allow"
+    resource = event["methodArn"].rsplit("/", 2)[0] + ("/POST/*" if token == "post-only" else "/*/*")
+    statement = {"Action": "execute-api:Invoke", "Effect": effect, "Resource": resource}
+    return {"principalId": "acme|u", "policyDocument": {"Version": "2012-10-17", "Statement": [statement]},
+            "context": {"tenant_id": "acme", "n": 1, "ok": True}}
+""",
+    "echo": """
+import json, time
+def lambda_handler(event, context):
+    query = event["queryStringParameters"] or {}
+    if "sleep" in query:
+        time.sleep(float(query["sleep"]))
+    if "fail" in query:
+        raise RuntimeError("asked to fail")
+    return {"statusCode": 200, "headers": {"X-Echo": "1"}, "body": json.dumps(event)}
+""",
+    "streamer": MARK
+    + """
+def lambda_handler(event, context):
+    for record in event["Records"]:
+        image = record["dynamodb"]["NewImage"]
+        if "fail" in image:
+            raise RuntimeError("cannot process " + image["pk"]["S"])
+        mark("streamed#" + image["pk"]["S"])
+""",
+    "worker": MARK
+    + """
+def lambda_handler(event, context):
+    failures = []
+    for record in event["Records"]:
+        if record["body"] == "poison":
+            failures.append({"itemIdentifier": record["messageId"]})
+        else:
+            mark("worked#" + record["body"], receives=record["attributes"]["ApproximateReceiveCount"])
+    return {"batchItemFailures": failures}
+""",
+    "listener": MARK
+    + """
+def lambda_handler(event, context):
+    mark("heard#" + event["detail"]["id"], detail_type=event["detail-type"])
+""",
+    "ticker": MARK
+    + """
+def lambda_handler(event, context):
+    mark("ticked", detail_type=event["detail-type"], rule=event["resources"][0])
+    return {"ticked": True}
+""",
+}
+
+
+@pytest.fixture(scope="module")
+def fixture_stack(tmp_path_factory):
+    from tests.e2e.conftest import launch  # the launcher behind the `stack` fixture
+
+    root = tmp_path_factory.mktemp("fixture-stack")
+    (root / "template.yaml").write_text(FIXTURE_TEMPLATE)
+    for name, source in HANDLERS.items():
+        (root / "functions" / name).mkdir(parents=True)
+        (root / "functions" / name / "app.py").write_text(source)
+    with launch(root, LOCAL_TEMPLATE=str(root / "template.yaml"), STACK_NAME="fixture") as running:
+        running.physical = running.health()["resources"]
+        yield running
+
+
+def _mark(stack, name: str, timeout: float = 8.0) -> dict | None:
+    ddb = stack.client("dynamodb")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        item = ddb.get_item(TableName=stack.physical["Table"], Key={"pk": {"S": name}}).get("Item")
+        if item:
+            return {k: next(iter(v.values())) for k, v in item.items()}
+        time.sleep(0.1)
+    return None
+
+
+def test_the_authorizer_decides_and_its_context_reaches_the_function(fixture_stack):
+    assert fixture_stack.request("GET", "/echo/a").status == 401  # no identity header: not even called
+    assert fixture_stack.request("GET", "/echo/a", headers={"X-Key": "nope"}).status == 401
+    denied = fixture_stack.request("GET", "/echo/a", headers={"X-Key": "deny"})
+    assert denied.status == 403
+    assert denied.json() == {"denied": "User is not authorized to access this resource with an explicit deny"}
+    assert fixture_stack.request("GET", "/echo/a", headers={"X-Key": "post-only"}).status == 403
+    response = fixture_stack.request("GET", "/echo/a/b?x=1&x=2", headers={"X-Key": "allow"})
+    assert response.status == 200 and response.headers["x-echo"] == "1"
+    event = response.json()
+    assert event["resource"] == "/echo/{proxy+}" and event["pathParameters"] == {"proxy": "a/b"}
+    assert event["multiValueQueryStringParameters"] == {"x": ["1", "2"]}
+    authorizer = event["requestContext"]["authorizer"]
+    assert authorizer["principalId"] == "acme|u"
+    assert (authorizer["tenant_id"], authorizer["n"], authorizer["ok"]) == ("acme", "1", "true")
+    open_route = fixture_stack.request("POST", "/open", body={"a": 1})
+    assert open_route.status == 200 and "authorizer" not in open_route.json()["requestContext"]
+
+
+def test_function_errors_timeouts_and_oversized_bodies(fixture_stack):
+    failed = fixture_stack.request("GET", "/echo/x?fail=1", headers={"X-Key": "allow"})
+    assert failed.status == 502 and failed.json() == {"message": "Internal server error"}
+    timed_out = fixture_stack.request("GET", "/echo/x?sleep=3", headers={"X-Key": "allow"})
+    assert timed_out.status == 502
+    assert "Task timed out after 2.00 seconds" in fixture_stack.output()
+    too_big = fixture_stack.request("POST", "/open", body="x" * (10 * 1024 * 1024 + 1))
+    assert too_big.status == 413
+
+
+def test_concurrent_requests_run_in_parallel(fixture_stack):
+    import concurrent.futures
+
+    def call(_):
+        return fixture_stack.request("GET", "/echo/x?sleep=0.5", headers={"X-Key": "allow"}).status
+
+    started = time.monotonic()
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        statuses = list(pool.map(call, range(4)))
+    assert statuses == [200] * 4
+    assert time.monotonic() - started < 1.8
+
+
+def test_stream_records_are_filtered_delivered_and_failures_go_to_the_destination(fixture_stack):
+    ddb = fixture_stack.client("dynamodb")
+    table = fixture_stack.physical["Table"]
+    started = time.monotonic()
+    ddb.put_item(TableName=table, Item={"pk": {"S": "job-1"}, "kind": {"S": "job"}})
+    assert _mark(fixture_stack, "streamed#job-1")
+    assert time.monotonic() - started < 2
+    ddb.put_item(TableName=table, Item={"pk": {"S": "other"}, "kind": {"S": "noise"}})
+    ddb.put_item(TableName=table, Item={"pk": {"S": "job-bad"}, "kind": {"S": "job"}, "fail": {"BOOL": True}})
+    ddb.put_item(TableName=table, Item={"pk": {"S": "job-2"}, "kind": {"S": "job"}})
+    assert _mark(fixture_stack, "streamed#job-2")  # the bad record does not block the shard for ever
+    (failure,) = _receive(fixture_stack, fixture_stack.physical["Failures"])
+    info = failure["DDBStreamBatchInfo"]
+    assert failure["requestContext"]["condition"] == "RetryAttemptsExhausted"
+    assert info["batchSize"] == 1 and info["startSequenceNumber"] == info["endSequenceNumber"]
+    assert _mark(fixture_stack, "streamed#other", timeout=0.5) is None  # filtered out
+
+
+def test_sqs_partial_failures_are_retried_then_dead_lettered(fixture_stack):
+    sqs = fixture_stack.client("sqs")
+    sqs.send_message(QueueUrl=fixture_stack.physical["Work"], MessageBody="ok-1")
+    sqs.send_message(QueueUrl=fixture_stack.physical["Work"], MessageBody="poison")
+    assert _mark(fixture_stack, "worked#ok-1")["receives"] == "1"  # deleted after the first delivery
+    dead_letters = fixture_stack.physical["DeadLetters"]
+    deadline = time.monotonic() + 10
+    bodies: list[str] = []
+    while time.monotonic() < deadline and not bodies:
+        bodies = [
+            m["Body"]
+            for m in sqs.receive_message(QueueUrl=dead_letters, WaitTimeSeconds=1).get("Messages", [])
+        ]
+    assert bodies == ["poison"]  # reported failed on each of maxReceiveCount receives, then moved by SQS
+
+
+def test_rules_deliver_events_to_functions(fixture_stack):
+    events = fixture_stack.client("events")
+    events.put_events(
+        Entries=[
+            {
+                "EventBusName": fixture_stack.physical["Bus"],
+                "Source": "fixture",
+                "DetailType": "hello",
+                "Detail": '{"id": "e1"}',
+            },
+            {
+                "EventBusName": fixture_stack.physical["Bus"],
+                "Source": "other",
+                "DetailType": "x",
+                "Detail": '{"id": "e2"}',
+            },
+        ]
+    )
+    assert _mark(fixture_stack, "heard#e1")["detail_type"] == "hello"
+    assert _mark(fixture_stack, "heard#e2", timeout=0.5) is None
+
+
+def test_schedules_run_on_demand_with_the_scheduled_event_shape(fixture_stack):
+    response = fixture_stack.request("POST", "/_local/schedules/TickerOften")
+    assert response.status == 200
+    assert response.json()["invocations"][0]["result"] == {"ticked": True}
+    mark = _mark(fixture_stack, "ticked")
+    assert mark["detail_type"] == "Scheduled Event" and mark["rule"].startswith("arn:aws:events:")
