@@ -22,7 +22,7 @@ app = core_api()
     responses=documented(201, CompanyObject, "The company, created."),
 )
 def create(body: Annotated[CompanyCreate, Body()]) -> Response[CompanyObject]:
-    actor = caller(app, "invoices:write")
+    actor = caller(app)
     return once(
         app,
         actor.tenant_id,
@@ -35,4 +35,4 @@ def create(body: Annotated[CompanyCreate, Body()]) -> Response[CompanyObject]:
     )
 
 
-lambda_handler = entrypoint(app)
+lambda_handler = entrypoint(app, scope="invoices:write")

@@ -16,8 +16,8 @@ app = core_api()
     responses=documented(200, CompanyObject, "The company."),
 )
 def retrieve(company_id: str) -> CompanyObject:
-    actor = caller(app, "invoices:read")
+    actor = caller(app)
     return company_object(get_company(CompanyStore(), actor, company_id))
 
 
-lambda_handler = entrypoint(app)
+lambda_handler = entrypoint(app, scope="invoices:read")

@@ -25,7 +25,7 @@ def list_(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     cursor: Annotated[str | None, Query(max_length=512)] = None,
 ) -> ListObject[CompanyObject]:
-    actor = caller(app, "invoices:read")
+    actor = caller(app)
     binding = f"{actor.tenant_id}:companies"
     companies, more = list_companies(
         CompanyStore(), actor, limit=limit, after=position_after(cursor, binding)
@@ -34,4 +34,4 @@ def list_(
     return ListObject(data=[company_object(c) for c in companies], has_more=more, next_cursor=next_cursor)
 
 
-lambda_handler = entrypoint(app)
+lambda_handler = entrypoint(app, scope="invoices:read")

@@ -20,8 +20,8 @@ app = core_api()
     responses=documented(200, CompanyObject, "The company, updated."),
 )
 def update(company_id: str, body: Annotated[CompanyUpdate, Body()]) -> CompanyObject:
-    actor = caller(app, "invoices:write")
+    actor = caller(app)
     return company_object(update_company(CompanyStore(), actor, company_id, update_changes(body)))
 
 
-lambda_handler = entrypoint(app)
+lambda_handler = entrypoint(app, scope="invoices:write")

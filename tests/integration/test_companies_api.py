@@ -261,3 +261,14 @@ class TestIdempotencyKey:
         assert (
             inner["reply"].status == 409 and inner["reply"].json["error"]["code"] == "idempotency_key_in_use"
         )
+
+
+def test_a_missing_scope_is_403_even_when_the_body_is_invalid():
+    reply = create({"colour": "red"}, scope="invoices:read")
+    assert reply.status == 403 and reply.json["error"]["code"] == "missing_scope"
+
+
+def test_a_body_that_is_not_json_is_415():
+    reply = create(headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert reply.status == 415 and reply.json["error"]["code"] == "unsupported_media_type"
+    assert client("dynamodb").scan(TableName=settings().table_name)["Count"] == 0

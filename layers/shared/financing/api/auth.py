@@ -16,7 +16,7 @@ class MissingScope(Exception):
 
 
 def actor_of(event: dict[str, Any], correlation_id: str, scope: str) -> Actor:
-    """The verified caller of `event`, who must hold `scope`."""
+    """The verified caller of `event`, who must hold `scope` (401 without a tenant, 403 without the scope)."""
     context = (event.get("requestContext") or {}).get("authorizer") or {}
     tenant_id = context.get("tenant_id")
     if not tenant_id:

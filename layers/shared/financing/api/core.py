@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from financing.api.auth import actor_of
 from financing.api.correlation import HEADER as CORRELATION_HEADER
 from financing.api.correlation import correlation_id_of
-from financing.api.errors import PayloadTooLarge, as_response, core_error_for
+from financing.api.errors import PayloadTooLarge, UnsupportedMediaType, as_response, core_error_for
 from financing.domain.actor import Actor
 from financing.observability import logger, tracer
 
@@ -31,26 +31,49 @@ def core_api() -> APIGatewayRestResolver:
     return app
 
 
-def caller(app: APIGatewayRestResolver, scope: str) -> Actor:
-    """The verified caller of the current request, who must hold `scope` (else 403)."""
+def caller(app: APIGatewayRestResolver) -> Actor:
+    """The verified caller of the current request (its scope was checked before routing)."""
     event = app.current_event.raw_event
-    return actor_of(event, correlation_id_of(event), scope)
+    return actor_of(event, correlation_id_of(event), app.context["scope"])
+
+
+def _content_type(event: dict[str, Any]) -> str:
+    for name, value in (event.get("headers") or {}).items():
+        if name.lower() == "content-type":
+            return (value or "").split(";")[0].strip().lower()
+    return ""
+
+
+def _refusal(event: dict[str, Any], scope: str, correlation_id: str) -> dict[str, Any] | None:
+    """What must be refused before routing: the caller and scope first (so a 403 never reveals
+    validation rules), then the body's size and media type."""
+    try:
+        actor_of(event, correlation_id, scope)
+    except Exception as error:
+        return core_error_for(error, correlation_id)
+    body = event.get("body") or ""
+    if len(body.encode() if isinstance(body, str) else body) > MAX_BODY_BYTES:
+        return core_error_for(PayloadTooLarge(), correlation_id)
+    media = _content_type(event)
+    if body and media and media != "application/json" and not media.endswith("+json"):
+        return core_error_for(UnsupportedMediaType(), correlation_id)
+    return None
 
 
 def respond(status: int, body: dict[str, Any]) -> Response:
     return Response(status_code=status, content_type="application/json", body=body)
 
 
-def entrypoint(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
-    """The Lambda handler for `app`: guards that run before routing, and observability."""
+def entrypoint(app: APIGatewayRestResolver, *, scope: str) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+    """The Lambda handler for `app`, one endpoint needing `scope`: guards before routing, observability."""
 
     @logger.inject_lambda_context(clear_state=True)
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         correlation_id = correlation_id_of(event)
         logger.set_correlation_id(correlation_id)
-        body = event.get("body") or ""
-        if len(body.encode() if isinstance(body, str) else body) > MAX_BODY_BYTES:
-            return core_error_for(PayloadTooLarge(), correlation_id)
+        if (refusal := _refusal(event, scope, correlation_id)) is not None:
+            return refusal
+        app.append_context(scope=scope)
         return app.resolve(event, context)
 
     return tracer.capture_lambda_handler(handler) if tracer else handler

@@ -24,6 +24,10 @@ class InvalidIdempotencyKey(Exception):
     pass
 
 
+class UnsupportedMediaType(Exception):
+    pass
+
+
 def core_error(
     status: int,
     type_: str,
@@ -117,6 +121,14 @@ def core_error_for(exc: Exception, correlation_id: str) -> dict[str, Any]:
         case PayloadTooLarge():
             return core_error(
                 413, "invalid_request_error", "payload_too_large", "The body exceeds 256 KiB.", correlation_id
+            )
+        case UnsupportedMediaType():
+            return core_error(
+                415,
+                "invalid_request_error",
+                "unsupported_media_type",
+                "Send the body as JSON with Content-Type: application/json.",
+                correlation_id,
             )
         case Unauthenticated():
             return core_error(
