@@ -1,31 +1,48 @@
-"""Run the template's functions in-process: a small pool of isolated handler instances ("containers") per function."""
+"""Run the template's functions: a small pool of "containers" per function, each a process of its own.
+
+A container is a long-lived child process (`local.container`) that loads the function's handler once, its
+cold start, then serves one invocation at a time, as a Lambda sandbox does. Processes, not threads: the
+functions share a layer whose libraries keep request state at module and class level (Powertools' resolver
+keeps the current event on its class, the logger is shared), so two invocations in one process could see
+each other's request.
+"""
 
 from __future__ import annotations
 
-import importlib.util
+import contextlib
 import json
 import logging
 import os
 import queue
+import signal
+import subprocess
 import sys
 import threading
 import time
-import traceback
-import uuid
-from collections.abc import Iterable, Mapping
-from concurrent.futures import Future
-from concurrent.futures import TimeoutError as FutureTimeout
-from pathlib import Path
-from typing import Any
+from collections.abc import Mapping
+from typing import IO, Any
 
 from local import settings
+from local.container import LambdaContext, add_layers, load_handler
 from local.model import FunctionSpec, Stack
+
+__all__ = [
+    "FunctionError",
+    "FunctionPool",
+    "LambdaContext",
+    "Runtime",
+    "add_layers",
+    "apply_environment",
+    "lambda_environment",
+    "load_handler",
+]
 
 log = logging.getLogger("local")
 
-# Imports touch sys.path and sys.modules, which every container shares.
-_IMPORT_LOCK = threading.Lock()
 INIT_TIMEOUT = 10.0
+# How long close() gives a container to exit once its requests pipe is closed, before killing it.
+STOP_GRACE = 0.5
+_PROFILE_VARIABLES = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")
 
 
 class FunctionError(Exception):
@@ -43,31 +60,8 @@ class FunctionError(Exception):
         return {"errorMessage": self.message, "errorType": self.error_type, "stackTrace": self.stack_trace}
 
 
-class LambdaContext:
-    """The context object the Python runtime passes to handlers."""
-
-    def __init__(self, spec: FunctionSpec, region: str):
-        self.function_name = spec.name
-        self.function_version = "$LATEST"
-        self.invoked_function_arn = spec.arn
-        self.memory_limit_in_mb = str(
-            spec.memory
-        )  # a string, as the real runtime reads it from the environment
-        self.aws_request_id = str(uuid.uuid4())
-        self.log_group_name = f"/aws/lambda/{spec.name}"
-        self.log_stream_name = f"{time.strftime('%Y/%m/%d')}/[$LATEST]{uuid.uuid4().hex}"
-        self.identity = None
-        self.client_context = None
-        self.tenant_id = None
-        self._deadline = time.monotonic() + spec.timeout
-        self.region = region
-
-    def get_remaining_time_in_millis(self) -> int:
-        return max(0, int((self._deadline - time.monotonic()) * 1000))
-
-
 def lambda_environment(stack: Stack, aws_endpoint: str) -> dict[str, str]:
-    """The process environment every function sees: the union of theirs, pointed at the embedded AWS."""
+    """The environment every function sees: the union of theirs, pointed at the embedded AWS."""
     environment = stack.environment()
     environment.update(
         {
@@ -79,6 +73,7 @@ def lambda_environment(stack: Stack, aws_endpoint: str) -> dict[str, str]:
             # Keep a developer's ~/.aws (profiles, SSO, per-service endpoints) out of the local stack.
             "AWS_CONFIG_FILE": os.devnull,
             "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+            # No X-Ray daemon here: financing.observability would create a Tracer in a Lambda environment.
             "POWERTOOLS_TRACE_DISABLED": "true",
             "POWERTOOLS_METRICS_DISABLED": "true",
         }
@@ -87,191 +82,271 @@ def lambda_environment(stack: Stack, aws_endpoint: str) -> dict[str, str]:
 
 
 def apply_environment(environment: Mapping[str, str]) -> None:
-    for key in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
+    for key in _PROFILE_VARIABLES:
         os.environ.pop(key, None)
     os.environ.update(environment)
 
 
-def add_layers(paths: Iterable[Path]) -> None:
-    """Put layer directories on sys.path, as Lambda extracts them to /opt/python; later layers win."""
-    for path in paths:
-        entry = str(path / "python") if (path / "python").is_dir() else str(path)
-        if entry in sys.path:
-            sys.path.remove(entry)
-        sys.path.insert(0, entry)
+def sandbox_environment(spec: FunctionSpec, region: str, environment: Mapping[str, str]) -> dict[str, str]:
+    """A container's process environment: ours, the stack's, and what the Lambda runtime sets."""
+    result = {k: v for k, v in os.environ.items() if k not in _PROFILE_VARIABLES}
+    result.update(environment)
+    result.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
+    result.update(
+        {
+            "AWS_REGION": region,
+            "AWS_DEFAULT_REGION": region,
+            "AWS_EXECUTION_ENV": f"AWS_Lambda_python{sys.version_info.major}.{sys.version_info.minor}",
+            "AWS_LAMBDA_FUNCTION_NAME": spec.name,
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory),
+            "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+            "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
+            "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{spec.name}",
+            "AWS_LAMBDA_LOG_STREAM_NAME": f"{time.strftime('%Y/%m/%d')}/[$LATEST]{os.urandom(16).hex()}",
+            "LAMBDA_TASK_ROOT": str(spec.code_dir),
+            "_HANDLER": spec.handler,
+            "TZ": ":UTC",
+            "PYTHONUNBUFFERED": "1",  # the handler's log lines reach the console as they are written
+        }
+    )
+    return result
 
 
-def load_handler(spec: FunctionSpec, instance: int) -> Any:
-    """Import the handler's module afresh under a unique name, so each container has its own module state.
-
-    Sibling modules the handler imports from its own directory are imported under their plain names and
-    then dropped from sys.modules, so another function's module of the same name never shadows them.
-    The layer's package is shared by every container of the process (it is imported once).
-    """
-    module_path, _, attribute = spec.handler.rpartition(".")
-    source = spec.code_dir / (module_path.replace(".", "/") + ".py")
-    unique = f"_local_{spec.logical_id}_{instance}_{module_path.replace('.', '_')}"
-    with _IMPORT_LOCK:
-        before = set(sys.modules)
-        sys.path.insert(0, str(spec.code_dir))
-        try:
-            module_spec = importlib.util.spec_from_file_location(unique, source)
-            if module_spec is None or not source.is_file():
-                raise ModuleNotFoundError(f"No module named '{module_path}' (looked for {source})")
-            module = importlib.util.module_from_spec(module_spec)
-            sys.modules[unique] = module
-            module_spec.loader.exec_module(module)  # type: ignore[union-attr]
-        except BaseException:
-            sys.modules.pop(unique, None)
-            raise
-        finally:
-            sys.path.remove(str(spec.code_dir))
-            for name in set(sys.modules) - before - {unique}:
-                origin = getattr(sys.modules[name], "__file__", None) or ""
-                if origin and Path(origin).resolve().is_relative_to(spec.code_dir):
-                    del sys.modules[name]
-    handler = getattr(module, attribute, None)
-    if not callable(handler):
-        raise AttributeError(f"Handler '{attribute}' missing on module '{module_path}'")
-    return handler
+def _stream_fd(stream: IO[str]) -> int | None:
+    """The file descriptor behind sys.stdout or sys.stderr, to hand a container; None to inherit ours."""
+    try:
+        stream.flush()
+        return stream.fileno()
+    except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation is both of the last two
+        return None
 
 
-class _Job:
-    def __init__(self, event: Any):
-        self.event = event
-        self.started = threading.Event()  # set when the handler is called (or init failed)
-        self.future: Future[Any] = Future()
+_TIMED_OUT = object()
 
 
 class _Container:
-    """One handler instance with its own thread; runs one invocation at a time, like a Lambda sandbox."""
+    """One sandbox: a child process serving one invocation at a time over a pair of pipes."""
 
     def __init__(self, pool: FunctionPool, instance: int):
         self.pool = pool
         self.instance = instance
-        self.handler: Any = None
-        self.abandoned = False
-        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
-        self._thread = threading.Thread(
-            target=self._run, name=f"{pool.spec.logical_id}#{instance}", daemon=True
-        )
-        self._thread.start()
-
-    def submit(self, event: Any) -> _Job:
-        job = _Job(event)
-        self._jobs.put(job)
-        return job
-
-    def stop(self) -> None:
-        self._jobs.put(None)
-
-    def _run(self) -> None:
-        while (job := self._jobs.get()) is not None:
-            try:
-                job.future.set_result(self._invoke(job))
-            except FunctionError as error:
-                job.future.set_exception(error)
-            job.started.set()  # also when init failed
-            if not self.pool.release(self):
-                return  # abandoned after a timeout, or the pool is closed
-
-    def _invoke(self, job: _Job) -> Any:
-        if self.handler is None:
-            started = time.perf_counter()
-            try:
-                self.handler = load_handler(self.pool.spec, self.instance)
-            except Exception as error:
-                raise _function_error(error, "Runtime.ImportModuleError") from None
-            log.info(
-                "cold start %s#%d %.0f ms",
-                self.pool.spec.logical_id,
-                self.instance,
-                (time.perf_counter() - started) * 1000,
+        self.name = f"{pool.spec.logical_id}#{instance}"
+        self.initialised = False
+        self.dead = False
+        spec = pool.spec
+        config = {
+            "logical_id": spec.logical_id,
+            "name": spec.name,
+            "arn": spec.arn,
+            "code_dir": str(spec.code_dir),
+            "handler": spec.handler,
+            "timeout": spec.timeout,
+            "memory": spec.memory,
+            "layers": [str(path) for path in spec.layers],
+            "region": pool.region,
+        }
+        self._spawned = time.perf_counter()
+        requests_in, requests_out = os.pipe()
+        responses_in, responses_out = os.pipe()
+        try:
+            # The handler's stdout and stderr are ours, as they are at the time (make invoke points
+            # sys.stdout at stderr); the protocol has pipes of its own.
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "local.container",
+                    str(requests_in),
+                    str(responses_out),
+                    json.dumps(config),
+                ],
+                pass_fds=(requests_in, responses_out),
+                stdin=subprocess.DEVNULL,
+                stdout=_stream_fd(sys.stdout),
+                stderr=_stream_fd(sys.stderr),
+                env=sandbox_environment(spec, pool.region, pool.environment),
+                cwd=settings.ROOT,  # where `local` is importable from
             )
-        context = LambdaContext(self.pool.spec, self.pool.region)  # the timeout starts after init
-        job.started.set()
+        except BaseException:
+            for fd in (requests_out, responses_in):
+                os.close(fd)
+            raise
+        finally:
+            for fd in (requests_in, responses_out):
+                os.close(fd)
+        self._requests = os.fdopen(requests_out, "wb")
+        self._replies: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        threading.Thread(
+            target=self._read_replies, args=(os.fdopen(responses_in, "rb"),), name=self.name, daemon=True
+        ).start()
+
+    def _read_replies(self, responses: IO[bytes]) -> None:
+        with responses:
+            for line in responses:
+                self._replies.put(line)
+        self._replies.put(None)  # the process is gone
+
+    def _receive(self, timeout: float) -> Any:
         try:
-            result = self.handler(job.event, context)
-        except Exception as error:
-            raise _function_error(error) from None
+            line = self._replies.get(timeout=timeout)
+        except queue.Empty:
+            return _TIMED_OUT
+        return None if line is None else json.loads(line)
+
+    def invoke(self, payload: str) -> Any:
+        """Run the handler on `payload` (an event as JSON); raises FunctionError, and marks the container dead
+        when it cannot serve another invocation."""
+        if not self.initialised:
+            # Lambda gives init its own 10 s; the function's Timeout counts from the handler call.
+            reply = self._receive(INIT_TIMEOUT)
+            if reply is _TIMED_OUT:
+                self.kill()
+                raise FunctionError("Runtime.InitTimeout", f"Init timed out after {INIT_TIMEOUT:.2f} seconds")
+            if reply is None or "error" in reply:
+                error = self._failure(reply)
+                self.kill()  # after an init error, it exits by itself
+                raise error
+            self.initialised = True
+            # The handler's init, as the child measured it; then the whole of it, process start included.
+            up = (time.perf_counter() - self._spawned) * 1000
+            log.info("cold start %s %.0f ms (process up in %.0f ms)", self.name, reply["init_ms"], up)
         try:
-            return json.loads(json.dumps(result))  # Lambda serialises the result; so must it be
-        except (TypeError, ValueError) as error:
-            raise FunctionError("Runtime.MarshalError", f"Unable to marshal response: {error}") from None
+            self._requests.write(b'{"event": ' + payload.encode() + b"}\n")
+            self._requests.flush()
+        except (OSError, ValueError):
+            pass  # it died: the reader says so
+        reply = self._receive(self.pool.spec.timeout)
+        if reply is _TIMED_OUT:
+            self.kill()
+            raise FunctionError(
+                "Sandbox.Timedout", f"Task timed out after {self.pool.spec.timeout:.2f} seconds"
+            )
+        if reply is None or "error" in reply:
+            raise self._failure(reply)
+        return reply["result"]
+
+    def _failure(self, reply: dict[str, Any] | None) -> FunctionError:
+        if reply is not None:
+            error = reply["error"]
+            return FunctionError(
+                error["errorType"], error["errorMessage"], error["stackTrace"], reply["text"]
+            )
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(1)  # its pipe closed as it exited: let it finish, for its exit status
+        self.kill()
+        if self.pool.closed:
+            return FunctionError("Local.Stopped", "the local stack is shutting down")
+        code = self.process.returncode
+        status = f"signal: {_signal_name(-code)}" if code < 0 else f"exit status {code}"
+        return FunctionError("Runtime.ExitError", f"Runtime exited with error: {status}")
+
+    def stop(self, deadline: float | None = None) -> None:
+        """Close its requests pipe, which ends it; without a deadline, return at once, otherwise wait
+        for it to exit and kill it if it has not by then."""
+        with contextlib.suppress(OSError):
+            self._requests.close()
+        if deadline is None:
+            return
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(max(0.0, deadline - time.monotonic()))
+        self.kill()
+
+    def kill(self) -> None:
+        """Kill the process, if it is still running, and reap it; the container is never used again."""
+        self.dead = True
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        with contextlib.suppress(OSError):
+            self._requests.close()
 
 
-def _function_error(error: BaseException, error_type: str | None = None) -> FunctionError:
-    frames = traceback.extract_tb(error.__traceback__)
-    stack = [f'  File "{f.filename}", line {f.lineno}, in {f.name}\n    {f.line}\n' for f in frames]
-    text = "".join(traceback.format_exception(error))
-    return FunctionError(error_type or type(error).__name__, str(error), stack, text)
+def _signal_name(number: int) -> str:
+    """As Lambda words it: "signal: killed"."""
+    try:
+        return (signal.strsignal(number) or str(number)).lower()
+    except ValueError:
+        return str(number)
 
 
 class FunctionPool:
     """Up to `size` containers of one function; an invocation waits for a free one."""
 
-    def __init__(self, spec: FunctionSpec, region: str, size: int):
+    def __init__(
+        self, spec: FunctionSpec, region: str, size: int, environment: Mapping[str, str] | None = None
+    ):
         self.spec = spec
         self.region = region
         self.size = size
+        self.environment = dict(environment or {})
+        self.closed = False
         self._idle: list[_Container] = []
-        self._count = 0
+        self._containers: set[_Container] = set()
+        self._count = 0  # containers, and containers being started
         self._serials = 0
-        self._closed = False
         self._changed = threading.Condition()
 
     def invoke(self, event: Any) -> Any:
         """Run the handler on a JSON copy of `event`; raises FunctionError."""
-        payload = json.loads(json.dumps(event))
+        payload = json.dumps(event)
         container = self._acquire()
-        job = container.submit(payload)
-        # Lambda gives init (the import) its own 10 s; the function's Timeout counts from the handler call.
-        if not job.started.wait(INIT_TIMEOUT):
-            self._abandon(container)
-            raise FunctionError("Runtime.InitTimeout", f"Init timed out after {INIT_TIMEOUT:.2f} seconds")
         try:
-            return job.future.result(timeout=self.spec.timeout)
-        except FutureTimeout:
-            self._abandon(container)
-            raise FunctionError(
-                "Sandbox.Timedout", f"Task timed out after {self.spec.timeout:.2f} seconds"
-            ) from None
+            return container.invoke(payload)
+        finally:
+            self._release(container)
 
     def _acquire(self) -> _Container:
         with self._changed:
             while True:
-                if self._closed:
+                if self.closed:
                     raise FunctionError("Local.Stopped", "the local stack is shutting down")
                 if self._idle:
                     return self._idle.pop()  # most recently used first: warm containers stay warm
                 if self._count < self.size:
                     self._count += 1
                     self._serials += 1
-                    return _Container(self, self._serials)
+                    instance = self._serials
+                    break
                 self._changed.wait()
-
-    def release(self, container: _Container) -> bool:
+        try:  # started outside the lock: other invocations need not wait for it
+            container = _Container(self, instance)
+        except BaseException:
+            with self._changed:
+                self._count -= 1
+                self._changed.notify()
+            raise
         with self._changed:
-            if container.abandoned or self._closed:
-                return False
-            self._idle.append(container)
+            self._containers.add(container)
+            if not self.closed:
+                return container
+        container.kill()
+        self._release(container)
+        raise FunctionError("Local.Stopped", "the local stack is shutting down")
+
+    def _release(self, container: _Container) -> None:
+        with self._changed:
+            if container.dead or self.closed:
+                self._containers.discard(container)
+                self._count -= 1
+            else:
+                self._idle.append(container)
             self._changed.notify()
-            return True
+        if self.closed and not container.dead:
+            container.kill()
 
-    def _abandon(self, container: _Container) -> None:
-        # A thread cannot be killed: the timed-out invocation runs on, its container is never reused.
+    def close(self, deadline: float | None = None) -> None:
+        """Stop every container, idle or busy (an invocation in flight fails with Local.Stopped); any still
+        running at `deadline` (a time.monotonic(), by default STOP_GRACE from now) is killed."""
         with self._changed:
-            container.abandoned = True
-            self._count -= 1
-            self._changed.notify()
-
-    def close(self) -> None:
-        with self._changed:
-            self._closed = True
-            for container in self._idle:
-                container.stop()
+            self.closed = True
+            containers = list(self._containers)
             self._idle.clear()
             self._changed.notify_all()
+        deadline = time.monotonic() + STOP_GRACE if deadline is None else deadline
+        for container in containers:
+            container.stop()
+        for container in containers:
+            container.stop(deadline)
 
 
 class Runtime:
@@ -279,11 +354,12 @@ class Runtime:
 
     def __init__(self, stack: Stack, aws_endpoint: str, concurrency: int | None = None):
         self.stack = stack
-        apply_environment(lambda_environment(stack, aws_endpoint))
-        layers = list(dict.fromkeys(path for spec in stack.functions.values() for path in spec.layers))
-        add_layers(layers)
+        environment = lambda_environment(stack, aws_endpoint)
+        apply_environment(environment)  # for this process's own AWS clients; containers get it too
         size = concurrency or settings.CONCURRENCY
-        self.pools = {lid: FunctionPool(spec, stack.region, size) for lid, spec in stack.functions.items()}
+        self.pools = {
+            lid: FunctionPool(spec, stack.region, size, environment) for lid, spec in stack.functions.items()
+        }
         for spec in stack.functions.values():
             module_path = spec.handler.rpartition(".")[0]
             source = spec.code_dir / (module_path.replace(".", "/") + ".py")
@@ -298,5 +374,7 @@ class Runtime:
         return self.pools[logical_id].invoke(event)
 
     def close(self) -> None:
+        """Stop every function's containers; together they get STOP_GRACE to exit before being killed."""
+        deadline = time.monotonic() + STOP_GRACE
         for pool in self.pools.values():
-            pool.close()
+            pool.close(deadline)

@@ -10,7 +10,6 @@ import pytest
 
 from local.settings import ROOT
 from local.template import load_template
-from local.token import mint
 
 pytestmark = pytest.mark.e2e
 
@@ -20,12 +19,6 @@ RESOURCES = TEMPLATE["Resources"]
 
 def _of_type(kind: str) -> list[str]:
     return [lid for lid, r in RESOURCES.items() if r["Type"] == kind]
-
-
-def _handler_exists(logical_id: str) -> bool:
-    properties = RESOURCES[logical_id]["Properties"]
-    module = properties["Handler"].rpartition(".")[0].replace(".", "/")
-    return (ROOT / properties["CodeUri"] / f"{module}.py").is_file()
 
 
 def _routes() -> list[tuple[str, str, str]]:
@@ -118,8 +111,6 @@ def test_an_unknown_route_gets_403(stack):
 
 def test_a_bad_token_is_rejected_by_the_authorizer(stack):
     method, path, _ = _routes()[0]
-    if not _handler_exists(_authorizer()):
-        pytest.skip("the authorizer's handler does not exist yet")
     response = stack.request(method, path, headers={"Authorization": "Bearer not-a-jwt"})
     assert response.status == 401
 
@@ -144,34 +135,11 @@ def test_events_put_on_the_bus_reach_a_rules_queue(stack):
 def test_a_schedule_runs_on_demand(stack):
     assert stack.request("POST", "/_local/schedules/NoSuchSchedule").status == 404
     scheduled = _scheduled_functions()
-    if not scheduled:
-        pytest.skip("the template has no scheduled function")
-    if not _handler_exists(scheduled[0]):
-        pytest.skip(f"{scheduled[0]}'s handler does not exist yet")
+    assert scheduled, "the template declares a scheduled function (the outbox sweeper)"
     response = stack.request("POST", f"/_local/schedules/{scheduled[0]}")
     assert response.status == 200, response.body
     (invocation,) = response.json()["invocations"]
     assert invocation["ok"] and invocation["function"] == scheduled[0]
-
-
-def test_creating_a_company_publishes_a_domain_event_through_the_stream(stack):
-    creators = [lid for method, path, lid in _routes() if (method, path) == ("POST", "/v1/companies")]
-    if not creators or not all(_handler_exists(lid) for lid in [*creators, _authorizer()]):
-        pytest.skip("the company handlers do not exist yet")
-    url = _observer(stack, {"source": [{"exists": True}]})
-    token = mint("acme")
-    response = stack.request(
-        "POST",
-        "/v1/companies",
-        body={"name": "Acme Ltd", "address": {"country_code": "GB"}},
-        headers={"Authorization": f"Bearer {token}"},
-    )
-    assert response.status == 201, response.body
-    assert response.headers["x-correlation-id"]
-    started = time.monotonic()
-    events = _receive(stack, url)
-    assert events, f"no domain event reached the bus:\n{stack.output()[-4000:]}"
-    assert time.monotonic() - started < 5
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -397,11 +365,13 @@ def test_concurrent_requests_run_in_parallel(fixture_stack):
     def call(_):
         return fixture_stack.request("GET", "/echo/x?sleep=0.5", headers={"X-Key": "allow"}).status
 
-    started = time.monotonic()
     with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(call, range(4))) == [200] * 4  # starts the containers: a process each
+        started = time.monotonic()
         statuses = list(pool.map(call, range(4)))
+        elapsed = time.monotonic() - started
     assert statuses == [200] * 4
-    assert time.monotonic() - started < 1.8
+    assert elapsed < 1.5  # four warm containers at once; one after the other would take 2 s
 
 
 def test_stream_records_are_filtered_delivered_and_failures_go_to_the_destination(fixture_stack):

@@ -1,5 +1,6 @@
 """The local stack's function containers: isolation, concurrency, timeouts and errors."""
 
+import os
 import textwrap
 import threading
 import time
@@ -10,12 +11,15 @@ from local.model import FunctionSpec
 from local.runtime import FunctionError, FunctionPool
 
 HANDLER = """
-import threading, time
+import os, time
 
 calls = []  # module state: one list per container
 
 def lambda_handler(event, context):
     calls.append(event)
+    print("a log line, not the protocol's", flush=True)
+    if event.get("exit") is not None:
+        os._exit(event["exit"])
     if event.get("sleep"):
         time.sleep(event["sleep"])
     if event.get("raise"):
@@ -25,7 +29,7 @@ def lambda_handler(event, context):
     return {
         "calls": len(calls),
         "module": __name__,
-        "thread": threading.current_thread().name,
+        "pid": os.getpid(),
         "remaining": context.get_remaining_time_in_millis(),
         "function": context.function_name,
         "request": context.aws_request_id,
@@ -33,7 +37,7 @@ def lambda_handler(event, context):
 """
 
 
-def _spec(tmp_path, timeout=3, source=HANDLER):
+def _spec(tmp_path, timeout=3, source=HANDLER, layers=()):
     (tmp_path / "app.py").write_text(textwrap.dedent(source))
     return FunctionSpec(
         logical_id="TestFunction",
@@ -44,23 +48,49 @@ def _spec(tmp_path, timeout=3, source=HANDLER):
         timeout=timeout,
         memory=256,
         environment={},
-        layers=[],
+        layers=list(layers),
         events={},
     )
 
 
-def test_a_warm_container_keeps_its_module_state(tmp_path):
+def test_a_warm_container_keeps_its_module_state(tmp_path, capfd, caplog):
+    caplog.set_level("INFO", logger="local")
     pool = FunctionPool(_spec(tmp_path), "us-east-1", size=2)
     first = pool.invoke({})
     second = pool.invoke({})
-    assert first["function"] == "stk-TestFunction"
+    assert first["function"] == "stk-TestFunction" and first["module"] == "app"
     assert 0 < first["remaining"] <= 3000
-    assert second["calls"] == 2 and second["module"] == first["module"]
+    assert second["calls"] == 2 and second["pid"] == first["pid"] != os.getpid()
     assert first["request"] != second["request"]
+    assert "cold start TestFunction#1" in caplog.text
+    pool.close()
+    assert capfd.readouterr().out.count("a log line, not the protocol's") == 2  # the handler's stdout is ours
+
+
+def test_a_container_runs_in_a_lambda_like_environment(tmp_path):
+    source = """
+import os, sys
+def lambda_handler(event, context):
+    return {"cwd": os.getcwd(), "path": sys.path[0], "stream": context.log_stream_name,
+            "env": {k: os.environ.get(k) for k in event}}
+"""
+    pool = FunctionPool(_spec(tmp_path, source=source), "eu-west-1", size=1, environment={"TABLE": "t"})
+    names = ["AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION"]
+    names += ["AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME", "LAMBDA_TASK_ROOT", "AWS_REGION"]
+    names += ["POWERTOOLS_TRACE_DISABLED", "TABLE"]
+    result = pool.invoke(names)
+    assert result["cwd"] == result["path"] == str(tmp_path)
+    env = result["env"]
+    assert env["AWS_LAMBDA_FUNCTION_NAME"] == "stk-TestFunction" and env["AWS_REGION"] == "eu-west-1"
+    assert env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] == "256" and env["AWS_LAMBDA_FUNCTION_VERSION"] == "$LATEST"
+    assert env["AWS_LAMBDA_LOG_GROUP_NAME"] == "/aws/lambda/stk-TestFunction"
+    assert env["AWS_LAMBDA_LOG_STREAM_NAME"] == result["stream"]
+    assert env["LAMBDA_TASK_ROOT"] == str(tmp_path)
+    assert env["POWERTOOLS_TRACE_DISABLED"] == "true" and env["TABLE"] == "t"
     pool.close()
 
 
-def test_concurrent_invocations_get_separate_module_instances(tmp_path):
+def test_concurrent_invocations_run_in_parallel_in_separate_processes(tmp_path):
     pool = FunctionPool(_spec(tmp_path), "us-east-1", size=3)
     results = []
     threads = [threading.Thread(target=lambda: results.append(pool.invoke({"sleep": 0.3}))) for _ in range(3)]
@@ -70,8 +100,45 @@ def test_concurrent_invocations_get_separate_module_instances(tmp_path):
     for thread in threads:
         thread.join()
     assert time.perf_counter() - started < 0.9  # in parallel, not one after the other
-    assert len({r["module"] for r in results}) == 3
+    assert len({r["pid"] for r in results}) == 3
     assert all(r["calls"] == 1 for r in results)
+    pool.close()
+
+
+LAYER_STATE = """
+class Current:  # request state on a class of a shared library, as Powertools' resolver keeps its event
+    event = None
+"""
+
+READS_LAYER_STATE = """
+import time
+from shared_state import Current
+
+def lambda_handler(event, context):
+    Current.event = event
+    time.sleep(0.3)
+    return Current.event
+"""
+
+
+def test_concurrent_invocations_never_see_each_others_layer_state(tmp_path):
+    layer = tmp_path / "layer" / "python"
+    layer.mkdir(parents=True)
+    (layer / "shared_state.py").write_text(LAYER_STATE)
+    code = tmp_path / "code"
+    code.mkdir()
+    pool = FunctionPool(_spec(code, source=READS_LAYER_STATE, layers=[layer.parent]), "us-east-1", size=4)
+    tenants = ["acme", "globex", "initech", "umbrella"]
+    results = {}
+    threads = [
+        threading.Thread(target=lambda t=t: results.__setitem__(t, pool.invoke({"tenant": t})))
+        for t in tenants
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == {t: {"tenant": t} for t in tenants}
     pool.close()
 
 
@@ -102,6 +169,61 @@ def test_errors_and_timeouts_are_function_errors(tmp_path):
         pool.invoke({"sleep": 3})
     assert pool.invoke({})["calls"] == 1  # a fresh container replaced the timed-out one
     pool.close()
+
+
+def _gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+def test_a_timed_out_container_is_killed_and_replaced(tmp_path):
+    pool = FunctionPool(_spec(tmp_path, timeout=1), "us-east-1", size=1)
+    pid = pool.invoke({})["pid"]
+    with pytest.raises(FunctionError) as raised:
+        pool.invoke({"sleep": 30})
+    assert raised.value.error_type == "Sandbox.Timedout"
+    assert _gone(pid)
+    replacement = pool.invoke({})
+    assert replacement["pid"] != pid and replacement["calls"] == 1
+    pool.close()
+
+
+def test_a_container_that_exits_mid_invocation_is_an_exit_error_and_replaced(tmp_path):
+    pool = FunctionPool(_spec(tmp_path), "us-east-1", size=1)
+    pid = pool.invoke({})["pid"]
+    with pytest.raises(FunctionError) as raised:
+        pool.invoke({"exit": 3})
+    assert raised.value.error_type == "Runtime.ExitError"
+    assert raised.value.message == "Runtime exited with error: exit status 3"
+    assert _gone(pid)
+    assert pool.invoke({})["pid"] != pid
+    pool.close()
+
+
+def test_close_ends_every_container_promptly_even_a_busy_one(tmp_path):
+    pool = FunctionPool(_spec(tmp_path, timeout=30), "us-east-1", size=2)
+    pid = pool.invoke({})["pid"]
+    failures = []
+
+    def busy():
+        try:
+            pool.invoke({"sleep": 30})
+        except FunctionError as error:
+            failures.append(error.error_type)
+
+    thread = threading.Thread(target=busy)
+    thread.start()
+    time.sleep(0.3)
+    started = time.perf_counter()
+    pool.close()
+    thread.join(5)
+    assert time.perf_counter() - started < 1
+    assert failures == ["Local.Stopped"] and _gone(pid)
+    with pytest.raises(FunctionError, match="shutting down"):
+        pool.invoke({})
 
 
 def test_a_cold_start_does_not_extend_the_timeout(tmp_path):
