@@ -156,8 +156,8 @@ class Stack:
             for key, value in spec.environment.items():
                 if key in union and union[key] != value:
                     raise TemplateError(
-                        f"{spec.logical_id} and {owner[key]} set {key} to different values; the local stack "
-                        "runs every function in one process and needs one value"
+                        f"{spec.logical_id} and {owner[key]} set {key} to different values; in-process callers "
+                        "(integration tests, benchmarks) run several functions in one process and need one value"
                     )
                 union[key], owner[key] = value, spec.logical_id
         return union

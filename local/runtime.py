@@ -60,9 +60,9 @@ class FunctionError(Exception):
         return {"errorMessage": self.message, "errorType": self.error_type, "stackTrace": self.stack_trace}
 
 
-def lambda_environment(stack: Stack, aws_endpoint: str) -> dict[str, str]:
-    """The environment every function sees: the union of theirs, pointed at the embedded AWS."""
-    environment = stack.environment()
+def lambda_environment(stack: Stack, aws_endpoint: str, spec: FunctionSpec | None = None) -> dict[str, str]:
+    """A function's environment (all functions' when `spec` is None), pointed at the embedded AWS."""
+    environment = dict(spec.environment) if spec is not None else stack.environment()
     environment.update(
         {
             "AWS_ENDPOINT_URL": aws_endpoint,
@@ -354,11 +354,12 @@ class Runtime:
 
     def __init__(self, stack: Stack, aws_endpoint: str, concurrency: int | None = None):
         self.stack = stack
-        environment = lambda_environment(stack, aws_endpoint)
-        apply_environment(environment)  # for this process's own AWS clients; containers get it too
+        apply_environment(lambda_environment(stack, aws_endpoint))  # for this process's own AWS clients
         size = concurrency or settings.CONCURRENCY
+        # Each container sees only its own function's variables, as in Lambda.
         self.pools = {
-            lid: FunctionPool(spec, stack.region, size, environment) for lid, spec in stack.functions.items()
+            lid: FunctionPool(spec, stack.region, size, lambda_environment(stack, aws_endpoint, spec))
+            for lid, spec in stack.functions.items()
         }
         for spec in stack.functions.values():
             module_path = spec.handler.rpartition(".")[0]
