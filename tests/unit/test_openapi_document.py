@@ -21,3 +21,22 @@ def test_every_operation_documents_its_errors_in_the_core_envelope():
             for status in ("400", "401", "403", "404"):
                 schema = operation["responses"][status]["content"]["application/json"]["schema"]
                 assert schema == {"$ref": "#/components/schemas/CoreError"}, (method, path, status)
+
+
+def test_the_document_has_exactly_the_routes_the_template_declares():
+    from local.template import load_template
+
+    template = load_template()
+    declared = {
+        (event["Properties"]["Method"].lower(), event["Properties"]["Path"])
+        for resource in template["Resources"].values()
+        if resource["Type"] == "AWS::Serverless::Function"
+        for event in resource["Properties"].get("Events", {}).values()
+        if event["Type"] == "Api"
+    }
+    documented = {
+        (method, path)
+        for path, operations in json.loads(COMMITTED.read_text())["paths"].items()
+        for method in operations
+    }
+    assert documented == declared
