@@ -48,6 +48,60 @@ def outbox_entry(event: DomainEvent) -> dict[str, Any]:
     }
 
 
+class TransactionRefused(Exception):
+    """A condition of a multi-item transaction failed; `failed` holds the index of each failing write."""
+
+    def __init__(self, failed: list[int]) -> None:
+        super().__init__(f"conditions failed at {failed}")
+        self.failed = failed
+
+
+def put_new(table_name: str, item: dict[str, Any]) -> dict[str, Any]:
+    """A transaction write creating an item that must not exist yet."""
+    return {
+        "Put": {
+            "TableName": table_name,
+            "Item": to_item(item),
+            "ConditionExpression": "attribute_not_exists(pk)",
+        }
+    }
+
+
+def put_versioned(table_name: str, item: dict[str, Any], expected_version: int) -> dict[str, Any]:
+    """A transaction write replacing an item only if it is still at `expected_version`."""
+    return {
+        "Put": {
+            "TableName": table_name,
+            "Item": to_item(item),
+            "ConditionExpression": "#v = :expected",
+            "ExpressionAttributeNames": {"#v": "version"},
+            "ExpressionAttributeValues": {":expected": {"N": str(expected_version)}},
+        }
+    }
+
+
+def update(
+    table_name: str,
+    key: dict[str, str],
+    expression: str,
+    values: dict[str, Any],
+    condition: str | None = None,
+    names: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """A transaction write updating attributes in place (counters, pointers), optionally conditional."""
+    operation: dict[str, Any] = {
+        "TableName": table_name,
+        "Key": to_item(key),
+        "UpdateExpression": expression,
+        "ExpressionAttributeValues": to_item(values),
+    }
+    if condition:
+        operation["ConditionExpression"] = condition
+    if names:
+        operation["ExpressionAttributeNames"] = names
+    return {"Update": operation}
+
+
 class EntityTable:
     """Single-table access for every entity type; each write carries its event into the outbox."""
 
@@ -72,6 +126,23 @@ class EntityTable:
                 if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
                     raise conflict from error
             raise
+
+    def commit(self, writes: list[dict[str, Any]], events: list[DomainEvent]) -> None:
+        """Several writes and their events as one transaction: all or nothing.
+
+        Raises TransactionRefused naming which writes' conditions failed, so that the caller can say why.
+        """
+        items = writes + [self._outbox_put(event) for event in events]
+        try:
+            client("dynamodb").transact_write_items(TransactItems=items)
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "TransactionCanceledException":
+                raise
+            reasons = error.response.get("CancellationReasons", [])
+            failed = [n for n, reason in enumerate(reasons) if reason.get("Code") == "ConditionalCheckFailed"]
+            if not failed:
+                raise
+            raise TransactionRefused(failed) from error
 
     def insert(self, item: dict[str, Any], event: DomainEvent, conflict: Conflict) -> None:
         """Create an item that must not exist yet, with its event."""
