@@ -12,6 +12,7 @@ class Settings:
     idempotency_table_name: str
     event_bus_name: str
     pagination_secret: str
+    documents_bucket: str
 
 
 @cache
@@ -23,4 +24,5 @@ def settings() -> Settings:
         idempotency_table_name=env.get("IDEMPOTENCY_TABLE_NAME", ""),
         event_bus_name=env.get("EVENT_BUS_NAME", ""),
         pagination_secret=env.get("PAGINATION_SECRET", ""),
+        documents_bucket=env.get("DOCUMENTS_BUCKET", ""),
     )

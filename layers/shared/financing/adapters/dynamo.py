@@ -173,6 +173,18 @@ class EntityTable:
         item = response.get("Item")
         return from_item(item) if item else None
 
+    def get_many(self, keys: list[dict[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
+        """Several items in one consistent BatchGetItem, by (pk, sk); missing items are absent."""
+        found: dict[tuple[str, str], dict[str, Any]] = {}
+        request = {self.table_name: {"Keys": [to_item(key) for key in keys], "ConsistentRead": True}}
+        while request:
+            response = client("dynamodb").batch_get_item(RequestItems=request)
+            for item in response.get("Responses", {}).get(self.table_name, []):
+                values = from_item(item)
+                found[(values["pk"], values["sk"])] = values
+            request = response.get("UnprocessedKeys") or {}
+        return found
+
     def page(
         self, pk: str, *, limit: int, after_sk: str | None = None, newest_first: bool = True
     ) -> tuple[list[dict[str, Any]], bool]:

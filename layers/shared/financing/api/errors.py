@@ -12,7 +12,14 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from financing.api.auth import MissingScope, Unauthenticated
 from financing.api.correlation import HEADER as CORRELATION_HEADER
 from financing.api.pagination import InvalidCursor
-from financing.domain.errors import Conflict, FieldProblem, InvalidInput, NotFound
+from financing.domain.errors import (
+    Conflict,
+    FieldProblem,
+    InvalidInput,
+    NotFound,
+    StateConflict,
+    Unprocessable,
+)
 from financing.observability import logger
 
 
@@ -147,6 +154,11 @@ def core_error_for(exc: Exception, correlation_id: str) -> dict[str, Any]:
         case Conflict():
             details = [{"field": key, "message": str(value)} for key, value in exc.details.items()]
             return core_error(409, "invalid_request_error", exc.code, exc.message, correlation_id, details)
+        case StateConflict():
+            details = [{"field": key, "message": str(value)} for key, value in exc.details.items()]
+            return core_error(409, "invalid_request_error", exc.code, exc.message, correlation_id, details)
+        case Unprocessable():
+            return core_error(422, "invalid_request_error", exc.code, exc.message, correlation_id)
         case ServiceError():
             return core_error(
                 exc.status_code, "invalid_request_error", "request_failed", exc.msg, correlation_id

@@ -53,3 +53,21 @@ class Conflict(DomainError):
 
     def __post_init__(self) -> None:
         super().__init__(self.message)
+
+
+class StateConflict(DomainError):
+    """The resource's current state does not allow this (409); `code` says why, `details` what the state is."""
+
+    code = "state_conflict"
+
+    def __init__(self, message: str, code: str | None = None, details: dict | None = None) -> None:
+        super().__init__(message)
+        if code:
+            self.code = code
+        self.details = details or {}
+
+
+class Unprocessable(DomainError):
+    """Well-formed and allowed, but the values cannot be applied (422)."""
+
+    code = "unprocessable"

@@ -11,7 +11,7 @@ from enum import StrEnum
 from pydantic import BaseModel
 
 from financing.domain import funding
-from financing.domain.errors import DomainError, FieldProblem, InvalidInput
+from financing.domain.errors import FieldProblem, InvalidInput, StateConflict, Unprocessable
 from financing.domain.lifecycle import EXPOSED, Action, Status, check, next_status
 from financing.ids import new_id
 
@@ -126,16 +126,15 @@ class Transition:
     reason: str | None = None
 
 
-class PaymentExceedsOutstanding(DomainError):
+class PaymentExceedsOutstanding(Unprocessable):
     code = "payment_exceeds_outstanding"
 
 
-class PreconditionFailed(DomainError):
+class PreconditionFailed(StateConflict):
     """The invoice cannot take this step yet (409), for a reason named by `code`."""
 
     def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
+        super().__init__(message, code=code)
 
 
 # ------------------------------------------------------------------------------------------ drafting
@@ -196,6 +195,10 @@ def revise_draft(invoice: Invoice, changes: dict, now: datetime) -> Invoice:
 
 def check_deletable(invoice: Invoice) -> None:
     check(Action.DELETE, invoice.status)
+
+
+def check_submittable(invoice: Invoice) -> None:
+    check(Action.SUBMIT, invoice.status)
 
 
 # ----------------------------------------------------------------------------------------- transitions

@@ -6,7 +6,7 @@ draft -> new -> (additional_info_required <-> new) -> requesting_signatures -> a
 
 from enum import StrEnum
 
-from financing.domain.errors import DomainError
+from financing.domain.errors import StateConflict
 
 
 class Status(StrEnum):
@@ -67,13 +67,15 @@ LEADS_TO: dict[Action, Status] = {
 }
 
 
-class TransitionNotAllowed(DomainError):
+class TransitionNotAllowed(StateConflict):
     """The action is not allowed from the invoice's current status (409, naming the status)."""
 
-    code = "invalid_transition"
-
     def __init__(self, action: Action, status: Status) -> None:
-        super().__init__(f"Cannot {action.value.replace('_', ' ')} an invoice that is '{status.value}'.")
+        super().__init__(
+            f"Cannot {action.value.replace('_', ' ')} an invoice that is '{status.value}'.",
+            code="invalid_transition",
+            details={"status": status.value},
+        )
         self.action = action
         self.status = status
 

@@ -1,0 +1,41 @@
+"""POST /v1/buyer_limits/{buyer_limit_id}/approve: grant a pending limit with its total."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body
+
+from financing.adapters.buyer_limits import BuyerLimitStore
+from financing.adapters.exposure import ExposureStore
+from financing.api.core import caller, core_api, entrypoint
+from financing.api.idempotency import once
+from financing.dialects.core.buyer_limits import BuyerLimitApprove, BuyerLimitObject, buyer_limit_object
+from financing.dialects.core.errors import documented
+from financing.services.buyer_limits import approve_buyer_limit
+
+app = core_api()
+
+
+@app.post(
+    "/v1/buyer_limits/<buyer_limit_id>/approve",
+    summary="Approve a buyer limit",
+    tags=["Buyer limits"],
+    responses=documented(200, BuyerLimitObject, "The limit, approved."),
+)
+def approve(buyer_limit_id: str, body: Annotated[BuyerLimitApprove, Body()]) -> Response[BuyerLimitObject]:
+    actor = caller(app)
+    return once(
+        app,
+        actor.tenant_id,
+        lambda: (
+            200,
+            buyer_limit_object(
+                approve_buyer_limit(
+                    BuyerLimitStore(), ExposureStore(), actor, buyer_limit_id, body.total_limit
+                )
+            ).model_dump(mode="json"),
+        ),
+    )
+
+
+lambda_handler = entrypoint(app, scope="lender:operate")

@@ -1,0 +1,43 @@
+"""POST /v1/buyer_limits: request a credit limit for a buyer company of the caller's tenant."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body
+
+from financing.adapters.buyer_limits import BuyerLimitStore
+from financing.api.core import caller, core_api, entrypoint
+from financing.api.idempotency import once
+from financing.dialects.core.buyer_limits import (
+    BuyerLimitCreate,
+    BuyerLimitObject,
+    buyer_limit_object,
+    creation_details,
+)
+from financing.dialects.core.errors import documented
+from financing.services.buyer_limits import create_buyer_limit
+
+app = core_api()
+
+
+@app.post(
+    "/v1/buyer_limits",
+    summary="Request a buyer limit",
+    tags=["Buyer limits"],
+    responses=documented(201, BuyerLimitObject, "The limit, pending; it supersedes the buyer's current one."),
+)
+def create(body: Annotated[BuyerLimitCreate, Body()]) -> Response[BuyerLimitObject]:
+    actor = caller(app)
+    return once(
+        app,
+        actor.tenant_id,
+        lambda: (
+            201,
+            buyer_limit_object(
+                create_buyer_limit(BuyerLimitStore(), actor, creation_details(body))
+            ).model_dump(mode="json"),
+        ),
+    )
+
+
+lambda_handler = entrypoint(app, scope="invoices:write")

@@ -1,0 +1,24 @@
+"""GET /v1/invoices/{invoice_id}: one invoice of the caller's tenant, its document expanded."""
+
+from aws_lambda_powertools.event_handler import Response
+
+from financing.api.core import caller, core_api, entrypoint, respond
+from financing.dialects.core.errors import documented
+from financing.dialects.core.invoices import InvoiceObject
+from financing.services.invoices import Invoices
+
+app = core_api()
+
+
+@app.get(
+    "/v1/invoices/<invoice_id>",
+    summary="Retrieve an invoice",
+    tags=["Invoices"],
+    responses=documented(200, InvoiceObject, "The invoice."),
+)
+def retrieve(invoice_id: str) -> Response[InvoiceObject]:
+    invoices = Invoices(caller(app))
+    return respond(200, invoices.render(invoices.get(invoice_id)))
+
+
+lambda_handler = entrypoint(app, scope="invoices:read")

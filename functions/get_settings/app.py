@@ -1,0 +1,23 @@
+"""GET /v1/settings: the caller's tenant settings (the defaults until it saves its own)."""
+
+from financing.adapters.settings import SettingsStore
+from financing.api.core import caller, core_api, entrypoint
+from financing.dialects.core.errors import documented
+from financing.dialects.core.settings import SettingsObject, settings_object
+from financing.services.settings import get_settings
+
+app = core_api()
+
+
+@app.get(
+    "/v1/settings",
+    summary="Retrieve the settings",
+    tags=["Settings"],
+    responses=documented(200, SettingsObject, "The tenant's settings."),
+)
+def retrieve() -> SettingsObject:
+    actor = caller(app)
+    return settings_object(get_settings(SettingsStore(), actor))
+
+
+lambda_handler = entrypoint(app, scope="lender:operate")

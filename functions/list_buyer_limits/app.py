@@ -1,0 +1,47 @@
+"""GET /v1/buyer_limits: the caller's buyer limits (optionally one buyer's), newest first, by cursor."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from financing.adapters.buyer_limits import BuyerLimitStore
+from financing.adapters.exposure import ExposureStore
+from financing.api.core import caller, core_api, entrypoint
+from financing.api.pagination import encode_cursor, position_after
+from financing.dialects.core.buyer_limits import BuyerLimitObject, buyer_limit_object
+from financing.dialects.core.errors import documented
+from financing.dialects.core.lists import DEFAULT_LIMIT, MAX_LIMIT, ListObject
+from financing.services.buyer_limits import list_buyer_limits
+
+app = core_api()
+
+
+@app.get(
+    "/v1/buyer_limits",
+    summary="List buyer limits",
+    tags=["Buyer limits"],
+    responses=documented(200, ListObject[BuyerLimitObject], "A page of buyer limits."),
+)
+def list_(
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    cursor: Annotated[str | None, Query(max_length=512)] = None,
+    company: Annotated[str | None, Query(max_length=64, description="Only this buyer's limits")] = None,
+) -> ListObject[BuyerLimitObject]:
+    actor = caller(app)
+    # The cursor is bound to the filter too: a page of one buyer's limits cannot resume another listing.
+    binding = f"{actor.tenant_id}:buyer_limits:{company or '*'}"
+    views, more = list_buyer_limits(
+        BuyerLimitStore(),
+        ExposureStore(),
+        actor,
+        company_id=company,
+        limit=limit,
+        after=position_after(cursor, binding),
+    )
+    next_cursor = encode_cursor({"after": views[-1].limit.id}, binding) if more else None
+    return ListObject(
+        data=[buyer_limit_object(view) for view in views], has_more=more, next_cursor=next_cursor
+    )
+
+
+lambda_handler = entrypoint(app, scope="invoices:read")

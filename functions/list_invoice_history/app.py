@@ -1,0 +1,59 @@
+"""GET /v1/invoices/{invoice_id}/history: every transition of the invoice, oldest first."""
+
+from typing import Annotated, Literal
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Query
+from pydantic import BaseModel
+
+from financing.api.core import caller, core_api, entrypoint, respond
+from financing.api.pagination import encode_cursor, position_after
+from financing.dialects.core.errors import documented
+from financing.dialects.core.lists import MAX_LIMIT, ListObject
+from financing.services.invoices import Invoices
+
+app = core_api()
+
+
+class HistoryEntry(BaseModel):
+    object: Literal["invoice.transition"] = "invoice.transition"
+    action: str
+    from_status: str
+    to_status: str
+    reason: str | None
+    actor: str
+    created: str
+    correlation_id: str
+
+
+@app.get(
+    "/v1/invoices/<invoice_id>/history",
+    summary="List an invoice's transitions",
+    tags=["Invoices"],
+    responses=documented(200, ListObject[HistoryEntry], "The transitions, oldest first."),
+)
+def history(
+    invoice_id: str,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = MAX_LIMIT,
+    cursor: Annotated[str | None, Query(max_length=512)] = None,
+) -> Response[ListObject[HistoryEntry]]:
+    invoices = Invoices(caller(app))
+    binding = f"{invoices.actor.tenant_id}:history:{invoice_id}"
+    entries, more = invoices.history(invoice_id, limit=limit, after=position_after(cursor, binding))
+    data = [
+        HistoryEntry(
+            action=e["action"],
+            from_status=e["from"],
+            to_status=e["to"],
+            reason=e.get("reason"),
+            actor=e["actor"],
+            created=e["at"],
+            correlation_id=e["correlation_id"],
+        ).model_dump()
+        for e in entries
+    ]
+    next_cursor = encode_cursor({"after": entries[-1]["sk"]}, binding) if more else None
+    return respond(200, {"object": "list", "data": data, "has_more": more, "next_cursor": next_cursor})
+
+
+lambda_handler = entrypoint(app, scope="invoices:read")

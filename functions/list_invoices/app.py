@@ -1,0 +1,53 @@
+"""GET /v1/invoices: the caller's invoices, newest first, filtered by status, supplier or buyer."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from financing.api.core import caller, core_api, entrypoint, respond
+from financing.api.pagination import encode_cursor, position_after
+from financing.dialects.core.errors import documented
+from financing.dialects.core.invoices import InvoiceObject, as_json
+from financing.dialects.core.lists import DEFAULT_LIMIT, MAX_LIMIT, ListObject
+from financing.domain.lifecycle import Status
+from financing.services.invoices import Invoices
+
+app = core_api()
+
+
+@app.get(
+    "/v1/invoices",
+    summary="List invoices",
+    tags=["Invoices"],
+    responses=documented(200, ListObject[InvoiceObject], "A page of invoices."),
+)
+def list_(
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    cursor: Annotated[str | None, Query(max_length=512)] = None,
+    status: Annotated[Status | None, Query()] = None,
+    supplier: Annotated[str | None, Query(max_length=64)] = None,
+    buyer: Annotated[str | None, Query(max_length=64)] = None,
+) -> Response[ListObject[InvoiceObject]]:
+    invoices = Invoices(caller(app))
+    filters = {
+        k: v
+        for k, v in {"status": status and status.value, "supplier": supplier, "buyer": buyer}.items()
+        if v
+    }
+    # The cursor is bound to the filters, so it cannot be replayed against another query.
+    binding = f"{invoices.actor.tenant_id}:invoices:" + "&".join(
+        f"{k}={v}" for k, v in sorted(filters.items())
+    )
+    page, more = invoices.page(limit=limit, after=position_after(cursor, binding), filters=filters)
+    next_cursor = encode_cursor({"after": page[-1].id}, binding) if more else None
+    body = {
+        "object": "list",
+        "data": [as_json(i) for i in page],
+        "has_more": more,
+        "next_cursor": next_cursor,
+    }
+    return respond(200, body)
+
+
+lambda_handler = entrypoint(app, scope="invoices:read")

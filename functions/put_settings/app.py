@@ -1,0 +1,27 @@
+"""PUT /v1/settings: replace the caller's tenant settings as a whole (conditional on their version)."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Body
+
+from financing.adapters.settings import SettingsStore
+from financing.api.core import caller, core_api, entrypoint
+from financing.dialects.core.errors import documented
+from financing.dialects.core.settings import SettingsObject, SettingsPut, settings_object, settings_terms
+from financing.services.settings import replace_settings
+
+app = core_api()
+
+
+@app.put(
+    "/v1/settings",
+    summary="Replace the settings",
+    tags=["Settings"],
+    responses=documented(200, SettingsObject, "The tenant's settings, replaced."),
+)
+def replace(body: Annotated[SettingsPut, Body()]) -> SettingsObject:
+    actor = caller(app)
+    return settings_object(replace_settings(SettingsStore(), actor, settings_terms(body)))
+
+
+lambda_handler = entrypoint(app, scope="lender:operate")

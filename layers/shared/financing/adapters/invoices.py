@@ -1,0 +1,320 @@
+"""Invoices in the entities table: the invoice item, its client-reference claim, its history, and the
+transaction that moves it (invoice + history + buyer exposure + outbox, all or nothing).
+
+Keys:
+  invoice          pk <tenant>#INVOICE            sk <inv id>
+  client reference pk <tenant>#CLIENT_REF         sk <client_reference_id>   (uniqueness per tenant)
+  history          pk <tenant>#HISTORY#<inv id>   sk <time>#<ulid>
+  exposure         pk <tenant>#EXPOSURE           sk <buyer company id>     (owned by buyer limits)
+Indexes (sk = invoice id as range key): by-status (status_pk), by-supplier (supplier_pk), by-buyer
+(buyer_pk); `receivables-due` (due_pk = DUE#<shard>, due_sk = <due date>#<tenant>#<id>) holds only
+financed and overdue invoices, so the daily job reads what can age and nothing else.
+"""
+
+import zlib
+from datetime import date, datetime
+from typing import Any
+
+from financing.adapters.aws import client
+from financing.adapters.dynamo import (
+    EntityTable,
+    TransactionRefused,
+    from_item,
+    put_new,
+    put_versioned,
+    tenant_key,
+    to_item,
+    update,
+)
+from financing.clock import iso
+from financing.domain.actor import Actor
+from financing.domain.errors import Conflict
+from financing.domain.events import DomainEvent
+from financing.domain.invoices import Invoice, Transition
+from financing.domain.lifecycle import Status
+from financing.ids import new_id
+
+DUE_SHARDS = 4
+AGEING = {Status.FINANCED, Status.OVERDUE}
+INDEX_BY = {
+    "status": ("by-status", "status_pk"),
+    "supplier": ("by-supplier", "supplier_pk"),
+    "buyer": ("by-buyer", "buyer_pk"),
+}
+
+
+class BuyerLimitExceeded(Conflict):
+    pass
+
+
+def _due_shard(invoice_id: str) -> str:
+    return f"DUE#{zlib.crc32(invoice_id.encode()) % DUE_SHARDS}"
+
+
+def _to_item(invoice: Invoice) -> dict[str, Any]:
+    tenant = invoice.tenant_id
+    item = {
+        "pk": tenant_key(tenant, "INVOICE"),
+        "sk": invoice.id,
+        "kind": "invoice",
+        **invoice.model_dump(mode="json", exclude={"id", "tenant_id"}),
+        "status_pk": tenant_key(tenant, f"INVOICE#{invoice.status.value}"),
+        "supplier_pk": tenant_key(tenant, f"INVOICE#{invoice.supplier}"),
+        "buyer_pk": tenant_key(tenant, f"INVOICE#{invoice.buyer}"),
+    }
+    if invoice.status in AGEING:
+        item["due_pk"] = _due_shard(invoice.id)
+        item["due_sk"] = f"{invoice.due_date.isoformat()}#{tenant}#{invoice.id}"
+    return item
+
+
+def _from_item(item: dict[str, Any]) -> Invoice:
+    return Invoice.model_validate({**item, "id": item["sk"], "tenant_id": item["pk"].rsplit("#", 1)[0]})
+
+
+def _client_ref_key(tenant_id: str, reference: str) -> dict[str, str]:
+    return {"pk": tenant_key(tenant_id, "CLIENT_REF"), "sk": reference}
+
+
+def exposure_key(tenant_id: str, company_id: str) -> dict[str, str]:
+    return {"pk": tenant_key(tenant_id, "EXPOSURE"), "sk": company_id}
+
+
+def history_entry(invoice: Invoice, transition: Transition, actor: Actor, at: datetime) -> dict[str, Any]:
+    return {
+        "pk": tenant_key(invoice.tenant_id, f"HISTORY#{invoice.id}"),
+        "sk": f"{iso(at)}#{new_id('hist')}",
+        "kind": "history",
+        "action": transition.action.value,
+        "from": transition.from_status.value,
+        "to": transition.to_status.value,
+        "reason": transition.reason,
+        "actor": actor.subject,
+        "at": iso(at),
+        "correlation_id": actor.correlation_id,
+    }
+
+
+class InvoiceStore:
+    def __init__(self, table: EntityTable | None = None) -> None:
+        self.table = table or EntityTable()
+
+    # ------------------------------------------------------------------------------------- reads
+
+    def get(self, tenant_id: str, invoice_id: str) -> Invoice | None:
+        item = self.table.get(tenant_key(tenant_id, "INVOICE"), invoice_id)
+        return _from_item(item) if item else None
+
+    def get_with_exposure(
+        self, tenant_id: str, invoice_id: str
+    ) -> tuple[Invoice | None, dict[str, Any] | None]:
+        """The invoice and its buyer's exposure, read together; the exposure needs the buyer, so the
+        invoice comes first and the exposure second only when the invoice exists."""
+        invoice = self.get(tenant_id, invoice_id)
+        if invoice is None:
+            return None, None
+        return invoice, self.table.get(**_as_pk_sk(exposure_key(tenant_id, invoice.buyer)))
+
+    def page(
+        self, tenant_id: str, *, limit: int, after: str | None, filters: dict[str, str]
+    ) -> tuple[list[Invoice], bool]:
+        """Newest first. One filter uses its index; any others are applied within the read page."""
+        if not filters:
+            items, more = self.table.page(tenant_key(tenant_id, "INVOICE"), limit=limit, after_sk=after)
+            return [_from_item(item) for item in items], more
+        (lead, value), *rest = sorted(filters.items())
+        index, attribute = INDEX_BY[lead]
+        partition = tenant_key(tenant_id, f"INVOICE#{value}")
+        found: list[Invoice] = []
+        start = after
+        while True:
+            request: dict[str, Any] = {
+                "TableName": self.table.table_name,
+                "IndexName": index,
+                "KeyConditionExpression": "#p = :p",
+                "ExpressionAttributeNames": {"#p": attribute},
+                "ExpressionAttributeValues": {":p": {"S": partition}},
+                "ScanIndexForward": False,
+                "Limit": limit + 1,
+            }
+            if start is not None:
+                request["ExclusiveStartKey"] = to_item(
+                    {attribute: partition, "sk": start, "pk": tenant_key(tenant_id, "INVOICE")}
+                )
+            response = client("dynamodb").query(**request)
+            batch = [_from_item(from_item(item)) for item in response.get("Items", [])]
+            found += [i for i in batch if all(_field(i, key) == val for key, val in rest)]
+            if len(found) > limit or "LastEvaluatedKey" not in response or not batch:
+                break
+            start = batch[-1].id
+        return found[:limit], len(found) > limit
+
+    def history(
+        self, tenant_id: str, invoice_id: str, *, limit: int, after: str | None
+    ) -> tuple[list[dict], bool]:
+        items, more = self.table.page(
+            tenant_key(tenant_id, f"HISTORY#{invoice_id}"), limit=limit, after_sk=after, newest_first=False
+        )
+        return items, more
+
+    def due_on_or_before(self, day: date, *, after: dict | None = None, page_size: int = 100):
+        """Financed and overdue invoices of every tenant due on or before `day`, shard by shard."""
+        for shard in range(DUE_SHARDS):
+            start = None
+            while True:
+                request: dict[str, Any] = {
+                    "TableName": self.table.table_name,
+                    "IndexName": "receivables-due",
+                    "KeyConditionExpression": "due_pk = :p AND due_sk <= :d",
+                    "ExpressionAttributeValues": {
+                        ":p": {"S": f"DUE#{shard}"},
+                        ":d": {"S": f"{day.isoformat()}#~"},
+                    },
+                    "Limit": page_size,
+                }
+                if start:
+                    request["ExclusiveStartKey"] = start
+                response = client("dynamodb").query(**request)
+                for item in response.get("Items", []):
+                    yield _from_item(from_item(item))
+                start = response.get("LastEvaluatedKey")
+                if not start:
+                    break
+
+    # ------------------------------------------------------------------------------------ writes
+
+    def create(self, invoice: Invoice, event: DomainEvent) -> None:
+        name = self.table.table_name
+        claim = {
+            **_client_ref_key(invoice.tenant_id, invoice.client_reference_id),
+            "kind": "client_ref",
+            "invoice_id": invoice.id,
+        }
+        try:
+            self.table.commit([put_new(name, _to_item(invoice)), put_new(name, claim)], [event])
+        except TransactionRefused as refused:
+            existing = self.table.get(
+                **_as_pk_sk(_client_ref_key(invoice.tenant_id, invoice.client_reference_id))
+            )
+            if 1 in refused.failed and existing:
+                raise Conflict(
+                    f"An invoice with client_reference_id '{invoice.client_reference_id}' already exists: {existing['invoice_id']}.",
+                    code="duplicate_client_reference_id",
+                    details={"invoice": existing["invoice_id"]},
+                ) from refused
+            raise Conflict(f"Invoice '{invoice.id}' already exists.") from refused
+
+    def replace_draft(self, invoice: Invoice, previous: Invoice, event: DomainEvent) -> None:
+        """Save an edited draft; a changed client_reference_id moves its uniqueness claim in the same transaction."""
+        name = self.table.table_name
+        writes = [put_versioned(name, _to_item(invoice), previous.version)]
+        if invoice.client_reference_id != previous.client_reference_id:
+            claim = {
+                **_client_ref_key(invoice.tenant_id, invoice.client_reference_id),
+                "kind": "client_ref",
+                "invoice_id": invoice.id,
+            }
+            writes += [
+                put_new(name, claim),
+                _delete(name, _client_ref_key(previous.tenant_id, previous.client_reference_id)),
+            ]
+        try:
+            self.table.commit(writes, [event])
+        except TransactionRefused as refused:
+            if 1 in refused.failed:
+                raise Conflict(
+                    f"client_reference_id '{invoice.client_reference_id}' is used by another invoice.",
+                    code="duplicate_client_reference_id",
+                ) from refused
+            raise _lost_race(invoice) from refused
+
+    def delete_draft(self, invoice: Invoice, event: DomainEvent) -> None:
+        name = self.table.table_name
+        writes = [
+            _delete(
+                name, {"pk": tenant_key(invoice.tenant_id, "INVOICE"), "sk": invoice.id}, invoice.version
+            ),
+            _delete(name, _client_ref_key(invoice.tenant_id, invoice.client_reference_id)),
+        ]
+        try:
+            self.table.commit(writes, [event])
+        except TransactionRefused as refused:
+            raise _lost_race(invoice) from refused
+
+    def move(
+        self,
+        invoice: Invoice,
+        previous: Invoice,
+        transitions: list[Transition],
+        actor: Actor,
+        events: list[DomainEvent],
+        *,
+        limit_guard: dict[str, Any] | None = None,
+    ) -> None:
+        """Commit a changed invoice with its history and events; adjust the buyer's exposure when it changes.
+
+        `limit_guard` (funding): {"total_limit": read total, "headroom": highest outstanding that still fits}
+        makes the exposure increase conditional, so concurrent fundings can never exceed the limit.
+        """
+        name = self.table.table_name
+        writes = [put_versioned(name, _to_item(invoice), previous.version)]
+        writes += [put_new(name, history_entry(invoice, t, actor, invoice.updated)) for t in transitions]
+        delta = invoice.exposure - previous.exposure
+        if delta > 0:
+            assert limit_guard is not None, "an exposure increase must be guarded by the limit"
+            writes.append(
+                update(
+                    name,
+                    exposure_key(invoice.tenant_id, invoice.buyer),
+                    "SET outstanding = outstanding + :delta",
+                    {
+                        ":delta": delta,
+                        ":approved": "approved",
+                        ":total": limit_guard["total_limit"],
+                        ":headroom": limit_guard["headroom"],
+                    },
+                    condition="limit_status = :approved AND total_limit = :total AND outstanding <= :headroom",
+                )
+            )
+        elif delta < 0:
+            writes.append(
+                update(
+                    name,
+                    exposure_key(invoice.tenant_id, invoice.buyer),
+                    "SET outstanding = outstanding - :release",
+                    {":release": -delta},
+                )
+            )
+        try:
+            self.table.commit(writes, events)
+        except TransactionRefused as refused:
+            if refused.failed == [len(writes) - 1] and delta > 0:
+                raise BuyerLimitExceeded(
+                    "Funding this invoice would exceed the buyer's available limit.",
+                    code="buyer_limit_exceeded",
+                ) from refused
+            raise _lost_race(invoice) from refused
+
+
+def _as_pk_sk(key: dict[str, str]) -> dict[str, str]:
+    return {"pk": key["pk"], "sk": key["sk"]}
+
+
+def _delete(table_name: str, key: dict[str, str], expected_version: int | None = None) -> dict[str, Any]:
+    operation: dict[str, Any] = {"TableName": table_name, "Key": to_item(key)}
+    if expected_version is not None:
+        operation["ConditionExpression"] = "#v = :expected"
+        operation["ExpressionAttributeNames"] = {"#v": "version"}
+        operation["ExpressionAttributeValues"] = {":expected": {"N": str(expected_version)}}
+    return {"Delete": operation}
+
+
+def _lost_race(invoice: Invoice) -> Conflict:
+    return Conflict(
+        f"Invoice '{invoice.id}' was changed by another request; read it again and retry.", code="conflict"
+    )
+
+
+def _field(invoice: Invoice, name: str) -> str:
+    value = getattr(invoice, name)
+    return value.value if hasattr(value, "value") else value

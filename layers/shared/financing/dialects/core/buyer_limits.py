@@ -1,0 +1,91 @@
+"""Buyer limits in the core shape: amounts are JSON numbers in decimal major units of the currency."""
+
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema
+
+from financing.clock import iso
+from financing.domain.buyer_limits import MAX_REASON_LENGTH, BuyerLimitView
+from financing.domain.money import to_major
+
+Currency = Literal["brl", "eur", "gbp", "usd"]
+
+
+def _number(value: object) -> Decimal:
+    """A JSON number (never a string or a boolean), exactly as written."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        raise ValueError("must be a number")
+    return Decimal(str(value))
+
+
+PositiveAmount = Annotated[
+    Decimal,
+    BeforeValidator(_number),
+    Field(gt=0, description="Decimal major units, at most the currency's decimal places"),
+    WithJsonSchema({"type": "number", "exclusiveMinimum": 0}),
+]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class BuyerLimitCreate(Strict):
+    company: Annotated[str, StringConstraints(min_length=1, max_length=64)] = Field(
+        description="The buyer: a company of the caller's tenant"
+    )
+    requested_limit: PositiveAmount
+    currency: Currency
+
+
+class BuyerLimitApprove(Strict):
+    total_limit: PositiveAmount
+
+
+class BuyerLimitDeny(Strict):
+    reason: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_REASON_LENGTH)
+    ]
+
+
+class BuyerLimitObject(BaseModel):
+    id: str
+    object: Literal["buyer_limit"] = "buyer_limit"
+    company: str
+    currency: str
+    requested_limit: float
+    total_limit: float | None = Field(description="null until approved")
+    available_limit: float = Field(
+        description="total_limit minus the buyer's outstanding advances while this is the buyer's "
+        "current approved limit; otherwise 0"
+    )
+    status: Literal["pending", "approved", "denied"]
+    reason: str | None = Field(description="Why the limit was denied")
+    created: str
+    decided_at: str | None
+
+
+def _major(minor: int, currency: str) -> float:
+    # Exact: limits have at most 15 significant digits, which a JSON number (a double) keeps.
+    return float(to_major(minor, currency))
+
+
+def buyer_limit_object(view: BuyerLimitView) -> BuyerLimitObject:
+    limit = view.limit
+    return BuyerLimitObject(
+        id=limit.id,
+        company=limit.company_id,
+        currency=limit.currency,
+        requested_limit=_major(limit.requested_limit, limit.currency),
+        total_limit=_major(limit.total_limit, limit.currency) if limit.total_limit is not None else None,
+        available_limit=_major(view.available_limit, limit.currency),
+        status=limit.status.value,
+        reason=limit.reason,
+        created=iso(limit.created),
+        decided_at=iso(limit.decided_at) if limit.decided_at else None,
+    )
+
+
+def creation_details(body: BuyerLimitCreate) -> dict[str, Any]:
+    return {"company_id": body.company, "requested_limit": body.requested_limit, "currency": body.currency}

@@ -1,0 +1,256 @@
+"""Invoices in the core (Stenn) shape: decimal major-unit amounts, `object` and prefixed ids."""
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, StringConstraints, model_validator
+
+from financing.clock import iso
+from financing.domain.errors import FieldProblem, InvalidInput
+from financing.domain.invoices import FinancingSession, Invoice, InvoiceType, Party, TypeOfGoods
+from financing.domain.money import MoneyError, to_major, to_minor
+
+Currency = Literal["usd", "gbp", "eur", "brl"]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+Percentage = Annotated[int, Field(ge=1, le=10000, description="basis points: 10000 = 100%")]
+# At most 15 significant digits, so the JSON number a client reads back is exactly the decimal sent.
+Amount = Annotated[Decimal, Field(gt=0, max_digits=15, description="decimal major units, e.g. 123.53")]
+# An amount in the response: a JSON number in decimal major units (Stenn's `123.53`), never a string.
+# Amounts have at most 15 significant digits, so the number's shortest form is exactly the decimal.
+Major = Annotated[Decimal, PlainSerializer(lambda value: float(value), return_type=float, when_used="json")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+def _minor(amount: Decimal, currency: str, field: str) -> int:
+    try:
+        return to_minor(amount, currency)
+    except MoneyError as error:
+        raise InvalidInput([FieldProblem(field, str(error))]) from None
+
+
+class InvoiceCreate(Strict):
+    supplier: str
+    buyer: str
+    invoice_number: Text
+    client_reference_id: Text
+    invoice_document: str
+    amount: Amount
+    currency: Currency
+    type_of_goods: list[TypeOfGoods] = Field(min_length=1, max_length=3)
+    issue_date: date
+    due_date: date
+    type: InvoiceType = InvoiceType.RECEIVABLE
+    description: Annotated[str, StringConstraints(max_length=1000)] | None = None
+
+    def details(self) -> dict[str, Any]:
+        values = self.model_dump()
+        values["amount"] = _minor(self.amount, self.currency, "amount")
+        return values
+
+
+class InvoiceUpdate(Strict):
+    """Partial update of a draft: only the fields present change."""
+
+    supplier: str | None = None
+    buyer: str | None = None
+    invoice_number: Text | None = None
+    client_reference_id: Text | None = None
+    invoice_document: str | None = None
+    amount: Amount | None = None
+    type_of_goods: list[TypeOfGoods] | None = Field(default=None, min_length=1, max_length=3)
+    issue_date: date | None = None
+    due_date: date | None = None
+    type: InvoiceType | None = None
+    description: Annotated[str, StringConstraints(max_length=1000)] | None = None
+
+    @model_validator(mode="after")
+    def _no_nulls_for_required(self) -> "InvoiceUpdate":
+        for name in self.model_fields_set - {"description"}:
+            if getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null")
+        return self
+
+    def changes(self, currency: str) -> dict[str, Any]:
+        values = self.model_dump(include=self.model_fields_set)
+        if "amount" in values:
+            values["amount"] = _minor(self.amount, currency, "amount")
+        return values
+
+
+class ReasonBody(Strict):
+    reason: Reason
+
+
+class EmptyBody(Strict):
+    pass
+
+
+class SignBody(Strict):
+    party: Party
+    contact: str
+
+
+class FundBody(Strict):
+    advance_rate_percentage: Percentage | None = None
+    fee_percentage: Annotated[int, Field(ge=0, le=10000)] | None = None
+    disbursement_date: date | None = None
+
+
+class PaymentBody(Strict):
+    amount: Amount
+    paid_date: date
+    reference: Text
+
+
+class SupportingDocument(Strict):
+    document: str
+    invoice: str
+
+
+class FinancingSessionCreate(Strict):
+    supplier: str
+    buyer: str
+    invoices: list[str] = Field(min_length=1, max_length=1)
+    supporting_documents: list[SupportingDocument] = Field(default=[], max_length=20)
+    submitted_by: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
+
+
+# ------------------------------------------------------------------------------------------- objects
+
+
+class SessionObject(BaseModel):
+    id: str
+    object: Literal["invoice.financing.session"] = "invoice.financing.session"
+    status: str
+    submitted_by: str | None = None
+    supporting_documents: list[dict[str, str]] = []
+    invoices: list[str] = []
+    created: str
+
+
+class SessionList(BaseModel):
+    object: Literal["list"] = "list"
+    data: list[SessionObject]
+
+
+class FinancingObject(BaseModel):
+    first_payment: Major | None
+    second_payment: Major | None
+    discount: Major | None
+    volume_adjument_fees: Major | None = None
+    insurance_charges: Major | None = None
+    late_payment_fees: Major | None
+    advance_rate_percentage: int | None
+    fee_percentage: int | None
+    repayment_amount: Major | None
+    outstanding_amount: Major
+    repayment_outstanding: Major | None
+    funded_at: str | None
+    disbursement_date: date | None
+    sessions: SessionList
+
+
+class PaymentObject(BaseModel):
+    id: str
+    object: Literal["invoice.payment"] = "invoice.payment"
+    amount: Major
+    paid_date: date
+    reference: str
+    created: str
+
+
+class InvoiceObject(BaseModel):
+    id: str
+    object: Literal["invoice"] = "invoice"
+    supplier: str
+    buyer: str
+    invoice_number: str
+    client_reference_id: str
+    invoice_document: dict[str, Any]
+    amount: Major
+    currency: str
+    type_of_goods: list[str]
+    issue_date: date
+    due_date: date
+    type: str
+    description: str | None
+    status: str
+    status_reason: str | None
+    signatures: dict[str, str]
+    payments: list[PaymentObject]
+    financing: FinancingObject
+    created: str
+    updated: str
+
+
+def session_object(session: FinancingSession) -> SessionObject:
+    return SessionObject(
+        id=session.id,
+        status=session.status.value,
+        submitted_by=session.submitted_by,
+        supporting_documents=session.supporting_documents,
+        created=iso(session.created),
+    )
+
+
+def invoice_object(invoice: Invoice, document: dict[str, Any] | None = None) -> InvoiceObject:
+    currency = invoice.currency
+
+    def major(minor: int | None) -> Decimal | None:
+        return None if minor is None else to_major(minor, currency)
+
+    f = invoice.financing
+    financing = FinancingObject(
+        first_payment=major(f.first_payment) if f else None,
+        second_payment=major(f.second_payment) if f else None,
+        discount=major(f.discount) if f else None,
+        late_payment_fees=major(f.late_payment_fees) if f else None,
+        advance_rate_percentage=f.advance_rate if f else None,
+        fee_percentage=f.fee_rate if f else None,
+        repayment_amount=major(f.repayment_amount) if f else None,
+        outstanding_amount=major(invoice.outstanding_amount),
+        repayment_outstanding=major(invoice.repayment_outstanding),
+        funded_at=iso(f.funded_at) if f else None,
+        disbursement_date=f.disbursement_date if f else None,
+        sessions=SessionList(data=[session_object(s) for s in invoice.sessions]),
+    )
+    return InvoiceObject(
+        id=invoice.id,
+        supplier=invoice.supplier,
+        buyer=invoice.buyer,
+        invoice_number=invoice.invoice_number,
+        client_reference_id=invoice.client_reference_id,
+        invoice_document=document or {"id": invoice.invoice_document, "object": "document"},
+        amount=major(invoice.amount),
+        currency=currency,
+        type_of_goods=[t.value for t in invoice.type_of_goods],
+        issue_date=invoice.issue_date,
+        due_date=invoice.due_date,
+        type=invoice.type.value,
+        description=invoice.description,
+        status=invoice.status.value,
+        status_reason=invoice.status_reason,
+        signatures={party.value: contact for party, contact in invoice.signatures.items()},
+        payments=[
+            PaymentObject(
+                id=p.id,
+                amount=major(p.amount),
+                paid_date=p.paid_date,
+                reference=p.reference,
+                created=iso(p.recorded_at),
+            )
+            for p in invoice.payments
+        ],
+        financing=financing,
+        created=iso(invoice.created),
+        updated=iso(invoice.updated),
+    )
+
+
+def as_json(invoice: Invoice, document: dict[str, Any] | None = None) -> dict[str, Any]:
+    return invoice_object(invoice, document).model_dump(mode="json")

@@ -1,0 +1,72 @@
+"""Tenant settings in the core shape: the object and the PUT body that replaces it."""
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from financing.clock import iso
+from financing.domain.settings import BOUNDS, TenantSettings
+
+
+def _bounded(path: str, description: str) -> Any:
+    """An integer field within the domain's bounds for the setting at `path`."""
+    low, high = BOUNDS[path]
+    return Field(strict=True, ge=low, le=high, description=description)
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SettingsPricingIn(Strict):
+    advance_rate_percentage: Annotated[
+        int, _bounded("pricing.advance_rate_percentage", "Advance as a share of the invoice; 10000 = 100%")
+    ]
+    fee_percentage: Annotated[
+        int, _bounded("pricing.fee_percentage", "Discount as a share of the advance; 10000 = 100%")
+    ]
+
+
+class SettingsPut(Strict):
+    """The whole set of settings: every field is required."""
+
+    default_after_days: Annotated[
+        int, _bounded("default_after_days", "Days after the due date an unpaid invoice defaults")
+    ]
+    grace_days: Annotated[
+        int, _bounded("grace_days", "Days after the due date before an unpaid invoice is overdue")
+    ]
+    late_fee_rate_percentage: Annotated[
+        int, _bounded("late_fee_rate_percentage", "Annual late fee, simple, accrued daily; 10000 = 100%")
+    ]
+    pricing: SettingsPricingIn
+
+
+class SettingsPricing(BaseModel):
+    advance_rate_percentage: int
+    fee_percentage: int
+
+
+class SettingsObject(BaseModel):
+    object: Literal["settings"] = "settings"
+    default_after_days: int
+    grace_days: int
+    late_fee_rate_percentage: int
+    pricing: SettingsPricing
+    updated: str | None = Field(
+        description="When the settings were last saved; null while they are the defaults"
+    )
+
+
+def settings_object(settings: TenantSettings) -> SettingsObject:
+    return SettingsObject(
+        default_after_days=settings.default_after_days,
+        grace_days=settings.grace_days,
+        late_fee_rate_percentage=settings.late_fee_rate_percentage,
+        pricing=SettingsPricing(**settings.pricing.model_dump()),
+        updated=iso(settings.updated) if settings.updated else None,
+    )
+
+
+def settings_terms(body: SettingsPut) -> dict[str, Any]:
+    return body.model_dump()

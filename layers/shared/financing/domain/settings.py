@@ -1,0 +1,95 @@
+"""Tenant settings: the lender's terms (pricing, overdue and default days, late fees), with defaults.
+
+Percentages are integers in basis points (10000 = 100%). A tenant that never saved its settings has
+the defaults. Funding reads `pricing`; the overdue job reads the days and the late fee rate.
+
+To add a setting: a field with a default on TenantSettings (or a nested model), its bounds in
+BOUNDS when it is a number, and the same field on the core dialect's object and PUT body.
+"""
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from financing.clock import now
+from financing.domain.errors import FieldProblem, InvalidInput
+from financing.domain.funding import Pricing
+from financing.domain.money import BASIS
+
+UPDATED = "settings.updated"
+MAX_DAYS = 3650
+
+# Inclusive bounds of each numeric setting, by its dotted path in the object.
+BOUNDS: dict[str, tuple[int, int]] = {
+    "default_after_days": (1, MAX_DAYS),
+    "grace_days": (0, MAX_DAYS),
+    "late_fee_rate_percentage": (0, 10 * BASIS),
+    "pricing.advance_rate_percentage": (1, BASIS),
+    "pricing.fee_percentage": (0, BASIS),
+}
+
+
+class PricingTerms(BaseModel):
+    advance_rate_percentage: int = 9000  # of the invoice amount
+    fee_percentage: int = 250  # of the advance
+
+
+class TenantSettings(BaseModel):
+    tenant_id: str
+    default_after_days: int = 90  # days after the due date an unpaid invoice becomes defaulted
+    grace_days: int = 0  # days after the due date before an unpaid invoice is overdue
+    late_fee_rate_percentage: int = 2400  # a year, simple, accrued daily
+    pricing: PricingTerms = Field(default_factory=PricingTerms)
+    updated: datetime | None = None  # None until the tenant first saves its settings
+    version: int = 0  # 0: never stored
+
+    def terms(self) -> dict[str, Any]:
+        """The settings themselves, without identity and bookkeeping."""
+        return self.model_dump(exclude={"tenant_id", "updated", "version"})
+
+    @property
+    def advance_rate_percentage(self) -> int:
+        return self.pricing.advance_rate_percentage
+
+    @property
+    def fee_percentage(self) -> int:
+        return self.pricing.fee_percentage
+
+    def funding_pricing(self) -> Pricing:
+        return Pricing(
+            advance_rate=self.pricing.advance_rate_percentage, fee_rate=self.pricing.fee_percentage
+        )
+
+
+def defaults(tenant_id: str) -> TenantSettings:
+    return TenantSettings(tenant_id=tenant_id)
+
+
+def _at(terms: dict[str, Any], path: str) -> Any:
+    value: Any = terms
+    for part in path.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+def problems(terms: dict[str, Any]) -> list[FieldProblem]:
+    """Every setting outside its bounds (or not an integer), named by its dotted path."""
+    found = []
+    for path, (low, high) in BOUNDS.items():
+        value = _at(terms, path)
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            found.append(FieldProblem(path, f"must be an integer from {low} to {high}"))
+    return found
+
+
+def replace_settings(current: TenantSettings, terms: dict[str, Any]) -> TenantSettings:
+    """The whole set of terms replaced; the same object when nothing changes and it is already stored."""
+    if found := problems(terms):
+        raise InvalidInput(found)
+    revised = TenantSettings.model_validate(
+        {**terms, "tenant_id": current.tenant_id, "updated": now(), "version": current.version + 1}
+    )
+    if current.version and revised.terms() == current.terms():
+        return current
+    return revised

@@ -1,0 +1,292 @@
+"""Invoice use cases: draft, read, list, edit, delete, and every lifecycle action.
+
+Each action reads what it needs, lets the domain decide, and commits one transaction
+(invoice + history + exposure + outbox events) through the store.
+"""
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from financing.adapters.companies import CompanyStore
+from financing.adapters.documents import DocumentFiles, DocumentStore
+from financing.adapters.dynamo import EntityTable
+from financing.adapters.invoices import BuyerLimitExceeded, InvoiceStore, exposure_key
+from financing.adapters.settings import SettingsStore
+from financing.clock import now
+from financing.dialects.core.documents import document_object
+from financing.dialects.core.invoices import as_json
+from financing.domain import invoices as rules
+from financing.domain.actor import Actor
+from financing.domain.documents import Purpose
+from financing.domain.errors import FieldProblem, InvalidInput, NotFound
+from financing.domain.events import DomainEvent
+from financing.domain.funding import Pricing
+from financing.domain.invoices import FinancingSession, Invoice, Party, Transition
+from financing.domain.lifecycle import Action
+from financing.domain.money import MoneyError, to_minor
+from financing.ids import is_id, new_id
+from financing.services import documents as document_service
+
+PAYMENT_RECEIVED = "invoice.payment_received"
+LATE_FEES_ACCRUED = "invoice.late_fees_accrued"
+
+
+class Invoices:
+    """The invoice use cases over their stores (constructed per request; stores are cheap)."""
+
+    def __init__(self, actor: Actor) -> None:
+        self.actor = actor
+        self.store = InvoiceStore()
+        self.companies = CompanyStore()
+        self.documents = DocumentStore()
+
+    # -------------------------------------------------------------------------------------- reading
+
+    def get(self, invoice_id: str) -> Invoice:
+        invoice = self.store.get(self.actor.tenant_id, invoice_id) if is_id("inv", invoice_id) else None
+        if invoice is None:
+            raise NotFound("invoice", invoice_id)
+        return invoice
+
+    def render(self, invoice: Invoice) -> dict[str, Any]:
+        """The invoice as the core API shows it, its document expanded."""
+        document = self.documents.get(self.actor.tenant_id, invoice.invoice_document)
+        return as_json(invoice, document_object(document).model_dump(mode="json") if document else None)
+
+    def page(self, *, limit: int, after: str | None, filters: dict[str, str]) -> tuple[list[Invoice], bool]:
+        return self.store.page(self.actor.tenant_id, limit=limit, after=after, filters=filters)
+
+    def history(self, invoice_id: str, *, limit: int, after: str | None) -> tuple[list[dict], bool]:
+        self.get(invoice_id)
+        return self.store.history(self.actor.tenant_id, invoice_id, limit=limit, after=after)
+
+    # ---------------------------------------------------------------------------------------- drafts
+
+    def _check_references(self, details: dict[str, Any]) -> None:
+        problems = []
+        for field in ("supplier", "buyer"):
+            if field in details and (
+                not is_id("company", details[field])
+                or self.companies.get(self.actor.tenant_id, details[field]) is None
+            ):
+                problems.append(FieldProblem(field, f"no such company: '{details[field]}'"))
+        if "invoice_document" in details:
+            document_id = details["invoice_document"]
+            document = (
+                self.documents.get(self.actor.tenant_id, document_id) if is_id("doc", document_id) else None
+            )
+            if document is None:
+                problems.append(FieldProblem("invoice_document", f"no such document: '{document_id}'"))
+            elif document.purpose != Purpose.INVOICE:
+                problems.append(FieldProblem("invoice_document", "must be a document of purpose 'invoice'"))
+        if problems:
+            raise InvalidInput(problems)
+
+    def create(self, details: dict[str, Any]) -> Invoice:
+        self._check_references(details)
+        invoice = rules.draft_invoice(tenant_id=self.actor.tenant_id, now=now(), **details)
+        self.store.create(invoice, self._event("invoice.created", invoice))
+        return invoice
+
+    def edit(self, invoice_id: str, changes: dict[str, Any]) -> Invoice:
+        previous = self.get(invoice_id)
+        self._check_references(changes)
+        revised = rules.revise_draft(previous, changes, now())
+        self.store.replace_draft(revised, previous, self._event("invoice.updated", revised))
+        return revised
+
+    def delete(self, invoice_id: str) -> Invoice:
+        invoice = self.get(invoice_id)
+        rules.check_deletable(invoice)
+        self.store.delete_draft(invoice, self._event("invoice.deleted", invoice))
+        return invoice
+
+    # ------------------------------------------------------------------------------------ lifecycle
+
+    def submit(self, invoice_id: str, session: FinancingSession | None = None) -> Invoice:
+        invoice = self.get(invoice_id)
+        rules.check_submittable(invoice)
+        exposure = EntityTable().get(**exposure_key(self.actor.tenant_id, invoice.buyer))
+        document = self.documents.get(self.actor.tenant_id, invoice.invoice_document)
+        uploaded = document is not None and (
+            document.uploaded
+            or document_service.refreshed(self.documents, DocumentFiles(), self.actor, document).uploaded
+        )
+        moved, transition = rules.submit(
+            invoice,
+            now=now(),
+            buyer_limit_approved=bool(exposure and exposure.get("limit_status") == "approved"),
+            document_uploaded=uploaded,
+            session=session,
+        )
+        return self._commit(invoice, moved, [transition])
+
+    def open_session(
+        self, supplier: str, buyer: str, invoice_id: str, supporting: list[dict], submitted_by: str | None
+    ) -> Invoice:
+        """POST /v1/financing_sessions: submit one invoice with its supporting documents."""
+        invoice = self.get(invoice_id)
+        problems = []
+        if invoice.supplier != supplier:
+            problems.append(FieldProblem("supplier", "is not the invoice's supplier"))
+        if invoice.buyer != buyer:
+            problems.append(FieldProblem("buyer", "is not the invoice's buyer"))
+        for n, item in enumerate(supporting):
+            if item["invoice"] != invoice_id:
+                problems.append(
+                    FieldProblem(f"supporting_documents.{n}.invoice", "must be the submitted invoice")
+                )
+            elif (
+                not is_id("doc", item["document"])
+                or self.documents.get(self.actor.tenant_id, item["document"]) is None
+            ):
+                problems.append(
+                    FieldProblem(
+                        f"supporting_documents.{n}.document", f"no such document: '{item['document']}'"
+                    )
+                )
+        if problems:
+            raise InvalidInput(problems)
+        session = FinancingSession(
+            id=new_id("ifs"),
+            submitted_by=submitted_by or self.actor.subject,
+            supporting_documents=supporting,
+            created=now(),
+        )
+        return self.submit(invoice_id, session)
+
+    def request_info(self, invoice_id: str, reason: str) -> Invoice:
+        invoice = self.get(invoice_id)
+        moved, transition = rules.request_info(invoice, reason, now())
+        return self._commit(invoice, moved, [transition])
+
+    def decline(self, invoice_id: str, reason: str) -> Invoice:
+        invoice = self.get(invoice_id)
+        moved, transition = rules.decline(invoice, reason, now())
+        return self._commit(invoice, moved, [transition])
+
+    def request_signatures(self, invoice_id: str) -> Invoice:
+        invoice = self.get(invoice_id)
+        moved, transition = rules.request_signatures(invoice, now())
+        return self._commit(invoice, moved, [transition])
+
+    def sign(self, invoice_id: str, party: Party, contact_id: str) -> Invoice:
+        invoice = self.get(invoice_id)
+        company = self.companies.get(
+            self.actor.tenant_id, invoice.supplier if party == Party.SUPPLIER else invoice.buyer
+        )
+        is_signatory = bool(company) and any(c.id == contact_id and c.is_signatory for c in company.contacts)
+        moved, transition = rules.sign(invoice, party, contact_id, is_signatory=is_signatory, now=now())
+        return self._commit(invoice, moved, [transition])
+
+    def fund(
+        self, invoice_id: str, advance_rate: int | None, fee_rate: int | None, disbursement_date: date | None
+    ) -> Invoice:
+        invoice = self.get(invoice_id)
+        plan = SettingsStore().get(self.actor.tenant_id).funding_pricing()
+        pricing = Pricing(
+            advance_rate=advance_rate if advance_rate is not None else plan.advance_rate,
+            fee_rate=fee_rate if fee_rate is not None else plan.fee_rate,
+        )
+        moved, transition = rules.fund(
+            invoice, pricing, disbursement_date=disbursement_date or now().date(), now=now()
+        )
+        exposure = EntityTable().get(**exposure_key(self.actor.tenant_id, invoice.buyer)) or {}
+        total, outstanding = int(exposure.get("total_limit", 0)), int(exposure.get("outstanding", 0))
+        advance = moved.exposure
+        if (
+            exposure.get("limit_status") != "approved"
+            or exposure.get("currency") != invoice.currency
+            or outstanding + advance > total
+        ):
+            raise BuyerLimitExceeded(
+                f"The advance of {advance} minor units exceeds the buyer's available limit of {max(0, total - outstanding)}.",
+                code="buyer_limit_exceeded",
+            )
+        return self._commit(
+            invoice, moved, [transition], limit_guard={"total_limit": total, "headroom": total - advance}
+        )
+
+    def record_payment(self, invoice_id: str, amount: Decimal, paid_date: date, reference: str) -> Invoice:
+        invoice = self.get(invoice_id)
+        try:
+            minor = to_minor(amount, invoice.currency)
+        except MoneyError as error:
+            raise InvalidInput([FieldProblem("amount", str(error))]) from None
+        moved, transition = rules.record_payment(
+            invoice, minor, paid_date=paid_date, reference=reference, now=now()
+        )
+        return self._commit(invoice, moved, [transition])
+
+    # ---------------------------------------------------------------------------------------- commit
+
+    def _commit(
+        self, previous: Invoice, moved: Invoice, transitions: list[Transition], **guards: Any
+    ) -> Invoice:
+        self.store.move(
+            moved, previous, transitions, self.actor, _events_for(moved, transitions, self.actor), **guards
+        )
+        return moved
+
+    def _event(self, type_: str, invoice: Invoice) -> DomainEvent:
+        return _announce(type_, invoice, self.actor)
+
+
+def _announce(type_: str, invoice: Invoice, actor: Actor) -> DomainEvent:
+    return DomainEvent.announce(
+        type_, tenant_id=invoice.tenant_id, correlation_id=actor.correlation_id, obj=as_json(invoice)
+    )
+
+
+def _events_for(invoice: Invoice, transitions: list[Transition], actor: Actor) -> list[DomainEvent]:
+    """One event per transition, named after the status reached (invoice.financed...); a payment also
+    announces itself, and a signature that does not yet approve announces `invoice.signed`."""
+    events = []
+    for transition in transitions:
+        if transition.action == Action.RECORD_PAYMENT:
+            events.append(_announce(PAYMENT_RECEIVED, invoice, actor))
+        if transition.to_status != transition.from_status:
+            events.append(_announce(f"invoice.{transition.to_status.value}", invoice, actor))
+        elif transition.action == Action.SIGN:
+            events.append(_announce("invoice.signed", invoice, actor))
+    return events
+
+
+def age_receivables(today: date) -> dict[str, int]:
+    """The daily job: overdue after the grace period, late fees, default after `default_after_days`.
+
+    Reads only financed and overdue invoices due before today (a sparse index across tenants); each
+    change is a versioned transaction, so running twice on one day changes nothing the second time.
+    """
+    store = InvoiceStore()
+    counts = {"seen": 0, "overdue": 0, "defaulted": 0, "accrued": 0}
+    settings_by_tenant: dict[str, Any] = {}
+    moment = now()
+    for invoice in store.due_on_or_before(today):
+        counts["seen"] += 1
+        settings = settings_by_tenant.get(invoice.tenant_id) or settings_by_tenant.setdefault(
+            invoice.tenant_id, SettingsStore().get(invoice.tenant_id)
+        )
+        aged, transitions = rules.age(
+            invoice,
+            today=today,
+            now=moment,
+            grace_days=settings.grace_days,
+            default_after_days=settings.default_after_days,
+            late_rate=settings.late_fee_rate_percentage,
+        )
+        if aged is invoice:
+            continue
+        actor = Actor(
+            tenant_id=invoice.tenant_id,
+            subject="system:ageing",
+            scopes=frozenset(),
+            correlation_id=new_id("job"),
+        )
+        events = _events_for(aged, transitions, actor) or [_announce(LATE_FEES_ACCRUED, aged, actor)]
+        store.move(aged, invoice, transitions, actor, events)
+        for transition in transitions:
+            counts[transition.to_status.value] += 1
+        counts["accrued"] += int(not transitions)
+    return counts

@@ -1,0 +1,39 @@
+"""Tenant settings use cases: read them (defaults until saved) and replace them."""
+
+from typing import Any, Protocol
+
+from financing.adapters.settings import SettingsStore
+from financing.dialects.core.settings import settings_object
+from financing.domain import settings as rules
+from financing.domain.actor import Actor
+from financing.domain.events import DomainEvent
+from financing.domain.settings import TenantSettings
+
+
+class Settings(Protocol):
+    def get(self, tenant_id: str) -> TenantSettings: ...
+    def save(self, settings: TenantSettings, event: DomainEvent) -> None: ...
+
+
+def get_settings(store: Settings, actor: Actor) -> TenantSettings:
+    return store.get(actor.tenant_id)
+
+
+def tenant_settings(tenant_id: str, store: Settings | None = None) -> TenantSettings:
+    """A tenant's settings for other use cases (funding, ageing): one consistent read, defaults applied."""
+    return (store or SettingsStore()).get(tenant_id)
+
+
+def replace_settings(store: Settings, actor: Actor, terms: dict[str, Any]) -> TenantSettings:
+    """Replace every setting; sending the stored settings again writes and announces nothing."""
+    current = store.get(actor.tenant_id)
+    revised = rules.replace_settings(current, terms)
+    if revised is not current:
+        event = DomainEvent.announce(
+            rules.UPDATED,
+            tenant_id=actor.tenant_id,
+            correlation_id=actor.correlation_id,
+            obj=settings_object(revised).model_dump(mode="json"),
+        )
+        store.save(revised, event)
+    return revised
