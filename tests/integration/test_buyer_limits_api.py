@@ -20,7 +20,11 @@ UNKNOWN_LIMIT = "bl_01JD0000000000000000000000"
 
 def company(tenant="acme", name="Compradora SA"):
     reply = call(
-        "create_company", "POST", "/v1/companies", body={"name": name, "address": {"country_code": "BR"}}, tenant=tenant
+        "create_company",
+        "POST",
+        "/v1/companies",
+        body={"name": name, "address": {"country_code": "BR"}},
+        tenant=tenant,
     )
     assert reply.status == 201
     return reply.json["id"]
@@ -86,7 +90,9 @@ def outbox_types():
 def exposure_item(company_id, tenant="acme"):
     key = exposure_key(tenant, company_id)
     return from_item(
-        client("dynamodb").get_item(TableName=settings().table_name, Key=to_item(key), ConsistentRead=True)["Item"]
+        client("dynamodb").get_item(TableName=settings().table_name, Key=to_item(key), ConsistentRead=True)[
+            "Item"
+        ]
     )
 
 
@@ -132,7 +138,9 @@ class TestRequest:
             "outstanding": 0,
             "version": 1,
         }
-        [event] = [i for i in table_items() if i["kind"] == "outbox" and i["detail_type"] == "buyer_limit.created"]
+        [event] = [
+            i for i in table_items() if i["kind"] == "outbox" and i["detail_type"] == "buyer_limit.created"
+        ]
         detail = json.loads(event["detail"])
         assert detail["object"] == limit and detail["correlation_id"] == "corr-bl"
         assert get(limit["id"]).json == limit
@@ -198,7 +206,10 @@ class TestRequest:
 
     def test_scopes(self):
         buyer = company()
-        assert create({"company": buyer, "requested_limit": 1, "currency": "brl"}, scope="invoices:read").status == 403
+        assert (
+            create({"company": buyer, "requested_limit": 1, "currency": "brl"}, scope="invoices:read").status
+            == 403
+        )
         assert create({"company": buyer, "requested_limit": 1, "currency": "brl"}, scope=LENDER).status == 403
 
     def test_an_idempotency_key_replays_the_first_answer_and_creates_one_limit(self):
@@ -221,11 +232,15 @@ class TestDecisions:
         assert reply.status == 200, reply.json
         approved = reply.json
         assert approved["status"] == "approved" and approved["total_limit"] == 199999.99
-        assert approved["available_limit"] == 199999.99 and approved["decided_at"] and approved["reason"] is None
+        assert (
+            approved["available_limit"] == 199999.99 and approved["decided_at"] and approved["reason"] is None
+        )
         exposure = exposure_item(buyer)
         assert exposure["limit_status"] == "approved" and exposure["total_limit"] == 19_999_999
         assert exposure["version"] == 2
-        event = next(i for i in table_items() if i["kind"] == "outbox" and i["detail_type"] == "buyer_limit.approved")
+        event = next(
+            i for i in table_items() if i["kind"] == "outbox" and i["detail_type"] == "buyer_limit.approved"
+        )
         assert json.loads(event["detail"])["object"] == approved
         assert get(limit["id"]).json == approved
 
@@ -251,7 +266,9 @@ class TestDecisions:
         assert exposure_item(buyer)["limit_status"] == "denied"
         assert outbox_types() == ["buyer_limit.created", "buyer_limit.denied", "company.created"]
 
-    @pytest.mark.parametrize(("first", "then"), [("deny", "approve"), ("approve", "deny"), ("approve", "approve")])
+    @pytest.mark.parametrize(
+        ("first", "then"), [("deny", "approve"), ("approve", "deny"), ("approve", "approve")]
+    )
     def test_only_a_pending_limit_can_be_decided(self, first, then):
         limit = request(company())
         assert (approve if first == "approve" else deny)(limit["id"]).status == 200

@@ -1,0 +1,129 @@
+"""The daily ageing job, and the races the limit and the versions must win."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from financing import clock
+from financing.adapters.dynamo import EntityTable
+from tests.integration.harness import Context, call, handler
+from tests.integration.invoice_fixtures import act, approve_limit, company, draft_body, get, uploaded_document
+
+pytestmark = pytest.mark.usefixtures("aws")
+
+
+def financed_invoice(amount=88000, reference="ref-1", limit=10_000_000, parties=None):
+    supplier, buyer, document = parties or (company("Supplier"), company("Buyer"), uploaded_document())
+    if limit:
+        approve_limit(buyer["id"], limit)
+    today = clock.today()
+    body = draft_body(
+        supplier,
+        buyer,
+        document,
+        amount=amount,
+        client_reference_id=reference,
+        issue_date=(today - timedelta(days=5)).isoformat(),
+        due_date=(today + timedelta(days=1)).isoformat(),
+    )
+    invoice = call("create_invoice", "POST", "/v1/invoices", body=body).json
+    act("submit_invoice", "submit", invoice["id"])
+    act("request_invoice_signatures", "request_signatures", invoice["id"])
+    act(
+        "sign_invoice", "sign", invoice["id"], {"party": "supplier", "contact": supplier["contacts"][0]["id"]}
+    )
+    act("sign_invoice", "sign", invoice["id"], {"party": "buyer", "contact": buyer["contacts"][0]["id"]})
+    return invoice, (supplier, buyer, document)
+
+
+def age(on):
+    event = {
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "time": f"{on.isoformat()}T06:00:00Z",
+        "detail": {},
+    }
+    return handler("age_receivables")(event, Context())
+
+
+def test_ageing_moves_overdue_accrues_fees_defaults_and_is_idempotent():
+    invoice, _ = financed_invoice()
+    assert act("fund_invoice", "fund", invoice["id"], {}).status == 200
+    due = datetime.fromisoformat(get(invoice["id"]).json["due_date"]).date()
+    assert age(due)["seen"] == 1 and get(invoice["id"]).json["status"] == "financed"
+    counts = age(due + timedelta(days=1))
+    assert counts["overdue"] == 1
+    assert age(due + timedelta(days=1)) == {"seen": 1, "overdue": 0, "defaulted": 0, "accrued": 0}
+    age(due + timedelta(days=11))
+    late = get(invoice["id"]).json
+    assert late["status"] == "overdue" and late["financing"]["late_payment_fees"] > 0
+    assert age(due + timedelta(days=90))["defaulted"] == 1
+    assert get(invoice["id"]).json["status"] == "defaulted"
+    assert age(due + timedelta(days=91))["seen"] == 0  # defaulted invoices leave the ageing index
+
+
+def test_a_stale_read_of_the_limit_cannot_fund_past_it(monkeypatch):
+    """Two fundings that each fit alone but not together: the transaction's condition refuses the second
+    even when its read of the exposure is stale (as when both requests read before either commits)."""
+    first, parties = financed_invoice(amount=60000, reference="a", limit=6_000_000)
+    second, _ = financed_invoice(amount=60000, reference="b", limit=None, parties=parties)
+    real_get = EntityTable.get
+    stale = {}
+
+    def stale_get(self, pk, sk):
+        if pk.endswith("#EXPOSURE"):
+            stale.setdefault((pk, sk), real_get(self, pk, sk))
+            return stale[(pk, sk)]
+        return real_get(self, pk, sk)
+
+    monkeypatch.setattr(EntityTable, "get", stale_get)
+    replies = [act("fund_invoice", "fund", first["id"], {}), act("fund_invoice", "fund", second["id"], {})]
+    assert sorted(r.status for r in replies) == [200, 409]
+    assert [r.json["error"]["code"] for r in replies if r.status == 409] == ["buyer_limit_exceeded"]
+    monkeypatch.setattr(EntityTable, "get", real_get)
+    assert sorted(get(i["id"]).json["status"] for i in (first, second)) == ["approved", "financed"]
+
+
+def test_of_two_racing_transitions_on_one_invoice_exactly_one_wins(monkeypatch):
+    """Both requests read version N; the second commit finds N+1 and loses with 409, changing nothing."""
+    invoice, _ = financed_invoice()
+    from financing.adapters.invoices import InvoiceStore
+
+    real_get = InvoiceStore.get
+    snapshot = real_get(InvoiceStore(), "acme", invoice["id"])
+    monkeypatch.setattr(InvoiceStore, "get", lambda self, tenant, invoice_id: snapshot)
+    decline = act("decline_invoice", "decline", invoice["id"], {"reason": "risk"})
+    fund = act("fund_invoice", "fund", invoice["id"], {})
+    monkeypatch.setattr(InvoiceStore, "get", real_get)
+    assert (decline.status, fund.status) == (200, 409)
+    assert fund.json["error"]["code"] == "conflict"
+    assert get(invoice["id"]).json["status"] == "declined"
+
+
+@pytest.fixture(autouse=True)
+def _real_clock():
+    yield
+    clock.reset_clock()
+
+
+def test_payments_on_a_defaulted_invoice_can_still_repay_it():
+    invoice, _ = financed_invoice()
+    act("fund_invoice", "fund", invoice["id"], {})
+    due = datetime.fromisoformat(get(invoice["id"]).json["due_date"]).date()
+    age(due + timedelta(days=1))
+    age(due + timedelta(days=95))
+    later = datetime.combine(due + timedelta(days=96), datetime.min.time(), tzinfo=UTC)
+    clock.set_clock(lambda: later)
+    reply = act(
+        "record_invoice_payment",
+        "payments",
+        invoice["id"],
+        {"amount": 88000, "paid_date": (due + timedelta(days=96)).isoformat(), "reference": "recovery"},
+    )
+    assert reply.status == 200 and reply.json["status"] == "repaid"
+    cents = {
+        k: round(v * 100)
+        for k, v in reply.json["financing"].items()
+        if k in ("second_payment", "late_payment_fees")
+    }
+    assert cents["second_payment"] == 8_800_000 - 7_920_000 - 198_000 - cents["late_payment_fees"]

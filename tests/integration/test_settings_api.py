@@ -1,0 +1,166 @@
+"""Tenant settings through their handlers on moto: defaults, replacement, bounds, tenancy."""
+
+import json
+
+import pytest
+
+from financing.adapters.aws import client
+from financing.adapters.dynamo import from_item
+from financing.adapters.settings import SettingsStore
+from financing.config import settings
+from financing.services.settings import tenant_settings
+from tests.integration.harness import call
+
+pytestmark = pytest.mark.usefixtures("aws")
+
+LENDER = "lender:operate"
+DEFAULTS = {
+    "object": "settings",
+    "default_after_days": 90,
+    "grace_days": 0,
+    "late_fee_rate_percentage": 2400,
+    "pricing": {"advance_rate_percentage": 9000, "fee_percentage": 250},
+    "updated": None,
+}
+BODY = {
+    "default_after_days": 60,
+    "grace_days": 5,
+    "late_fee_rate_percentage": 3650,
+    "pricing": {"advance_rate_percentage": 8500, "fee_percentage": 300},
+}
+
+
+def get(**kwargs):
+    return call("get_settings", "GET", "/v1/settings", **{"scope": LENDER, **kwargs})
+
+
+def put(body, **kwargs):
+    return call("put_settings", "PUT", "/v1/settings", body=body, **{"scope": LENDER, **kwargs})
+
+
+def table_items():
+    return sorted(
+        (from_item(item) for item in client("dynamodb").scan(TableName=settings().table_name)["Items"]),
+        key=lambda item: (item["pk"], item["sk"]),
+    )
+
+
+def test_a_tenant_that_never_saved_settings_reads_the_defaults_and_nothing_is_written():
+    reply = get()
+    assert reply.status == 200 and reply.json == DEFAULTS
+    assert table_items() == []
+    assert tenant_settings("acme").funding_pricing().advance_rate == 9000
+
+
+def test_put_replaces_everything_and_announces_it():
+    reply = put(BODY, headers={"x-correlation-id": "corr-set"})
+    assert reply.status == 200, reply.json
+    assert reply.json == {"object": "settings", **BODY, "updated": reply.json["updated"]}
+    assert reply.json["updated"].endswith("Z")
+    assert get().json == reply.json
+    [item] = [i for i in table_items() if i["kind"] == "settings"]
+    assert (item["pk"], item["sk"], item["version"]) == ("acme#SETTINGS", "current", 1)
+    [outbox] = [i for i in table_items() if i["kind"] == "outbox"]
+    detail = json.loads(outbox["detail"])
+    assert outbox["detail_type"] == "settings.updated" and detail["object"] == reply.json
+    assert detail["correlation_id"] == "corr-set"
+
+
+def test_the_store_gives_the_invoice_work_the_domain_model():
+    put(BODY)
+    stored = SettingsStore().get("acme")
+    assert (stored.default_after_days, stored.grace_days, stored.late_fee_rate_percentage) == (60, 5, 3650)
+    assert (stored.advance_rate_percentage, stored.fee_percentage) == (8500, 300)
+    assert stored.funding_pricing().fee_rate == 300 and stored.version == 1
+    assert SettingsStore().get("globex").terms() == SettingsStore().get("nobody").terms()
+
+
+def test_a_second_put_is_a_versioned_replacement_and_the_same_put_again_changes_nothing():
+    first = put(BODY).json
+    again = put(BODY)
+    assert again.status == 200 and again.json == first
+    second = put({**BODY, "grace_days": 7}).json
+    assert second["grace_days"] == 7
+    [item] = [i for i in table_items() if i["kind"] == "settings"]
+    assert item["version"] == 2
+    assert [i["detail_type"] for i in table_items() if i["kind"] == "outbox"] == ["settings.updated"] * 2
+
+
+def test_settings_are_per_tenant():
+    put(BODY)
+    assert get(tenant="globex").json == DEFAULTS
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"default_after_days": 0}, "default_after_days"),
+        ({"default_after_days": 3651}, "default_after_days"),
+        ({"grace_days": -1}, "grace_days"),
+        ({"grace_days": 3651}, "grace_days"),
+        ({"late_fee_rate_percentage": 100001}, "late_fee_rate_percentage"),
+        ({"late_fee_rate_percentage": -1}, "late_fee_rate_percentage"),
+        ({"pricing": {"advance_rate_percentage": 0, "fee_percentage": 250}}, "pricing.advance_rate_percentage"),
+        ({"pricing": {"advance_rate_percentage": 10001, "fee_percentage": 250}}, "pricing.advance_rate_percentage"),
+        ({"pricing": {"advance_rate_percentage": 9000, "fee_percentage": 10001}}, "pricing.fee_percentage"),
+        ({"pricing": {"advance_rate_percentage": 9000}}, "pricing.fee_percentage"),
+        ({"pricing": {**BODY["pricing"], "brand": "x"}}, "pricing.brand"),
+        ({"grace_days": "5"}, "grace_days"),
+        ({"grace_days": 5.0}, "grace_days"),
+        ({"grace_days": True}, "grace_days"),
+        ({"grace_days": None}, "grace_days"),
+        ({"colour": "red"}, "colour"),
+    ],
+)
+def test_bad_bodies_are_400_with_the_field_named_and_nothing_written(change, field):
+    reply = put({**BODY, **change})
+    assert reply.status == 400, reply.json
+    assert field in [detail["field"] for detail in reply.json["error"]["details"]], reply.json
+    assert table_items() == []
+
+
+def test_every_field_is_required():
+    body = {key: value for key, value in BODY.items() if key != "grace_days"}
+    reply = put(body)
+    assert reply.status == 400 and reply.json["error"]["details"][0]["field"] == "grace_days"
+
+
+@pytest.mark.parametrize(
+    "values", [{"default_after_days": 1, "grace_days": 0}, {"default_after_days": 3650, "grace_days": 3650}]
+)
+def test_the_bounds_are_inclusive(values):
+    assert put({**BODY, **values}).status == 200
+
+
+def test_settings_need_lender_operate():
+    assert get(scope="invoices:read invoices:write").status == 403
+    assert put(BODY, scope="invoices:write").status == 403
+    assert table_items() == []
+
+
+def test_a_stale_replacement_loses_with_409():
+    from financing.domain.errors import Conflict
+    from financing.domain.events import DomainEvent
+    from financing.domain.settings import replace_settings
+
+    put(BODY)
+    store = SettingsStore()
+    stale = store.get("acme")
+    put({**BODY, "grace_days": 9})
+    event = DomainEvent.announce("settings.updated", tenant_id="acme", correlation_id="c", obj={})
+    with pytest.raises(Conflict):
+        store.save(replace_settings(stale, {**BODY, "grace_days": 1}), event)
+    assert get().json["grace_days"] == 9
+
+
+def test_two_first_saves_race_and_one_loses():
+    from financing.domain.errors import Conflict
+    from financing.domain.events import DomainEvent
+    from financing.domain.settings import replace_settings
+
+    store = SettingsStore()
+    never_saved = store.get("acme")
+    put(BODY)
+    event = DomainEvent.announce("settings.updated", tenant_id="acme", correlation_id="c", obj={})
+    with pytest.raises(Conflict):
+        store.save(replace_settings(never_saved, {**BODY, "grace_days": 1}), event)
