@@ -100,8 +100,14 @@ def test_settings_are_per_tenant():
         ({"grace_days": 3651}, "grace_days"),
         ({"late_fee_rate_percentage": 100001}, "late_fee_rate_percentage"),
         ({"late_fee_rate_percentage": -1}, "late_fee_rate_percentage"),
-        ({"pricing": {"advance_rate_percentage": 0, "fee_percentage": 250}}, "pricing.advance_rate_percentage"),
-        ({"pricing": {"advance_rate_percentage": 10001, "fee_percentage": 250}}, "pricing.advance_rate_percentage"),
+        (
+            {"pricing": {"advance_rate_percentage": 0, "fee_percentage": 250}},
+            "pricing.advance_rate_percentage",
+        ),
+        (
+            {"pricing": {"advance_rate_percentage": 10001, "fee_percentage": 250}},
+            "pricing.advance_rate_percentage",
+        ),
         ({"pricing": {"advance_rate_percentage": 9000, "fee_percentage": 10001}}, "pricing.fee_percentage"),
         ({"pricing": {"advance_rate_percentage": 9000}}, "pricing.fee_percentage"),
         ({"pricing": {**BODY["pricing"], "brand": "x"}}, "pricing.brand"),

@@ -1,0 +1,98 @@
+"""Tenant settings: defaults, bounds, whole replacement, and what funding and ageing read."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from financing.clock import reset_clock, set_clock
+from financing.domain.errors import InvalidInput
+from financing.domain.settings import BOUNDS, TenantSettings, defaults, problems, replace_settings
+
+TERMS = {
+    "default_after_days": 60,
+    "grace_days": 5,
+    "late_fee_rate_percentage": 3650,
+    "pricing": {"advance_rate_percentage": 8500, "fee_percentage": 300},
+}
+
+
+@pytest.fixture(autouse=True)
+def fixed_clock():
+    set_clock(lambda: datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC))
+    yield
+    reset_clock()
+
+
+def test_the_defaults():
+    settings = defaults("acme")
+    assert settings.terms() == {
+        "default_after_days": 90,
+        "grace_days": 0,
+        "late_fee_rate_percentage": 2400,
+        "pricing": {"advance_rate_percentage": 9000, "fee_percentage": 250},
+    }
+    assert settings.updated is None and settings.version == 0
+    pricing = settings.funding_pricing()
+    assert (pricing.advance_rate, pricing.fee_rate) == (9000, 250)
+    assert (settings.advance_rate_percentage, settings.fee_percentage) == (9000, 250)
+
+
+def test_the_bounds():
+    assert BOUNDS == {
+        "default_after_days": (1, 3650),
+        "grace_days": (0, 3650),
+        "late_fee_rate_percentage": (0, 100_000),
+        "pricing.advance_rate_percentage": (1, 10_000),
+        "pricing.fee_percentage": (0, 10_000),
+    }
+
+
+def test_replacement_sets_every_term_stamps_and_versions():
+    revised = replace_settings(defaults("acme"), TERMS)
+    assert revised.terms() == TERMS
+    assert revised.version == 1 and revised.updated == datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    assert revised.tenant_id == "acme"
+
+
+def test_replacing_stored_settings_with_the_same_terms_is_a_no_op():
+    stored = replace_settings(defaults("acme"), TERMS)
+    assert replace_settings(stored, TERMS) is stored
+    assert replace_settings(stored, {**TERMS, "grace_days": 6}).version == 2
+
+
+def test_the_first_save_of_the_default_terms_is_still_a_save():
+    saved = replace_settings(defaults("acme"), defaults("acme").terms())
+    assert saved.version == 1 and saved.updated is not None
+
+
+def test_every_problem_is_named_at_once():
+    bad = {
+        **TERMS,
+        "default_after_days": 0,
+        "pricing": {"advance_rate_percentage": 10_001, "fee_percentage": -1},
+    }
+    with pytest.raises(InvalidInput) as refused:
+        replace_settings(defaults("acme"), bad)
+    assert [p.field for p in refused.value.problems] == [
+        "default_after_days",
+        "pricing.advance_rate_percentage",
+        "pricing.fee_percentage",
+    ]
+
+
+@pytest.mark.parametrize("value", [True, "5", 5.0, None])
+def test_only_integers_pass(value):
+    assert [p.field for p in problems({**TERMS, "grace_days": value})] == ["grace_days"]
+
+
+def test_a_missing_nested_term_is_a_problem():
+    assert [p.field for p in problems({**TERMS, "pricing": {}})] == [
+        "pricing.advance_rate_percentage",
+        "pricing.fee_percentage",
+    ]
+
+
+def test_a_stored_item_without_newer_fields_still_loads_with_their_defaults():
+    # What an item saved before a field existed looks like: the new field takes its default.
+    stored = TenantSettings.model_validate({"tenant_id": "acme", "grace_days": 3, "version": 4})
+    assert stored.grace_days == 3 and stored.default_after_days == 90 and stored.pricing.fee_percentage == 250
