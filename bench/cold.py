@@ -12,10 +12,21 @@ from bench.memory import peak_mb
 
 STARTED = time.perf_counter()
 calls: list[dict] = []
+_pending: dict[int, dict] = {}
 
 
-def _record(params, model, **_):
-    calls.append({"service": model.service_model.service_name, "operation": model.name, "params": params})
+def _params(params, model, context, **_):
+    _pending[id(context)] = {
+        "service": model.service_model.service_name,
+        "operation": model.name,
+        "params": params,
+    }
+
+
+def _sent(context, **_):
+    # Only calls that are sent count: presigning emits the parameter event but sends nothing.
+    if (call := _pending.pop(id(context), None)) is not None:
+        calls.append(call)
 
 
 def main() -> None:
@@ -31,7 +42,8 @@ def main() -> None:
 
         if boto3.DEFAULT_SESSION is None:
             boto3.setup_default_session()
-        boto3.DEFAULT_SESSION.events.register("provide-client-params", _record)
+        boto3.DEFAULT_SESSION.events.register("provide-client-params", _params)
+        boto3.DEFAULT_SESSION.events.register("before-call", _sent)
     event = json.loads(Path(event_path).read_text())
 
     class Context:

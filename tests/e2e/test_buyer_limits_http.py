@@ -9,6 +9,9 @@ pytestmark = pytest.mark.e2e
 LENDER = {"Authorization": f"Bearer {mint('acme')}"}
 SUPPLIER_APP = {"Authorization": f"Bearer {mint('acme', 'invoices:read invoices:write')}"}
 GLOBEX = {"Authorization": f"Bearer {mint('globex')}"}
+# Settings change how every invoice of the tenant is funded: this tenant is used by no other test.
+TERMS_TENANT = {"Authorization": f"Bearer {mint('e2e-settings')}"}
+TERMS_TENANT_READER = {"Authorization": f"Bearer {mint('e2e-settings', 'invoices:read invoices:write')}"}
 
 
 def _buyer(stack):
@@ -50,15 +53,15 @@ def test_request_approve_and_read_what_is_available(stack):
 
 
 def test_settings_are_the_lenders(stack):
-    assert stack.request("GET", "/v1/settings", headers=SUPPLIER_APP).status == 403
+    assert stack.request("GET", "/v1/settings", headers=TERMS_TENANT_READER).status == 403
     body = {
         "default_after_days": 45,
         "grace_days": 3,
         "late_fee_rate_percentage": 2000,
         "pricing": {"advance_rate_percentage": 8000, "fee_percentage": 200},
     }
-    saved = stack.request("PUT", "/v1/settings", body, LENDER)
+    saved = stack.request("PUT", "/v1/settings", body, TERMS_TENANT)
     assert saved.status == 200, saved.body
-    assert stack.request("GET", "/v1/settings", headers=LENDER).json() == saved.json()
+    assert stack.request("GET", "/v1/settings", headers=TERMS_TENANT).json() == saved.json()
     assert stack.request("GET", "/v1/settings", headers=GLOBEX).json()["default_after_days"] == 90
-    assert stack.request("PUT", "/v1/settings", {**body, "grace_days": -1}, LENDER).status == 400
+    assert stack.request("PUT", "/v1/settings", {**body, "grace_days": -1}, TERMS_TENANT).status == 400

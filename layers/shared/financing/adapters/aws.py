@@ -6,8 +6,10 @@ import boto3
 from botocore.config import Config
 
 _CONFIG = Config(connect_timeout=2, read_timeout=5, retries={"mode": "standard", "max_attempts": 3})
+# botocore presigns S3 with SigV2 unless told otherwise, which buckets created since 2020 refuse.
+_S3_CONFIG = _CONFIG.merge(Config(signature_version="s3v4"))
 
 
 @cache
 def client(service: str):
-    return boto3.client(service, config=_CONFIG)
+    return boto3.client(service, config=_S3_CONFIG if service == "s3" else _CONFIG)

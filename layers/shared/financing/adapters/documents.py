@@ -6,11 +6,8 @@ local computation (no request to S3); only `stored` calls S3, with one HEAD.
 """
 
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from financing.adapters.aws import client
@@ -32,15 +29,8 @@ COLLECTION = "DOCUMENT"
 _MISSING = {"404", "NoSuchKey", "NotFound"}
 
 
-@lru_cache(maxsize=1)
-def _sigv4_twin(shared: Any) -> Any:
-    return boto3.client("s3", config=shared.meta.config.merge(Config(signature_version="s3v4")))
-
-
 def _s3() -> Any:
-    """The shared S3 client's settings, signing with SigV4. Unless told otherwise botocore presigns S3
-    with SigV2, which buckets created since 2020 refuse. Rebuilt whenever the shared client is."""
-    return _sigv4_twin(client("s3"))
+    return client("s3")
 
 
 def _to_item(document: Document) -> dict[str, Any]:
