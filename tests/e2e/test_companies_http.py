@@ -26,7 +26,7 @@ def watcher(stack):
     events.put_rule(Name=name, EventBusName=bus, EventPattern=json.dumps({"source": ["invoice-financing"]}))
     events.put_targets(Rule=name, EventBusName=bus, Targets=[{"Id": "watcher", "Arn": arn}])
 
-    def wait_for(predicate, timeout=10.0):
+    def wait_for(predicate, timeout=30.0):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             reply = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1)

@@ -34,7 +34,7 @@ def bus_events(stack):
     events.put_targets(Rule=name, EventBusName=bus, Targets=[{"Id": "q", "Arn": arn}])
     seen: list[dict] = []
 
-    def wait_for(*types: str, timeout: float = 15.0) -> list[dict]:
+    def wait_for(*types: str, timeout: float = 30.0) -> list[dict]:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             for message in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get(

@@ -136,11 +136,11 @@ class BuyerLimitStore:
         try:
             self.table.commit(writes, [event])
         except TransactionRefused as refused:
-            if 0 in refused.failed:
-                raise Conflict(
-                    f"Buyer limit '{limit.id}' was changed by another request; read it again."
-                ) from refused
-            raise superseded(limit.id) from refused
+            if 0 not in refused.failed and 2 in refused.failed:
+                raise superseded(limit.id) from refused
+            raise Conflict(
+                f"Buyer limit '{limit.id}' was changed by another request; read it again."
+            ) from refused
 
     def page(
         self, tenant_id: str, *, company_id: str | None, limit: int, after: str | None

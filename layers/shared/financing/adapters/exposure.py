@@ -6,14 +6,14 @@
     total_limit       N  minor units; 0 until a limit is approved, then the latest approved total
     currency          S  every limit and advance of the buyer is in this currency
     outstanding       N  minor units: the advances of the buyer's financed, overdue and defaulted invoices
-    version           N  incremented by every write (limits and funding alike)
+    version           N  incremented by every limit write (request, approval, denial)
 
 Limit writes set current_limit_id, limit_status, currency and total_limit, and only initialise
 `outstanding` (to 0, with if_not_exists); funding and repayment change `outstanding`. DynamoDB
 conditions cannot add, so a funding write that must stay within the limit conditions on what it
-read: `limit_status = approved AND total_limit = :total AND outstanding <= :total - advance`
-(or on `version`). A new limit request keeps total_limit but sets limit_status to pending, so the
-status belongs in that condition.
+read: `limit_status = approved AND total_limit = :total AND outstanding <= :total - advance`.
+A new limit request keeps total_limit but sets limit_status to pending, so the status belongs in
+that condition.
 """
 
 import re

@@ -266,9 +266,10 @@ class InvoiceStore:
                 update(
                     name,
                     exposure_key(invoice.tenant_id, invoice.buyer),
-                    "SET outstanding = outstanding + :delta",
+                    "SET outstanding = outstanding + :delta, version = version + :one",
                     {
                         ":delta": delta,
+                        ":one": 1,
                         ":approved": "approved",
                         ":total": limit_guard["total_limit"],
                         ":headroom": limit_guard["headroom"],
