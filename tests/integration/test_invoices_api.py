@@ -308,3 +308,35 @@ def test_listing_filters_by_status_supplier_and_buyer(parties):
     assert ids(supplier=supplier["id"]) == list(reversed(drafts)) and ids(buyer=supplier["id"]) == []
     assert ids(status="draft", buyer=buyer["id"], limit="1") == [drafts[2]]
     assert call("list_invoices", "GET", "/v1/invoices", query={"status": "lost"}).status == 400
+
+
+def test_information_requested_then_resubmitted_then_declined_with_reasons(parties):
+    _, buyer, _ = parties
+    approve_limit(buyer["id"], 10_000_000)
+    invoice = create(draft_body(*parties)).json
+    act("submit_invoice", "submit", invoice["id"])
+    asked = act("request_invoice_info", "request_info", invoice["id"], {"reason": "Send the packing list"})
+    assert asked.status == 200 and asked.json["status"] == "additional_info_required"
+    assert asked.json["status_reason"] == "Send the packing list"
+    assert act("submit_invoice", "submit", invoice["id"]).json["status"] == "new"
+    assert act("decline_invoice", "decline", invoice["id"], {}).status == 400  # a reason is required
+    declined = act("decline_invoice", "decline", invoice["id"], {"reason": "Buyer risk"})
+    assert (
+        declined.json["status"] == "declined"
+        and declined.json["financing"]["sessions"]["data"][0]["status"] == "declined"
+    )
+    history = call(
+        "list_invoice_history",
+        "GET",
+        f"/v1/invoices/{invoice['id']}/history",
+        resource=INVOICE + "/history",
+        path_parameters={"invoice_id": invoice["id"]},
+    ).json["data"]
+    assert [(h["to_status"], h["reason"]) for h in history] == [
+        ("new", None),
+        ("additional_info_required", "Send the packing list"),
+        ("new", None),
+        ("declined", "Buyer risk"),
+    ]
+    assert {"invoice.additional_info_required", "invoice.declined"} <= set(events_of())
+    assert act("submit_invoice", "submit", invoice["id"]).status == 409
