@@ -1,32 +1,16 @@
 """POST /v1/invoices/{invoice_id}/decline: the lender declines the invoice before funding."""
 
-from typing import Annotated
-
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Body
-
-from financing.api.core import caller, core_api, entrypoint
-from financing.api.idempotency import once
-from financing.dialects.core.errors import documented
-from financing.dialects.core.invoices import InvoiceObject, ReasonBody
-from financing.services.invoices import Invoices
+from financing.api.core import core_api, entrypoint
+from financing.api.invoice_actions import invoice_action
+from financing.dialects.core.invoices import ReasonBody
 
 app = core_api()
-
-
-@app.post(
-    "/v1/invoices/<invoice_id>/decline",
+invoice_action(
+    app,
+    "decline",
+    ReasonBody,
+    lambda invoices, invoice_id, body: invoices.decline(invoice_id, body.reason),
     summary="Decline an invoice",
-    tags=["Invoices"],
-    responses=documented(200, InvoiceObject, "The invoice, declined."),
+    description="The invoice, declined.",
 )
-def decline(invoice_id: str, body: Annotated[ReasonBody, Body()]) -> Response[InvoiceObject]:
-    invoices = Invoices(caller(app))
-    return once(
-        app,
-        invoices.actor.tenant_id,
-        lambda: (200, invoices.render(invoices.decline(invoice_id, body.reason))),
-    )
-
-
 lambda_handler = entrypoint(app, scope="lender:operate")

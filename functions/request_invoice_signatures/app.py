@@ -1,30 +1,16 @@
 """POST /v1/invoices/{invoice_id}/request_signatures: the lender sends the documents for signing."""
 
-from typing import Annotated
-
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Body
-
-from financing.api.core import caller, core_api, entrypoint
-from financing.api.idempotency import once
-from financing.dialects.core.errors import documented
-from financing.dialects.core.invoices import EmptyBody, InvoiceObject
-from financing.services.invoices import Invoices
+from financing.api.core import core_api, entrypoint
+from financing.api.invoice_actions import invoice_action
+from financing.dialects.core.invoices import EmptyBody
 
 app = core_api()
-
-
-@app.post(
-    "/v1/invoices/<invoice_id>/request_signatures",
+invoice_action(
+    app,
+    "request_signatures",
+    EmptyBody,
+    lambda invoices, invoice_id, body: invoices.request_signatures(invoice_id),
     summary="Request signatures",
-    tags=["Invoices"],
-    responses=documented(200, InvoiceObject, "The invoice, requesting signatures."),
+    description="The invoice, requesting signatures.",
 )
-def request_signatures(invoice_id: str, body: Annotated[EmptyBody, Body()]) -> Response[InvoiceObject]:
-    invoices = Invoices(caller(app))
-    return once(
-        app, invoices.actor.tenant_id, lambda: (200, invoices.render(invoices.request_signatures(invoice_id)))
-    )
-
-
 lambda_handler = entrypoint(app, scope="lender:operate")
