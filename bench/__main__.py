@@ -153,6 +153,9 @@ def main() -> None:
             events = _seed_events(env, scratch)
             cold = _cold_starts(stack, env, events, scratch)
             warm = _warm(env, events)
+            from bench.lifecycle import render, walk
+
+            lifecycle = render(walk(env["DOCUMENTS_BUCKET"]))
     finally:
         server.stop()
     print(
@@ -174,6 +177,10 @@ def main() -> None:
         f"\nWarm GET /v1/companies/{{id}}: handler {warm['handler_ms']:.2f} ms vs bare get_item "
         f"{warm['bare_ms']:.2f} ms: {ratio:.2f}x"
     )
+    print(
+        "\nAWS calls per request along one invoice's life (sample events above miss the state an action needs):\n"
+    )
+    print(lifecycle)
 
 
 if __name__ == "__main__":

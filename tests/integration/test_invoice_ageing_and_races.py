@@ -67,20 +67,23 @@ def test_a_stale_read_of_the_limit_cannot_fund_past_it(monkeypatch):
     even when its read of the exposure is stale (as when both requests read before either commits)."""
     first, parties = financed_invoice(amount=60000, reference="a", limit=6_000_000)
     second, _ = financed_invoice(amount=60000, reference="b", limit=None, parties=parties)
-    real_get = EntityTable.get
+    real_get_many = EntityTable.get_many
     stale = {}
 
-    def stale_get(self, pk, sk):
-        if pk.endswith("#EXPOSURE"):
-            stale.setdefault((pk, sk), real_get(self, pk, sk))
-            return stale[(pk, sk)]
-        return real_get(self, pk, sk)
+    def stale_get_many(self, keys):
+        found = real_get_many(self, keys)
+        for key in found:
+            if key[0].endswith("#EXPOSURE"):
+                stale.setdefault(key, found[key])
+                found[key] = stale[key]
+        return found
 
-    monkeypatch.setattr(EntityTable, "get", stale_get)
+    monkeypatch.setattr(EntityTable, "get_many", stale_get_many)
     replies = [act("fund_invoice", "fund", first["id"], {}), act("fund_invoice", "fund", second["id"], {})]
     assert sorted(r.status for r in replies) == [200, 409]
     assert [r.json["error"]["code"] for r in replies if r.status == 409] == ["buyer_limit_exceeded"]
-    monkeypatch.setattr(EntityTable, "get", real_get)
+    assert stale, "the exposure was read through the batched read"
+    monkeypatch.setattr(EntityTable, "get_many", real_get_many)
     assert sorted(get(i["id"]).json["status"] for i in (first, second)) == ["approved", "financed"]
 
 

@@ -24,6 +24,10 @@ def _from_item(item: dict[str, Any]) -> Company:
     return Company.model_validate({**item, "id": item["sk"], "tenant_id": tenant_id})
 
 
+def company_key(tenant_id: str, company_id: str) -> dict[str, str]:
+    return {"pk": tenant_key(tenant_id, COLLECTION), "sk": company_id}
+
+
 class CompanyStore:
     def __init__(self, table: EntityTable | None = None) -> None:
         self.table = table or EntityTable()

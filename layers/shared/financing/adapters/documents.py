@@ -47,6 +47,13 @@ def _from_item(item: dict[str, Any]) -> Document:
     return Document.model_validate({**item, "id": item["sk"], "tenant_id": tenant_id})
 
 
+def document_key(tenant_id: str, document_id: str) -> dict[str, str]:
+    return {"pk": tenant_key(tenant_id, COLLECTION), "sk": document_id}
+
+
+parse_document = _from_item
+
+
 class DocumentStore:
     def __init__(self, table: EntityTable | None = None) -> None:
         self.table = table or EntityTable()

@@ -176,7 +176,8 @@ class EntityTable:
     def get_many(self, keys: list[dict[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
         """Several items in one consistent BatchGetItem, by (pk, sk); missing items are absent."""
         found: dict[tuple[str, str], dict[str, Any]] = {}
-        request = {self.table_name: {"Keys": [to_item(key) for key in keys], "ConsistentRead": True}}
+        unique = {(key["pk"], key["sk"]): key for key in keys}.values()  # BatchGetItem refuses duplicates
+        request = {self.table_name: {"Keys": [to_item(key) for key in unique], "ConsistentRead": True}}
         while request:
             response = client("dynamodb").batch_get_item(RequestItems=request)
             for item in response.get("Responses", {}).get(self.table_name, []):

@@ -24,6 +24,13 @@ def _to_item(settings: TenantSettings) -> dict[str, Any]:
     }
 
 
+def parse_settings(tenant_id: str, item: dict[str, Any] | None) -> TenantSettings:
+    """The stored settings, or the defaults when the tenant never saved any."""
+    if item is None:
+        return defaults(tenant_id)
+    return TenantSettings.model_validate({**item, "tenant_id": tenant_id})
+
+
 class SettingsStore:
     def __init__(self, table: EntityTable | None = None) -> None:
         self.table = table or EntityTable()
@@ -31,10 +38,7 @@ class SettingsStore:
     def get(self, tenant_id: str) -> TenantSettings:
         """The tenant's settings (one consistent read); the defaults when it never saved any."""
         key = settings_key(tenant_id)
-        item = self.table.get(key["pk"], key["sk"])
-        if item is None:
-            return defaults(tenant_id)
-        return TenantSettings.model_validate({**item, "tenant_id": tenant_id})
+        return parse_settings(tenant_id, self.table.get(key["pk"], key["sk"]))
 
     def save(self, settings: TenantSettings, event: DomainEvent) -> None:
         conflict = Conflict("The settings were changed by another request; read them again and retry.")

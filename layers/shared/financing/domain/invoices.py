@@ -80,6 +80,9 @@ class Invoice(BaseModel):
     invoice_number: str
     client_reference_id: str
     invoice_document: str
+    # The document as last seen (name, purpose, format, status): its status only ever moves from
+    # pending_upload to uploaded, which submission requires, so after submission it is final.
+    document: dict | None = None
     amount: int
     currency: str
     type_of_goods: list[TypeOfGoods]
@@ -224,6 +227,7 @@ def submit(
     buyer_limit_approved: bool,
     document_uploaded: bool,
     session: FinancingSession | None = None,
+    document: dict | None = None,
 ) -> tuple[Invoice, Transition]:
     """Submit for financing. From draft it opens a session; after a request for information it resumes it."""
     to = next_status(Action.SUBMIT, invoice.status)
@@ -236,7 +240,7 @@ def submit(
     sessions = invoice.sessions
     if invoice.status == Status.DRAFT:
         sessions = [*sessions, session or FinancingSession(id=new_id("ifs"), created=now)]
-    return _moved(invoice, Action.SUBMIT, to, now, sessions=sessions)
+    return _moved(invoice, Action.SUBMIT, to, now, sessions=sessions, document=document or invoice.document)
 
 
 def request_info(invoice: Invoice, reason: str, now: datetime) -> tuple[Invoice, Transition]:

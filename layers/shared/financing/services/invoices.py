@@ -8,11 +8,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from financing.adapters.companies import CompanyStore
-from financing.adapters.documents import DocumentFiles, DocumentStore
-from financing.adapters.dynamo import EntityTable
+from financing.adapters.companies import CompanyStore, company_key
+from financing.adapters.documents import DocumentFiles, DocumentStore, document_key, parse_document
 from financing.adapters.invoices import BuyerLimitExceeded, InvoiceStore, exposure_key
-from financing.adapters.settings import SettingsStore
+from financing.adapters.settings import SettingsStore, parse_settings, settings_key
 from financing.clock import now
 from financing.dialects.core.documents import document_object
 from financing.dialects.core.invoices import as_json
@@ -38,8 +37,14 @@ class Invoices:
     def __init__(self, actor: Actor) -> None:
         self.actor = actor
         self.store = InvoiceStore()
+        self.table = self.store.table
         self.companies = CompanyStore()
         self.documents = DocumentStore()
+
+    def _read(self, keys: dict[str, dict[str, str]]) -> dict[str, dict[str, Any] | None]:
+        """Independent items in one consistent BatchGetItem, by name."""
+        found = self.table.get_many(list(keys.values())) if keys else {}
+        return {name: found.get((key["pk"], key["sk"])) for name, key in keys.items()}
 
     # -------------------------------------------------------------------------------------- reading
 
@@ -50,49 +55,66 @@ class Invoices:
         return invoice
 
     def render(self, invoice: Invoice) -> dict[str, Any]:
-        """The invoice as the core API shows it, its document expanded."""
-        document = self.documents.get(self.actor.tenant_id, invoice.invoice_document)
-        return as_json(invoice, document_object(document).model_dump(mode="json") if document else None)
+        """The invoice as the core API shows it, its document expanded from the snapshot it keeps
+        (taken when the invoice was drafted, edited or submitted), so rendering reads nothing."""
+        return as_json(invoice, invoice.document)
 
     def page(self, *, limit: int, after: str | None, filters: dict[str, str]) -> tuple[list[Invoice], bool]:
         return self.store.page(self.actor.tenant_id, limit=limit, after=after, filters=filters)
 
     def history(self, invoice_id: str, *, limit: int, after: str | None) -> tuple[list[dict], bool]:
-        self.get(invoice_id)
-        return self.store.history(self.actor.tenant_id, invoice_id, limit=limit, after=after)
+        entries, more = self.store.history(self.actor.tenant_id, invoice_id, limit=limit, after=after)
+        if not entries:
+            self.get(invoice_id)  # an empty history is only an answer for an invoice that exists
+        return entries, more
 
     # ---------------------------------------------------------------------------------------- drafts
 
-    def _check_references(self, details: dict[str, Any]) -> None:
-        problems = []
-        for field in ("supplier", "buyer"):
-            if field in details and (
-                not is_id("company", details[field])
-                or self.companies.get(self.actor.tenant_id, details[field]) is None
-            ):
-                problems.append(FieldProblem(field, f"no such company: '{details[field]}'"))
+    def _check_references(self, details: dict[str, Any]) -> dict[str, Any] | None:
+        """The companies and document a draft names must be the tenant's (one batched read); returns the
+        document's snapshot when the draft names one."""
+        tenant = self.actor.tenant_id
+        keys = {
+            f: company_key(tenant, details[f])
+            for f in ("supplier", "buyer")
+            if is_id("company", details.get(f) or "")
+        }
+        if is_id("doc", details.get("invoice_document") or ""):
+            keys["invoice_document"] = document_key(tenant, details["invoice_document"])
+        found = self._read(keys)
+        problems = [
+            FieldProblem(field, f"no such company: '{details[field]}'")
+            for field in ("supplier", "buyer")
+            if field in details and found.get(field) is None
+        ]
+        snapshot = None
         if "invoice_document" in details:
-            document_id = details["invoice_document"]
-            document = (
-                self.documents.get(self.actor.tenant_id, document_id) if is_id("doc", document_id) else None
-            )
+            item = found.get("invoice_document")
+            document = parse_document(item) if item else None
             if document is None:
-                problems.append(FieldProblem("invoice_document", f"no such document: '{document_id}'"))
+                problems.append(
+                    FieldProblem("invoice_document", f"no such document: '{details['invoice_document']}'")
+                )
             elif document.purpose != Purpose.INVOICE:
                 problems.append(FieldProblem("invoice_document", "must be a document of purpose 'invoice'"))
+            else:
+                snapshot = document_object(document).model_dump(mode="json")
         if problems:
             raise InvalidInput(problems)
+        return snapshot
 
     def create(self, details: dict[str, Any]) -> Invoice:
-        self._check_references(details)
-        invoice = rules.draft_invoice(tenant_id=self.actor.tenant_id, now=now(), **details)
+        snapshot = self._check_references(details)
+        invoice = rules.draft_invoice(tenant_id=self.actor.tenant_id, now=now(), document=snapshot, **details)
         self.store.create(invoice, self._event("invoice.created", invoice))
         return invoice
 
     def edit(self, invoice_id: str, changes: dict[str, Any]) -> Invoice:
         previous = self.get(invoice_id)
-        self._check_references(changes)
-        revised = rules.revise_draft(previous, changes, now())
+        snapshot = self._check_references(changes)
+        revised = rules.revise_draft(
+            previous, {**changes, **({"document": snapshot} if snapshot else {})}, now()
+        )
         self.store.replace_draft(revised, previous, self._event("invoice.updated", revised))
         return revised
 
@@ -107,18 +129,26 @@ class Invoices:
     def submit(self, invoice_id: str, session: FinancingSession | None = None) -> Invoice:
         invoice = self.get(invoice_id)
         rules.check_submittable(invoice)
-        exposure = EntityTable().get(**exposure_key(self.actor.tenant_id, invoice.buyer))
-        document = self.documents.get(self.actor.tenant_id, invoice.invoice_document)
-        uploaded = document is not None and (
-            document.uploaded
-            or document_service.refreshed(self.documents, DocumentFiles(), self.actor, document).uploaded
+        tenant = self.actor.tenant_id
+        found = self._read(
+            {
+                "exposure": exposure_key(tenant, invoice.buyer),
+                "document": document_key(tenant, invoice.invoice_document),
+            }
         )
+        exposure, document = (
+            found["exposure"],
+            parse_document(found["document"]) if found["document"] else None,
+        )
+        if document is not None and not document.uploaded:
+            document = document_service.refreshed(self.documents, DocumentFiles(), self.actor, document)
         moved, transition = rules.submit(
             invoice,
             now=now(),
             buyer_limit_approved=bool(exposure and exposure.get("limit_status") == "approved"),
-            document_uploaded=uploaded,
+            document_uploaded=document is not None and document.uploaded,
             session=session,
+            document=document_object(document).model_dump(mode="json") if document else None,
         )
         return self._commit(invoice, moved, [transition])
 
@@ -184,7 +214,11 @@ class Invoices:
         self, invoice_id: str, advance_rate: int | None, fee_rate: int | None, disbursement_date: date | None
     ) -> Invoice:
         invoice = self.get(invoice_id)
-        plan = SettingsStore().get(self.actor.tenant_id).funding_pricing()
+        tenant = self.actor.tenant_id
+        found = self._read(
+            {"settings": settings_key(tenant), "exposure": exposure_key(tenant, invoice.buyer)}
+        )
+        plan = parse_settings(tenant, found["settings"]).funding_pricing()
         pricing = Pricing(
             advance_rate=advance_rate if advance_rate is not None else plan.advance_rate,
             fee_rate=fee_rate if fee_rate is not None else plan.fee_rate,
@@ -192,7 +226,7 @@ class Invoices:
         moved, transition = rules.fund(
             invoice, pricing, disbursement_date=disbursement_date or now().date(), now=now()
         )
-        exposure = EntityTable().get(**exposure_key(self.actor.tenant_id, invoice.buyer)) or {}
+        exposure = found["exposure"] or {}
         total, outstanding = int(exposure.get("total_limit", 0)), int(exposure.get("outstanding", 0))
         advance = moved.exposure
         if (
