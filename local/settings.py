@@ -14,7 +14,11 @@ REGION = os.environ.get("AWS_REGION", "us-east-1")
 AWS_PORT = int(os.environ.get("AWS_PORT", "5000"))
 PORT = int(os.environ.get("PORT", "3000"))
 # Template parameters the local stack deploys with; the rest take the template's defaults.
-PARAMETER_OVERRIDES = {"Stage": "local", "DevJwtSecret": DEV_JWT_SECRET}
+PARAMETER_OVERRIDES = {"Stage": "local", "DevJwtSecret": DEV_JWT_SECRET, "RegistrationRetryBaseSeconds": "1"}
+# More overrides, e.g. LOCAL_PARAMETERS="RegistrarFailureRate=0.5 RegistrarLatencyMs=200" (a flaky, slow registrar).
+PARAMETER_OVERRIDES |= dict(
+    pair.split("=", 1) for pair in os.environ.get("LOCAL_PARAMETERS", "").split() if "=" in pair
+)
 # Containers per function: how many invocations of one function run at the same time.
 CONCURRENCY = int(os.environ.get("LOCAL_CONCURRENCY", "4"))
 # Scheduled rules run on demand only, unless this is set: then also at their rate(...).

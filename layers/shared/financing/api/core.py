@@ -1,4 +1,6 @@
-"""Resolver factory and Lambda entry point for the core family: validation, errors, correlation, auth."""
+"""Resolver factory and Lambda entry point for every family: validation, errors, correlation, auth.
+
+The families differ only in their error envelope (`error_for`); the core one is the default."""
 
 from collections.abc import Callable
 from typing import Any
@@ -13,14 +15,16 @@ from financing.domain.actor import Actor
 from financing.observability import logger, tracer
 
 MAX_BODY_BYTES = 256 * 1024
+ErrorFor = Callable[[Exception, str], dict[str, Any]]
 
 
-def core_api() -> APIGatewayRestResolver:
+def core_api(error_for: ErrorFor = core_error_for) -> APIGatewayRestResolver:
+    """A resolver answering errors in `error_for`'s envelope (the core family's unless told otherwise)."""
     app = APIGatewayRestResolver(enable_validation=True)
 
     @app.exception_handler(Exception)
     def _any_error(exc: Exception) -> Response:
-        return as_response(core_error_for(exc, correlation_id_of(app.current_event.raw_event)))
+        return as_response(error_for(exc, correlation_id_of(app.current_event.raw_event)))
 
     def _echo_correlation(app: APIGatewayRestResolver, next_middleware: Callable[..., Response]) -> Response:
         response = next_middleware(app)
@@ -44,19 +48,21 @@ def _content_type(event: dict[str, Any]) -> str:
     return ""
 
 
-def _refusal(event: dict[str, Any], scope: str, correlation_id: str) -> dict[str, Any] | None:
+def _refusal(
+    event: dict[str, Any], scope: str, correlation_id: str, error_for: ErrorFor
+) -> dict[str, Any] | None:
     """What must be refused before routing: the caller and scope first (so a 403 never reveals
     validation rules), then the body's size and media type."""
     try:
         actor_of(event, correlation_id, scope)
     except Exception as error:
-        return core_error_for(error, correlation_id)
+        return error_for(error, correlation_id)
     body = event.get("body") or ""
     if len(body.encode() if isinstance(body, str) else body) > MAX_BODY_BYTES:
-        return core_error_for(PayloadTooLarge(), correlation_id)
+        return error_for(PayloadTooLarge(), correlation_id)
     media = _content_type(event)
     if body and media and media != "application/json" and not media.endswith("+json"):
-        return core_error_for(UnsupportedMediaType(), correlation_id)
+        return error_for(UnsupportedMediaType(), correlation_id)
     return None
 
 
@@ -64,14 +70,16 @@ def respond(status: int, body: dict[str, Any]) -> Response:
     return Response(status_code=status, content_type="application/json", body=body)
 
 
-def entrypoint(app: APIGatewayRestResolver, *, scope: str) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+def entrypoint(
+    app: APIGatewayRestResolver, *, scope: str, error_for: ErrorFor = core_error_for
+) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
     """The Lambda handler for `app`, one endpoint needing `scope`: guards before routing, observability."""
 
     @logger.inject_lambda_context(clear_state=True)
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         correlation_id = correlation_id_of(event)
         logger.set_correlation_id(correlation_id)
-        if (refusal := _refusal(event, scope, correlation_id)) is not None:
+        if (refusal := _refusal(event, scope, correlation_id, error_for)) is not None:
             return refusal
         app.append_context(scope=scope)
         return app.resolve(event, context)

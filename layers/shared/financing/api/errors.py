@@ -199,3 +199,12 @@ def _idempotency_error(exc: Exception, correlation_id: str) -> dict[str, Any] | 
             correlation_id,
         )
     return None
+
+
+def pismo_error_for(exc: Exception, correlation_id: str) -> dict[str, Any]:
+    """The Pismo family's envelope, `{"correlationId", "errors": ["<field>: <what is wrong>", ...]}`,
+    with the same statuses as the core mapping (one decision, two shapes)."""
+    core = core_error_for(exc, correlation_id)
+    error = json.loads(core["body"])["error"]
+    errors = [f"{d['field']}: {d['message']}" for d in error["details"]] or [error["message"]]
+    return {**core, "body": json.dumps({"correlationId": correlation_id, "errors": errors})}

@@ -1,0 +1,42 @@
+"""POST /v1/credit-rights: accept a receivable for registration (202); the registrar answers asynchronously."""
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body
+
+from financing.adapters.credit_rights import CreditRightStore
+from financing.api.core import caller, core_api, entrypoint
+from financing.api.errors import pismo_error_for
+from financing.api.idempotency import once
+from financing.dialects.pismo.registration import accepted_receivable
+from financing.dialects.pismo.responses import ACCEPTED, CreateReceivableResponse
+from financing.services.credit_rights import request_registration
+
+app = core_api(pismo_error_for)
+
+
+@app.post(
+    "/v1/credit-rights",
+    summary="Register a receivable",
+    tags=["Credit rights"],
+    responses={
+        202: {"description": ACCEPTED, "content": {"application/json": {"model": CreateReceivableResponse}}}
+    },
+)
+def register(
+    body: Annotated[dict[str, Any], Body(description="Pismo's CreateReceivableRequest")],
+) -> Response[CreateReceivableResponse]:
+    actor = caller(app)
+
+    def accept() -> tuple[int, dict]:
+        request, face_value = accepted_receivable(body)
+        request_registration(CreditRightStore(), actor, request, face_value)
+        return 202, CreateReceivableResponse(
+            message=ACCEPTED, recorder_account=request.get("recorder_account")
+        ).model_dump()
+
+    return once(app, actor.tenant_id, accept)
+
+
+lambda_handler = entrypoint(app, scope="credit-rights:write", error_for=pismo_error_for)

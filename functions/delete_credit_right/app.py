@@ -1,0 +1,30 @@
+"""DELETE /v1/credit-rights/{internal_number}: ask the registrar to inactivate a CONFIRMED receivable (202)."""
+
+from aws_lambda_powertools.event_handler import Response
+
+from financing.adapters.credit_rights import CreditRightStore
+from financing.api.core import caller, core_api, entrypoint, respond
+from financing.api.errors import pismo_error_for
+from financing.dialects.pismo.responses import INACTIVATION_ACCEPTED, Acknowledgement
+from financing.services.credit_rights import request_inactivation
+
+app = core_api(pismo_error_for)
+
+
+@app.delete(
+    "/v1/credit-rights/<internal_number>",
+    summary="Inactivate a receivable",
+    tags=["Credit rights"],
+    responses={
+        202: {
+            "description": INACTIVATION_ACCEPTED,
+            "content": {"application/json": {"model": Acknowledgement}},
+        }
+    },
+)
+def inactivate(internal_number: str) -> Response[Acknowledgement]:
+    request_inactivation(CreditRightStore(), caller(app), internal_number)
+    return respond(202, Acknowledgement(message=INACTIVATION_ACCEPTED).model_dump())
+
+
+lambda_handler = entrypoint(app, scope="credit-rights:write", error_for=pismo_error_for)

@@ -1,0 +1,58 @@
+"""Registration worker: each queued request goes to the registrar; its answer is recorded with its event.
+
+Transient registrar failures are reported as batch item failures and the message is hidden for an
+exponentially growing time (SQS visibility); after the queue's max receives it lands in the DLQ.
+"""
+
+import json
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+from financing.adapters.aws import client
+from financing.adapters.credit_rights import CreditRightStore
+from financing.adapters.registrar import B3Simulator, TransientRegistrarError
+from financing.config import settings
+from financing.observability import logger
+from financing.services.credit_rights import settle
+
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+MAX_BACKOFF_SECONDS = 900
+
+
+def _back_off(record: SQSRecord) -> None:
+    receives = int(record.attributes.approximate_receive_count or 1)
+    delay = min(MAX_BACKOFF_SECONDS, settings().registration_retry_base_seconds * 2 ** (receives - 1))
+    _, _, _, _, account, name = record.event_source_arn.split(":")
+    queue_url = f"{client('sqs').meta.endpoint_url}/{account}/{name}"
+    client("sqs").change_message_visibility(
+        QueueUrl=queue_url, ReceiptHandle=record.receipt_handle, VisibilityTimeout=delay
+    )
+
+
+def register(record: SQSRecord) -> None:
+    event = json.loads(record.body)
+    detail = event["detail"]
+    try:
+        outcome = settle(
+            CreditRightStore(),
+            B3Simulator(),
+            detail["tenant_id"],
+            detail["object"]["internal_number"],
+            event["detail-type"],
+            detail["correlation_id"],
+        )
+    except TransientRegistrarError:
+        _back_off(record)
+        raise
+    logger.info(
+        "registrar answered",
+        extra={"internal_number": detail["object"]["internal_number"], "outcome": outcome},
+    )
+
+
+@logger.inject_lambda_context
+def lambda_handler(event: dict, context: object) -> dict:
+    return process_partial_response(
+        event=event, record_handler=register, processor=processor, context=context
+    )

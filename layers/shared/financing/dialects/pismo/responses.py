@@ -1,0 +1,60 @@
+"""The Pismo family's response bodies: the 202 acknowledgement and the receivable as this API shows it."""
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from financing.clock import iso
+from financing.domain.credit_rights import Receivable
+
+ACCEPTED = (
+    "Receivable registration requested. The outcome is announced on the event bus as "
+    "credit_rights_registration_success-1 or credit_rights_registration_failure-1."
+)
+INACTIVATION_ACCEPTED = (
+    "Receivable inactivation requested. The outcome is announced on the event bus as "
+    "credit_rights_status_change_success-1 or credit_rights_status_change_failure-1."
+)
+
+
+class CreateReceivableResponse(BaseModel):
+    message: str
+    recorder_account: int | str | None = None
+
+
+class Acknowledgement(BaseModel):
+    message: str
+
+
+class ReceivableObject(BaseModel):
+    internal_number: str
+    status: str
+    registrar_reference: str | None
+    attempts: int
+    last_error: str | None
+    message: str | None
+    holding_number: str
+    debtor_document_number: str
+    face_value: Any
+    recorder_account: Any
+    request: dict[str, Any]
+    created: str
+    updated: str
+
+
+def receivable_object(receivable: Receivable) -> ReceivableObject:
+    return ReceivableObject(
+        internal_number=receivable.internal_number,
+        status=receivable.status.value,
+        registrar_reference=receivable.registrar_reference,
+        attempts=receivable.attempts,
+        last_error=receivable.last_error,
+        message=receivable.message,
+        holding_number=receivable.holding_number,
+        debtor_document_number=receivable.debtor_document_number,
+        face_value=receivable.request.get("face_value"),
+        recorder_account=receivable.request.get("recorder_account"),
+        request=receivable.request,
+        created=iso(receivable.created),
+        updated=iso(receivable.updated),
+    )

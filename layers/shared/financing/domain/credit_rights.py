@@ -1,0 +1,127 @@
+"""Credit rights (Brazilian receivables) and their registration with a registrar.
+
+    PENDING -> CONFIRMED (registered) | REJECTED (the registrar refused it, e.g. already registered)
+    CONFIRMED -> INACTIVATED (the registrar released it)
+Transient registrar failures leave the receivable PENDING with the attempt counted and the error kept.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel
+
+from financing.domain.errors import StateConflict
+
+SUCCESS = "credit_rights_registration_success-1"
+FAILURE = "credit_rights_registration_failure-1"
+STATUS_CHANGE_SUCCESS = "credit_rights_status_change_success-1"
+STATUS_CHANGE_FAILURE = "credit_rights_status_change_failure-1"
+REGISTRATION_REQUESTED = "credit_rights.registration_requested"
+INACTIVATION_REQUESTED = "credit_rights.inactivation_requested"
+ATTEMPT_FAILED = "credit_rights.registration_attempt_failed"
+
+
+class RegistryStatus(StrEnum):
+    PENDING = "PENDING"
+    CONFIRMED = "CONFIRMED"
+    COMPLETED = "COMPLETED"
+    INACTIVATED = "INACTIVATED"
+    REJECTED = "REJECTED"
+
+
+class Receivable(BaseModel):
+    tenant_id: str
+    internal_number: str
+    request: dict[str, Any]  # the accepted request, as sent (amounts as decimal strings)
+    face_value: int  # minor units (BRL)
+    status: RegistryStatus = RegistryStatus.PENDING
+    registrar_reference: str | None = None
+    message: str | None = None
+    attempts: int = 0
+    last_error: str | None = None
+    inactivation_requested: bool = False
+    created: datetime
+    updated: datetime
+    version: int = 1
+
+    @property
+    def debtor_document_number(self) -> str:
+        return str(self.request["debtor_document_number"])
+
+    @property
+    def holding_number(self) -> str:
+        return str(self.request["holding_number"])
+
+    def event_fields(self) -> dict[str, Any]:
+        """What Pismo's registration events carry about the receivable."""
+        r = self.request
+        return {
+            "credit_rights_receivable_type": r.get("credit_rights_receivable_type"),
+            "debtor_document_number": r.get("debtor_document_number"),
+            "debtor_name": r.get("debtor_name"),
+            "face_value": r.get("face_value"),
+            "holding_number": r.get("holding_number"),
+            "ibge_code": r.get("ibge_code"),
+            "internal_number": self.internal_number,
+            "interop_holding_number": self.registrar_reference,
+        }
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the registrar answered: accepted (with its reference) or refused (with why)."""
+
+    accepted: bool
+    reference: str | None = None
+    message: str | None = None
+
+
+def _changed(receivable: Receivable, now: datetime, **changes: Any) -> Receivable:
+    return receivable.model_copy(update={**changes, "updated": now, "version": receivable.version + 1})
+
+
+def registered(receivable: Receivable, outcome: Outcome, now: datetime) -> tuple[Receivable, str]:
+    """Apply the registrar's answer to a registration; returns the receivable and the event to announce."""
+    if outcome.accepted:
+        return _changed(
+            receivable,
+            now,
+            status=RegistryStatus.CONFIRMED,
+            registrar_reference=outcome.reference,
+            attempts=receivable.attempts + 1,
+            last_error=None,
+        ), SUCCESS
+    return _changed(
+        receivable,
+        now,
+        status=RegistryStatus.REJECTED,
+        message=outcome.message,
+        attempts=receivable.attempts + 1,
+        last_error=None,
+    ), FAILURE
+
+
+def attempt_failed(receivable: Receivable, error: str, now: datetime) -> Receivable:
+    return _changed(receivable, now, attempts=receivable.attempts + 1, last_error=error[:500])
+
+
+def request_inactivation(receivable: Receivable, now: datetime) -> Receivable:
+    if receivable.status != RegistryStatus.CONFIRMED:
+        raise StateConflict(
+            f"Only a CONFIRMED receivable can be inactivated; this one is {receivable.status.value}.",
+            code="invalid_status",
+            details={"status": receivable.status.value},
+        )
+    return _changed(receivable, now, inactivation_requested=True)
+
+
+def inactivated(receivable: Receivable, outcome: Outcome, now: datetime) -> tuple[Receivable, str]:
+    if outcome.accepted:
+        return _changed(
+            receivable, now, status=RegistryStatus.INACTIVATED, inactivation_requested=False
+        ), STATUS_CHANGE_SUCCESS
+    return _changed(
+        receivable, now, inactivation_requested=False, message=outcome.message
+    ), STATUS_CHANGE_FAILURE

@@ -1,0 +1,101 @@
+"""Receivables registry use cases: accept a registration, read it, ask for inactivation, and the worker's
+step that talks to the registrar and records the outcome with its event."""
+
+from typing import Any
+
+from financing.adapters.credit_rights import CreditRightStore
+from financing.adapters.registrar import Registrar
+from financing.clock import now
+from financing.domain import credit_rights as rules
+from financing.domain.actor import Actor
+from financing.domain.credit_rights import Receivable, RegistryStatus
+from financing.domain.errors import NotFound
+from financing.domain.events import DomainEvent
+
+
+def _event(type_: str, receivable: Receivable, correlation_id: str, **extra: Any) -> DomainEvent:
+    """Registry events carry the fields Pismo's events carry, with tenant and correlation ids."""
+    fields = {**receivable.event_fields(), **extra}
+    return DomainEvent.announce(
+        type_, tenant_id=receivable.tenant_id, correlation_id=correlation_id, obj=fields
+    )
+
+
+def request_registration(
+    store: CreditRightStore, actor: Actor, request: dict[str, Any], face_value: int
+) -> Receivable:
+    moment = now()
+    receivable = Receivable(
+        tenant_id=actor.tenant_id,
+        internal_number=str(request["internal_number"]),
+        request=request,
+        face_value=face_value,
+        created=moment,
+        updated=moment,
+    )
+    store.add(receivable, _event(rules.REGISTRATION_REQUESTED, receivable, actor.correlation_id))
+    return receivable
+
+
+def get_receivable(store: CreditRightStore, actor: Actor, internal_number: str) -> Receivable:
+    receivable = store.get(actor.tenant_id, internal_number) if 0 < len(internal_number) <= 40 else None
+    if receivable is None:
+        raise NotFound("receivable", internal_number)
+    return receivable
+
+
+def request_inactivation(store: CreditRightStore, actor: Actor, internal_number: str) -> Receivable:
+    receivable = get_receivable(store, actor, internal_number)
+    asked = rules.request_inactivation(receivable, now())
+    store.save(asked, receivable.version, [_event(rules.INACTIVATION_REQUESTED, asked, actor.correlation_id)])
+    return asked
+
+
+def settle(
+    store: CreditRightStore,
+    registrar: Registrar,
+    tenant_id: str,
+    internal_number: str,
+    action: str,
+    correlation_id: str,
+) -> str | None:
+    """One queued request: ask the registrar and record its answer with the outcome event.
+
+    Idempotent: a receivable already settled for this action is left alone (a message delivered twice
+    registers once). A transient registrar failure is recorded as an attempt and re-raised for retry.
+    Returns the event announced, or None when there was nothing to do.
+    """
+    from financing.adapters.registrar import TransientRegistrarError
+
+    receivable = store.get(tenant_id, internal_number)
+    if receivable is None:
+        return None
+    owner = f"{tenant_id}#{internal_number}"
+    wants_registration = (
+        action == rules.REGISTRATION_REQUESTED and receivable.status == RegistryStatus.PENDING
+    )
+    wants_inactivation = action == rules.INACTIVATION_REQUESTED and receivable.inactivation_requested
+    if not (wants_registration or wants_inactivation):
+        return None
+    try:
+        if wants_registration:
+            outcome = registrar.register(owner, receivable.debtor_document_number, receivable.holding_number)
+            settled, event_type = rules.registered(receivable, outcome, now())
+        else:
+            outcome = registrar.inactivate(
+                owner, receivable.debtor_document_number, receivable.holding_number
+            )
+            settled, event_type = rules.inactivated(receivable, outcome, now())
+    except TransientRegistrarError as error:
+        failed = rules.attempt_failed(receivable, str(error), now())
+        store.save(
+            failed,
+            receivable.version,
+            [_event(rules.ATTEMPT_FAILED, failed, correlation_id, error=str(error))],
+        )
+        raise
+    extra: dict[str, Any] = {}
+    if not outcome.accepted:
+        extra = {"message": outcome.message, "invoice_number": receivable.request.get("invoice_number")}
+    store.save(settled, receivable.version, [_event(event_type, settled, correlation_id, **extra)])
+    return event_type
