@@ -10,7 +10,7 @@ from financing.api.core import caller, core_api, entrypoint
 from financing.api.errors import pismo_error_for
 from financing.api.idempotency import once
 from financing.dialects.pismo.registration import accepted_receivable
-from financing.dialects.pismo.responses import ACCEPTED, CreateReceivableResponse
+from financing.dialects.pismo.responses import ACCEPTED, CreateReceivableResponse, documented
 from financing.services.credit_rights import request_registration
 
 app = core_api(pismo_error_for)
@@ -20,9 +20,7 @@ app = core_api(pismo_error_for)
     "/v1/credit-rights",
     summary="Register a receivable",
     tags=["Credit rights"],
-    responses={
-        202: {"description": ACCEPTED, "content": {"application/json": {"model": CreateReceivableResponse}}}
-    },
+    responses=documented(202, CreateReceivableResponse, ACCEPTED),
 )
 def register(
     body: Annotated[dict[str, Any], Body(description="Pismo's CreateReceivableRequest")],

@@ -5,7 +5,7 @@ from aws_lambda_powertools.event_handler import Response
 from financing.adapters.credit_rights import CreditRightStore
 from financing.api.core import caller, core_api, entrypoint, respond
 from financing.api.errors import pismo_error_for
-from financing.dialects.pismo.responses import INACTIVATION_ACCEPTED, Acknowledgement
+from financing.dialects.pismo.responses import INACTIVATION_ACCEPTED, Acknowledgement, documented
 from financing.services.credit_rights import request_inactivation
 
 app = core_api(pismo_error_for)
@@ -15,12 +15,7 @@ app = core_api(pismo_error_for)
     "/v1/credit-rights/<internal_number>",
     summary="Inactivate a receivable",
     tags=["Credit rights"],
-    responses={
-        202: {
-            "description": INACTIVATION_ACCEPTED,
-            "content": {"application/json": {"model": Acknowledgement}},
-        }
-    },
+    responses=documented(202, Acknowledgement, INACTIVATION_ACCEPTED),
 )
 def inactivate(internal_number: str) -> Response[Acknowledgement]:
     request_inactivation(CreditRightStore(), caller(app), internal_number)

@@ -5,13 +5,18 @@ from aws_lambda_powertools.event_handler import Response
 from financing.adapters.credit_rights import CreditRightStore
 from financing.api.core import caller, core_api, entrypoint, respond
 from financing.api.errors import pismo_error_for
-from financing.dialects.pismo.responses import ReceivableObject, receivable_object
+from financing.dialects.pismo.responses import ReceivableObject, documented, receivable_object
 from financing.services.credit_rights import get_receivable
 
 app = core_api(pismo_error_for)
 
 
-@app.get("/v1/credit-rights/<internal_number>", summary="Retrieve a receivable", tags=["Credit rights"])
+@app.get(
+    "/v1/credit-rights/<internal_number>",
+    summary="Retrieve a receivable",
+    tags=["Credit rights"],
+    responses=documented(200, ReceivableObject, "The receivable with its registry status."),
+)
 def retrieve(internal_number: str) -> Response[ReceivableObject]:
     receivable = get_receivable(CreditRightStore(), caller(app), internal_number)
     return respond(200, receivable_object(receivable).model_dump(mode="json"))

@@ -22,8 +22,8 @@ def day(offset: int) -> str:
 
 
 # The seed's example values. The spec gives no example debtor document (a valid CPF is used) nor operation
-# type; its maturity example ("2023-06=22") is malformed and in the past, so maturity is shifted to the future.
-# Issuing and signing dates keep the example values: they are before today.
+# type; its maturity example ("2023-06=22") is malformed and in the past, so maturity is shifted into the
+# future. Issuing and signing dates keep the example values: they are before today.
 EXAMPLE: dict[str, Any] = {
     "credit_rights_receivable_type": 1,
     "debtor_document_number": "43123342778",

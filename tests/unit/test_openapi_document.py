@@ -14,13 +14,14 @@ def test_the_committed_document_matches_the_code():
     )
 
 
-def test_every_operation_documents_its_errors_in_the_core_envelope():
+def test_every_operation_documents_its_errors_in_its_familys_envelope():
     document = json.loads(COMMITTED.read_text())
     for path, operations in document["paths"].items():
+        envelope = "GlobalErrorResponse" if path.startswith("/v1/credit-rights") else "CoreError"
         for method, operation in operations.items():
             for status in ("400", "401", "403", "404"):
                 schema = operation["responses"][status]["content"]["application/json"]["schema"]
-                assert schema == {"$ref": "#/components/schemas/CoreError"}, (method, path, status)
+                assert schema == {"$ref": f"#/components/schemas/{envelope}"}, (method, path, status)
 
 
 def test_the_document_has_exactly_the_routes_the_template_declares():

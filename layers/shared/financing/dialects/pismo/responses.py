@@ -58,3 +58,35 @@ def receivable_object(receivable: Receivable) -> ReceivableObject:
         created=iso(receivable.created),
         updated=iso(receivable.updated),
     )
+
+
+class GlobalErrorResponse(BaseModel):
+    """Pismo's error envelope: the correlation id and every problem as `<field>: <what is wrong>`."""
+
+    correlationId: str
+    errors: list[str]
+
+
+_ERRORS = {
+    400: "The request is invalid; `errors` lists every problem found.",
+    401: "Missing, malformed, expired or wrongly signed bearer token.",
+    403: "The token lacks the scope this route needs.",
+    404: "No such receivable for this tenant.",
+    409: "A receivable with this internal_number exists, or its status does not allow this.",
+    413: "The body exceeds 256 KiB.",
+    415: "The body is not JSON.",
+    422: "The Idempotency-Key was already used with another body.",
+}
+
+
+def documented(status: int, model: type[BaseModel], description: str) -> dict[int, Any]:
+    """OpenAPI responses of a Pismo route: its success and Pismo's error envelope for every error."""
+    responses: dict[int, Any] = {
+        status: {"description": description, "content": {"application/json": {"model": model}}}
+    }
+    for code, text in _ERRORS.items():
+        responses[code] = {
+            "description": text,
+            "content": {"application/json": {"model": GlobalErrorResponse}},
+        }
+    return responses
