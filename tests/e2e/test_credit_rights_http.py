@@ -1,0 +1,118 @@
+"""The receivables registry over HTTP: 202, the outcome events on the bus, a receivable registered by two
+lenders, and a flaky registrar from which every accepted receivable recovers exactly once."""
+
+import json
+import time
+import uuid
+
+import pytest
+
+from local.token import mint
+from tests.e2e.conftest import launch
+from tests.integration.receivable_fixtures import receivable
+
+pytestmark = pytest.mark.e2e
+
+
+def token(tenant: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {mint(tenant, 'credit-rights:read credit-rights:write')}"}
+
+
+def watch(stack, detail_types: list[str]):
+    sqs, events = stack.client("sqs"), stack.client("events")
+    bus = stack.health()["resources"]["EventBus"]
+    name = f"cr-{uuid.uuid4().hex[:8]}"
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    events.put_rule(Name=name, EventBusName=bus, EventPattern=json.dumps({"detail-type": detail_types}))
+    events.put_targets(Rule=name, EventBusName=bus, Targets=[{"Id": "q", "Arn": arn}])
+    seen: list[dict] = []
+
+    def until(predicate, timeout=30.0) -> list[dict]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for message in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get(
+                "Messages", []
+            ):
+                seen.append(json.loads(message["Body"]))
+            if predicate(seen):
+                return seen
+        raise AssertionError(
+            f"condition not met; saw {[(e['detail-type'], e['detail']['object'].get('internal_number')) for e in seen]}"
+        )
+
+    return until
+
+
+def test_registration_succeeds_then_a_second_lender_is_told_already_registered(stack):
+    until = watch(stack, ["credit_rights_registration_success-1", "credit_rights_registration_failure-1"])
+    holding = f"{uuid.uuid4().int % 10**6}.1"
+    first, second = receivable(holding_number=holding), receivable(holding_number=holding)
+    reply = stack.request("POST", "/v1/credit-rights", first, token("lender-a"))
+    assert reply.status == 202 and reply.json()["recorder_account"] == 12345678
+    seen = until(
+        lambda s: any(e["detail"]["object"]["internal_number"] == first["internal_number"] for e in s)
+    )
+    success = next(e for e in seen if e["detail"]["object"]["internal_number"] == first["internal_number"])
+    assert (
+        success["detail-type"] == "credit_rights_registration_success-1"
+        and success["detail"]["tenant_id"] == "lender-a"
+    )
+    assert stack.request("POST", "/v1/credit-rights", second, token("lender-b")).status == 202
+    seen = until(
+        lambda s: any(e["detail"]["object"]["internal_number"] == second["internal_number"] for e in s)
+    )
+    failure = next(e for e in seen if e["detail"]["object"]["internal_number"] == second["internal_number"])
+    assert failure["detail-type"] == "credit_rights_registration_failure-1"
+    assert "already registered" in failure["detail"]["object"]["message"]
+    state = stack.request(
+        "GET", f"/v1/credit-rights/{second['internal_number']}", headers=token("lender-b")
+    ).json()
+    assert state["status"] == "REJECTED"
+    assert (
+        stack.request(
+            "GET", f"/v1/credit-rights/{first['internal_number']}", headers=token("lender-b")
+        ).status
+        == 404
+    )
+
+
+def test_bad_requests_and_tokens_answer_in_pismos_envelope(stack):
+    bad = stack.request(
+        "POST", "/v1/credit-rights", receivable(ibge_code=12, maturity_date="2000-01-01"), token("lender-a")
+    )
+    assert bad.status == 400 and {p.split(":")[0] for p in bad.json()["errors"]} >= {
+        "ibge_code",
+        "maturity_date",
+    }
+    assert bad.json()["correlationId"] == bad.headers["x-correlation-id"]
+    unauthorized = stack.request("POST", "/v1/credit-rights", receivable(), {})
+    assert (
+        unauthorized.status == 401 and unauthorized.json()["errors"] and unauthorized.json()["correlationId"]
+    )
+
+
+def test_a_flaky_registrar_loses_nothing_and_registers_nothing_twice(tmp_path):
+    with launch(
+        tmp_path, LOCAL_PARAMETERS="RegistrarFailureRate=0.3 RegistrationRetryBaseSeconds=1"
+    ) as flaky:
+        until = watch(flaky, ["credit_rights_registration_success-1", "credit_rights_registration_failure-1"])
+        bodies = [receivable(holding_number=f"{n + 1}.1") for n in range(8)]
+        for body in bodies:
+            assert flaky.request("POST", "/v1/credit-rights", body, token("lender-a")).status == 202
+        wanted = {b["internal_number"] for b in bodies}
+        seen = until(lambda s: wanted <= {e["detail"]["object"]["internal_number"] for e in s}, timeout=120)
+        outcomes = [
+            e["detail"]["object"]["internal_number"]
+            for e in seen
+            if e["detail"]["object"]["internal_number"] in wanted
+        ]
+        assert sorted(outcomes) == sorted(wanted), "each receivable announced exactly once"
+        states = [
+            flaky.request(
+                "GET", f"/v1/credit-rights/{b['internal_number']}", headers=token("lender-a")
+            ).json()
+            for b in bodies
+        ]
+        assert {s["status"] for s in states} == {"CONFIRMED"}
+        assert sum(s["attempts"] for s in states) >= len(bodies)
