@@ -166,3 +166,41 @@ def test_inactivation_of_a_confirmed_receivable():
         scope=WRITE,
     )
     assert again.status == 409
+
+
+def test_a_brl_invoice_referencing_a_receivable_is_funded_only_once_it_is_confirmed():
+    from tests.integration.invoice_fixtures import act, approve_limit, company, draft_body, uploaded_document
+
+    body = receivable()
+    post(body)
+    supplier, buyer, document = company("Fornecedora"), company("Compradora"), uploaded_document()
+    approve_limit(buyer["id"], 10_000_000, currency="brl")
+    invoice = call(
+        "create_invoice",
+        "POST",
+        "/v1/invoices",
+        body=draft_body(
+            supplier, buyer, document, currency="brl", credit_rights_internal_number=body["internal_number"]
+        ),
+    ).json
+    assert invoice["credit_rights_internal_number"] == body["internal_number"]
+    usd = call(
+        "create_invoice",
+        "POST",
+        "/v1/invoices",
+        body=draft_body(
+            supplier, buyer, document, client_reference_id="usd-1", credit_rights_internal_number="x"
+        ),
+    )
+    assert usd.status == 400 and usd.json["error"]["details"][0]["field"] == "credit_rights_internal_number"
+    act("submit_invoice", "submit", invoice["id"])
+    act("request_invoice_signatures", "request_signatures", invoice["id"])
+    act(
+        "sign_invoice", "sign", invoice["id"], {"party": "supplier", "contact": supplier["contacts"][0]["id"]}
+    )
+    act("sign_invoice", "sign", invoice["id"], {"party": "buyer", "contact": buyer["contacts"][0]["id"]})
+    refused = act("fund_invoice", "fund", invoice["id"], {})
+    assert refused.status == 409 and refused.json["error"]["code"] == "receivable_not_confirmed"
+    deliver("credit_rights.registration_requested", requested()[0])
+    funded = act("fund_invoice", "fund", invoice["id"], {})
+    assert funded.status == 200 and funded.json["status"] == "financed"

@@ -90,6 +90,7 @@ class Invoice(BaseModel):
     due_date: date
     type: InvoiceType = InvoiceType.RECEIVABLE
     description: str | None = None
+    credit_rights_internal_number: str | None = None  # a registered receivable (brl)
     status: Status = Status.DRAFT
     status_reason: str | None = None
     signatures: dict[Party, str] = {}
@@ -152,6 +153,8 @@ def _check_fields(
     due_date: date,
     type_of_goods: list,
     today: date,
+    currency: str = "",
+    credit_rights: str | None = None,
 ) -> None:
     problems = []
     if supplier == buyer:
@@ -162,6 +165,10 @@ def _check_fields(
         problems.append(FieldProblem("issue_date", "cannot be after today"))
     if due_date <= issue_date:
         problems.append(FieldProblem("due_date", "must be after the issue date"))
+    if credit_rights and currency != "brl":
+        problems.append(
+            FieldProblem("credit_rights_internal_number", "only a brl invoice can reference a receivable")
+        )
     if not type_of_goods or len(set(type_of_goods)) != len(type_of_goods):
         problems.append(FieldProblem("type_of_goods", "must be a non-empty set of types of goods"))
     if problems:
@@ -177,6 +184,8 @@ def draft_invoice(*, tenant_id: str, now: datetime, **fields) -> Invoice:
         due_date=fields["due_date"],
         type_of_goods=fields["type_of_goods"],
         today=now.date(),
+        currency=fields["currency"],
+        credit_rights=fields.get("credit_rights_internal_number"),
     )
     return Invoice(id=new_id("inv"), tenant_id=tenant_id, created=now, updated=now, **fields)
 
@@ -192,6 +201,8 @@ def revise_draft(invoice: Invoice, changes: dict, now: datetime) -> Invoice:
         due_date=merged.due_date,
         type_of_goods=merged.type_of_goods,
         today=now.date(),
+        currency=merged.currency,
+        credit_rights=merged.credit_rights_internal_number,
     )
     return Invoice.model_validate(merged.model_dump())
 
@@ -272,9 +283,19 @@ def sign(
 
 
 def fund(
-    invoice: Invoice, pricing: funding.Pricing, *, disbursement_date: date, now: datetime
+    invoice: Invoice,
+    pricing: funding.Pricing,
+    *,
+    disbursement_date: date,
+    now: datetime,
+    receivable_confirmed: bool = False,
 ) -> tuple[Invoice, Transition]:
     to = next_status(Action.FUND, invoice.status)
+    if invoice.credit_rights_internal_number and not receivable_confirmed:
+        raise PreconditionFailed(
+            "receivable_not_confirmed",
+            f"The receivable '{invoice.credit_rights_internal_number}' is not CONFIRMED by the registrar.",
+        )
     advance = funding.advance_for(invoice.amount, pricing)
     if advance.first_payment <= 0:
         raise InvalidInput([FieldProblem("advance_rate_percentage", "gives no advance for this amount")])

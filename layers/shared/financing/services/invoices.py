@@ -10,6 +10,7 @@ from typing import Any
 
 from financing.adapters.companies import CompanyStore, company_key
 from financing.adapters.documents import DocumentFiles, DocumentStore, document_key, parse_document
+from financing.adapters.dynamo import tenant_key
 from financing.adapters.invoices import BuyerLimitExceeded, InvoiceStore, exposure_key
 from financing.adapters.settings import SettingsStore, parse_settings, settings_key
 from financing.clock import now
@@ -215,16 +216,25 @@ class Invoices:
     ) -> Invoice:
         invoice = self.get(invoice_id)
         tenant = self.actor.tenant_id
-        found = self._read(
-            {"settings": settings_key(tenant), "exposure": exposure_key(tenant, invoice.buyer)}
-        )
+        keys = {"settings": settings_key(tenant), "exposure": exposure_key(tenant, invoice.buyer)}
+        if invoice.credit_rights_internal_number:
+            keys["receivable"] = {
+                "pk": tenant_key(tenant, "CREDIT_RIGHT"),
+                "sk": invoice.credit_rights_internal_number,
+            }
+        found = self._read(keys)
+        receivable = found.get("receivable")
         plan = parse_settings(tenant, found["settings"]).funding_pricing()
         pricing = Pricing(
             advance_rate=advance_rate if advance_rate is not None else plan.advance_rate,
             fee_rate=fee_rate if fee_rate is not None else plan.fee_rate,
         )
         moved, transition = rules.fund(
-            invoice, pricing, disbursement_date=disbursement_date or now().date(), now=now()
+            invoice,
+            pricing,
+            disbursement_date=disbursement_date or now().date(),
+            now=now(),
+            receivable_confirmed=bool(receivable and receivable.get("status") == "CONFIRMED"),
         )
         exposure = found["exposure"] or {}
         total, outstanding = int(exposure.get("total_limit", 0)), int(exposure.get("outstanding", 0))

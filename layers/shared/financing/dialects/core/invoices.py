@@ -46,6 +46,12 @@ class InvoiceCreate(Strict):
     due_date: date
     type: InvoiceType = InvoiceType.RECEIVABLE
     description: Annotated[str, StringConstraints(max_length=1000)] | None = None
+    credit_rights_internal_number: Annotated[str, StringConstraints(min_length=1, max_length=40)] | None = (
+        Field(
+            default=None,
+            description="brl only: the registered receivable this invoice is; funding then needs it CONFIRMED",
+        )
+    )
 
     def details(self) -> dict[str, Any]:
         values = self.model_dump()
@@ -179,6 +185,7 @@ class InvoiceObject(BaseModel):
     due_date: date
     type: str
     description: str | None
+    credit_rights_internal_number: str | None = None
     status: str
     status_reason: str | None
     signatures: dict[str, str]
@@ -233,6 +240,7 @@ def invoice_object(invoice: Invoice, document: dict[str, Any] | None = None) -> 
         due_date=invoice.due_date,
         type=invoice.type.value,
         description=invoice.description,
+        credit_rights_internal_number=invoice.credit_rights_internal_number,
         status=invoice.status.value,
         status_reason=invoice.status_reason,
         signatures={party.value: contact for party, contact in invoice.signatures.items()},
