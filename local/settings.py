@@ -14,7 +14,9 @@ REGION = os.environ.get("AWS_REGION", "us-east-1")
 AWS_PORT = int(os.environ.get("AWS_PORT", "5000"))
 PORT = int(os.environ.get("PORT", "3000"))
 # Template parameters the local stack deploys with; the rest take the template's defaults.
-PARAMETER_OVERRIDES = {"Stage": "local", "DevJwtSecret": DEV_JWT_SECRET, "RegistrationRetryBaseSeconds": "1"}
+PARAMETER_OVERRIDES = {"Stage": "local", "DevJwtSecret": DEV_JWT_SECRET}
+# Local preferences applied only where the template declares the parameter (retries within seconds here).
+LOCAL_DEFAULTS = {"RegistrationRetryBaseSeconds": "1"}
 # More overrides, e.g. LOCAL_PARAMETERS="RegistrarFailureRate=0.5 RegistrarLatencyMs=200" (a flaky, slow registrar).
 PARAMETER_OVERRIDES |= dict(
     pair.split("=", 1) for pair in os.environ.get("LOCAL_PARAMETERS", "").split() if "=" in pair

@@ -142,6 +142,8 @@ def parameter_values(
     for name, spec in declared.items():
         if name in overrides:
             raw = overrides[name]
+        elif name in settings.LOCAL_DEFAULTS:
+            raw = settings.LOCAL_DEFAULTS[name]
         elif "Default" in spec:
             raw = spec["Default"]
         else:

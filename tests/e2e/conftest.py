@@ -12,7 +12,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -124,3 +125,33 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStackProces
     """The project's stack, from template.yaml."""
     with launch(tmp_path_factory.mktemp("local-stack")) as running:
         yield running
+
+
+def subscribe(stack: LocalStackProcess, pattern: dict[str, Any]) -> Callable[..., dict[str, Any]]:
+    """A user's own SQS queue subscribed to the stack's bus with `pattern`; returns `wait_for(predicate)`,
+    which answers the first event received so far or later that matches (every event is remembered, so
+    waiting for one event never loses another)."""
+    sqs, events = stack.client("sqs"), stack.client("events")
+    bus = stack.health()["resources"]["EventBus"]
+    name = f"watcher-{uuid.uuid4().hex[:8]}"
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    events.put_rule(Name=name, EventBusName=bus, EventPattern=json.dumps(pattern))
+    events.put_targets(Rule=name, EventBusName=bus, Targets=[{"Id": "watcher", "Arn": arn}])
+    seen: list[dict[str, Any]] = []
+
+    def wait_for(predicate: Callable[[dict[str, Any]], bool], timeout: float = 30.0) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while True:
+            for event in seen:
+                if predicate(event):
+                    return event
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no matching event within {timeout}s:\n{stack.output()[-3000:]}")
+            for message in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get(
+                "Messages", []
+            ):
+                seen.append(json.loads(message["Body"]))
+                sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+
+    return wait_for

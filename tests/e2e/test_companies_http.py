@@ -1,12 +1,11 @@
 """Companies over HTTP against the local stack: auth, tenancy, errors, idempotency and the event on the bus."""
 
-import json
-import time
 import uuid
 
 import pytest
 
 from local.token import mint
+from tests.e2e.conftest import subscribe
 
 pytestmark = pytest.mark.e2e
 
@@ -18,25 +17,7 @@ BODY = {"name": "Fornecedora Ltda", "address": {"country_code": "BR"}, "tax_id":
 @pytest.fixture
 def watcher(stack):
     """The user's own SQS queue, subscribed to the platform's events on the stack's bus."""
-    sqs, events = stack.client("sqs"), stack.client("events")
-    bus = stack.health()["resources"]["EventBus"]
-    name = f"watcher-{uuid.uuid4().hex[:8]}"
-    url = sqs.create_queue(QueueName=name)["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    events.put_rule(Name=name, EventBusName=bus, EventPattern=json.dumps({"source": ["invoice-financing"]}))
-    events.put_targets(Rule=name, EventBusName=bus, Targets=[{"Id": "watcher", "Arn": arn}])
-
-    def wait_for(predicate, timeout=30.0):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            reply = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1)
-            for message in reply.get("Messages", []):
-                event = json.loads(message["Body"])
-                if predicate(event):
-                    return event
-        raise AssertionError(f"no matching event within {timeout}s:\n{stack.output()[-3000:]}")
-
-    return wait_for
+    return subscribe(stack, {"source": ["invoice-financing"]})
 
 
 def test_a_created_company_reaches_a_subscribers_queue_as_company_created(stack, watcher):

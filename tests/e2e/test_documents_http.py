@@ -2,7 +2,6 @@
 
 import base64
 import json
-import time
 import urllib.error
 import urllib.request
 import uuid
@@ -10,6 +9,7 @@ import uuid
 import pytest
 
 from local.token import mint
+from tests.e2e.conftest import subscribe
 
 pytestmark = pytest.mark.e2e
 
@@ -58,27 +58,8 @@ def fetch(url: str) -> tuple[int, dict[str, str], bytes]:
 
 @pytest.fixture
 def watcher(stack):
-    """The user's own SQS queue, subscribed to the platform's document events on the stack's bus."""
-    sqs, events = stack.client("sqs"), stack.client("events")
-    bus = stack.health()["resources"]["EventBus"]
-    name = f"documents-{uuid.uuid4().hex[:8]}"
-    url = sqs.create_queue(QueueName=name)["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    pattern = {"source": ["invoice-financing"], "detail-type": [{"prefix": "document."}]}
-    events.put_rule(Name=name, EventBusName=bus, EventPattern=json.dumps(pattern))
-    events.put_targets(Rule=name, EventBusName=bus, Targets=[{"Id": "watcher", "Arn": arn}])
-
-    def wait_for(predicate, timeout=30.0):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            reply = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1)
-            for message in reply.get("Messages", []):
-                event = json.loads(message["Body"])
-                if predicate(event):
-                    return event
-        raise AssertionError(f"no matching event within {timeout}s:\n{stack.output()[-3000:]}")
-
-    return wait_for
+    """The user's own SQS queue, subscribed to the platform's events on the stack's bus."""
+    return subscribe(stack, {"source": ["invoice-financing"], "detail-type": [{"prefix": "document."}]})
 
 
 def test_a_file_uploaded_with_the_presigned_post_makes_the_document_uploaded_and_downloadable(stack, watcher):
