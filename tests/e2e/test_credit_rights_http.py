@@ -116,3 +116,72 @@ def test_a_flaky_registrar_loses_nothing_and_registers_nothing_twice(tmp_path):
         ]
         assert {s["status"] for s in states} == {"CONFIRMED"}
         assert sum(s["attempts"] for s in states) >= len(bodies)
+
+
+def test_a_request_left_in_the_dead_letter_queue_is_recovered_by_redrive(stack):
+    """As after the registrar failed every retry: the receivable is PENDING and its request rests in the
+    DLQ. `make redrive QUEUE=RegistrationDeadLetterQueue` sends it back and the registration completes."""
+    import os
+    import subprocess
+    import sys
+    from datetime import UTC, datetime
+    from pathlib import Path
+    from urllib.parse import urlsplit
+
+    from financing.adapters.credit_rights import _to_item
+    from financing.adapters.dynamo import to_item
+    from financing.domain.credit_rights import Receivable
+
+    resources = stack.health()["resources"]
+    body = receivable(holding_number=f"{uuid.uuid4().int % 10**6}.2")
+    moment = datetime.now(UTC)
+    pending = Receivable(
+        tenant_id="lender-dlq",
+        internal_number=body["internal_number"],
+        request=body,
+        face_value=49923,
+        attempts=8,
+        last_error="registrar unavailable",
+        created=moment,
+        updated=moment,
+    )
+    stack.client("dynamodb").put_item(TableName=resources["EntitiesTable"], Item=to_item(_to_item(pending)))
+    detail = {
+        "id": "evt_01JD00000000000000000000DL",
+        "type": "credit_rights.registration_requested",
+        "tenant_id": "lender-dlq",
+        "correlation_id": "dlq-1",
+        "created": moment.isoformat(),
+        "object": {"internal_number": body["internal_number"]},
+    }
+    message = {
+        "detail-type": "credit_rights.registration_requested",
+        "source": "invoice-financing",
+        "detail": detail,
+    }
+    stack.client("sqs").send_message(
+        QueueUrl=resources["RegistrationDeadLetterQueue"], MessageBody=json.dumps(message)
+    )
+    until = watch(stack, ["credit_rights_registration_success-1"])
+
+    env = {
+        **os.environ,
+        "PORT": str(urlsplit(stack.api_url).port),
+        "AWS_PORT": str(urlsplit(stack.aws_endpoint).port),
+    }
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-m", "local.redrive", "RegistrationDeadLetterQueue"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    until(lambda s: any(e["detail"]["object"]["internal_number"] == body["internal_number"] for e in s))
+    state = stack.request(
+        "GET", f"/v1/credit-rights/{body['internal_number']}", headers=token("lender-dlq")
+    ).json()
+    assert state["status"] == "CONFIRMED" and state["attempts"] == 9 and state["last_error"] is None
