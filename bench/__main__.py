@@ -181,6 +181,10 @@ def main() -> None:
         "\nAWS calls per request along one invoice's life (sample events above miss the state an action needs):\n"
     )
     print(lifecycle)
+    from bench.registration import render as render_registration
+    from bench.registration import throughput
+
+    print("\n" + render_registration(throughput(int(os.environ.get("BENCH_REGISTRATIONS", "1000")))))
 
 
 if __name__ == "__main__":

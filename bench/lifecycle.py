@@ -30,7 +30,8 @@ def walk(bucket: str) -> list[tuple[str, int, list[str]]]:
 
     def request(label: str, function: str, method: str, path: str, **kwargs: Any) -> dict:
         reset()
-        reply = call(function, method, path, scope="invoices:read invoices:write lender:operate", **kwargs)
+        scope = "invoices:read invoices:write lender:operate credit-rights:write credit-rights:read"
+        reply = call(function, method, path, scope=scope, **kwargs)
         assert reply.status < 300, (label, reply.status, reply.json)
         rows.append((label, len(sent), sorted(set(sent))))
         return reply.json
@@ -146,6 +147,20 @@ def walk(bucket: str) -> list[tuple[str, int, list[str]]]:
         f"{path}/history",
         resource=f"{item}/history",
         path_parameters=ids,
+    )
+    from tests.integration.receivable_fixtures import deliver, outbox_events, receivable
+
+    request("POST /v1/credit-rights", "create_credit_right", "POST", "/v1/credit-rights", body=receivable())
+    asked = outbox_events("credit_rights.registration_requested")[-1]
+    reset()
+    deliver("credit_rights.registration_requested", asked)
+    # The delivery helper itself sends, receives and reads the queue's attributes (3 calls) first.
+    rows.append(
+        (
+            "registration worker, per message (registrar simulator included)",
+            len(sent) - 3,
+            sorted(set(sent[3:])),
+        )
     )
     request(
         "GET /v1/buyer_limits/{id}",
