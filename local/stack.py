@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -39,11 +40,40 @@ def ensure_port_free(host: str, port: int, what: str) -> None:
 
 
 def start_moto(host: str, port: int) -> Any:
-    """moto's ThreadedMotoServer, started (moto is heavy: imported only when a stack starts)."""
+    """moto's server, started, serving one request at a time (moto is heavy: imported only when a stack starts).
+
+    moto's backends are not safe under concurrent requests: a DynamoDB transaction deep-copies the
+    tables it writes while another request may be changing them ("dictionary changed size during
+    iteration", answered as a 500). The functions still run concurrently; only DynamoDB calls queue.
+    """
+    from moto.moto_server.werkzeug_app import (
+        DomainDispatcherApplication,
+        MotoRequestHandler,
+        create_backend_app,
+    )
     from moto.server import ThreadedMotoServer
+    from werkzeug.serving import make_server
+
+    class SerializedMotoServer(ThreadedMotoServer):
+        def _server_entry(self) -> None:
+            app = DomainDispatcherApplication(create_backend_app)
+            one_at_a_time = threading.Lock()
+
+            def serialized(environ: dict, start_response: Any) -> Any:
+                # Only DynamoDB needs it; other calls (SQS long polls above all) must not wait on it.
+                if not environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB"):
+                    return app(environ, start_response)
+                with one_at_a_time:
+                    return app(environ, start_response)
+
+            self._server = make_server(
+                self._ip_address, self._port, serialized, True, request_handler=MotoRequestHandler
+            )
+            self._server_ready_event.set()
+            self._server.serve_forever()
 
     ensure_port_free(host, port, "AWS (moto)")
-    server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
+    server = SerializedMotoServer(ip_address=host, port=port, verbose=False)
     server.start()
     return server
 
