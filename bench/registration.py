@@ -9,7 +9,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-REQUESTS = 1000
+REQUESTS = 100
 CLIENTS = 8
 
 
