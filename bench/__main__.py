@@ -184,7 +184,7 @@ def main() -> None:
     from bench.registration import render as render_registration
     from bench.registration import throughput
 
-    print("\n" + render_registration(throughput(int(os.environ.get("BENCH_REGISTRATIONS", "100")))))
+    print("\n" + render_registration(throughput(int(os.environ.get("BENCH_REGISTRATIONS", "1000")))))
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from local import settings
+from local import moto_transactions, settings
 from local.gateway import Gateway
 from local.model import Stack
 from local.provision import client_factory, provision
@@ -42,9 +42,10 @@ def ensure_port_free(host: str, port: int, what: str) -> None:
 def start_moto(host: str, port: int) -> Any:
     """moto's server, started, serving one request at a time (moto is heavy: imported only when a stack starts).
 
-    moto's backends are not safe under concurrent requests: a DynamoDB transaction deep-copies the
-    tables it writes while another request may be changing them ("dictionary changed size during
-    iteration", answered as a 500). The functions still run concurrently; only DynamoDB calls queue.
+    moto's backends are not safe under concurrent requests (a transaction reading items while another
+    request changes them: "dictionary changed size during iteration", answered as a 500). The
+    functions still run concurrently; only DynamoDB calls queue. Transactions are made to cost what
+    they cost on DynamoDB, and to honour ClientRequestToken (local/moto_transactions.py).
     """
     from moto.moto_server.werkzeug_app import (
         DomainDispatcherApplication,
@@ -72,6 +73,7 @@ def start_moto(host: str, port: int) -> Any:
             self._server_ready_event.set()
             self._server.serve_forever()
 
+    moto_transactions.install()
     ensure_port_free(host, port, "AWS (moto)")
     server = SerializedMotoServer(ip_address=host, port=port, verbose=False)
     server.start()
