@@ -1,5 +1,7 @@
 """Integration tests: handlers called in-process on moto, with every resource template.yaml declares."""
 
+import json
+
 import pytest
 from moto import mock_aws
 
@@ -30,3 +32,22 @@ def aws(monkeypatch):
         _reset_caches()
         yield stack
     _reset_caches()
+
+
+@pytest.fixture
+def watcher(aws):
+    """An SQS queue subscribed to every platform event on the bus, as a user would add one."""
+    sqs, events = client("sqs"), client("events")
+    url = sqs.create_queue(QueueName="watcher")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    bus = settings().event_bus_name
+    events.put_rule(
+        Name="watch-all", EventBusName=bus, EventPattern=json.dumps({"source": ["invoice-financing"]})
+    )
+    events.put_targets(Rule="watch-all", EventBusName=bus, Targets=[{"Id": "q", "Arn": arn}])
+
+    def received():
+        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+        return [json.loads(message["Body"]) for message in messages]
+
+    return received

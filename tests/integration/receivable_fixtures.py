@@ -63,26 +63,34 @@ def outbox_events(detail_type: str) -> list[dict]:
 
 def deliver(detail_type: str, detail: dict, receive_count: int = 1) -> dict:
     """The worker's batch for one event the bus routed to the registration queue."""
-    queue_url = client("sqs").get_queue_url(QueueName=settings_queue_name())["QueueUrl"]
-    sent = client("sqs").send_message(
-        QueueUrl=queue_url, MessageBody=json.dumps({"detail-type": detail_type, "detail": detail})
-    )
-    received = client("sqs").receive_message(QueueUrl=queue_url, MaxNumberOfMessages=1)["Messages"][0]
-    arn = client("sqs").get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
-        "QueueArn"
-    ]
-    record = {
-        "messageId": sent["MessageId"],
-        "receiptHandle": received["ReceiptHandle"],
-        "body": received["Body"],
-        "attributes": {"ApproximateReceiveCount": str(receive_count), "SentTimestamp": "0"},
-        "messageAttributes": {},
-        "md5OfBody": "",
-        "eventSource": "aws:sqs",
-        "eventSourceARN": arn,
-        "awsRegion": "us-east-1",
-    }
-    return handler("register_credit_rights")({"Records": [record]}, Context())
+    return deliver_batch([(detail_type, detail)], receive_count)
+
+
+def deliver_batch(events: list[tuple[str, dict]], receive_count: int = 1) -> dict:
+    """The worker's batch for events the bus routed to the registration queue, as SQS hands them over."""
+    sqs = client("sqs")
+    queue_url = sqs.get_queue_url(QueueName=settings_queue_name())["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    records = []
+    for detail_type, detail in events:
+        sent = sqs.send_message(
+            QueueUrl=queue_url, MessageBody=json.dumps({"detail-type": detail_type, "detail": detail})
+        )
+        received = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=1)["Messages"][0]
+        records.append(
+            {
+                "messageId": sent["MessageId"],
+                "receiptHandle": received["ReceiptHandle"],
+                "body": received["Body"],
+                "attributes": {"ApproximateReceiveCount": str(receive_count), "SentTimestamp": "0"},
+                "messageAttributes": {},
+                "md5OfBody": "",
+                "eventSource": "aws:sqs",
+                "eventSourceARN": arn,
+                "awsRegion": "us-east-1",
+            }
+        )
+    return handler("register_credit_rights")({"Records": records}, Context())
 
 
 def settings_queue_name() -> str:

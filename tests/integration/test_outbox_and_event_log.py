@@ -9,44 +9,9 @@ from financing import clock
 from financing.adapters.aws import client
 from financing.config import settings
 from tests.integration.harness import Context, call, handler
+from tests.integration.outbox_fixtures import outbox_rows, stream_records
 
 pytestmark = pytest.mark.usefixtures("aws")
-
-
-@pytest.fixture
-def watcher():
-    """An SQS queue subscribed to every platform event on the bus, as a user would add one."""
-    sqs, events = client("sqs"), client("events")
-    url = sqs.create_queue(QueueName="watcher")["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    bus = settings().event_bus_name
-    events.put_rule(
-        Name="watch-all", EventBusName=bus, EventPattern=json.dumps({"source": ["invoice-financing"]})
-    )
-    events.put_targets(Rule="watch-all", EventBusName=bus, Targets=[{"Id": "q", "Arn": arn}])
-
-    def received():
-        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
-        return [json.loads(message["Body"]) for message in messages]
-
-    return received
-
-
-def stream_records():
-    streams = client("dynamodbstreams")
-    arn = client("dynamodb").describe_table(TableName=settings().table_name)["Table"]["LatestStreamArn"]
-    shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
-    iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")
-    records = streams.get_records(ShardIterator=iterator["ShardIterator"])["Records"]
-    for record in records:
-        record["eventSourceARN"] = arn
-        record["dynamodb"]["ApproximateCreationDateTime"] = 0
-    return records
-
-
-def outbox_rows():
-    rows = client("dynamodb").scan(TableName=settings().table_name)["Items"]
-    return [row for row in rows if row["kind"]["S"] == "outbox"]
 
 
 def create_company(name="Acme Ltd"):
