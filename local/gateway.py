@@ -83,6 +83,11 @@ def json_reply(status: int, document: Any, headers: list[tuple[str, str]] | None
     )
 
 
+class _Server(ThreadingHTTPServer):
+    # socketserver listens with a backlog of 5: a burst of parallel clients was answered with resets.
+    request_queue_size = 128
+
+
 class Gateway:
     """The HTTP server: built-in local routes, then the template's API."""
 
@@ -98,7 +103,7 @@ class Gateway:
         self.ready = False
         self._auth_cache: dict[tuple[Any, ...], tuple[float, tuple[str, dict[str, Any], dict[str, Any]]]] = {}
         self._auth_lock = threading.Lock()
-        self.server = ThreadingHTTPServer((host, port), _Handler)
+        self.server = _Server((host, port), _Handler)
         self.server.daemon_threads = True
         self.server.gateway = self  # type: ignore[attr-defined]
         self._thread: threading.Thread | None = None

@@ -236,8 +236,10 @@ class TestIdempotencyKey:
         assert create({**ACME_BR, "tax_id": "bad"}, headers={"Idempotency-Key": "k-4"}).status == 400
         assert create(headers={"Idempotency-Key": "k-4"}).status == 201
 
-    def test_a_key_in_flight_is_409(self):
+    def test_a_key_still_in_flight_after_the_wait_is_409(self, monkeypatch):
         from financing.api import idempotency
+
+        monkeypatch.setattr(idempotency, "WAIT_FOR_FIRST_SECONDS", 0.3)
 
         def create_again():
             return create(headers={"Idempotency-Key": "k-5"})

@@ -1,10 +1,13 @@
 """`Idempotency-Key` on POSTs (DESIGN section 4): per tenant and route for 24 h, on Powertools idempotency.
 
-Same key and body replays the first status and body; same key and another body is 422;
-a request still in flight under the key is 409. Failed requests are not remembered.
+Same key and body replays the first status and body; same key and another body is 422. A request
+that finds the key in flight waits a few seconds for the first to finish and replays its answer
+(so a client's parallel retries all get the same body); still in flight after that, it is 409.
+Failed requests are not remembered.
 """
 
 import json
+import time
 from collections.abc import Callable
 from functools import cache
 from typing import Any
@@ -14,6 +17,7 @@ from aws_lambda_powertools.utilities.idempotency import (
     IdempotencyConfig,
     idempotent_function,
 )
+from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
 
 from financing.adapters.aws import client
 from financing.api.errors import InvalidIdempotencyKey
@@ -22,6 +26,7 @@ from financing.config import settings
 HEADER = "idempotency-key"
 TTL_SECONDS = 24 * 3600
 MAX_KEY_LENGTH = 255
+WAIT_FOR_FIRST_SECONDS = 5.0
 
 Outcome = tuple[int, dict[str, Any]]
 _config = IdempotencyConfig(
@@ -77,8 +82,24 @@ def run_once(
         "key": key,
         "body": payload,
     }
-    outcome = _remembered()(request=request, action=action)
+    outcome = _remembered_or_awaited(request, action, lambda_context)
     return outcome["status"], outcome["body"]
+
+
+def _remembered_or_awaited(request: dict[str, Any], action: Callable[[], Outcome], context: Any) -> dict:
+    """The first request's outcome, waiting (never past the invocation's own deadline) while it runs."""
+    wait = WAIT_FOR_FIRST_SECONDS
+    if context is not None:
+        wait = min(wait, context.get_remaining_time_in_millis() / 1000 - 1)
+    deadline, pause = time.monotonic() + wait, 0.05
+    while True:
+        try:
+            return _remembered()(request=request, action=action)
+        except IdempotencyAlreadyInProgressError:
+            if time.monotonic() + pause > deadline:
+                raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.5)
 
 
 def once(app: Any, actor_tenant_id: str, action: Callable[[], Outcome]) -> Any:

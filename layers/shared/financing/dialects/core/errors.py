@@ -27,7 +27,7 @@ _ERRORS = {
     401: "Missing, malformed, expired or wrongly signed bearer token.",
     403: "The token lacks the scope this route needs.",
     404: "No such resource for this tenant.",
-    409: "Conflict: a duplicate, a lost race on the same object, or an Idempotency-Key still in flight.",
+    409: "Conflict: a duplicate, a lost race on the same object, or an Idempotency-Key still in flight after a wait of a few seconds.",
     413: "The body exceeds 256 KiB.",
     422: "The Idempotency-Key was already used with another body.",
 }
