@@ -92,30 +92,56 @@ def test_bad_requests_and_tokens_answer_in_pismos_envelope(stack):
     )
 
 
-def test_a_flaky_registrar_loses_nothing_and_registers_nothing_twice(tmp_path):
+def test_a_flaky_slow_registrar_loses_nothing_and_registers_nothing_twice(tmp_path):
+    """Half the registrar's calls fail and each takes 200 ms. Two lenders register the same two receivables.
+    Every accepted request ends CONFIRMED, REJECTED or in the DLQ, exactly once, and the register holds
+    each receivable once."""
     with launch(
-        tmp_path, LOCAL_PARAMETERS="RegistrarFailureRate=0.3 RegistrationRetryBaseSeconds=1"
+        tmp_path,
+        LOCAL_PARAMETERS="RegistrarFailureRate=0.5 RegistrarLatencyMs=200 RegistrationRetryBaseSeconds=1",
     ) as flaky:
+        resources = flaky.health()["resources"]
         until = watch(flaky, ["credit_rights_registration_success-1", "credit_rights_registration_failure-1"])
-        bodies = [receivable(holding_number=f"{n + 1}.1") for n in range(8)]
-        for body in bodies:
-            assert flaky.request("POST", "/v1/credit-rights", body, token("lender-a")).status == 202
-        wanted = {b["internal_number"] for b in bodies}
-        seen = until(lambda s: wanted <= {e["detail"]["object"]["internal_number"] for e in s}, timeout=120)
-        outcomes = [
+        tag = uuid.uuid4().int % 10**5
+        bodies = {"lender-a": [receivable(holding_number=f"{tag}{n}.1") for n in range(8)]}
+        bodies["lender-b"] = [receivable(holding_number=f"{tag}{n}.1") for n in range(2)]  # a's first two
+        for tenant, batch in bodies.items():
+            for body in batch:
+                assert flaky.request("POST", "/v1/credit-rights", body, token(tenant)).status == 202
+        owner = {b["internal_number"]: tenant for tenant, batch in bodies.items() for b in batch}
+        sqs = flaky.client("sqs")
+
+        def dead_lettered() -> list[str]:
+            messages = sqs.receive_message(
+                QueueUrl=resources["RegistrationDeadLetterQueue"], MaxNumberOfMessages=10, VisibilityTimeout=0
+            ).get("Messages", [])
+            return [json.loads(m["Body"])["detail"]["object"]["internal_number"] for m in messages]
+
+        def settled(seen) -> bool:
+            announced = {e["detail"]["object"]["internal_number"] for e in seen}
+            return set(owner) <= announced | set(dead_lettered())
+
+        seen = until(settled, timeout=240)
+        announced = [
             e["detail"]["object"]["internal_number"]
             for e in seen
-            if e["detail"]["object"]["internal_number"] in wanted
+            if e["detail"]["object"]["internal_number"] in owner
         ]
-        assert sorted(outcomes) == sorted(wanted), "each receivable announced exactly once"
-        states = [
-            flaky.request(
-                "GET", f"/v1/credit-rights/{b['internal_number']}", headers=token("lender-a")
-            ).json()
-            for b in bodies
-        ]
-        assert {s["status"] for s in states} == {"CONFIRMED"}
-        assert sum(s["attempts"] for s in states) >= len(bodies)
+        parked = dead_lettered()
+        assert sorted(announced + parked) == sorted(owner), "each request ends exactly once"
+        states = {
+            number: flaky.request("GET", f"/v1/credit-rights/{number}", headers=token(tenant)).json()
+            for number, tenant in owner.items()
+        }
+        for number in parked:
+            assert states[number]["status"] == "PENDING" and states[number]["last_error"]
+        confirmed = [n for n, s in states.items() if s["status"] == "CONFIRMED"]
+        assert {s["status"] for n, s in states.items() if n not in parked} <= {"CONFIRMED", "REJECTED"}
+        for a, b in zip(bodies["lender-a"][:2], bodies["lender-b"], strict=True):
+            assert [states[x["internal_number"]]["status"] for x in (a, b)].count("CONFIRMED") <= 1
+        register = flaky.client("dynamodb").scan(TableName=resources["RegistrarSimulatorTable"])["Items"]
+        assert len(register) == len(confirmed), "the register holds each confirmed receivable once"
+        assert sum(s["attempts"] for s in states.values()) > len(owner), "failures were retried"
 
 
 def test_a_request_left_in_the_dead_letter_queue_is_recovered_by_redrive(stack):
