@@ -36,14 +36,11 @@ def main() -> None:
 
     app = importlib.import_module("app")
     imported = time.perf_counter()
-    if "boto3" in sys.modules:
-        # Handlers create their clients on first use, from the default session: count its calls.
-        import boto3
+    # Handlers create their clients on first use, from the layer's botocore session: count its calls.
+    from financing.adapters.aws import session
 
-        if boto3.DEFAULT_SESSION is None:
-            boto3.setup_default_session()
-        boto3.DEFAULT_SESSION.events.register("provide-client-params", _params)
-        boto3.DEFAULT_SESSION.events.register("before-call", _sent)
+    session().register("provide-client-params", _params)
+    session().register("before-call", _sent)
     event = json.loads(Path(event_path).read_text())
 
     class Context:

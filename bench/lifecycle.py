@@ -10,14 +10,10 @@ Step = tuple[str, str, str, dict[str, Any]]
 
 def _counting() -> tuple[list[str], Callable[[], None]]:
     """Count API calls actually sent by the handlers' clients (presigning sends nothing)."""
-    import boto3
-
-    from financing.adapters.aws import client
+    from financing.adapters.aws import client, session
 
     sent: list[str] = []
-    if boto3.DEFAULT_SESSION is None:
-        boto3.setup_default_session()
-    boto3.DEFAULT_SESSION.events.register("before-call", lambda model, **_: sent.append(model.name))
+    session().register("before-call", lambda model, **_: sent.append(model.name))
     client.cache_clear()  # new clients pick up the hook
     return sent, sent.clear
 

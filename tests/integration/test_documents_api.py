@@ -5,10 +5,9 @@ import json
 import urllib.parse
 from datetime import UTC, datetime, timedelta
 
-import boto3
 import pytest
 
-from financing.adapters.aws import client
+from financing.adapters.aws import client, session
 from financing.config import settings
 from tests.integration.harness import call
 
@@ -62,17 +61,15 @@ def policy_of(document):
 @pytest.fixture
 def aws_calls():
     """The AWS API operations the handlers make from here on (presigning is not one: it sends nothing)."""
-    if boto3.DEFAULT_SESSION is None:
-        boto3.setup_default_session()
     seen = []
 
     def record(model, **_):
         seen.append(model.name)
 
-    boto3.DEFAULT_SESSION.events.register("before-call", record, unique_id="documents-test-calls")
+    session().register("before-call", record, unique_id="documents-test-calls")
     client.cache_clear()  # clients are created from the session's events as they are at that moment
     yield seen
-    boto3.DEFAULT_SESSION.events.unregister("before-call", unique_id="documents-test-calls")
+    session().unregister("before-call", unique_id="documents-test-calls")
     client.cache_clear()
 
 

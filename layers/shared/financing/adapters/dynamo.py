@@ -2,9 +2,9 @@
 
 import json
 import zlib
+from decimal import Decimal
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from financing.adapters.aws import client
@@ -14,16 +14,60 @@ from financing.domain.errors import Conflict
 from financing.domain.events import DomainEvent
 
 OUTBOX_SHARDS = 4
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
 
 
 def to_item(values: dict[str, Any]) -> dict[str, Any]:
-    return {key: _serializer.serialize(value) for key, value in values.items() if value is not None}
+    """Plain values as DynamoDB attribute values (None attributes are left out)."""
+    return {key: attribute_value(value) for key, value in values.items() if value is not None}
 
 
 def from_item(item: dict[str, Any]) -> dict[str, Any]:
-    return {key: _deserializer.deserialize(value) for key, value in item.items()}
+    return {key: plain_value(value) for key, value in item.items()}
+
+
+def attribute_value(value: Any) -> dict[str, Any]:
+    """As boto3's TypeSerializer, which is not imported: importing boto3 costs a cold start ~100 ms.
+    Numbers are int or Decimal (a float is refused: money is never a float)."""
+    if value is None:
+        return {"NULL": True}
+    if isinstance(value, bool):
+        return {"BOOL": value}
+    if isinstance(value, int | Decimal):
+        return {"N": str(value)}
+    if isinstance(value, str):
+        return {"S": value}
+    if isinstance(value, bytes | bytearray):
+        return {"B": bytes(value)}
+    if isinstance(value, dict):
+        return {"M": {str(k): attribute_value(v) for k, v in value.items()}}
+    if isinstance(value, list | tuple):
+        return {"L": [attribute_value(v) for v in value]}
+    if isinstance(value, set | frozenset) and value:
+        if all(isinstance(v, str) for v in value):
+            return {"SS": sorted(value)}
+        if all(isinstance(v, int | Decimal) and not isinstance(v, bool) for v in value):
+            return {"NS": [str(v) for v in value]}
+    raise TypeError(f"cannot store {type(value).__name__} in DynamoDB: {value!r}")
+
+
+def plain_value(value: dict[str, Any]) -> Any:
+    """As boto3's TypeDeserializer: numbers come back as Decimal."""
+    ((kind, data),) = value.items()
+    if kind == "S" or kind == "B" or kind == "BOOL":
+        return data
+    if kind == "N":
+        return Decimal(data)
+    if kind == "NULL":
+        return None
+    if kind == "M":
+        return {k: plain_value(v) for k, v in data.items()}
+    if kind == "L":
+        return [plain_value(v) for v in data]
+    if kind == "SS" or kind == "BS":
+        return set(data)
+    if kind == "NS":
+        return {Decimal(v) for v in data}
+    raise TypeError(f"unknown DynamoDB attribute type {kind}")
 
 
 def tenant_key(tenant_id: str, collection: str) -> str:

@@ -12,13 +12,6 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
-from aws_lambda_powertools.utilities.idempotency import (
-    DynamoDBPersistenceLayer,
-    IdempotencyConfig,
-    idempotent_function,
-)
-from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
-
 from financing.adapters.aws import client
 from financing.api.errors import InvalidIdempotencyKey
 from financing.config import settings
@@ -29,11 +22,6 @@ MAX_KEY_LENGTH = 255
 WAIT_FOR_FIRST_SECONDS = 5.0
 
 Outcome = tuple[int, dict[str, Any]]
-_config = IdempotencyConfig(
-    event_key_jmespath="[tenant, route, key]",
-    payload_validation_jmespath="body",
-    expires_after_seconds=TTL_SECONDS,
-)
 
 
 def idempotency_key_of(event: dict[str, Any]) -> str | None:
@@ -47,17 +35,30 @@ def idempotency_key_of(event: dict[str, Any]) -> str | None:
 
 @cache
 def _remembered() -> Callable[..., dict[str, Any]]:
+    # Powertools' idempotency (and boto3, which it imports) is loaded only by a request that carries a key.
+    from aws_lambda_powertools.utilities.idempotency import (
+        DynamoDBPersistenceLayer,
+        IdempotencyConfig,
+        idempotent_function,
+    )
+
     store = DynamoDBPersistenceLayer(
         table_name=settings().idempotency_table_name, boto3_client=client("dynamodb")
     )
+    config = IdempotencyConfig(
+        event_key_jmespath="[tenant, route, key]",
+        payload_validation_jmespath="body",
+        expires_after_seconds=TTL_SECONDS,
+    )
 
     @idempotent_function(
-        data_keyword_argument="request", persistence_store=store, config=_config, key_prefix="api"
+        data_keyword_argument="request", persistence_store=store, config=config, key_prefix="api"
     )
     def remembered(*, request: dict[str, Any], action: Callable[[], Outcome]) -> dict[str, Any]:
         status, body = action()
         return {"status": status, "body": body}
 
+    remembered.config = config  # type: ignore[attr-defined]
     return remembered
 
 
@@ -70,7 +71,7 @@ def run_once(
         return action()
     if lambda_context is not None:
         # An in-flight marker then expires with the invocation, not 24 h later, if the process dies.
-        _config.register_lambda_context(lambda_context)
+        _remembered().config.register_lambda_context(lambda_context)
     body = event.get("body") or ""
     try:
         payload: Any = json.loads(body) if body else None
@@ -88,6 +89,8 @@ def run_once(
 
 def _remembered_or_awaited(request: dict[str, Any], action: Callable[[], Outcome], context: Any) -> dict:
     """The first request's outcome, waiting (never past the invocation's own deadline) while it runs."""
+    from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
+
     wait = WAIT_FOR_FIRST_SECONDS
     if context is not None:
         wait = min(wait, context.get_remaining_time_in_millis() / 1000 - 1)
