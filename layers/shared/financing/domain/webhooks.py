@@ -185,11 +185,13 @@ def address_problem(address: str, allow_loopback: bool) -> str | None:
         return "resolves to the instance metadata address"
     if ip.is_loopback:
         return None if allow_loopback else "resolves to a loopback address"
+    if ip.is_unspecified or ip.is_multicast:
+        return "resolves to an address that is not public"
     if ip.is_link_local:
         return "resolves to a link-local address"
     if ip.is_private:
         return "resolves to a private address"
-    if ip.is_multicast or ip.is_unspecified or ip.is_reserved or not ip.is_global:
+    if ip.is_reserved or not ip.is_global:
         return "resolves to an address that is not public"
     return None
 
