@@ -7,6 +7,7 @@ import pytest
 
 from financing.adapters.aws import client
 from financing.config import settings
+from local.redrive import move_messages, source_queue
 from local.workers import sqs_record
 from tests.integration.harness import Context, call, handler
 from tests.webhooks_support import Receiver, readme_verify
@@ -187,19 +188,32 @@ def test_a_message_handed_over_again_after_success_does_not_post_again(queues):
         assert len(receiver.received) == 1
 
 
-def test_out_of_time_a_delivery_is_failed_and_its_message_moves_to_the_dead_letter_queue(queues, monkeypatch):
+def test_out_of_time_a_delivery_is_failed_dead_lettered_and_redrive_sends_it_again(aws, queues, monkeypatch):
     monkeypatch.setenv("WEBHOOK_RETRY_MAX_AGE_SECONDS", "2")
     monkeypatch.setenv("WEBHOOK_RETRY_FIRST_DELAY_SECONDS", "5")
     settings.cache_clear()
-    with Receiver(statuses=[503]) as receiver:
+    with Receiver(statuses=[503, 200]) as receiver:
         subscription = subscribe(receiver.url)
         announce("invoice.financed")
         records = fan_out(queues)
         assert run("deliver_webhooks", records, queues, "WebhookDeliveryQueue") == set()
-    dead = client("sqs").receive_message(QueueUrl=queues["dead"]).get("Messages", [])
-    assert [json.loads(m["Body"])["subscription_id"] for m in dead] == [subscription["id"]]
-    [delivery] = deliveries(subscription["id"], status="failed").json["data"]
-    assert delivery["last_error"] == "HTTP 503" and delivery["next_attempt_at"] is None
+        dead = client("sqs").receive_message(QueueUrl=queues["dead"], VisibilityTimeout=0).get("Messages", [])
+        assert [json.loads(m["Body"])["subscription_id"] for m in dead] == [subscription["id"]]
+        [failed] = deliveries(subscription["id"], status="failed").json["data"]
+        assert failed["last_error"] == "HTTP 503" and failed["next_attempt_at"] is None
+        # make redrive QUEUE=WebhookDeliveryDeadLetterQueue
+        assert source_queue(aws, "WebhookDeliveryDeadLetterQueue") == "WebhookDeliveryQueue"
+        assert move_messages(client("sqs"), queues["dead"], queues["WebhookDeliveryQueue"]) == 1
+        assert (
+            run("deliver_webhooks", drain(queues, "WebhookDeliveryQueue"), queues, "WebhookDeliveryQueue")
+            == set()
+        )
+        receiver.wait_for(2)
+    [delivery] = deliveries(subscription["id"]).json["data"]
+    assert delivery["status"] == "delivered" and [a["status_code"] for a in delivery["attempts"]] == [
+        503,
+        200,
+    ]
 
 
 def test_a_slow_receiver_does_not_hold_up_another_subscription_in_the_same_batch(queues):
