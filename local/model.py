@@ -102,6 +102,8 @@ class SqsSource:
     report_failures: bool
     filters: list[str]
     enabled: bool
+    # Pollers handing batches to the function at once (ScalingConfig.MaximumConcurrency; one if unset).
+    max_concurrency: int = 1
 
 
 @dataclass

@@ -15,8 +15,13 @@ AWS_PORT = int(os.environ.get("AWS_PORT", "5000"))
 PORT = int(os.environ.get("PORT", "3000"))
 # Template parameters the local stack deploys with; the rest take the template's defaults.
 PARAMETER_OVERRIDES = {"Stage": "local", "DevJwtSecret": DEV_JWT_SECRET}
-# Local preferences applied only where the template declares the parameter (retries within seconds here).
-LOCAL_DEFAULTS = {"RegistrationRetryBaseSeconds": "1"}
+# Local preferences applied only where the template declares the parameter (retries within seconds here;
+# webhooks may go to a receiver on this machine, and their first retries come within a minute).
+LOCAL_DEFAULTS = {
+    "RegistrationRetryBaseSeconds": "1",
+    "WebhookAllowLoopback": "true",
+    "WebhookRetryFirstDelaySeconds": "5",
+}
 # More overrides, e.g. LOCAL_PARAMETERS="RegistrarFailureRate=0.5 RegistrarLatencyMs=200" (a flaky, slow registrar).
 PARAMETER_OVERRIDES |= dict(
     pair.split("=", 1) for pair in os.environ.get("LOCAL_PARAMETERS", "").split() if "=" in pair

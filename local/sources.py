@@ -139,6 +139,7 @@ class EventSources:
                 report_failures="ReportBatchItemFailures" in (props.get("FunctionResponseTypes") or []),
                 filters=_filters(props),
                 enabled=props.get("Enabled", True) is not False,
+                max_concurrency=int((props.get("ScalingConfig") or {}).get("MaximumConcurrency") or 1),
             )
         )
 

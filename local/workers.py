@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from local import settings
 from local.model import RuleTarget, SqsSource, Stack, StreamSource
 from local.patterns import matches
 from local.provision import Clients
@@ -155,7 +156,11 @@ class Workers:
     def start(self) -> None:
         for source in self.stack.sqs_sources:
             if source.enabled:
-                self._spawn(f"sqs:{source.function}.{source.event}", self._poll_queue, source)
+                # Several pollers where the source allows concurrent batches, as Lambda scales out: a slow
+                # batch then holds up only its own poller (never more than the function's containers).
+                for n in range(max(1, min(source.max_concurrency, settings.CONCURRENCY))):
+                    suffix = f"#{n + 1}" if n else ""
+                    self._spawn(f"sqs:{source.function}.{source.event}{suffix}", self._poll_queue, source)
         for stream in self.stack.stream_sources:
             if stream.enabled:
                 self._spawn(f"stream:{stream.function}.{stream.event}", self._poll_stream, stream)

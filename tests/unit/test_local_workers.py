@@ -131,3 +131,36 @@ def test_rate_schedules_run_by_themselves_when_enabled(monkeypatch):
     runner.stop()
     assert calls[:2] == [("Fn", "Scheduled Event")] * 2
     assert runner.dead() == []
+
+
+def test_an_sqs_source_with_a_maximum_concurrency_is_polled_by_that_many_pollers_at_most_the_containers(
+    monkeypatch,
+):
+    import threading
+    import time
+    import types
+
+    from local import settings, workers
+    from local.model import SqsSource
+
+    monkeypatch.setattr(settings, "CONCURRENCY", 3)
+    polling = set()
+
+    class Queue:
+        def receive_message(self, **_):
+            polling.add(threading.current_thread().name)
+            time.sleep(0.05)
+            return {}
+
+    def source(name, concurrency):
+        return SqsSource(name, "Queue", "arn:aws:sqs:r:1:q", "url", 10, True, [], True, concurrency)
+
+    stack = types.SimpleNamespace(
+        rules=[], sqs_sources=[source("One", 1), source("Many", 50)], stream_sources=[], attributes={}
+    )
+    runner = workers.Workers(stack, runtime=None, clients=lambda service: Queue())
+    runner.start()
+    time.sleep(0.3)
+    runner.stop()
+    assert sorted(polling) == ["sqs:Many.Queue", "sqs:Many.Queue#2", "sqs:Many.Queue#3", "sqs:One.Queue"]
+    assert runner.dead() == []

@@ -17,6 +17,12 @@ class Settings:
     registrar_latency_ms: int = 0
     registrar_failure_rate: float = 0.0
     registration_retry_base_seconds: int = 2
+    webhook_allow_loopback: bool = False
+    webhook_delivery_queue_url: str = ""
+    webhook_dead_letter_queue_url: str = ""
+    webhook_retry_first_delay_seconds: int = 30
+    webhook_retry_factor: float = 2.0
+    webhook_retry_max_age_seconds: int = 3 * 24 * 3600
 
 
 @cache
@@ -33,4 +39,10 @@ def settings() -> Settings:
         registrar_latency_ms=int(env.get("REGISTRAR_LATENCY_MS", "0")),
         registrar_failure_rate=float(env.get("REGISTRAR_FAILURE_RATE", "0")),
         registration_retry_base_seconds=int(env.get("REGISTRATION_RETRY_BASE_SECONDS", "2")),
+        webhook_allow_loopback=env.get("WEBHOOK_ALLOW_LOOPBACK", "false") == "true",
+        webhook_delivery_queue_url=env.get("WEBHOOK_DELIVERY_QUEUE_URL", ""),
+        webhook_dead_letter_queue_url=env.get("WEBHOOK_DEAD_LETTER_QUEUE_URL", ""),
+        webhook_retry_first_delay_seconds=int(env.get("WEBHOOK_RETRY_FIRST_DELAY_SECONDS", "30")),
+        webhook_retry_factor=float(env.get("WEBHOOK_RETRY_FACTOR", "2")),
+        webhook_retry_max_age_seconds=int(env.get("WEBHOOK_RETRY_MAX_AGE_SECONDS", str(3 * 24 * 3600))),
     )

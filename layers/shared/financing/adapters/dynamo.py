@@ -100,6 +100,15 @@ class TransactionRefused(Exception):
         self.failed = failed
 
 
+def _at_version(expected_version: int) -> dict[str, Any]:
+    """The condition of a write that must find the item still at `expected_version`."""
+    return {
+        "ConditionExpression": "#v = :expected",
+        "ExpressionAttributeNames": {"#v": "version"},
+        "ExpressionAttributeValues": {":expected": {"N": str(expected_version)}},
+    }
+
+
 def put_new(table_name: str, item: dict[str, Any]) -> dict[str, Any]:
     """A transaction write creating an item that must not exist yet."""
     return {
@@ -117,9 +126,18 @@ def put_versioned(table_name: str, item: dict[str, Any], expected_version: int) 
         "Put": {
             "TableName": table_name,
             "Item": to_item(item),
-            "ConditionExpression": "#v = :expected",
-            "ExpressionAttributeNames": {"#v": "version"},
-            "ExpressionAttributeValues": {":expected": {"N": str(expected_version)}},
+            **_at_version(expected_version),
+        }
+    }
+
+
+def delete_versioned(table_name: str, key: dict[str, str], expected_version: int) -> dict[str, Any]:
+    """A transaction write deleting an item only if it is still at `expected_version`."""
+    return {
+        "Delete": {
+            "TableName": table_name,
+            "Key": to_item(key),
+            **_at_version(expected_version),
         }
     }
 
@@ -204,9 +222,7 @@ class EntityTable:
         put = {
             "TableName": self.table_name,
             "Item": to_item(item),
-            "ConditionExpression": "#v = :expected",
-            "ExpressionAttributeNames": {"#v": "version"},
-            "ExpressionAttributeValues": {":expected": {"N": str(expected_version)}},
+            **_at_version(expected_version),
         }
         self._transact({"Put": put}, event, conflict)
 
@@ -231,18 +247,31 @@ class EntityTable:
         return found
 
     def page(
-        self, pk: str, *, limit: int, after_sk: str | None = None, newest_first: bool = True
+        self,
+        pk: str,
+        *,
+        limit: int,
+        after_sk: str | None = None,
+        newest_first: bool = True,
+        via: tuple[str, str, str] | None = None,
     ) -> tuple[list[dict[str, Any]], bool]:
-        """One page of a collection in key order, and whether more items follow."""
+        """One page of a collection in key order, and whether more items follow.
+
+        `via` = (index, attribute, value) reads the part of the collection whose `attribute` is `value`
+        from that index instead (an index keyed on `attribute` and `sk`)."""
+        index, attribute, value = via or (None, "pk", pk)
         request: dict[str, Any] = {
             "TableName": self.table_name,
-            "KeyConditionExpression": "pk = :pk",
-            "ExpressionAttributeValues": {":pk": {"S": pk}},
+            "KeyConditionExpression": "#p = :p",
+            "ExpressionAttributeNames": {"#p": attribute},
+            "ExpressionAttributeValues": {":p": {"S": value}},
             "ScanIndexForward": not newest_first,
             # One extra item tells whether another page exists without a second request.
             "Limit": limit + 1,
         }
+        if index is not None:
+            request["IndexName"] = index
         if after_sk is not None:
-            request["ExclusiveStartKey"] = to_item({"pk": pk, "sk": after_sk})
+            request["ExclusiveStartKey"] = to_item({"pk": pk, "sk": after_sk, attribute: value})
         items = [from_item(item) for item in client("dynamodb").query(**request).get("Items", [])]
         return items[:limit], len(items) > limit

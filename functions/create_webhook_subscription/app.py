@@ -1,0 +1,51 @@
+"""POST /v1/webhook_subscriptions: subscribe a URL to the tenant's events; the answer shows the secret once."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body
+
+from financing.adapters.webhooks import SubscriptionStore
+from financing.api.core import caller, core_api, entrypoint
+from financing.api.idempotency import once
+from financing.config import settings
+from financing.dialects.core.errors import documented
+from financing.dialects.core.webhooks import (
+    WebhookSubscriptionCreate,
+    WebhookSubscriptionWithSecret,
+    creation_details,
+    subscription_with_secret,
+)
+from financing.services.webhooks import create_subscription
+
+app = core_api()
+
+
+@app.post(
+    "/v1/webhook_subscriptions",
+    summary="Create a webhook subscription",
+    tags=["Webhooks"],
+    responses=documented(
+        201, WebhookSubscriptionWithSecret, "The subscription, with its secret (shown only now)."
+    ),
+)
+def create(body: Annotated[WebhookSubscriptionCreate, Body()]) -> Response[WebhookSubscriptionWithSecret]:
+    actor = caller(app)
+    return once(
+        app,
+        actor.tenant_id,
+        lambda: (
+            201,
+            subscription_with_secret(
+                create_subscription(
+                    SubscriptionStore(),
+                    actor,
+                    creation_details(body),
+                    allow_loopback=settings().webhook_allow_loopback,
+                )
+            ).model_dump(mode="json"),
+        ),
+    )
+
+
+lambda_handler = entrypoint(app, scope="webhooks:manage")

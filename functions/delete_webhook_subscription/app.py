@@ -1,0 +1,25 @@
+"""DELETE /v1/webhook_subscriptions/{subscription_id}: stop sending webhooks to a subscription, for good."""
+
+from aws_lambda_powertools.event_handler import Response
+
+from financing.adapters.webhooks import SubscriptionStore
+from financing.api.core import caller, core_api, entrypoint, respond
+from financing.dialects.core.errors import documented
+from financing.dialects.core.webhooks import DeletedWebhookSubscription
+from financing.services.webhooks import delete_subscription
+
+app = core_api()
+
+
+@app.delete(
+    "/v1/webhook_subscriptions/<subscription_id>",
+    summary="Delete a webhook subscription",
+    tags=["Webhooks"],
+    responses=documented(200, DeletedWebhookSubscription, "The subscription is deleted."),
+)
+def delete(subscription_id: str) -> Response[DeletedWebhookSubscription]:
+    deleted = delete_subscription(SubscriptionStore(), caller(app), subscription_id)
+    return respond(200, DeletedWebhookSubscription(id=deleted.id).model_dump())
+
+
+lambda_handler = entrypoint(app, scope="webhooks:manage")

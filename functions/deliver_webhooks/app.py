@@ -1,0 +1,72 @@
+"""Webhook deliverer: posts each queued delivery to its subscription's URL, signed, and records the attempt.
+
+The messages of a batch are posted concurrently (each at most 10 s), so one slow receiver does not delay
+the others. A failed delivery is reported as a batch item failure and hidden until its next attempt
+(exponential backoff through SQS visibility); once out of time it is marked `failed` and moved to the
+dead-letter queue, from which `make redrive` (or an SQS redrive) sends it back for another attempt."""
+
+import asyncio
+
+from aws_lambda_powertools.utilities.batch import (
+    AsyncBatchProcessor,
+    EventType,
+    async_process_partial_response,
+)
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+from financing.adapters import queues, webhook_transport
+from financing.adapters.aws import client
+from financing.adapters.webhooks import DeliveryStore, SubscriptionStore
+from financing.config import settings
+from financing.domain.webhooks import Attempt, RetrySchedule
+from financing.observability import logger
+from financing.services.webhooks import DeliveryRequest, deliver
+
+processor = AsyncBatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+
+
+class RetryLater(Exception):
+    """The receiver did not take the delivery; its message comes back after the backoff."""
+
+
+def _schedule() -> RetrySchedule:
+    config = settings()
+    return RetrySchedule(
+        config.webhook_retry_first_delay_seconds,
+        config.webhook_retry_factor,
+        config.webhook_retry_max_age_seconds,
+    )
+
+
+def _post(url: str, body: bytes, headers: dict[str, str]) -> Attempt:
+    return webhook_transport.post(url, body, headers, allow_loopback=settings().webhook_allow_loopback)
+
+
+def post_one(record: SQSRecord) -> None:
+    request = DeliveryRequest.from_message(record.body)
+    outcome = deliver(SubscriptionStore(), DeliveryStore(), _post, _schedule(), request)
+    delivery = outcome.delivery
+    logger.info(
+        "webhook attempt",
+        extra={"delivery": delivery.id, "status": delivery.status.value, "error": delivery.last_error},
+    )
+    if outcome.exhausted:
+        queues.send_all(settings().webhook_dead_letter_queue_url, [record.body])
+    elif outcome.retry_in is not None:
+        queues.hide(record.event_source_arn, record.receipt_handle, outcome.retry_in)
+        raise RetryLater(f"{delivery.id}: {delivery.last_error}; next attempt in {outcome.retry_in} s")
+
+
+async def _post_one(record: SQSRecord) -> None:
+    await asyncio.to_thread(post_one, record)
+
+
+@logger.inject_lambda_context
+def lambda_handler(event: dict, context: object) -> dict:
+    (
+        client("dynamodb"),
+        client("sqs"),
+    )  # created before the threads: boto3 does not create clients thread-safely
+    return async_process_partial_response(
+        event=event, record_handler=_post_one, processor=processor, context=context
+    )

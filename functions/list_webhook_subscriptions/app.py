@@ -1,0 +1,37 @@
+"""GET /v1/webhook_subscriptions: the caller's webhook subscriptions, newest first, with cursor pagination."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from financing.adapters.webhooks import SubscriptionStore
+from financing.api.core import caller, core_api, entrypoint
+from financing.api.pagination import encode_cursor, position_after
+from financing.dialects.core.errors import documented
+from financing.dialects.core.lists import DEFAULT_LIMIT, MAX_LIMIT, ListObject
+from financing.dialects.core.webhooks import WebhookSubscriptionObject, subscription_object
+from financing.services.webhooks import list_subscriptions
+
+app = core_api()
+
+
+@app.get(
+    "/v1/webhook_subscriptions",
+    summary="List webhook subscriptions",
+    tags=["Webhooks"],
+    responses=documented(200, ListObject[WebhookSubscriptionObject], "A page of subscriptions (no secrets)."),
+)
+def list_(
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    cursor: Annotated[str | None, Query(max_length=512)] = None,
+) -> ListObject[WebhookSubscriptionObject]:
+    actor = caller(app)
+    binding = f"{actor.tenant_id}:webhook_subscriptions"
+    found, more = list_subscriptions(
+        SubscriptionStore(), actor, limit=limit, after=position_after(cursor, binding)
+    )
+    next_cursor = encode_cursor({"after": found[-1].id}, binding) if more else None
+    return ListObject(data=[subscription_object(s) for s in found], has_more=more, next_cursor=next_cursor)
+
+
+lambda_handler = entrypoint(app, scope="webhooks:manage")

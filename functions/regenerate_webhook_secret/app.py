@@ -1,0 +1,37 @@
+"""POST /v1/webhook_subscriptions/{subscription_id}/regenerate_secret: a new signing secret, shown once."""
+
+from aws_lambda_powertools.event_handler import Response
+
+from financing.adapters.webhooks import SubscriptionStore
+from financing.api.core import caller, core_api, entrypoint
+from financing.api.idempotency import once
+from financing.dialects.core.errors import documented
+from financing.dialects.core.webhooks import WebhookSubscriptionWithSecret, subscription_with_secret
+from financing.services.webhooks import regenerate_secret
+
+app = core_api()
+
+
+@app.post(
+    "/v1/webhook_subscriptions/<subscription_id>/regenerate_secret",
+    summary="Regenerate a webhook subscription's secret",
+    tags=["Webhooks"],
+    responses=documented(
+        200, WebhookSubscriptionWithSecret, "The subscription with its new secret (shown only now)."
+    ),
+)
+def regenerate(subscription_id: str) -> Response[WebhookSubscriptionWithSecret]:
+    actor = caller(app)
+    return once(
+        app,
+        actor.tenant_id,
+        lambda: (
+            200,
+            subscription_with_secret(
+                regenerate_secret(SubscriptionStore(), actor, subscription_id)
+            ).model_dump(mode="json"),
+        ),
+    )
+
+
+lambda_handler = entrypoint(app, scope="webhooks:manage")

@@ -1,0 +1,153 @@
+"""Webhooks in the core shape: subscription requests and objects, deliveries, and the body each receiver gets."""
+
+import json
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from financing.clock import iso
+from financing.domain.webhooks import MAX_EVENT_TYPES, MAX_URL_LENGTH, WebhookDelivery, WebhookSubscription
+
+Url = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_URL_LENGTH)]
+EventType = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+EventTypes = Annotated[list[EventType], Field(min_length=1, max_length=MAX_EVENT_TYPES)]
+Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class WebhookSubscriptionCreate(Strict):
+    url: Url = Field(
+        description="https URL that receives the events (the local stack also allows http://localhost)"
+    )
+    event_types: EventTypes = Field(description='Event names to receive, or ["*"] for every event')
+    description: Description | None = None
+
+
+class WebhookSubscriptionUpdate(Strict):
+    """Partial update: only the fields present change."""
+
+    url: Url | None = None
+    event_types: EventTypes | None = None
+    description: Description | None = None
+    enabled: bool | None = None
+
+    @model_validator(mode="after")
+    def _required_stay_set(self) -> "WebhookSubscriptionUpdate":
+        for name in ("url", "event_types", "enabled"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null")
+        return self
+
+
+class WebhookSubscriptionObject(BaseModel):
+    id: str
+    object: Literal["webhook_subscription"] = "webhook_subscription"
+    url: str
+    event_types: list[str]
+    description: str | None
+    enabled: bool
+    created: str
+    updated: str
+
+
+class WebhookSubscriptionWithSecret(WebhookSubscriptionObject):
+    secret: str = Field(description="whsec_...: signs every delivery; shown only when created or regenerated")
+
+
+class DeletedWebhookSubscription(BaseModel):
+    id: str
+    object: Literal["webhook_subscription"] = "webhook_subscription"
+    deleted: Literal[True] = True
+
+
+class AttemptObject(BaseModel):
+    attempted_at: str
+    status_code: int | None
+    latency_ms: int
+    error: str | None
+
+
+class WebhookDeliveryObject(BaseModel):
+    id: str = Field(description="The Webhook-Id header of every attempt: <event id>:<subscription id>")
+    object: Literal["webhook_delivery"] = "webhook_delivery"
+    subscription: str
+    event: str
+    event_type: str
+    status: Literal["pending", "delivered", "failed"]
+    attempts: list[AttemptObject]
+    next_attempt_at: str | None
+    last_error: str | None
+    created: str
+    updated: str
+
+
+def subscription_object(subscription: WebhookSubscription) -> WebhookSubscriptionObject:
+    """The subscription as every read and event shows it: never with its secret."""
+    return WebhookSubscriptionObject(
+        id=subscription.id,
+        url=subscription.url,
+        event_types=subscription.event_types,
+        description=subscription.description,
+        enabled=subscription.enabled,
+        created=iso(subscription.created),
+        updated=iso(subscription.updated),
+    )
+
+
+def subscription_with_secret(subscription: WebhookSubscription) -> WebhookSubscriptionWithSecret:
+    """The answer to creating a subscription or regenerating its secret: the only time the secret is shown."""
+    return WebhookSubscriptionWithSecret(
+        **subscription_object(subscription).model_dump(), secret=subscription.secret.get_secret_value()
+    )
+
+
+def _when(moment: datetime | None) -> str | None:
+    return iso(moment) if moment else None
+
+
+def delivery_object(delivery: WebhookDelivery) -> WebhookDeliveryObject:
+    return WebhookDeliveryObject(
+        id=delivery.id,
+        subscription=delivery.subscription_id,
+        event=delivery.event_id,
+        event_type=delivery.event_type,
+        status=delivery.status.value,
+        attempts=[
+            AttemptObject(
+                attempted_at=iso(a.attempted_at),
+                status_code=a.status_code,
+                latency_ms=a.latency_ms,
+                error=a.error,
+            )
+            for a in delivery.attempts
+        ],
+        next_attempt_at=_when(delivery.next_attempt_at),
+        last_error=delivery.last_error,
+        created=iso(delivery.created),
+        updated=iso(delivery.updated),
+    )
+
+
+def event_body(event_type: str, detail: dict[str, Any]) -> str:
+    """What a receiver is sent for one bus event: {"id", "object": "event", "type", "created", "data"}."""
+    created = int(datetime.fromisoformat(detail["created"].replace("Z", "+00:00")).timestamp())
+    body = {
+        "id": detail["id"],
+        "object": "event",
+        "type": event_type,
+        "created": created,
+        "data": {"object": detail["object"]},
+    }
+    return json.dumps(body, separators=(",", ":"))
+
+
+def creation_details(body: WebhookSubscriptionCreate) -> dict[str, Any]:
+    return body.model_dump()
+
+
+def update_changes(body: WebhookSubscriptionUpdate) -> dict[str, Any]:
+    return body.model_dump(include=body.model_fields_set)

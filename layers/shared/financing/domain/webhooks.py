@@ -1,0 +1,326 @@
+"""Signed webhooks: subscriptions, which events they receive, where they may point, how deliveries are
+signed and when a failing delivery is retried or given up.
+
+    subscription: url + event types (or "*") + a secret (`whsec_...`) that signs every delivery
+    delivery (one per event and subscription): pending --2xx--> delivered
+                                               pending --max age reached--> failed
+"""
+
+import hashlib
+import hmac
+import ipaddress
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, SecretStr
+
+from financing.clock import now
+from financing.domain.errors import FieldProblem, InvalidInput
+from financing.domain.event_catalogue import EVENT_TYPES
+from financing.ids import new_id
+
+CREATED = "webhook_subscription.created"
+UPDATED = "webhook_subscription.updated"
+DELETED = "webhook_subscription.deleted"
+
+ID_PREFIX = "whsub"
+SECRET_PREFIX = "whsec_"  # noqa: S105 - the prefix of generated secrets, not a secret
+EVERY_EVENT = "*"
+MAX_URL_LENGTH = 2048
+MAX_EVENT_TYPES = 100
+# SQS hides a message for at most 12 hours: no retry can wait longer than that.
+MAX_RETRY_DELAY_SECONDS = 12 * 3600
+
+_LOOPBACK_NAMES = {"localhost", "localhost."}
+# The cloud's instance metadata service, always refused (IPv4 and the Nitro IPv6 endpoint).
+METADATA_ADDRESSES = frozenset(
+    {ipaddress.ip_address("169.254.169.254"), ipaddress.ip_address("fd00:ec2::254")}
+)
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+class WebhookSubscription(BaseModel):
+    id: str
+    tenant_id: str
+    url: str
+    event_types: list[str]
+    description: str | None = None
+    enabled: bool = True
+    # SecretStr: a subscription logged or dumped by mistake shows "**********", never the secret.
+    secret: SecretStr
+    created: datetime
+    updated: datetime
+    version: int = 1
+
+    def receives(self, event_type: str) -> bool:
+        return self.enabled and (EVERY_EVENT in self.event_types or event_type in self.event_types)
+
+
+# ------------------------------------------------------------------------------------ subscriptions
+
+
+def new_secret() -> SecretStr:
+    return SecretStr(SECRET_PREFIX + secrets.token_urlsafe(32))
+
+
+def _checked_event_types(event_types: list[str]) -> list[str]:
+    unique = list(dict.fromkeys(event_types))
+    if not unique:
+        raise InvalidInput([FieldProblem("event_types", 'name at least one event type, or "*"')])
+    if EVERY_EVENT in unique and len(unique) > 1:
+        raise InvalidInput([FieldProblem("event_types", '"*" already means every event; send it alone')])
+    unknown = [name for name in unique if name != EVERY_EVENT and name not in EVENT_TYPES]
+    if unknown:
+        problems = [FieldProblem("event_types", f"unknown event type '{name}'") for name in unknown]
+        raise InvalidInput(problems)
+    return unique
+
+
+def _checked_url(url: str, allow_loopback: bool) -> str:
+    if problem := url_problem(url, allow_loopback):
+        raise InvalidInput([FieldProblem("url", problem)])
+    return url
+
+
+def subscribe(
+    *,
+    tenant_id: str,
+    url: str,
+    event_types: list[str],
+    description: str | None,
+    allow_loopback: bool,
+) -> WebhookSubscription:
+    moment = now()
+    return WebhookSubscription(
+        id=new_id(ID_PREFIX),
+        tenant_id=tenant_id,
+        url=_checked_url(url, allow_loopback),
+        event_types=_checked_event_types(event_types),
+        description=description,
+        secret=new_secret(),
+        created=moment,
+        updated=moment,
+    )
+
+
+def revise(subscription: WebhookSubscription, changes: dict, allow_loopback: bool) -> WebhookSubscription:
+    """A partial update of url, event types, description and enabled; the secret stays."""
+    update: dict = {key: changes[key] for key in ("description", "enabled") if key in changes}
+    if "url" in changes:
+        update["url"] = _checked_url(changes["url"], allow_loopback)
+    if "event_types" in changes:
+        update["event_types"] = _checked_event_types(changes["event_types"])
+    return subscription.model_copy(update={**update, "updated": now(), "version": subscription.version + 1})
+
+
+def rotate_secret(subscription: WebhookSubscription) -> WebhookSubscription:
+    """A new secret: every delivery from now on is signed with it, the old one no longer verifies."""
+    return subscription.model_copy(
+        update={"secret": new_secret(), "updated": now(), "version": subscription.version + 1}
+    )
+
+
+# ------------------------------------------------------------------------------------ where a webhook may go
+
+
+def _is_loopback_name(host: str) -> bool:
+    host = host.lower()
+    return host in _LOOPBACK_NAMES or host.endswith(".localhost")
+
+
+def url_problem(url: str, allow_loopback: bool) -> str | None:
+    """Why `url` cannot receive webhooks, or None. Deployed only https; where loopback is allowed (the
+    local stack) also http://localhost and http://127.0.0.1. Names are resolved and checked again at
+    delivery time (`address_problem`)."""
+    if len(url) > MAX_URL_LENGTH:
+        return f"must be at most {MAX_URL_LENGTH} characters"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError:
+        return "must be an absolute URL"
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        return "must be an absolute https URL"
+    if parts.username is not None or parts.password is not None:
+        return "must not carry credentials"
+    if parts.fragment:
+        return "must not have a fragment"
+    host = parts.hostname
+    try:
+        literal = ipaddress.ip_address(host)
+    except ValueError:
+        literal = None
+    loopback = _is_loopback_name(host) or (literal is not None and literal.is_loopback)
+    if loopback and not allow_loopback:
+        return "must not point at this machine (loopback)"
+    if parts.scheme != "https" and not loopback:
+        return "must use https"
+    if literal is not None and (problem := address_problem(str(literal), allow_loopback)):
+        return problem
+    return None
+
+
+def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 one stands for (mapped, NAT64, 6to4), which is the one to judge."""
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if address in _NAT64:
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return address.sixtofour
+
+
+def address_problem(address: str, allow_loopback: bool) -> str | None:
+    """Why a resolved address must not be connected to, or None: metadata, private, link-local, loopback
+    (unless allowed), and anything else that is not a public unicast address."""
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])  # drop an IPv6 zone id
+    except ValueError:
+        return f"resolves to an invalid address {address!r}"
+    if isinstance(ip, ipaddress.IPv6Address) and (embedded := _embedded_ipv4(ip)) is not None:
+        ip = embedded
+    if ip in METADATA_ADDRESSES:
+        return "resolves to the instance metadata address"
+    if ip.is_loopback:
+        return None if allow_loopback else "resolves to a loopback address"
+    if ip.is_unspecified or ip.is_multicast:
+        return "resolves to an address that is not public"
+    if ip.is_link_local:
+        return "resolves to a link-local address"
+    if ip.is_private:
+        return "resolves to a private address"
+    if ip.is_reserved or not ip.is_global:
+        return "resolves to an address that is not public"
+    return None
+
+
+# ------------------------------------------------------------------------------------ signing
+
+
+def webhook_id(event_id: str, subscription_id: str) -> str:
+    """The `Webhook-Id` header and the delivery's id: one per event and subscription, the same on every retry."""
+    return f"{event_id}:{subscription_id}"
+
+
+def signature(secret: str, timestamp: int, body: bytes) -> str:
+    """`Webhook-Signature`: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" keyed by the secret>."""
+    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={digest}"
+
+
+def signed_headers(secret: str, delivery_id: str, timestamp: int, body: bytes) -> dict[str, str]:
+    return {
+        "Webhook-Id": delivery_id,
+        "Webhook-Timestamp": str(timestamp),
+        "Webhook-Signature": signature(secret, timestamp, body),
+    }
+
+
+# ------------------------------------------------------------------------------------ deliveries
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+
+
+class Attempt(BaseModel):
+    attempted_at: datetime
+    status_code: int | None = None
+    latency_ms: int
+    error: str | None = None
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status_code is not None and 200 <= self.status_code < 300
+
+
+class WebhookDelivery(BaseModel):
+    id: str
+    tenant_id: str
+    subscription_id: str
+    event_id: str
+    event_type: str
+    status: DeliveryStatus = DeliveryStatus.PENDING
+    attempts: list[Attempt] = []
+    next_attempt_at: datetime | None = None
+    last_error: str | None = None
+    created: datetime
+    updated: datetime
+
+
+def new_delivery(tenant_id: str, subscription_id: str, event_id: str, event_type: str) -> WebhookDelivery:
+    moment = now()
+    return WebhookDelivery(
+        id=webhook_id(event_id, subscription_id),
+        tenant_id=tenant_id,
+        subscription_id=subscription_id,
+        event_id=event_id,
+        event_type=event_type,
+        created=moment,
+        updated=moment,
+    )
+
+
+@dataclass(frozen=True)
+class RetrySchedule:
+    """Exponential backoff: the n-th failure waits first_delay * factor^(n-1) seconds (at most 12 h),
+    until the next attempt would come later than max_age after the event was queued: then give up."""
+
+    first_delay_seconds: int
+    factor: float
+    max_age_seconds: int
+
+    def delay_after(self, failures: int) -> int:
+        delay = self.first_delay_seconds * self.factor ** max(0, failures - 1)
+        return int(min(MAX_RETRY_DELAY_SECONDS, round(delay)))
+
+    def next_delay(self, failures: int, age_seconds: float) -> int | None:
+        """Seconds until the next attempt, or None when the delivery has run out of time."""
+        delay = self.delay_after(failures)
+        return None if age_seconds + delay > self.max_age_seconds else delay
+
+
+def after_attempt(
+    delivery: WebhookDelivery, attempt: Attempt, schedule: RetrySchedule, age_seconds: float
+) -> tuple[WebhookDelivery, int | None]:
+    """The delivery with `attempt` recorded, and how long to wait before the next one (None: no retry)."""
+    attempts = [*delivery.attempts, attempt]
+    delay = None
+    if attempt.succeeded:
+        status = DeliveryStatus.DELIVERED
+    else:
+        failures = sum(1 for a in attempts if not a.succeeded)
+        delay = schedule.next_delay(failures, age_seconds)
+        status = DeliveryStatus.FAILED if delay is None else DeliveryStatus.PENDING
+    next_at = None
+    if delay is not None:
+        next_at = datetime.fromtimestamp(
+            attempt.attempted_at.timestamp() + delay, attempt.attempted_at.tzinfo
+        )
+    error = None if attempt.succeeded else (attempt.error or f"HTTP {attempt.status_code}")
+    revised = delivery.model_copy(
+        update={
+            "attempts": attempts,
+            "status": status,
+            "next_attempt_at": next_at,
+            "last_error": error,
+            "updated": now(),
+        }
+    )
+    return revised, delay
+
+
+def abandoned(delivery: WebhookDelivery, reason: str) -> WebhookDelivery:
+    """A delivery that will not be attempted again (its subscription was disabled or deleted)."""
+    return delivery.model_copy(
+        update={
+            "status": DeliveryStatus.FAILED,
+            "next_attempt_at": None,
+            "last_error": reason,
+            "updated": now(),
+        }
+    )

@@ -1,0 +1,196 @@
+"""Webhook use cases: manage a tenant's subscriptions, fan each bus event out to the subscriptions that want
+it, and deliver one signed event to one subscription (recording every attempt)."""
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from financing.clock import now
+from financing.dialects.core.webhooks import event_body, subscription_object
+from financing.domain import webhooks as rules
+from financing.domain.actor import Actor
+from financing.domain.errors import NotFound
+from financing.domain.events import DomainEvent
+from financing.domain.webhooks import (
+    Attempt,
+    DeliveryStatus,
+    RetrySchedule,
+    WebhookDelivery,
+    WebhookSubscription,
+)
+from financing.ids import is_id
+
+
+class Subscriptions(Protocol):
+    def add(self, subscription: WebhookSubscription, event: DomainEvent) -> None: ...
+    def get(self, tenant_id: str, subscription_id: str) -> WebhookSubscription | None: ...
+    def save(self, subscription: WebhookSubscription, event: DomainEvent) -> None: ...
+    def remove(self, subscription: WebhookSubscription, event: DomainEvent) -> None: ...
+    def page(
+        self, tenant_id: str, *, limit: int, after: str | None
+    ) -> tuple[list[WebhookSubscription], bool]: ...
+    def every(self, tenant_id: str) -> list[WebhookSubscription]: ...
+
+
+class Deliveries(Protocol):
+    def get(self, tenant_id: str, subscription_id: str, event_id: str) -> WebhookDelivery | None: ...
+    def save(self, delivery: WebhookDelivery) -> None: ...
+    def page(
+        self,
+        tenant_id: str,
+        subscription_id: str,
+        *,
+        status: DeliveryStatus | None,
+        limit: int,
+        after: str | None,
+    ) -> tuple[list[WebhookDelivery], bool]: ...
+
+
+# ------------------------------------------------------------------------------------ subscriptions
+
+
+def create_subscription(
+    store: Subscriptions, actor: Actor, details: dict[str, Any], *, allow_loopback: bool
+) -> WebhookSubscription:
+    subscription = rules.subscribe(tenant_id=actor.tenant_id, allow_loopback=allow_loopback, **details)
+    store.add(subscription, _event(rules.CREATED, actor, subscription))
+    return subscription
+
+
+def get_subscription(store: Subscriptions, actor: Actor, subscription_id: str) -> WebhookSubscription:
+    found = store.get(actor.tenant_id, subscription_id) if is_id(rules.ID_PREFIX, subscription_id) else None
+    if found is None:
+        raise NotFound("webhook subscription", subscription_id)
+    return found
+
+
+def list_subscriptions(
+    store: Subscriptions, actor: Actor, *, limit: int, after: str | None
+) -> tuple[list[WebhookSubscription], bool]:
+    return store.page(actor.tenant_id, limit=limit, after=after)
+
+
+def update_subscription(
+    store: Subscriptions, actor: Actor, subscription_id: str, changes: dict[str, Any], *, allow_loopback: bool
+) -> WebhookSubscription:
+    revised = rules.revise(get_subscription(store, actor, subscription_id), changes, allow_loopback)
+    store.save(revised, _event(rules.UPDATED, actor, revised))
+    return revised
+
+
+def regenerate_secret(store: Subscriptions, actor: Actor, subscription_id: str) -> WebhookSubscription:
+    rotated = rules.rotate_secret(get_subscription(store, actor, subscription_id))
+    store.save(rotated, _event(rules.UPDATED, actor, rotated))
+    return rotated
+
+
+def delete_subscription(store: Subscriptions, actor: Actor, subscription_id: str) -> WebhookSubscription:
+    subscription = get_subscription(store, actor, subscription_id)
+    store.remove(subscription, _event(rules.DELETED, actor, subscription))
+    return subscription
+
+
+def list_deliveries(
+    deliveries: Deliveries,
+    subscriptions: Subscriptions,
+    actor: Actor,
+    subscription_id: str,
+    *,
+    status: DeliveryStatus | None,
+    limit: int,
+    after: str | None,
+) -> tuple[list[WebhookDelivery], bool]:
+    get_subscription(subscriptions, actor, subscription_id)  # another tenant's subscription is a 404
+    return deliveries.page(actor.tenant_id, subscription_id, status=status, limit=limit, after=after)
+
+
+def _event(type_: str, actor: Actor, subscription: WebhookSubscription) -> DomainEvent:
+    # The object as GET shows it: the secret is never part of an event.
+    return DomainEvent.announce(
+        type_,
+        tenant_id=actor.tenant_id,
+        correlation_id=actor.correlation_id,
+        obj=subscription_object(subscription).model_dump(mode="json"),
+    )
+
+
+# ------------------------------------------------------------------------------------ fan-out and delivery
+
+
+@dataclass(frozen=True)
+class DeliveryRequest:
+    """One event for one subscription: the delivery queue's message."""
+
+    tenant_id: str
+    subscription_id: str
+    event_id: str
+    event_type: str
+    body: str
+    queued_at: float  # unix seconds: the retry schedule's age counts from here
+
+    def to_message(self) -> str:
+        return json.dumps(self.__dict__, separators=(",", ":"))
+
+    @classmethod
+    def from_message(cls, text: str) -> "DeliveryRequest":
+        return cls(**json.loads(text))
+
+
+def fan_out(store: Subscriptions, event_type: str, detail: dict[str, Any]) -> list[DeliveryRequest]:
+    """One delivery request per enabled subscription of the event's tenant that wants this event type."""
+    wanted = [s for s in store.every(detail["tenant_id"]) if s.receives(event_type)]
+    if not wanted:
+        return []
+    body, queued_at = event_body(event_type, detail), now().timestamp()
+    return [
+        DeliveryRequest(detail["tenant_id"], s.id, detail["id"], event_type, body, queued_at) for s in wanted
+    ]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one delivery request: retry after `retry_in` seconds, or done; `exhausted` when it
+    ran out of retries (its message then belongs in the dead-letter queue)."""
+
+    delivery: WebhookDelivery
+    retry_in: int | None = None
+    exhausted: bool = False
+
+
+Poster = Callable[[str, bytes, dict[str, str]], Attempt]
+
+
+def deliver(
+    subscriptions: Subscriptions,
+    deliveries: Deliveries,
+    post: Poster,
+    schedule: RetrySchedule,
+    request: DeliveryRequest,
+) -> Outcome:
+    """Post the event to the subscription, signed with its current secret, and record the attempt.
+
+    A delivery already delivered is not posted again (SQS delivers at least once); a subscription that
+    was disabled or deleted meanwhile receives nothing more."""
+    delivery = deliveries.get(request.tenant_id, request.subscription_id, request.event_id)
+    if delivery is None:
+        delivery = rules.new_delivery(
+            request.tenant_id, request.subscription_id, request.event_id, request.event_type
+        )
+    if delivery.status is DeliveryStatus.DELIVERED:
+        return Outcome(delivery)
+    subscription = subscriptions.get(request.tenant_id, request.subscription_id)
+    if subscription is None or not subscription.enabled:
+        reason = "subscription deleted" if subscription is None else "subscription disabled"
+        abandoned = rules.abandoned(delivery, reason)
+        deliveries.save(abandoned)
+        return Outcome(abandoned)
+    body = request.body.encode()
+    headers = rules.signed_headers(
+        subscription.secret.get_secret_value(), delivery.id, int(now().timestamp()), body
+    )
+    attempt = post(subscription.url, body, headers)
+    age = now().timestamp() - request.queued_at
+    revised, retry_in = rules.after_attempt(delivery, attempt, schedule, age)
+    deliveries.save(revised)
+    return Outcome(revised, retry_in, exhausted=revised.status is DeliveryStatus.FAILED)

@@ -1,0 +1,170 @@
+"""Signed webhooks end to end on the local stack: receivers on free loopback ports get the platform's events,
+verified with the README's snippet, retried with the same Webhook-Id, and only what they subscribed to."""
+
+import itertools
+import json
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import date, timedelta
+
+import pytest
+
+from local.token import mint
+from tests.e2e.conftest import LocalStackProcess, launch
+from tests.webhooks_support import Receiver, readme_verify
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStackProcess]:
+    """The stack with a very short retry schedule: 1 s after the first failure, then 2 s, 4 s..."""
+    parameters = "WebhookRetryFirstDelaySeconds=1 WebhookRetryMaxAgeSeconds=300"
+    with launch(tmp_path_factory.mktemp("webhooks-stack"), LOCAL_PARAMETERS=parameters) as running:
+        yield running
+
+
+class Tenant:
+    def __init__(self, stack: LocalStackProcess) -> None:
+        self.stack = stack
+        self.id = f"wh-{uuid.uuid4().hex[:8]}"
+        self.auth = {"Authorization": f"Bearer {mint(self.id)}"}
+
+    def post(self, path: str, body: dict, status: int = 200) -> dict:
+        reply = self.stack.request("POST", path, body, self.auth)
+        assert reply.status in (status, 201), (path, reply.status, reply.body)
+        return reply.json()
+
+    def subscribe(self, url: str, event_types: list[str]) -> dict:
+        return self.post("/v1/webhook_subscriptions", {"url": url, "event_types": event_types}, 201)
+
+    def company(self, name: str = "Supplier") -> dict:
+        contacts = [{"first_name": "Ana", "last_name": "Silva", "is_signatory": True}]
+        return self.post(
+            "/v1/companies", {"name": name, "address": {"country_code": "GB"}, "contacts": contacts}
+        )
+
+    def financed_invoice(self) -> dict:
+        supplier, buyer = self.company("Supplier"), self.company("Buyer")
+        limit = self.post(
+            "/v1/buyer_limits", {"company": buyer["id"], "requested_limit": 1000, "currency": "usd"}
+        )
+        self.post(f"/v1/buyer_limits/{limit['id']}/approve", {"total_limit": 1000})
+        document = self.post("/v1/documents", {"name": "INV.pdf", "purpose": "invoice", "file_format": "pdf"})
+        bucket = self.stack.health()["resources"]["DocumentsBucket"]
+        self.stack.client("s3").put_object(Bucket=bucket, Key=f"{self.id}/{document['id']}", Body=b"%PDF-1.4")
+        invoice = self.post(
+            "/v1/invoices",
+            {
+                "supplier": supplier["id"],
+                "buyer": buyer["id"],
+                "invoice_number": "INV-WH-1",
+                "client_reference_id": "INV-WH-1",
+                "invoice_document": document["id"],
+                "amount": 500,
+                "currency": "usd",
+                "type_of_goods": ["commodities"],
+                "issue_date": (date.today() - timedelta(days=1)).isoformat(),
+                "due_date": (date.today() + timedelta(days=30)).isoformat(),
+            },
+        )
+        base = f"/v1/invoices/{invoice['id']}"
+        for action, body in (
+            ("submit", {}),
+            ("request_signatures", {}),
+            ("sign", {"party": "supplier", "contact": supplier["contacts"][0]["id"]}),
+            ("sign", {"party": "buyer", "contact": buyer["contacts"][0]["id"]}),
+        ):
+            self.post(f"{base}/{action}", body)
+        return self.post(f"{base}/fund", {})
+
+    def deliveries(self, subscription_id: str) -> list[dict]:
+        reply = self.stack.request(
+            "GET", f"/v1/webhook_deliveries?subscription={subscription_id}", headers=self.auth
+        )
+        assert reply.status == 200, reply.body
+        return reply.json()["data"]
+
+
+def test_a_signed_invoice_financed_arrives_and_verifies_and_a_wrong_secret_does_not(stack):
+    tenant = Tenant(stack)
+    with Receiver() as receiver:
+        subscription = tenant.subscribe(receiver.url, ["invoice.financed"])
+        invoice = tenant.financed_invoice()
+        [hook] = receiver.wait_for(1, timeout=60)
+        time.sleep(1)
+        assert len(receiver.received) == 1, "only the subscribed type is sent"
+    body = json.loads(hook.body)
+    assert body["type"] == "invoice.financed" and body["object"] == "event" and body["id"].startswith("evt_")
+    assert body["data"]["object"]["id"] == invoice["id"] and body["data"]["object"]["status"] == "financed"
+    assert abs(body["created"] - time.time()) < 120
+    verify = readme_verify()
+    assert verify(subscription["secret"], hook.headers, hook.body)
+    assert not verify("whsec_" + "x" * 43, hook.headers, hook.body), "a wrong secret fails verification"
+    assert hook.headers["Webhook-Id"] == f"{body['id']}:{subscription['id']}"
+
+
+def test_a_receiver_failing_twice_gets_the_event_three_times_with_the_same_webhook_id(stack):
+    tenant = Tenant(stack)
+    with Receiver(statuses=[500, 503, 200]) as receiver:
+        subscription = tenant.subscribe(receiver.url, ["company.created"])
+        company = tenant.company()
+        received = receiver.wait_for(3, timeout=60)
+        time.sleep(2)
+        assert len(receiver.received) == 3, "delivered: no further attempts"
+    assert {r.headers["Webhook-Id"] for r in received} == {
+        f"{json.loads(received[0].body)['id']}:{subscription['id']}"
+    }
+    assert all(json.loads(r.body)["data"]["object"]["id"] == company["id"] for r in received)
+    gaps = [later.at - earlier.at for earlier, later in itertools.pairwise(received)]
+    assert gaps[0] >= 0.9 and gaps[1] >= 1.9, f"backoff of 1 s then 2 s, got gaps {gaps}"
+    verify = readme_verify()
+    assert all(verify(subscription["secret"], r.headers, r.body) for r in received)
+    [delivery] = tenant.deliveries(subscription["id"])
+    assert delivery["status"] == "delivered"
+    assert [a["status_code"] for a in delivery["attempts"]] == [500, 503, 200]
+
+
+def test_a_disabled_subscription_and_another_tenant_receive_nothing(stack):
+    acme, globex = Tenant(stack), Tenant(stack)
+    with Receiver() as acme_hooks, Receiver() as globex_hooks, Receiver() as disabled_hooks:
+        acme_subscription = acme.subscribe(acme_hooks.url, ["*"])
+        globex.subscribe(globex_hooks.url, ["*"])
+        disabled = acme.subscribe(disabled_hooks.url, ["*"])
+        reply = stack.request(
+            "PATCH", f"/v1/webhook_subscriptions/{disabled['id']}", {"enabled": False}, acme.auth
+        )
+        assert reply.status == 200 and reply.json()["enabled"] is False
+        acme_company, globex_company = acme.company("Acme"), globex.company("Globex")
+
+        def objects(receiver: Receiver) -> set[str]:
+            return {json.loads(r.body)["data"]["object"].get("id") for r in receiver.received}
+
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if acme_company["id"] in objects(acme_hooks) and globex_company["id"] in objects(globex_hooks):
+                break
+            time.sleep(0.2)
+        time.sleep(2)  # anything misrouted would have arrived by now
+        assert acme_company["id"] in objects(acme_hooks) and globex_company["id"] in objects(globex_hooks)
+        assert globex_company["id"] not in objects(acme_hooks)
+        assert acme_company["id"] not in objects(globex_hooks)
+        assert acme_subscription["id"] not in objects(globex_hooks)
+        disabled_received = [json.loads(r.body)["type"] for r in disabled_hooks.received]
+        assert "company.created" not in disabled_received, disabled_received
+    verify = readme_verify()
+    assert all(verify(acme_subscription["secret"], r.headers, r.body) for r in acme_hooks.received)
+
+
+def test_a_slow_receiver_does_not_hold_up_another_tenants_webhooks(stack):
+    slow_tenant, other = Tenant(stack), Tenant(stack)
+    with Receiver(delay=8.0) as slow, Receiver() as fast:
+        slow_tenant.subscribe(slow.url, ["company.created"])
+        other.subscribe(fast.url, ["company.created"])
+        slow_tenant.company("Slow")
+        [held] = slow.wait_for(1, timeout=30)  # the slow receiver now holds its delivery for 8 s
+        other.company("Fast")
+        [hook] = fast.wait_for(1, timeout=30)
+        # Behind the slow delivery it could only have come after the slow receiver answered.
+        assert hook.at < held.at + 8, f"came {hook.at - held.at:.1f} s after the slow delivery began"

@@ -1,0 +1,266 @@
+"""Webhook delivery on moto: bus -> fan-out -> delivery queue -> deliverer -> a real HTTP receiver on loopback."""
+
+import json
+import time
+
+import pytest
+
+from financing.adapters.aws import client
+from financing.config import settings
+from local.redrive import move_messages, source_queue
+from local.workers import sqs_record
+from tests.integration.harness import Context, call, handler
+from tests.webhooks_support import Receiver, readme_verify
+
+SCOPE = "webhooks:manage"
+
+
+@pytest.fixture
+def queues(aws):
+    return {name: aws.physical[name] for name in ("WebhookEventsQueue", "WebhookDeliveryQueue")} | {
+        "dead": aws.physical["WebhookDeliveryDeadLetterQueue"],
+        "arns": {
+            name: aws.attributes[name]["Arn"] for name in ("WebhookEventsQueue", "WebhookDeliveryQueue")
+        },
+    }
+
+
+def subscribe(url, event_types=("invoice.financed",), tenant="acme"):
+    reply = call(
+        "create_webhook_subscription",
+        "POST",
+        "/v1/webhook_subscriptions",
+        body={"url": url, "event_types": list(event_types)},
+        tenant=tenant,
+        scope=SCOPE,
+    )
+    assert reply.status == 201, reply.json
+    return reply.json
+
+
+def on_subscription(function_dir, method, subscription_id, body=None):
+    return call(
+        function_dir,
+        method,
+        f"/v1/webhook_subscriptions/{subscription_id}",
+        resource="/v1/webhook_subscriptions/{subscription_id}",
+        path_parameters={"subscription_id": subscription_id},
+        body=body,
+        scope=SCOPE,
+    )
+
+
+def announce(event_type, tenant="acme", obj=None, event_id="evt_01JD0000000000000000000001"):
+    """An event on the bus as the outbox relay puts it there (the rule copies it to the webhook queue)."""
+    detail = {
+        "id": event_id,
+        "type": event_type,
+        "tenant_id": tenant,
+        "correlation_id": "corr-1",
+        "created": "2026-01-01T00:00:00Z",
+        "object": obj or {"id": "inv_01JD0000000000000000000000", "object": "invoice", "status": "financed"},
+    }
+    client("events").put_events(
+        Entries=[
+            {
+                "Source": "invoice-financing",
+                "DetailType": event_type,
+                "Detail": json.dumps(detail),
+                "EventBusName": settings().event_bus_name,
+            }
+        ]
+    )
+    return detail
+
+
+def drain(queues, name):
+    """The queue's visible messages as the SQS event source hands them to the function."""
+    sqs, records = client("sqs"), []
+    while True:
+        messages = sqs.receive_message(
+            QueueUrl=queues[name], MaxNumberOfMessages=10, MessageSystemAttributeNames=["All"]
+        ).get("Messages", [])
+        if not messages:
+            return records
+        records += [sqs_record(m, queues["arns"][name], "us-east-1") for m in messages]
+
+
+def run(function_dir, records, queues, name):
+    """Invoke the worker and delete what it handled, as Lambda's event source does."""
+    result = handler(function_dir)({"Records": records}, Context())
+    failed = {f["itemIdentifier"] for f in result["batchItemFailures"]}
+    for record in records:
+        if record["messageId"] not in failed:
+            client("sqs").delete_message(QueueUrl=queues[name], ReceiptHandle=record["receiptHandle"])
+    return failed
+
+
+def fan_out(queues):
+    records = drain(queues, "WebhookEventsQueue")
+    # The subscriptions' own events (webhook_subscription.created) flow too: only bus events count here.
+    assert run("fan_out_webhooks", records, queues, "WebhookEventsQueue") == set()
+    return drain(queues, "WebhookDeliveryQueue")
+
+
+def deliveries(subscription_id, tenant="acme", **query):
+    return call(
+        "list_webhook_deliveries",
+        "GET",
+        "/v1/webhook_deliveries",
+        query={"subscription": subscription_id, **query},
+        tenant=tenant,
+        scope=SCOPE,
+    )
+
+
+def test_an_event_reaches_each_matching_subscription_of_its_tenant_signed_and_recorded(queues):
+    with Receiver() as wanted, Receiver() as other_type, Receiver() as other_tenant:
+        subscription = subscribe(wanted.url)
+        every = subscribe(wanted.url.replace("/hooks", "/all"), event_types=["*"])
+        subscribe(other_type.url, event_types=["invoice.repaid"])
+        subscribe(other_tenant.url, event_types=["*"], tenant="globex")
+        disabled = subscribe(wanted.url, event_types=["*"])
+        on_subscription("update_webhook_subscription", "PATCH", disabled["id"], body={"enabled": False})
+        detail = announce("invoice.financed")
+        records = fan_out(queues)
+        targets = sorted(json.loads(r["body"])["subscription_id"] for r in records)
+        assert targets == sorted([subscription["id"], every["id"]])
+        assert run("deliver_webhooks", records, queues, "WebhookDeliveryQueue") == set()
+        received = wanted.wait_for(2)
+        assert other_type.received == [] and other_tenant.received == []
+    hook = next(r for r in received if r.path == "/hooks")
+    body = json.loads(hook.body)
+    assert body == {
+        "id": detail["id"],
+        "object": "event",
+        "type": "invoice.financed",
+        "created": 1767225600,
+        "data": {"object": detail["object"]},
+    }
+    assert hook.headers["Webhook-Id"] == f"{detail['id']}:{subscription['id']}"
+    assert hook.headers["Webhook-Timestamp"] == hook.headers["Webhook-Signature"].split(",")[0][2:]
+    assert hook.headers["Content-Type"] == "application/json"
+    verify = readme_verify()
+    assert verify(subscription["secret"], hook.headers, hook.body)
+    assert not verify(every["secret"], hook.headers, hook.body), "each subscription has its own secret"
+    page = deliveries(subscription["id"]).json
+    [delivery] = page["data"]
+    assert delivery["id"] == hook.headers["Webhook-Id"] and delivery["status"] == "delivered"
+    assert delivery["event"] == detail["id"] and delivery["event_type"] == "invoice.financed"
+    [attempt] = delivery["attempts"]
+    assert attempt["status_code"] == 200 and attempt["error"] is None and attempt["latency_ms"] >= 0
+    assert deliveries(subscription["id"], status="failed").json["data"] == []
+    assert deliveries(subscription["id"], status="delivered").json["data"] == [delivery]
+
+
+def test_a_failing_receiver_is_retried_later_with_the_same_webhook_id_and_each_attempt_recorded(queues):
+    with Receiver(statuses=[500, 302, 204]) as receiver:
+        subscription = subscribe(receiver.url)
+        announce("invoice.financed")
+        records = fan_out(queues)
+        for attempt in range(3):
+            failed = run("deliver_webhooks", records, queues, "WebhookDeliveryQueue")
+            assert failed == ({records[0]["messageId"]} if attempt < 2 else set())
+            if attempt < 2:
+                assert drain(queues, "WebhookDeliveryQueue") == [], "hidden until the backoff has passed"
+                client("sqs").change_message_visibility(  # the backoff, fast-forwarded
+                    QueueUrl=queues["WebhookDeliveryQueue"],
+                    ReceiptHandle=records[0]["receiptHandle"],
+                    VisibilityTimeout=0,
+                )
+                records = drain(queues, "WebhookDeliveryQueue")
+        received = receiver.wait_for(3)
+    assert len({r.headers["Webhook-Id"] for r in received}) == 1
+    [delivery] = deliveries(subscription["id"]).json["data"]
+    assert [a["status_code"] for a in delivery["attempts"]] == [500, 302, 204]
+    assert delivery["status"] == "delivered"
+    assert deliveries(subscription["id"], status="pending").json["data"] == []
+
+
+def test_a_message_handed_over_again_after_success_does_not_post_again(queues):
+    with Receiver() as receiver:
+        subscribe(receiver.url)
+        announce("invoice.financed")
+        records = fan_out(queues)
+        handler("deliver_webhooks")({"Records": records}, Context())
+        handler("deliver_webhooks")({"Records": records}, Context())  # SQS at least once
+        time.sleep(0.3)
+        assert len(receiver.received) == 1
+
+
+def test_out_of_time_a_delivery_is_failed_dead_lettered_and_redrive_sends_it_again(aws, queues, monkeypatch):
+    monkeypatch.setenv("WEBHOOK_RETRY_MAX_AGE_SECONDS", "2")
+    monkeypatch.setenv("WEBHOOK_RETRY_FIRST_DELAY_SECONDS", "5")
+    settings.cache_clear()
+    with Receiver(statuses=[503, 200]) as receiver:
+        subscription = subscribe(receiver.url)
+        announce("invoice.financed")
+        records = fan_out(queues)
+        assert run("deliver_webhooks", records, queues, "WebhookDeliveryQueue") == set()
+        dead = client("sqs").receive_message(QueueUrl=queues["dead"], VisibilityTimeout=0).get("Messages", [])
+        assert [json.loads(m["Body"])["subscription_id"] for m in dead] == [subscription["id"]]
+        [failed] = deliveries(subscription["id"], status="failed").json["data"]
+        assert failed["last_error"] == "HTTP 503" and failed["next_attempt_at"] is None
+        # make redrive QUEUE=WebhookDeliveryDeadLetterQueue
+        assert source_queue(aws, "WebhookDeliveryDeadLetterQueue") == "WebhookDeliveryQueue"
+        assert move_messages(client("sqs"), queues["dead"], queues["WebhookDeliveryQueue"]) == 1
+        assert (
+            run("deliver_webhooks", drain(queues, "WebhookDeliveryQueue"), queues, "WebhookDeliveryQueue")
+            == set()
+        )
+        receiver.wait_for(2)
+    [delivery] = deliveries(subscription["id"]).json["data"]
+    assert delivery["status"] == "delivered" and [a["status_code"] for a in delivery["attempts"]] == [
+        503,
+        200,
+    ]
+
+
+def test_a_slow_receiver_does_not_hold_up_another_subscription_in_the_same_batch(queues):
+    with Receiver(delay=2.0) as slow, Receiver() as fast:
+        subscribe(slow.url)
+        subscribe(fast.url)
+        announce("invoice.financed")
+        records = fan_out(queues)
+        assert len(records) == 2
+        started = time.time()
+        run("deliver_webhooks", records, queues, "WebhookDeliveryQueue")
+        elapsed = time.time() - started
+        assert fast.received[0].at - started < 1.5, "the fast receiver did not wait for the slow one"
+        assert elapsed < 3.5 and len(slow.received) == 1
+
+
+def test_targets_resolving_to_refused_addresses_are_not_connected_to(queues, monkeypatch):
+    with Receiver() as receiver:
+        subscription = subscribe(receiver.url)  # allowed when created (the local stack's rule)...
+        announce("invoice.financed")
+        records = fan_out(queues)
+        monkeypatch.setenv("WEBHOOK_ALLOW_LOOPBACK", "false")  # ...but not where the deliverer runs
+        settings.cache_clear()
+        run("deliver_webhooks", records, queues, "WebhookDeliveryQueue")
+        time.sleep(0.2)
+        assert receiver.received == []
+    [delivery] = deliveries(subscription["id"]).json["data"]
+    assert delivery["status"] == "pending" and "loopback" in delivery["attempts"][0]["error"]
+    assert delivery["attempts"][0]["status_code"] is None
+
+
+def test_a_disabled_or_deleted_subscription_receives_nothing_already_queued(queues):
+    with Receiver() as receiver:
+        subscription = subscribe(receiver.url)
+        announce("invoice.financed")
+        records = fan_out(queues)
+        on_subscription("delete_webhook_subscription", "DELETE", subscription["id"])
+        assert run("deliver_webhooks", records, queues, "WebhookDeliveryQueue") == set()
+        time.sleep(0.2)
+        assert receiver.received == []
+    assert client("sqs").receive_message(QueueUrl=queues["dead"]).get("Messages", []) == []
+
+
+def test_deliveries_are_listed_only_for_the_tenants_own_subscription(queues):
+    subscription = subscribe("https://receiver.example/hooks")
+    assert deliveries(subscription["id"], tenant="globex").status == 404
+    assert deliveries("whsub_nonsense").status == 404
+    assert deliveries(subscription["id"], status="lost").status == 400
+    missing = call("list_webhook_deliveries", "GET", "/v1/webhook_deliveries", scope=SCOPE)
+    assert missing.status == 400 and missing.json["error"]["details"][0]["field"] == "subscription"

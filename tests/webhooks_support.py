@@ -1,0 +1,88 @@
+"""What the webhook tests share: a tiny HTTP receiver on a free loopback port, and the README's own
+signature-verification snippet, extracted exactly as a reader would copy it."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def readme_snippet() -> str:
+    """The Python block under "### Verifying a webhook" in README.md."""
+    text = (ROOT / "README.md").read_text()
+    section = text.split("### Verifying a webhook", 1)[1]
+    match = re.search(r"```python\n(.*?)```", section, re.DOTALL)
+    assert match, "README.md has no Python block under 'Verifying a webhook'"
+    return match.group(1)
+
+
+def readme_verify() -> Callable[..., bool]:
+    namespace: dict[str, Any] = {}
+    exec(compile(readme_snippet(), "README.md", "exec"), namespace)  # noqa: S102 - the documented snippet
+    return namespace["verify"]
+
+
+@dataclass
+class Received:
+    path: str
+    headers: Any  # an email.message.Message: case-insensitive, as receivers' frameworks give them
+    body: bytes
+    at: float
+
+
+class Receiver:
+    """Answers each POST with the next status of `statuses` (the last one repeats), after `delay` s."""
+
+    def __init__(self, statuses: list[int] | None = None, delay: float = 0.0) -> None:
+        self.statuses = list(statuses or [200])
+        self.delay = delay
+        self.received: list[Received] = []
+        self._lock = threading.Lock()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                with receiver._lock:
+                    receiver.received.append(Received(self.path, self.headers, body, time.time()))
+                    status = receiver.statuses.pop(0) if len(receiver.statuses) > 1 else receiver.statuses[0]
+                if receiver.delay:
+                    time.sleep(receiver.delay)
+                self.send_response(status)
+                if 300 <= status < 400:
+                    self.send_header("Location", "http://127.0.0.1:1/elsewhere")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks"
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> Receiver:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def wait_for(self, count: int, timeout: float = 30.0) -> list[Received]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                if len(self.received) >= count:
+                    return list(self.received)
+            time.sleep(0.05)
+        raise AssertionError(f"expected {count} webhook(s) within {timeout}s, got {len(self.received)}")
