@@ -9,8 +9,8 @@ import json
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from financing.adapters.aws import client
 from financing.adapters.credit_rights import CreditRightStore
+from financing.adapters.queues import hide
 from financing.adapters.registrar import B3Simulator, TransientRegistrarError
 from financing.config import settings
 from financing.observability import logger
@@ -23,11 +23,7 @@ MAX_BACKOFF_SECONDS = 900
 def _back_off(record: SQSRecord) -> None:
     receives = int(record.attributes.approximate_receive_count or 1)
     delay = min(MAX_BACKOFF_SECONDS, settings().registration_retry_base_seconds * 2 ** (receives - 1))
-    _, _, _, _, account, name = record.event_source_arn.split(":")
-    queue_url = f"{client('sqs').meta.endpoint_url}/{account}/{name}"
-    client("sqs").change_message_visibility(
-        QueueUrl=queue_url, ReceiptHandle=record.receipt_handle, VisibilityTimeout=delay
-    )
+    hide(record.event_source_arn, record.receipt_handle, delay)
 
 
 def register(record: SQSRecord) -> None:
