@@ -3,7 +3,8 @@
 - cold start: a fresh process importing a handler and serving its sample event, next to a fresh
   process that imports boto3, creates the clients and makes the same AWS calls (the ratio is the target);
 - warm: GET /v1/companies/{id} through the handler next to a bare `get_item`, same moto backend;
-- AWS calls per request (botocore hooks) and peak memory per handler.
+- AWS calls per request (botocore hooks) and peak memory per handler;
+- the financing list's first page with 1,000 and with 100,000 invoices (time and items read).
 """
 
 import json
@@ -185,6 +186,11 @@ def main() -> None:
     from bench.registration import throughput
 
     print("\n" + render_registration(throughput(int(os.environ.get("BENCH_REGISTRATIONS", "1000")))))
+    from bench.financing_list import measure
+    from bench.financing_list import render as render_list
+
+    size = int(os.environ.get("BENCH_LIST_INVOICES", "100000"))
+    print("\n" + render_list(measure(size), size))
 
 
 if __name__ == "__main__":

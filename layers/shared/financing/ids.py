@@ -1,14 +1,24 @@
 """Identifiers: ULIDs with a type prefix (`company_01J...`), also renderable as UUIDs for other dialects."""
 
 import uuid
+from datetime import datetime
 
 from ulid import ULID
 
 from financing.clock import now
 
 
-def new_id(prefix: str) -> str:
-    return f"{prefix}_{ULID.from_datetime(now())}"
+def new_id(prefix: str, at: datetime | None = None) -> str:
+    """A new id whose ULID carries the instant `at` (now by default), to the millisecond."""
+    return f"{prefix}_{ULID.from_datetime(at or now())}"
+
+
+def id_bound(prefix: str, millisecond: int, *, high: bool) -> str:
+    """The lowest (or highest) id of `prefix` that a ULID created at `millisecond` (Unix ms) can have:
+    ids sort by creation, so a time range is a key range."""
+    timestamp = max(0, min(millisecond, 2**48 - 1)).to_bytes(6, "big")
+    randomness = (b"\xff" if high else b"\x00") * 10
+    return f"{prefix}_{ULID.from_bytes(timestamp + randomness)}"
 
 
 def parse_id(prefix: str, value: str) -> ULID | None:

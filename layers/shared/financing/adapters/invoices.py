@@ -6,9 +6,13 @@ Keys:
   client reference pk <tenant>#CLIENT_REF         sk <client_reference_id>   (uniqueness per tenant)
   history          pk <tenant>#HISTORY#<inv id>   sk <time>#<ulid>
   exposure         pk <tenant>#EXPOSURE           sk <buyer company id>     (owned by buyer limits)
+  credit line      pk <tenant>#CREDIT_LINE        sk line                   (adapters/credit_line.py)
 Indexes (sk = invoice id as range key): by-status (status_pk), by-supplier (supplier_pk), by-buyer
 (buyer_pk); `receivables-due` (due_pk = DUE#<shard>, due_sk = <due date>#<tenant>#<id>) holds only
 financed and overdue invoices, so the daily job reads what can age and nothing else.
+The financing list (adapters/invoice_list.py) reads, still in id order: by-list-status
+(list_status_pk = <tenant>#FINV#<Monite status>), by-due-month (due_month_pk = <tenant>#FINV_DUE#<yyyy-mm>),
+and by-due-date (pk, due_date_sk = <due date>#<id>) for a tenant's earliest and latest due dates.
 """
 
 import zlib
@@ -16,6 +20,7 @@ from datetime import date, datetime
 from typing import Any
 
 from financing.adapters.aws import client
+from financing.adapters.credit_line import draw, release
 from financing.adapters.dynamo import (
     EntityTable,
     TransactionRefused,
@@ -28,8 +33,10 @@ from financing.adapters.dynamo import (
 )
 from financing.clock import iso
 from financing.domain.actor import Actor
+from financing.domain.credit_line import CreditLine, CreditLineExceeded
 from financing.domain.errors import Conflict
 from financing.domain.events import DomainEvent
+from financing.domain.financing_list import LIST_STATUS
 from financing.domain.invoices import Invoice, Transition
 from financing.domain.lifecycle import Status
 from financing.ids import new_id
@@ -61,6 +68,9 @@ def _to_item(invoice: Invoice) -> dict[str, Any]:
         "status_pk": tenant_key(tenant, f"INVOICE#{invoice.status.value}"),
         "supplier_pk": tenant_key(tenant, f"INVOICE#{invoice.supplier}"),
         "buyer_pk": tenant_key(tenant, f"INVOICE#{invoice.buyer}"),
+        "list_status_pk": tenant_key(tenant, f"FINV#{LIST_STATUS[invoice.status].value}"),
+        "due_month_pk": tenant_key(tenant, f"FINV_DUE#{invoice.due_date:%Y-%m}"),
+        "due_date_sk": f"{invoice.due_date.isoformat()}#{invoice.id}",
     }
     if invoice.status in AGEING:
         item["due_pk"] = _due_shard(invoice.id)
@@ -70,6 +80,10 @@ def _to_item(invoice: Invoice) -> dict[str, Any]:
 
 def _from_item(item: dict[str, Any]) -> Invoice:
     return Invoice.model_validate({**item, "id": item["sk"], "tenant_id": item["pk"].rsplit("#", 1)[0]})
+
+
+parse_invoice = _from_item
+invoice_item = _to_item
 
 
 def _client_ref_key(tenant_id: str, reference: str) -> dict[str, str]:
@@ -250,18 +264,22 @@ class InvoiceStore:
         events: list[DomainEvent],
         *,
         limit_guard: dict[str, Any] | None = None,
+        credit_line: CreditLine | None = None,
     ) -> None:
-        """Commit a changed invoice with its history and events; adjust the buyer's exposure when it changes.
+        """Commit a changed invoice with its history and events; adjust the buyer's exposure and the
+        tenant's credit line when they change.
 
         `limit_guard` (funding): {"total_limit": read total, "headroom": highest outstanding that still fits}
-        makes the exposure increase conditional, so concurrent fundings can never exceed the limit.
+        makes the exposure increase conditional, so concurrent fundings can never exceed the limit;
+        `credit_line` (funding on a line): the line as read, which the draw's condition holds to.
         """
         name = self.table.table_name
-        writes = [put_versioned(name, _to_item(invoice), previous.version)]
-        writes += [put_new(name, history_entry(invoice, t, actor, invoice.updated)) for t in transitions]
+        writes = self._writes(invoice, previous, transitions, actor)
         delta = invoice.exposure - previous.exposure
+        exposure_at = line_at = None
         if delta > 0:
             assert limit_guard is not None, "an exposure increase must be guarded by the limit"
+            exposure_at = len(writes)
             writes.append(
                 update(
                     name,
@@ -286,15 +304,55 @@ class InvoiceStore:
                     {":release": -delta},
                 )
             )
+        drawn = _on_line(invoice) - _on_line(previous)
+        if drawn > 0:
+            assert credit_line is not None, "a draw on the credit line must be guarded by the line"
+            line_at = len(writes)
+            writes.append(draw(name, credit_line, drawn))
+        elif drawn < 0:
+            writes.append(release(name, invoice.tenant_id, -drawn))
         try:
             self.table.commit(writes, events)
         except TransactionRefused as refused:
-            if refused.failed == [len(writes) - 1] and delta > 0:
+            if exposure_at is not None and exposure_at in refused.failed and 0 not in refused.failed:
                 raise BuyerLimitExceeded(
                     "Funding this invoice would exceed the buyer's available limit.",
                     code="buyer_limit_exceeded",
                 ) from refused
+            if refused.failed == [line_at]:
+                raise CreditLineExceeded(
+                    "Funding this invoice would exceed the credit line's available amount.",
+                    code="credit_line_exceeded",
+                ) from refused
             raise _lost_race(invoice) from refused
+
+    def move_many(self, moves: list[tuple[Invoice, Invoice, list[Transition]]], actor: Actor, events) -> None:
+        """Several invoices' changes (no exposure involved, e.g. submissions) as one transaction: all or
+        nothing. Each invoice takes its put and its history entries; with the events, at most 100 writes."""
+        writes: list[dict[str, Any]] = []
+        owner: list[Invoice] = []  # the invoice each write belongs to, to name the one that lost a race
+        for invoice, previous, transitions in moves:
+            mine = self._writes(invoice, previous, transitions, actor)
+            writes += mine
+            owner += [invoice] * len(mine)
+        try:
+            self.table.commit(writes, events)
+        except TransactionRefused as refused:
+            raise _lost_race(owner[min(refused.failed)]) from refused
+
+    def _writes(
+        self, invoice: Invoice, previous: Invoice, transitions: list[Transition], actor: Actor
+    ) -> list[dict[str, Any]]:
+        name = self.table.table_name
+        writes = [put_versioned(name, _to_item(invoice), previous.version)]
+        return writes + [
+            put_new(name, history_entry(invoice, t, actor, invoice.updated)) for t in transitions
+        ]
+
+
+def _on_line(invoice: Invoice) -> int:
+    """The principal `invoice` holds on the tenant's credit line."""
+    return invoice.exposure if invoice.financing and invoice.financing.on_credit_line else 0
 
 
 def _as_pk_sk(key: dict[str, str]) -> dict[str, str]:

@@ -208,3 +208,77 @@ def pismo_error_for(exc: Exception, correlation_id: str) -> dict[str, Any]:
     error = json.loads(core["body"])["error"]
     errors = [f"{d['field']}: {d['message']}" for d in error["details"]] or [error["message"]]
     return {**core, "body": json.dumps({"correlationId": correlation_id, "errors": errors})}
+
+
+class InvalidHeader(Exception):
+    """A Monite header with a value it cannot have (422)."""
+
+    def __init__(self, header: str, message: str) -> None:
+        super().__init__(message)
+        self.header = header
+        self.message = message
+
+
+class ForeignEntity(Exception):
+    """`x-monite-entity-id` names another entity than the token's tenant (403)."""
+
+
+def _monite_problems(exc: Exception) -> list[dict[str, Any]] | None:
+    """Monite's 422 `detail` items for invalid values, or None when `exc` is not about values."""
+    match exc:
+        case RequestValidationError():
+            problems = []
+            for error in exc.errors():
+                loc = list(error.get("loc", ()))
+                if loc[:2] == ["query", "params"]:  # the query model's own name is no location
+                    loc = ["query", *loc[2:]]
+                problems.append(
+                    {
+                        "loc": loc,
+                        "msg": error.get("msg") or error.get("type", "invalid"),
+                        "type": error["type"],
+                    }
+                )
+            return problems
+        case InvalidInput():
+            return [
+                {
+                    "loc": p.field.split(".")
+                    if p.field.startswith(("query.", "header."))
+                    else ["body", *p.field.split(".")],
+                    "msg": p.message,
+                    "type": "value_error",
+                }
+                for p in exc.problems
+            ]
+        case InvalidCursor():
+            return [
+                {
+                    "loc": ["query", "pagination_token"],
+                    "msg": "The pagination token was not issued by this API for this list.",
+                    "type": "invalid_token",
+                }
+            ]
+        case InvalidHeader():
+            return [{"loc": ["header", exc.header], "msg": exc.message, "type": "value_error"}]
+    return None
+
+
+def monite_error_for(exc: Exception, correlation_id: str) -> dict[str, Any]:
+    """The Monite family's envelopes: invalid values are 422 `{"detail": [{loc, msg, type}]}`; every other
+    error is `{"error": {"message"}}` with the core mapping's status."""
+    problems = _monite_problems(exc)
+    if isinstance(exc, ForeignEntity):
+        core = core_error_for(MissingScope("x-monite-entity-id"), correlation_id)
+        message = "x-monite-entity-id is not the entity of this token."
+        return {**core, "body": json.dumps({"error": {"message": message}})}
+    core = core_error_for(exc, correlation_id)
+    error = json.loads(core["body"])["error"]
+    if problems is not None:
+        return {**core, "statusCode": 422, "body": json.dumps({"detail": problems})}
+    if core["statusCode"] == 422:
+        problem = {"loc": ["header", "idempotency-key"], "msg": error["message"], "type": error["code"]}
+        if error["code"] != "idempotency_key_reused":
+            problem = {"loc": ["body"], "msg": error["message"], "type": error["code"]}
+        return {**core, "body": json.dumps({"detail": [problem]})}
+    return {**core, "body": json.dumps({"error": {"message": error["message"]}})}

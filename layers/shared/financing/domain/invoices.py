@@ -66,6 +66,8 @@ class Financing(BaseModel):
     funded_at: datetime
     disbursement_date: date
     repaid_at: datetime | None = None
+    # The advance was drawn on the tenant's credit line (so repayment gives it back to the line).
+    on_credit_line: bool = False
 
     @property
     def repayment_amount(self) -> int:
@@ -187,7 +189,8 @@ def draft_invoice(*, tenant_id: str, now: datetime, **fields) -> Invoice:
         currency=fields["currency"],
         credit_rights=fields.get("credit_rights_internal_number"),
     )
-    return Invoice(id=new_id("inv"), tenant_id=tenant_id, created=now, updated=now, **fields)
+    # The id's ULID carries `created` to the millisecond, so the id order is the creation order.
+    return Invoice(id=new_id("inv", at=now), tenant_id=tenant_id, created=now, updated=now, **fields)
 
 
 def revise_draft(invoice: Invoice, changes: dict, now: datetime) -> Invoice:

@@ -9,8 +9,10 @@ from decimal import Decimal
 from typing import Any
 
 from financing.adapters.companies import CompanyStore, company_key
+from financing.adapters.credit_line import credit_line_from_item, credit_line_key
 from financing.adapters.documents import DocumentFiles, DocumentStore, document_key, parse_document
 from financing.adapters.dynamo import tenant_key
+from financing.adapters.invoice_list import InvoiceList, PageRead
 from financing.adapters.invoices import BuyerLimitExceeded, InvoiceStore, exposure_key
 from financing.adapters.settings import SettingsStore, parse_settings, settings_key
 from financing.clock import now
@@ -18,11 +20,13 @@ from financing.dialects.core.documents import document_object
 from financing.dialects.core.invoices import as_json
 from financing.domain import invoices as rules
 from financing.domain.actor import Actor
+from financing.domain.credit_line import check_draw
 from financing.domain.documents import Purpose
 from financing.domain.errors import FieldProblem, InvalidInput, NotFound
 from financing.domain.events import DomainEvent
+from financing.domain.financing_list import InvoiceQuery
 from financing.domain.funding import Pricing
-from financing.domain.invoices import FinancingSession, Invoice, Party, Transition
+from financing.domain.invoices import FinancingSession, Invoice, InvoiceType, Party, Transition
 from financing.domain.lifecycle import Action
 from financing.domain.money import MoneyError, to_minor
 from financing.ids import is_id, new_id
@@ -62,6 +66,16 @@ class Invoices:
 
     def page(self, *, limit: int, after: str | None, filters: dict[str, str]) -> tuple[list[Invoice], bool]:
         return self.store.page(self.actor.tenant_id, limit=limit, after=after, filters=filters)
+
+    def financing_page(self, query: InvoiceQuery, *, after: str | None, backward: bool) -> PageRead:
+        """A page of the financing list (Monite): `query.limit` matching invoices beyond `after`."""
+        return InvoiceList(self.table).page(self.actor.tenant_id, query, after=after, backward=backward)
+
+    def buyer_names(self, invoices: list[Invoice]) -> dict[str, str]:
+        """The buyers' names by company id, in one batched read."""
+        tenant = self.actor.tenant_id
+        found = self._read({i.buyer: company_key(tenant, i.buyer) for i in invoices})
+        return {company_id: item["name"] for company_id, item in found.items() if item}
 
     def history(self, invoice_id: str, *, limit: int, after: str | None) -> tuple[list[dict], bool]:
         entries, more = self.store.history(self.actor.tenant_id, invoice_id, limit=limit, after=after)
@@ -128,7 +142,29 @@ class Invoices:
     # ------------------------------------------------------------------------------------ lifecycle
 
     def submit(self, invoice_id: str, session: FinancingSession | None = None) -> Invoice:
-        invoice = self.get(invoice_id)
+        invoice, moved, transition = self._submission(self.get(invoice_id), session)
+        return self._commit(invoice, moved, [transition])
+
+    def submit_many(self, wanted: list[tuple[str, InvoiceType]]) -> list[Invoice]:
+        """Submit several invoices (id, expected type) in one financing session, all or nothing: each must
+        pass the same rules as a single submission, and every change commits in one transaction."""
+        invoices = [self.get(invoice_id) for invoice_id, _ in wanted]
+        problems = [
+            FieldProblem(f"invoices.{n}.type", f"the invoice is a {invoice.type.value} invoice")
+            for n, (invoice, (_, kind)) in enumerate(zip(invoices, wanted, strict=True))
+            if invoice.type != kind
+        ]
+        if problems:
+            raise InvalidInput(problems)
+        session = FinancingSession(id=new_id("ifs"), submitted_by=self.actor.subject, created=now())
+        moves = [self._submission(invoice, session) for invoice in invoices]
+        events = [e for _, moved, t in moves for e in _events_for(moved, [t], self.actor)]
+        self.store.move_many([(moved, previous, [t]) for previous, moved, t in moves], self.actor, events)
+        return [moved for _, moved, _ in moves]
+
+    def _submission(
+        self, invoice: Invoice, session: FinancingSession | None
+    ) -> tuple[Invoice, Invoice, Transition]:
         rules.check_submittable(invoice)
         tenant = self.actor.tenant_id
         found = self._read(
@@ -151,7 +187,7 @@ class Invoices:
             session=session,
             document=document_object(document).model_dump(mode="json") if document else None,
         )
-        return self._commit(invoice, moved, [transition])
+        return invoice, moved, transition
 
     def open_session(
         self, supplier: str, buyer: str, invoice_id: str, supporting: list[dict], submitted_by: str | None
@@ -216,7 +252,11 @@ class Invoices:
     ) -> Invoice:
         invoice = self.get(invoice_id)
         tenant = self.actor.tenant_id
-        keys = {"settings": settings_key(tenant), "exposure": exposure_key(tenant, invoice.buyer)}
+        keys = {
+            "settings": settings_key(tenant),
+            "exposure": exposure_key(tenant, invoice.buyer),
+            "credit_line": credit_line_key(tenant),
+        }
         if invoice.credit_rights_internal_number:
             keys["receivable"] = {
                 "pk": tenant_key(tenant, "CREDIT_RIGHT"),
@@ -248,8 +288,19 @@ class Invoices:
                 f"The advance of {advance} minor units exceeds the buyer's available limit of {max(0, total - outstanding)}.",
                 code="buyer_limit_exceeded",
             )
+        line = credit_line_from_item(tenant, found["credit_line"])
+        if line is not None:
+            check_draw(line, advance, invoice.currency)
+            assert moved.financing is not None
+            moved = moved.model_copy(
+                update={"financing": moved.financing.model_copy(update={"on_credit_line": True})}
+            )
         return self._commit(
-            invoice, moved, [transition], limit_guard={"total_limit": total, "headroom": total - advance}
+            invoice,
+            moved,
+            [transition],
+            limit_guard={"total_limit": total, "headroom": total - advance},
+            credit_line=line,
         )
 
     def record_payment(self, invoice_id: str, amount: Decimal, paid_date: date, reference: str) -> Invoice:

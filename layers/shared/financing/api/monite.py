@@ -1,0 +1,56 @@
+"""The Monite family's resolver and entry point: Monite's error envelopes and its two headers, checked in
+one place for every route of the family.
+
+- `x-monite-version`: optional here (Monite requires it); when present it must be a date (`2024-05-25`).
+- `x-monite-entity-id`: optional; when present it must name the token's tenant, otherwise 403.
+"""
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+
+from financing.api.core import caller, core_api, entrypoint
+from financing.api.errors import ForeignEntity, InvalidHeader, monite_error_for
+
+VERSION = "x-monite-version"
+ENTITY = "x-monite-entity-id"
+
+
+def _header(event: dict[str, Any], name: str) -> str | None:
+    for key, value in (event.get("headers") or {}).items():
+        if key.lower() == name:
+            return value
+    return None
+
+
+def check_headers(event: dict[str, Any], tenant_id: str) -> None:
+    version = _header(event, VERSION)
+    if version is not None:
+        try:
+            date.fromisoformat(version)
+        except ValueError:
+            raise InvalidHeader(VERSION, "must be a date such as 2024-05-25") from None
+        if len(version) != 10:
+            raise InvalidHeader(VERSION, "must be a date such as 2024-05-25")
+    entity = _header(event, ENTITY)
+    if entity is not None and entity != tenant_id:
+        raise ForeignEntity()
+
+
+def monite_api() -> APIGatewayRestResolver:
+    app = core_api(monite_error_for)
+
+    def _headers(app: APIGatewayRestResolver, next_middleware: Callable[..., Response]) -> Response:
+        check_headers(app.current_event.raw_event, caller(app).tenant_id)
+        return next_middleware(app)
+
+    app.use([_headers])
+    return app
+
+
+def monite_entrypoint(
+    app: APIGatewayRestResolver, *, scope: str
+) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+    return entrypoint(app, scope=scope, error_for=monite_error_for)

@@ -1,0 +1,88 @@
+"""Financing offers as Monite shows them: the tenant's credit line as one offer, in integer minor units."""
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from financing.domain.credit_line import CreditLine, PricingPlan, RepaymentType
+from financing.domain.money import EXPONENTS
+
+Currency = Literal[tuple(code.upper() for code in EXPONENTS)]  # type: ignore[valid-type]
+
+
+class PricingPlanBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    advance_rate_percentage: int = Field(ge=1, le=10000, description="10000 means 100%.")
+    fee_percentage: int = Field(ge=0, le=10000, description="300 means 3.00%.")
+    repayment_type: RepaymentType
+    repayment_duration_days: int | None = Field(
+        default=None, ge=1, le=3650, description="Required for FIXED_DURATION."
+    )
+
+    @model_validator(mode="after")
+    def _duration_when_fixed(self) -> "PricingPlanBody":
+        if self.repayment_type == RepaymentType.FIXED_DURATION and self.repayment_duration_days is None:
+            raise ValueError("repayment_duration_days is required for FIXED_DURATION")
+        return self
+
+    def plan(self) -> PricingPlan:
+        return PricingPlan(
+            advance_rate=self.advance_rate_percentage,
+            fee_rate=self.fee_percentage,
+            repayment_type=self.repayment_type,
+            repayment_duration_days=self.repayment_duration_days,
+        )
+
+
+class CreditLineBody(BaseModel):
+    """`PUT /v1/financing_offers`: the lender's terms for the tenant."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    total_amount: Annotated[int, Field(ge=0, le=10**15, description="The credit line in minor units.")]
+    currency: Currency
+    pricing_plans: Annotated[list[PricingPlanBody], Field(min_length=1, max_length=10)]
+
+
+class PricingPlanObject(BaseModel):
+    advance_rate_percentage: int
+    fee_percentage: int
+    repayment_type: RepaymentType
+    repayment_duration_days: int | None = None
+
+
+class FinancingOffer(BaseModel):
+    status: Literal["CURRENT"]
+    total_amount: int
+    available_amount: int
+    currency: str
+    pricing_plans: list[PricingPlanObject]
+
+
+class FinancingOffersResponse(BaseModel):
+    business_status: Literal["NEW", "ONBOARDED"]
+    offers: list[FinancingOffer]
+
+
+def offers_response(line: CreditLine | None) -> FinancingOffersResponse:
+    """No line: a NEW business with no offer. A line: ONBOARDED, with the line as its CURRENT offer."""
+    if line is None:
+        return FinancingOffersResponse(business_status="NEW", offers=[])
+    plans = [
+        PricingPlanObject(
+            advance_rate_percentage=plan.advance_rate,
+            fee_percentage=plan.fee_rate,
+            repayment_type=plan.repayment_type,
+            repayment_duration_days=plan.repayment_duration_days,
+        )
+        for plan in line.pricing_plans
+    ]
+    offer = FinancingOffer(
+        status="CURRENT",
+        total_amount=line.total_amount,
+        available_amount=line.available,
+        currency=line.currency.upper(),
+        pricing_plans=plans,
+    )
+    return FinancingOffersResponse(business_status="ONBOARDED", offers=[offer])
