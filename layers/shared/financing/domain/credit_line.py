@@ -10,6 +10,8 @@ from pydantic import BaseModel
 
 from financing.domain.errors import Conflict
 
+UPDATED = "financing_offer.updated"
+
 
 class RepaymentType(StrEnum):
     MULTIPLE_DURATION = "MULTIPLE_DURATION"

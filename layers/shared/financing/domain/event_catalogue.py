@@ -1,7 +1,7 @@
 """Every event the platform announces on its bus: the one list webhook subscriptions are checked against
 and the README's event table documents (a test keeps the two equal)."""
 
-from financing.domain import buyer_limits, companies, credit_rights, documents, settings
+from financing.domain import buyer_limits, companies, credit_line, credit_rights, documents, settings
 from financing.domain.lifecycle import Status
 
 # The lifecycle announces each status an invoice reaches as `invoice.<status>` (a draft is `created`).
@@ -33,6 +33,7 @@ EVENT_TYPES: frozenset[str] = frozenset(
         credit_rights.ATTEMPT_FAILED,
         credit_rights.STATUS_CHANGE_SUCCESS,
         credit_rights.STATUS_CHANGE_FAILURE,
+        credit_line.UPDATED,
         "webhook_subscription.created",
         "webhook_subscription.updated",
         "webhook_subscription.deleted",

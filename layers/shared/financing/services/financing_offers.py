@@ -3,10 +3,8 @@
 from financing.adapters.credit_line import CreditLineStore
 from financing.dialects.monite.offers import offers_response
 from financing.domain.actor import Actor
-from financing.domain.credit_line import CreditLine, PricingPlan
+from financing.domain.credit_line import UPDATED, CreditLine, PricingPlan
 from financing.domain.events import DomainEvent
-
-UPDATED = "financing_offer.updated"
 
 
 def credit_line(store: CreditLineStore, actor: Actor) -> CreditLine | None:
