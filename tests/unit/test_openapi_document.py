@@ -17,7 +17,11 @@ def test_the_committed_document_matches_the_code():
 def test_every_operation_documents_its_errors_in_its_familys_envelope():
     document = json.loads(COMMITTED.read_text())
     for path, operations in document["paths"].items():
-        envelope = "GlobalErrorResponse" if path.startswith("/v1/credit-rights") else "CoreError"
+        envelope = "CoreError"
+        if path.startswith("/v1/credit-rights"):
+            envelope = "GlobalErrorResponse"
+        elif path.startswith("/open-banking/"):
+            envelope = "ResponseError"
         for method, operation in operations.items():
             for status in ("400", "401", "403", "404"):
                 schema = operation["responses"][status]["content"]["application/json"]["schema"]

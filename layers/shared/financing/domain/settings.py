@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from financing.clock import now
-from financing.domain.errors import FieldProblem, InvalidInput
+from financing.domain.errors import DomainError, FieldProblem, InvalidInput
 from financing.domain.funding import Pricing
 from financing.domain.money import BASIS
 from financing.domain.tax_id import digits, is_cnpj
@@ -65,6 +65,21 @@ class TenantSettings(BaseModel):
         return Pricing(
             advance_rate=self.pricing.advance_rate_percentage, fee_rate=self.pricing.fee_percentage
         )
+
+
+class InstitutionNotConfigured(DomainError):
+    """Open Finance cannot name the institution: the lender has not set brand_name and institution_cnpj."""
+
+    code = "institution_not_configured"
+
+
+def require_institution(settings: TenantSettings) -> TenantSettings:
+    if not settings.brand_name or not settings.institution_cnpj:
+        raise InstitutionNotConfigured(
+            "The institution is not configured for Open Finance: set brand_name and institution_cnpj "
+            "with PUT /v1/settings."
+        )
+    return settings
 
 
 def defaults(tenant_id: str) -> TenantSettings:

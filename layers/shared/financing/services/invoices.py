@@ -216,7 +216,11 @@ class Invoices:
     ) -> Invoice:
         invoice = self.get(invoice_id)
         tenant = self.actor.tenant_id
-        keys = {"settings": settings_key(tenant), "exposure": exposure_key(tenant, invoice.buyer)}
+        keys = {
+            "settings": settings_key(tenant),
+            "exposure": exposure_key(tenant, invoice.buyer),
+            "supplier": company_key(tenant, invoice.supplier),
+        }
         if invoice.credit_rights_internal_number:
             keys["receivable"] = {
                 "pk": tenant_key(tenant, "CREDIT_RIGHT"),
@@ -235,6 +239,7 @@ class Invoices:
             disbursement_date=disbursement_date or now().date(),
             now=now(),
             receivable_confirmed=bool(receivable and receivable.get("status") == "CONFIRMED"),
+            customer_document=(found.get("supplier") or {}).get("tax_id"),
         )
         exposure = found["exposure"] or {}
         total, outstanding = int(exposure.get("total_limit", 0)), int(exposure.get("outstanding", 0))
