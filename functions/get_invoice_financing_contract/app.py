@@ -1,11 +1,13 @@
 """GET /open-banking/invoice-financings/v2/contracts/{contractId}: one contract's details."""
 
+from typing import Any
+
 from aws_lambda_powertools.event_handler import Response
 
 from financing.api.core import caller, respond
 from financing.api.open_finance import consent_id_of, open_finance_api, open_finance_entrypoint
 from financing.dialects.open_finance.contracts import contract
-from financing.dialects.open_finance.envelope import OpenFinanceResponse, documented, paged_body
+from financing.dialects.open_finance.envelope import documented, paged_body
 from financing.domain.consents import Permission
 from financing.services.open_finance import SharedContracts
 
@@ -18,7 +20,7 @@ app = open_finance_api()
     tags=["Open Finance Brasil"],
     responses=documented("The contract (ResponseInvoiceFinancingsContract)."),
 )
-def retrieve(contractId: str) -> Response[OpenFinanceResponse]:
+def retrieve(contractId: str) -> Response[dict[str, Any]]:
     shared = SharedContracts(caller(app), consent_id_of(app)).contract(
         contractId, Permission.INVOICE_FINANCINGS_READ
     )

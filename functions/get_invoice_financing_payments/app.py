@@ -1,6 +1,6 @@
 """GET /open-banking/invoice-financings/v2/contracts/{contractId}/payments: the payments, releases paginated."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
@@ -10,7 +10,6 @@ from financing.api.open_finance import consent_id_of, open_finance_api, open_fin
 from financing.dialects.open_finance.contracts import payments, releases
 from financing.dialects.open_finance.envelope import (
     DEFAULT_PAGE_SIZE,
-    OpenFinanceResponse,
     documented,
     paged_body,
 )
@@ -31,7 +30,7 @@ def retrieve(
     page: Annotated[int, Query(ge=1, le=2_147_483_647)] = 1,
     page_size: Annotated[int, Query(alias="page-size", ge=1)] = DEFAULT_PAGE_SIZE,
     pagination_key: Annotated[str | None, Query(alias="pagination-key", max_length=2048)] = None,
-) -> Response[OpenFinanceResponse]:
+) -> Response[dict[str, Any]]:
     contracts = SharedContracts(caller(app), consent_id_of(app))
     shared = contracts.contract(contractId, Permission.INVOICE_FINANCINGS_PAYMENTS_READ)
     assert shared.invoice is not None
