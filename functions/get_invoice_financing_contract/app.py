@@ -4,10 +4,10 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 
-from financing.api.core import caller, respond
-from financing.api.open_finance import consent_id_of, open_finance_api, open_finance_entrypoint
+from financing.api.core import caller
+from financing.api.open_finance import consent_id_of, open_finance_api, open_finance_entrypoint, reply
 from financing.dialects.open_finance.contracts import contract
-from financing.dialects.open_finance.envelope import documented, paged_body
+from financing.dialects.open_finance.envelope import documented
 from financing.domain.consents import Permission
 from financing.services.open_finance import SharedContracts
 
@@ -25,8 +25,7 @@ def retrieve(contractId: str) -> Response[dict[str, Any]]:
         contractId, Permission.INVOICE_FINANCINGS_READ
     )
     assert shared.invoice is not None
-    body = contract(shared.invoice, shared.settings)
-    return respond(200, paged_body(app.current_event.raw_event, body, None, 1))
+    return reply(app, contract(shared.invoice, shared.settings), None, 1)
 
 
 lambda_handler = open_finance_entrypoint(app)

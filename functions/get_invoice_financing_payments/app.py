@@ -1,18 +1,21 @@
 """GET /open-banking/invoice-financings/v2/contracts/{contractId}/payments: the payments, releases paginated."""
 
-from typing import Annotated, Any
+from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from financing.api.core import caller, respond
-from financing.api.open_finance import consent_id_of, open_finance_api, open_finance_entrypoint
-from financing.dialects.open_finance.contracts import payments, releases
-from financing.dialects.open_finance.envelope import (
-    DEFAULT_PAGE_SIZE,
-    documented,
-    paged_body,
+from financing.api.core import caller
+from financing.api.open_finance import (
+    Page,
+    PageSize,
+    PaginationKey,
+    consent_id_of,
+    open_finance_api,
+    open_finance_entrypoint,
+    reply,
 )
+from financing.dialects.open_finance.contracts import payments, releases
+from financing.dialects.open_finance.envelope import DEFAULT_PAGE_SIZE, documented
 from financing.domain.consents import Permission
 from financing.services.open_finance import SharedContracts
 
@@ -27,17 +30,16 @@ app = open_finance_api()
 )
 def retrieve(
     contractId: str,
-    page: Annotated[int, Query(ge=1, le=2_147_483_647)] = 1,
-    page_size: Annotated[int, Query(alias="page-size", ge=1)] = DEFAULT_PAGE_SIZE,
-    pagination_key: Annotated[str | None, Query(alias="pagination-key", max_length=2048)] = None,
+    page: Page = 1,
+    page_size: PageSize = DEFAULT_PAGE_SIZE,
+    pagination_key: PaginationKey = None,
 ) -> Response[dict[str, Any]]:
-    contracts = SharedContracts(caller(app), consent_id_of(app))
-    shared = contracts.contract(contractId, Permission.INVOICE_FINANCINGS_PAYMENTS_READ)
+    shared, request = SharedContracts(caller(app), consent_id_of(app)).contract_page(
+        contractId, Permission.INVOICE_FINANCINGS_PAYMENTS_READ, page, page_size, pagination_key, "payments"
+    )
     assert shared.invoice is not None
-    request = contracts.page(page, page_size, pagination_key, f"{contractId}/payments")
     items = releases(shared.invoice, recorded_by=request.snapshot)
-    body = payments(shared.invoice, request.slice(items))
-    return respond(200, paged_body(app.current_event.raw_event, body, request, len(items)))
+    return reply(app, payments(shared.invoice, request.slice(items)), request, len(items))
 
 
 lambda_handler = open_finance_entrypoint(app)

@@ -1,19 +1,22 @@
 """GET /open-banking/invoice-financings/v2/contracts/{contractId}/scheduled-instalments: the contract's schedule."""
 
-from typing import Annotated, Any
+from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from financing.api.core import caller, respond
-from financing.api.open_finance import consent_id_of, open_finance_api, open_finance_entrypoint
+from financing.api.core import caller
+from financing.api.open_finance import (
+    Page,
+    PageSize,
+    PaginationKey,
+    consent_id_of,
+    open_finance_api,
+    open_finance_entrypoint,
+    reply,
+)
 from financing.clock import today
 from financing.dialects.open_finance.contracts import instalments
-from financing.dialects.open_finance.envelope import (
-    DEFAULT_PAGE_SIZE,
-    documented,
-    paged_body,
-)
+from financing.dialects.open_finance.envelope import DEFAULT_PAGE_SIZE, documented
 from financing.domain.consents import Permission
 from financing.services.open_finance import SharedContracts
 
@@ -30,16 +33,20 @@ app = open_finance_api()
 )
 def retrieve(
     contractId: str,
-    page: Annotated[int, Query(ge=1, le=2_147_483_647)] = 1,
-    page_size: Annotated[int, Query(alias="page-size", ge=1)] = DEFAULT_PAGE_SIZE,
-    pagination_key: Annotated[str | None, Query(alias="pagination-key", max_length=2048)] = None,
+    page: Page = 1,
+    page_size: PageSize = DEFAULT_PAGE_SIZE,
+    pagination_key: PaginationKey = None,
 ) -> Response[dict[str, Any]]:
-    contracts = SharedContracts(caller(app), consent_id_of(app))
-    shared = contracts.contract(contractId, Permission.INVOICE_FINANCINGS_SCHEDULED_INSTALMENTS_READ)
+    shared, request = SharedContracts(caller(app), consent_id_of(app)).contract_page(
+        contractId,
+        Permission.INVOICE_FINANCINGS_SCHEDULED_INSTALMENTS_READ,
+        page,
+        page_size,
+        pagination_key,
+        "scheduled-instalments",
+    )
     assert shared.invoice is not None
-    request = contracts.page(page, page_size, pagination_key, f"{contractId}/scheduled-instalments")
-    body = instalments(shared.invoice, today())
-    return respond(200, paged_body(app.current_event.raw_event, body, request, 1))
+    return reply(app, instalments(shared.invoice, today()), request, 1)
 
 
 lambda_handler = open_finance_entrypoint(app)

@@ -8,11 +8,12 @@ and is `application/json; charset=utf-8`; every error is a `ResponseError`.
 import re
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from financing.api.core import core_api, entrypoint
+from financing.api.core import core_api, entrypoint, respond
 from financing.api.correlation import correlation_id_of
 from financing.api.errors import (
     OPEN_FINANCE_HEADER,
@@ -21,8 +22,14 @@ from financing.api.errors import (
     NotAcceptable,
     open_finance_error_for,
 )
+from financing.dialects.open_finance.envelope import PageRequest, paged_body
 
 SCOPE = "invoice-financings"
+# The spec's paging query parameters, as every paginated handler declares them (page-size > 1000 is
+# a 422 decided after the consent check, so it is not a validation bound here).
+Page = Annotated[int, Query(ge=1, le=2_147_483_647)]
+PageSize = Annotated[int, Query(alias="page-size", ge=1)]
+PaginationKey = Annotated[str | None, Query(alias="pagination-key", max_length=2048)]
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _JSON_RANGES = {"*/*", "application/*", "application/json"}
 
@@ -83,3 +90,8 @@ def open_finance_entrypoint(app: APIGatewayRestResolver) -> Callable[[dict[str, 
         return guarded(event, context)
 
     return handler
+
+
+def reply(app: APIGatewayRestResolver, data: Any, request: PageRequest | None, total: int) -> Response:
+    """200 with `data` in the spec's envelope: links to the neighbouring pages of `request`, and meta."""
+    return respond(200, paged_body(app.current_event.raw_event, data, request, total))

@@ -68,6 +68,19 @@ class SharedContracts:
             raise NotFound("contract", contract_id)
         return Shared(shared.consent, shared.settings, invoice)
 
+    def contract_page(
+        self,
+        contract_id: str,
+        permission: Permission,
+        page: int,
+        size: int,
+        pagination_key: str | None,
+        part: str,
+    ) -> tuple[Shared, PageRequest]:
+        """One contract's `part` (warranties, payments...) and the page of it asked for."""
+        shared = self.contract(contract_id, permission)
+        return shared, self.page(page, size, pagination_key, f"{contract_id}/{part}")
+
     def contracts(
         self, page: int, size: int, pagination_key: str | None
     ) -> tuple[Shared, PageRequest, list[dict[str, Any]]]:
