@@ -204,13 +204,11 @@ class Gateway:
         return Reply(status, [*headers, ("x-amzn-RequestId", request.request_id)], body)
 
     def _fallback_api(self, path: str) -> ApiSpec | None:
-        # Requests matching no route still get an API's gateway responses: the only API, or the one
-        # whose routes the path belongs with (APIs share this port; on AWS each has its own host).
+        # Requests matching no route still get an API's gateway responses: the one whose routes the
+        # path belongs with (APIs share this port; on AWS each has its own host), else the first declared.
         apis = list(self.stack.apis.values()) if self.stack else []
-        if len(apis) == 1:
-            return apis[0]
         owner = self.routes.api_for(path)
-        return self.stack.apis.get(owner) if self.stack and owner else None
+        return self.stack.apis[owner] if self.stack and owner else (apis[0] if apis else None)
 
     def api(self, request: Request, declared_length: int) -> Reply:
         assert self.stack is not None and self.runtime is not None

@@ -1,45 +1,24 @@
 """GET /open-banking/invoice-financings/v2/contracts/{contractId}/payments: the payments, releases paginated."""
 
-from typing import Any
-
-from aws_lambda_powertools.event_handler import Response
-
-from financing.api.core import caller
-from financing.api.open_finance import (
-    Page,
-    PageSize,
-    PaginationKey,
-    consent_id_of,
-    open_finance_api,
-    open_finance_entrypoint,
-    reply,
-)
+from financing.api.contract_parts import contract_part
+from financing.api.open_finance import open_finance_api, open_finance_entrypoint
 from financing.dialects.open_finance.contracts import payments, releases
-from financing.dialects.open_finance.envelope import DEFAULT_PAGE_SIZE, documented
 from financing.domain.consents import Permission
-from financing.services.open_finance import SharedContracts
+
+
+def _page(invoice, request):
+    # Only payments recorded by the listing's snapshot, so that its pages stay put.
+    items = releases(invoice, recorded_by=request.snapshot)
+    return payments(invoice, request.slice(items)), len(items)
+
 
 app = open_finance_api()
-
-
-@app.get(
-    "/open-banking/invoice-financings/v2/contracts/<contractId>/payments",
+contract_part(
+    app,
+    "payments",
+    Permission.INVOICE_FINANCINGS_PAYMENTS_READ,
+    _page,
     summary="Retrieve an invoice-financing contract's payments",
-    tags=["Open Finance Brasil"],
-    responses=documented("The contract's payments (ResponseInvoiceFinancingsPayments); pages of releases."),
+    description="The contract's payments (ResponseInvoiceFinancingsPayments); pages of releases.",
 )
-def retrieve(
-    contractId: str,
-    page: Page = 1,
-    page_size: PageSize = DEFAULT_PAGE_SIZE,
-    pagination_key: PaginationKey = None,
-) -> Response[dict[str, Any]]:
-    shared, request = SharedContracts(caller(app), consent_id_of(app)).contract_page(
-        contractId, Permission.INVOICE_FINANCINGS_PAYMENTS_READ, page, page_size, pagination_key, "payments"
-    )
-    assert shared.invoice is not None
-    items = releases(shared.invoice, recorded_by=request.snapshot)
-    return reply(app, payments(shared.invoice, request.slice(items)), request, len(items))
-
-
 lambda_handler = open_finance_entrypoint(app)

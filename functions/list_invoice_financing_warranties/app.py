@@ -1,50 +1,23 @@
 """GET /open-banking/invoice-financings/v2/contracts/{contractId}/warranties: what secures the contract."""
 
-from typing import Any
-
-from aws_lambda_powertools.event_handler import Response
-
-from financing.api.core import caller
-from financing.api.open_finance import (
-    Page,
-    PageSize,
-    PaginationKey,
-    consent_id_of,
-    open_finance_api,
-    open_finance_entrypoint,
-    reply,
-)
+from financing.api.contract_parts import contract_part
+from financing.api.open_finance import open_finance_api, open_finance_entrypoint
 from financing.dialects.open_finance.contracts import warranties
-from financing.dialects.open_finance.envelope import DEFAULT_PAGE_SIZE, documented
 from financing.domain.consents import Permission
-from financing.services.open_finance import SharedContracts
+
+
+def _page(invoice, request):
+    items = warranties(invoice)
+    return request.slice(items), len(items)
+
 
 app = open_finance_api()
-
-
-@app.get(
-    "/open-banking/invoice-financings/v2/contracts/<contractId>/warranties",
+contract_part(
+    app,
+    "warranties",
+    Permission.INVOICE_FINANCINGS_WARRANTIES_READ,
+    _page,
     summary="List an invoice-financing contract's warranties",
-    tags=["Open Finance Brasil"],
-    responses=documented("A page of the contract's warranties (ResponseInvoiceFinancingsWarranties)."),
+    description="A page of the contract's warranties (ResponseInvoiceFinancingsWarranties).",
 )
-def list_(
-    contractId: str,
-    page: Page = 1,
-    page_size: PageSize = DEFAULT_PAGE_SIZE,
-    pagination_key: PaginationKey = None,
-) -> Response[dict[str, Any]]:
-    shared, request = SharedContracts(caller(app), consent_id_of(app)).contract_page(
-        contractId,
-        Permission.INVOICE_FINANCINGS_WARRANTIES_READ,
-        page,
-        page_size,
-        pagination_key,
-        "warranties",
-    )
-    assert shared.invoice is not None
-    items = warranties(shared.invoice)
-    return reply(app, request.slice(items), request, len(items))
-
-
 lambda_handler = open_finance_entrypoint(app)

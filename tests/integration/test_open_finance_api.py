@@ -249,3 +249,20 @@ def test_an_institution_without_brand_or_cnpj_is_a_500_saying_so():
     theirs = consent()
     reply = read(theirs)
     assert reply.status == 500 and "brand_name" in errors_of(reply)[0]["detail"]
+
+
+def test_each_request_costs_few_dynamodb_calls_and_reads_the_consent_every_time(world):
+    from financing.adapters.aws import client
+
+    calls = []
+    events = client("dynamodb").meta.events
+    events.register("before-call.dynamodb.*", lambda model, **_: calls.append(model.name), unique_id="count")
+    try:
+        read(world["consent"])
+        assert calls == ["BatchGetItem", "Query"]
+        for part in ("", "warranties", "scheduled-instalments", "payments"):
+            calls.clear()
+            read(world["consent"], cid(world["first"]), part)
+            assert calls == ["BatchGetItem"], part
+    finally:
+        events.unregister("before-call.dynamodb.*", unique_id="count")
