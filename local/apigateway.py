@@ -71,6 +71,22 @@ class RouteTable:
                 best = (rank, route, params)
         return (best[1], best[2]) if best else None
 
+    def api_for(self, path: str) -> str | None:
+        """The API (logical id) whose routes share the longest literal leading path with `path`: the one
+        whose gateway responses answer a request that matches no route (API Gateway answers it on the
+        API it was sent to; locally every API shares one port). None when no route shares a segment."""
+        segments = _segments(path)
+        best: tuple[int, str] | None = None
+        for route in self.routes:
+            shared = 0
+            for part, segment in zip(_segments(route.path, decode=False), segments, strict=False):
+                if part.startswith("{") or part != segment:
+                    break
+                shared += 1
+            if shared and (best is None or shared > best[0]):
+                best = (shared, route.api)
+        return best[1] if best else None
+
     def methods_for(self, path: str) -> list[str]:
         segments = _segments(path)
         return [r.method for r in self.routes if _match_segments(_segments(r.path, decode=False), segments)]
@@ -194,7 +210,8 @@ def render_gateway_response(
     for name, source in ((config.get("ResponseParameters") or {}).get("Headers") or {}).items():
         value = _parameter_value(str(source), context, lower_request)
         if value is not None:
-            headers.append((name, value))
+            # A configured header replaces the default of the same name (Content-Type, say).
+            headers = [(n, v) for n, v in headers if n.lower() != name.lower()] + [(name, value)]
     template = (config.get("ResponseTemplates") or {}).get("application/json", DEFAULT_TEMPLATE)
 
     def substitute(match: re.Match[str]) -> str:

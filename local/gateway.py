@@ -208,20 +208,22 @@ class Gateway:
         )
         return Reply(status, [*headers, ("x-amzn-RequestId", request.request_id)], body)
 
-    def _fallback_api(self) -> ApiSpec | None:
-        # Requests matching no route still get the API's gateway responses (one API is the common case).
+    def _fallback_api(self, path: str) -> ApiSpec | None:
+        # Requests matching no route still get an API's gateway responses: the one whose routes the
+        # path belongs with (APIs share this port; on AWS each has its own host), else the first declared.
         apis = list(self.stack.apis.values()) if self.stack else []
-        return apis[0] if len(apis) == 1 else None
+        owner = self.routes.api_for(path)
+        return self.stack.apis[owner] if self.stack and owner else (apis[0] if apis else None)
 
     def api(self, request: Request, declared_length: int) -> Reply:
         assert self.stack is not None and self.runtime is not None
         if declared_length > MAX_BODY:
-            reply = self.gateway_response(self._fallback_api(), "REQUEST_TOO_LARGE", request)
+            reply = self.gateway_response(self._fallback_api(request.path), "REQUEST_TOO_LARGE", request)
             reply.close = True
             return reply
         found = self.routes.match(request.method, request.path)
         if found is None:
-            api = self._fallback_api()
+            api = self._fallback_api(request.path)
             if request.method == "OPTIONS" and api and api.cors and self.routes.methods_for(request.path):
                 if api.cors_preflight_authorizer:  # SAM's AddDefaultAuthorizerToCorsPreflight (default true)
                     preflight = Route(

@@ -52,6 +52,7 @@ def api_event(
     headers: dict[str, str] | None = None,
     tenant: str | None = "acme",
     scope: str = "invoices:read invoices:write",
+    consent_id: str | None = None,
 ) -> dict[str, Any]:
     request_id = str(uuid.uuid4())
     text = raw_body if raw_body is not None else (json.dumps(body) if body is not None else None)
@@ -61,6 +62,8 @@ def api_event(
         if tenant
         else None
     )
+    if authorizer is not None and consent_id:
+        authorizer["consent_id"] = consent_id
     return {
         "resource": resource or path,
         "path": path,

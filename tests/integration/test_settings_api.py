@@ -20,6 +20,8 @@ DEFAULTS = {
     "grace_days": 0,
     "late_fee_rate_percentage": 2400,
     "pricing": {"advance_rate_percentage": 9000, "fee_percentage": 250},
+    "brand_name": None,
+    "institution_cnpj": None,
     "updated": None,
 }
 BODY = {
@@ -55,7 +57,13 @@ def test_a_tenant_that_never_saved_settings_reads_the_defaults_and_nothing_is_wr
 def test_put_replaces_everything_and_announces_it():
     reply = put(BODY, headers={"x-correlation-id": "corr-set"})
     assert reply.status == 200, reply.json
-    assert reply.json == {"object": "settings", **BODY, "updated": reply.json["updated"]}
+    assert reply.json == {
+        "object": "settings",
+        **BODY,
+        "brand_name": None,
+        "institution_cnpj": None,
+        "updated": reply.json["updated"],
+    }
     assert reply.json["updated"].endswith("Z")
     assert get().json == reply.json
     [item] = [i for i in table_items() if i["kind"] == "settings"]
@@ -116,6 +124,12 @@ def test_settings_are_per_tenant():
         ({"grace_days": True}, "grace_days"),
         ({"grace_days": None}, "grace_days"),
         ({"colour": "red"}, "colour"),
+        ({"institution_cnpj": "11.222.333/0001-82"}, "institution_cnpj"),
+        ({"institution_cnpj": "529.982.247-25"}, "institution_cnpj"),
+        ({"institution_cnpj": 11222333000181}, "institution_cnpj"),
+        ({"brand_name": ""}, "brand_name"),
+        ({"brand_name": " Banco"}, "brand_name"),
+        ({"brand_name": "B" * 81}, "brand_name"),
     ],
 )
 def test_bad_bodies_are_400_with_the_field_named_and_nothing_written(change, field):
@@ -123,6 +137,15 @@ def test_bad_bodies_are_400_with_the_field_named_and_nothing_written(change, fie
     assert reply.status == 400, reply.json
     assert field in [detail["field"] for detail in reply.json["error"]["details"]], reply.json
     assert table_items() == []
+
+
+def test_the_institution_for_open_finance_is_set_with_a_valid_cnpj_stored_as_digits():
+    reply = put({**BODY, "brand_name": "Banco Acme", "institution_cnpj": "11.222.333/0001-81"})
+    assert reply.status == 200, reply.json
+    assert (reply.json["brand_name"], reply.json["institution_cnpj"]) == ("Banco Acme", "11222333000181")
+    stored = SettingsStore().get("acme")
+    assert (stored.brand_name, stored.institution_cnpj) == ("Banco Acme", "11222333000181")
+    assert put({**BODY, "brand_name": "Banco Acme", "institution_cnpj": "11222333000181"}).json == reply.json
 
 
 def test_every_field_is_required():

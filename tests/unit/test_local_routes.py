@@ -109,6 +109,53 @@ def test_authorizer_context_is_stringified_like_api_gateway():
         authorizer_context({"policyDocument": _policy()})
 
 
+def test_a_path_matching_no_route_belongs_to_the_api_sharing_its_leading_segments():
+    table = RouteTable(
+        [
+            Route("GET", "/v1/companies", "List", "Api", None),
+            Route(
+                "GET", "/open-banking/invoice-financings/v2/contracts", "Contracts", "OpenFinanceApi", None
+            ),
+            Route(
+                "GET",
+                "/open-banking/invoice-financings/v2/contracts/{contractId}",
+                "Get",
+                "OpenFinanceApi",
+                None,
+            ),
+        ]
+    )
+    assert table.api_for("/open-banking/invoice-financings/v2/nothing") == "OpenFinanceApi"
+    assert table.api_for("/v1/unknown") == "Api"
+    assert table.api_for("/elsewhere") is None
+
+
+def test_a_configured_content_type_replaces_the_default():
+    api = _api(
+        UNAUTHORIZED={
+            "ResponseParameters": {"Headers": {"Content-Type": "'application/json; charset=utf-8'"}}
+        }
+    )
+    _, headers, _ = render_gateway_response(api, "UNAUTHORIZED", {"requestId": "r"})
+    assert [v for n, v in headers if n.lower() == "content-type"] == ["application/json; charset=utf-8"]
+
+
+def test_gateway_responses_can_echo_a_request_header():
+    api = _api(
+        UNAUTHORIZED={
+            "ResponseParameters": {
+                "Headers": {"x-fapi-interaction-id": "method.request.header.x-fapi-interaction-id"}
+            }
+        }
+    )
+    _, headers, _ = render_gateway_response(
+        api, "UNAUTHORIZED", {"requestId": "r"}, {"X-Fapi-Interaction-Id": "abc"}
+    )
+    assert ("x-fapi-interaction-id", "abc") in headers
+    _, headers, _ = render_gateway_response(api, "UNAUTHORIZED", {"requestId": "r"}, {})
+    assert all(n != "x-fapi-interaction-id" for n, _ in headers)
+
+
 def _api(**responses):
     return ApiSpec("Api", "abc1234567", "local", {}, responses, [], None, None)
 

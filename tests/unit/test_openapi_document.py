@@ -22,6 +22,8 @@ def test_every_operation_documents_its_errors_in_its_familys_envelope():
             envelope = "GlobalErrorResponse"
         elif path.startswith(("/v1/financing_invoices", "/v1/financing_offers")):
             envelope = "MoniteError"
+        elif path.startswith("/open-banking/"):
+            envelope = "ResponseError"
         for method, operation in operations.items():
             for status in ("400", "401", "403", "404"):
                 schema = operation["responses"][status]["content"]["application/json"]["schema"]

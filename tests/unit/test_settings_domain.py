@@ -30,6 +30,8 @@ def test_the_defaults():
         "grace_days": 0,
         "late_fee_rate_percentage": 2400,
         "pricing": {"advance_rate_percentage": 9000, "fee_percentage": 250},
+        "brand_name": None,
+        "institution_cnpj": None,
     }
     assert settings.updated is None and settings.version == 0
     pricing = settings.funding_pricing()
@@ -49,7 +51,7 @@ def test_the_bounds():
 
 def test_replacement_sets_every_term_stamps_and_versions():
     revised = replace_settings(defaults("acme"), TERMS)
-    assert revised.terms() == TERMS
+    assert revised.terms() == {**TERMS, "brand_name": None, "institution_cnpj": None}
     assert revised.version == 1 and revised.updated == datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
     assert revised.tenant_id == "acme"
 
@@ -96,3 +98,11 @@ def test_a_stored_item_without_newer_fields_still_loads_with_their_defaults():
     # What an item saved before a field existed looks like: the new field takes its default.
     stored = TenantSettings.model_validate({"tenant_id": "acme", "grace_days": 3, "version": 4})
     assert stored.grace_days == 3 and stored.default_after_days == 90 and stored.pricing.fee_percentage == 250
+
+
+def test_the_institution_cnpj_must_have_valid_check_digits_and_is_kept_as_digits():
+    assert [p.field for p in problems({**TERMS, "institution_cnpj": "11222333000182"})] == [
+        "institution_cnpj"
+    ]
+    revised = replace_settings(defaults("acme"), {**TERMS, "institution_cnpj": "11.222.333/0001-81"})
+    assert revised.institution_cnpj == "11222333000181"

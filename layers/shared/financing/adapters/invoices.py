@@ -13,6 +13,9 @@ financed and overdue invoices, so the daily job reads what can age and nothing e
 The financing list (adapters/invoice_list.py) reads, still in id order: by-list-status
 (list_status_pk = <tenant>#FINV#<Monite status>), by-due-month (due_month_pk = <tenant>#FINV_DUE#<yyyy-mm>),
 and by-due-date (pk, due_date_sk = <due date>#<id>) for a tenant's earliest and latest due dates.
+`by-contract-customer` (contract_pk = <tenant>#CONTRACT#<customer document>, contract_sk = <funded at>#<id>)
+holds only financed invoices (financed, overdue, defaulted, repaid) whose supplier had a tax id when
+funded: the contracts Open Finance shares with that customer, newest funding first.
 """
 
 import zlib
@@ -43,6 +46,7 @@ from financing.ids import new_id
 
 DUE_SHARDS = 4
 AGEING = {Status.FINANCED, Status.OVERDUE}
+CONTRACTS = {Status.FINANCED, Status.OVERDUE, Status.DEFAULTED, Status.REPAID}
 INDEX_BY = {
     "status": ("by-status", "status_pk"),
     "supplier": ("by-supplier", "supplier_pk"),
@@ -75,7 +79,15 @@ def _to_item(invoice: Invoice) -> dict[str, Any]:
     if invoice.status in AGEING:
         item["due_pk"] = _due_shard(invoice.id)
         item["due_sk"] = f"{invoice.due_date.isoformat()}#{tenant}#{invoice.id}"
+    financing = invoice.financing
+    if invoice.status in CONTRACTS and financing and financing.customer_document:
+        item["contract_pk"] = contract_partition(tenant, financing.customer_document)
+        item["contract_sk"] = f"{iso(financing.funded_at)}#{invoice.id}"
     return item
+
+
+def contract_partition(tenant_id: str, customer_document: str) -> str:
+    return tenant_key(tenant_id, f"CONTRACT#{customer_document}")
 
 
 def _from_item(item: dict[str, Any]) -> Invoice:
@@ -114,6 +126,11 @@ class InvoiceStore:
         self.table = table or EntityTable()
 
     # ------------------------------------------------------------------------------------- reads
+
+    @staticmethod
+    def parse(item: dict[str, Any]) -> Invoice:
+        """An invoice from its stored item (read by someone else, e.g. in a batch with other items)."""
+        return _from_item(item)
 
     def get(self, tenant_id: str, invoice_id: str) -> Invoice | None:
         item = self.table.get(tenant_key(tenant_id, "INVOICE"), invoice_id)
@@ -162,6 +179,31 @@ class InvoiceStore:
                 break
             start = batch[-1].id
         return found[:limit], len(found) > limit
+
+    def contract_keys(
+        self, tenant_id: str, customer_document: str, *, funded_by: str
+    ) -> list[dict[str, str]]:
+        """Every contract of one customer funded at or before `funded_by` (ISO time), newest first, as
+        {"id", "type"}: the index's keys and type only, a few dozen bytes each, so counting and slicing
+        a page needs no invoice item."""
+        request: dict[str, Any] = {
+            "TableName": self.table.table_name,
+            "IndexName": "by-contract-customer",
+            "KeyConditionExpression": "contract_pk = :p AND contract_sk <= :by",
+            "ExpressionAttributeValues": to_item(
+                {":p": contract_partition(tenant_id, customer_document), ":by": f"{funded_by}#~"}
+            ),
+            "ProjectionExpression": "sk, #t",
+            "ExpressionAttributeNames": {"#t": "type"},
+            "ScanIndexForward": False,
+        }
+        found: list[dict[str, str]] = []
+        while True:
+            response = client("dynamodb").query(**request)
+            found += [{"id": i["sk"], "type": i["type"]} for i in map(from_item, response.get("Items", []))]
+            if "LastEvaluatedKey" not in response:
+                return found
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
     def history(
         self, tenant_id: str, invoice_id: str, *, limit: int, after: str | None

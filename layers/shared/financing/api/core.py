@@ -16,19 +16,23 @@ from financing.observability import logger, tracer
 
 MAX_BODY_BYTES = 256 * 1024
 ErrorFor = Callable[[Exception, str], dict[str, Any]]
+ReferenceOf = Callable[[dict[str, Any]], str]
 
 
-def core_api(error_for: ErrorFor = core_error_for) -> APIGatewayRestResolver:
-    """A resolver answering errors in `error_for`'s envelope (the core family's unless told otherwise)."""
+def core_api(
+    error_for: ErrorFor = core_error_for, reference_of: ReferenceOf = correlation_id_of
+) -> APIGatewayRestResolver:
+    """A resolver answering errors in `error_for`'s envelope (the core family's unless told otherwise);
+    `reference_of` names the request in errors, logs and `x-correlation-id` (its correlation id)."""
     app = APIGatewayRestResolver(enable_validation=True)
 
     @app.exception_handler(Exception)
     def _any_error(exc: Exception) -> Response:
-        return as_response(error_for(exc, correlation_id_of(app.current_event.raw_event)))
+        return as_response(error_for(exc, reference_of(app.current_event.raw_event)))
 
     def _echo_correlation(app: APIGatewayRestResolver, next_middleware: Callable[..., Response]) -> Response:
         response = next_middleware(app)
-        response.headers[CORRELATION_HEADER] = correlation_id_of(app.current_event.raw_event)
+        response.headers[CORRELATION_HEADER] = reference_of(app.current_event.raw_event)
         return response
 
     app.use([_echo_correlation])
@@ -71,13 +75,17 @@ def respond(status: int, body: dict[str, Any]) -> Response:
 
 
 def entrypoint(
-    app: APIGatewayRestResolver, *, scope: str, error_for: ErrorFor = core_error_for
+    app: APIGatewayRestResolver,
+    *,
+    scope: str,
+    error_for: ErrorFor = core_error_for,
+    reference_of: ReferenceOf = correlation_id_of,
 ) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
     """The Lambda handler for `app`, one endpoint needing `scope`: guards before routing, observability."""
 
     @logger.inject_lambda_context(clear_state=True)
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        correlation_id = correlation_id_of(event)
+        correlation_id = reference_of(event)
         logger.set_correlation_id(correlation_id)
         if (refusal := _refusal(event, scope, correlation_id, error_for)) is not None:
             return refusal

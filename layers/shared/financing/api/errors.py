@@ -282,3 +282,63 @@ def monite_error_for(exc: Exception, correlation_id: str) -> dict[str, Any]:
             problem = {"loc": ["body"], "msg": error["message"], "type": error["code"]}
         return {**core, "body": json.dumps({"detail": [problem]})}
     return {**core, "body": json.dumps({"error": {"message": error["message"]}})}
+
+
+class MissingInteractionId(Exception):
+    """Open Finance requests must carry `x-fapi-interaction-id`, a UUID."""
+
+
+class NotAcceptable(Exception):
+    """The client's Accept header excludes JSON, the only representation there is."""
+
+
+OPEN_FINANCE_HEADER = "x-fapi-interaction-id"
+OPEN_FINANCE_MEDIA_TYPE = "application/json; charset=utf-8"
+# Status -> (code, title) of Open Finance's ResponseError; `detail` says what exactly went wrong.
+_OPEN_FINANCE_ERRORS = {
+    400: ("BAD_REQUEST", "Bad request"),
+    401: ("UNAUTHORIZED", "Unauthorized"),
+    403: ("FORBIDDEN", "Forbidden"),
+    404: ("NOT_FOUND", "Not found"),
+    405: ("METHOD_NOT_ALLOWED", "Method not allowed"),
+    406: ("NOT_ACCEPTABLE", "Not acceptable"),
+    409: ("CONFLICT", "Conflict"),
+    413: ("PAYLOAD_TOO_LARGE", "Payload too large"),
+    415: ("UNSUPPORTED_MEDIA_TYPE", "Unsupported media type"),
+    422: ("UNPROCESSABLE_ENTITY", "Unprocessable entity"),
+    500: ("INTERNAL_ERROR", "Internal server error"),
+}
+
+
+def open_finance_error_for(exc: Exception, interaction_id: str) -> dict[str, Any]:
+    """Open Finance's `ResponseError` `{errors: [{code, title, detail}], meta}`, echoing the interaction id;
+    the statuses are the core mapping's, plus the consent's 403, 406 and an unconfigured institution's 500."""
+    from financing.dialects.open_finance.envelope import error_body
+    from financing.domain.consents import ConsentRefused
+    from financing.domain.settings import InstitutionNotConfigured
+
+    match exc:
+        case MissingInteractionId():
+            status, details = 400, [f"{OPEN_FINANCE_HEADER} is required and must be a UUID."]
+        case NotAcceptable():
+            status, details = 406, ["Only application/json is available; accept it."]
+        case ConsentRefused():
+            status, details = 403, [exc.message]
+        case InstitutionNotConfigured():
+            logger.error("open finance institution not configured", extra={"correlation_id": interaction_id})
+            status, details = 500, [exc.message]
+        case _:
+            core = core_error_for(exc, interaction_id)
+            status, error = core["statusCode"], json.loads(core["body"])["error"]
+            details = [f"{d['field']}: {d['message']}" for d in error["details"]] or [error["message"]]
+    code, title = _OPEN_FINANCE_ERRORS.get(status, _OPEN_FINANCE_ERRORS[500])
+    body = error_body([(code, title, detail) for detail in details])
+    return {
+        "statusCode": status,
+        "headers": {
+            "Content-Type": OPEN_FINANCE_MEDIA_TYPE,
+            OPEN_FINANCE_HEADER: interaction_id,
+            CORRELATION_HEADER: interaction_id,
+        },
+        "body": json.dumps(body),
+    }

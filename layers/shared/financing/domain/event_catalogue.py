@@ -1,7 +1,15 @@
 """Every event the platform announces on its bus: the one list webhook subscriptions are checked against
 and the README's event table documents (a test keeps the two equal)."""
 
-from financing.domain import buyer_limits, companies, credit_line, credit_rights, documents, settings
+from financing.domain import (
+    buyer_limits,
+    companies,
+    consents,
+    credit_line,
+    credit_rights,
+    documents,
+    settings,
+)
 from financing.domain.lifecycle import Status
 
 # The lifecycle announces each status an invoice reaches as `invoice.<status>` (a draft is `created`).
@@ -34,6 +42,8 @@ EVENT_TYPES: frozenset[str] = frozenset(
         credit_rights.STATUS_CHANGE_SUCCESS,
         credit_rights.STATUS_CHANGE_FAILURE,
         credit_line.UPDATED,
+        consents.CREATED,
+        consents.REVOKED,
         "webhook_subscription.created",
         "webhook_subscription.updated",
         "webhook_subscription.deleted",

@@ -68,6 +68,8 @@ class Financing(BaseModel):
     repaid_at: datetime | None = None
     # The advance was drawn on the tenant's credit line (so repayment gives it back to the line).
     on_credit_line: bool = False
+    # The supplier's tax id when funded: the contract's customer, to whom Open Finance shares it.
+    customer_document: str | None = None
 
     @property
     def repayment_amount(self) -> int:
@@ -292,6 +294,7 @@ def fund(
     disbursement_date: date,
     now: datetime,
     receivable_confirmed: bool = False,
+    customer_document: str | None = None,
 ) -> tuple[Invoice, Transition]:
     to = next_status(Action.FUND, invoice.status)
     if invoice.credit_rights_internal_number and not receivable_confirmed:
@@ -309,6 +312,7 @@ def fund(
         discount=advance.discount,
         funded_at=now,
         disbursement_date=disbursement_date,
+        customer_document=customer_document,
     )
     sessions = _close_sessions(invoice, SessionStatus.COMPLETED)
     return _moved(invoice, Action.FUND, to, now, financing=financing, sessions=sessions)

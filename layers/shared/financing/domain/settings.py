@@ -1,7 +1,8 @@
 """Tenant settings: the lender's terms (pricing, overdue and default days, late fees), with defaults.
 
 Percentages are integers in basis points (10000 = 100%). A tenant that never saved its settings has
-the defaults. Funding reads `pricing`; the overdue job reads the days and the late fee rate.
+the defaults. Funding reads `pricing`; the overdue job reads the days and the late fee rate; Open
+Finance reads the institution's `brand_name` and `institution_cnpj` (unset until the lender sets them).
 
 To add a setting: a field with a default on TenantSettings (or a nested model), its bounds in
 BOUNDS when it is a number, and the same field on the core dialect's object and PUT body.
@@ -13,12 +14,14 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from financing.clock import now
-from financing.domain.errors import FieldProblem, InvalidInput
+from financing.domain.errors import DomainError, FieldProblem, InvalidInput
 from financing.domain.funding import Pricing
 from financing.domain.money import BASIS
+from financing.domain.tax_id import digits, is_cnpj
 
 UPDATED = "settings.updated"
 MAX_DAYS = 3650
+MAX_BRAND_NAME = 80  # Open Finance's brandName
 
 # Inclusive bounds of each numeric setting, by its dotted path in the object.
 BOUNDS: dict[str, tuple[int, int]] = {
@@ -41,6 +44,8 @@ class TenantSettings(BaseModel):
     grace_days: int = 0  # days after the due date before an unpaid invoice is overdue
     late_fee_rate_percentage: int = 2400  # a year, simple, accrued daily
     pricing: PricingTerms = Field(default_factory=PricingTerms)
+    brand_name: str | None = None  # the institution's brand, as Open Finance shows it
+    institution_cnpj: str | None = None  # the institution's CNPJ, 14 digits
     updated: datetime | None = None  # None until the tenant first saves its settings
     version: int = 0  # 0: never stored
 
@@ -62,6 +67,21 @@ class TenantSettings(BaseModel):
         )
 
 
+class InstitutionNotConfigured(DomainError):
+    """Open Finance cannot name the institution: the lender has not set brand_name and institution_cnpj."""
+
+    code = "institution_not_configured"
+
+
+def require_institution(settings: TenantSettings) -> TenantSettings:
+    if not settings.brand_name or not settings.institution_cnpj:
+        raise InstitutionNotConfigured(
+            "The institution is not configured for Open Finance: set brand_name and institution_cnpj "
+            "with PUT /v1/settings."
+        )
+    return settings
+
+
 def defaults(tenant_id: str) -> TenantSettings:
     return TenantSettings(tenant_id=tenant_id)
 
@@ -80,6 +100,16 @@ def problems(terms: dict[str, Any]) -> list[FieldProblem]:
         value = _at(terms, path)
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             found.append(FieldProblem(path, f"must be an integer from {low} to {high}"))
+    brand = terms.get("brand_name")
+    if brand is not None and (
+        not isinstance(brand, str) or brand != brand.strip() or not 1 <= len(brand) <= MAX_BRAND_NAME
+    ):
+        found.append(
+            FieldProblem("brand_name", f"must be 1 to {MAX_BRAND_NAME} characters without surrounding spaces")
+        )
+    cnpj = terms.get("institution_cnpj")
+    if cnpj is not None and not (isinstance(cnpj, str) and is_cnpj(cnpj)):
+        found.append(FieldProblem("institution_cnpj", "must be a valid CNPJ (14 digits with check digits)"))
     return found
 
 
@@ -87,6 +117,8 @@ def replace_settings(current: TenantSettings, terms: dict[str, Any]) -> TenantSe
     """The whole set of terms replaced; the same object when nothing changes and it is already stored."""
     if found := problems(terms):
         raise InvalidInput(found)
+    if terms.get("institution_cnpj"):
+        terms = {**terms, "institution_cnpj": digits(terms["institution_cnpj"])}
     revised = TenantSettings.model_validate(
         {**terms, "tenant_id": current.tenant_id, "updated": now(), "version": current.version + 1}
     )

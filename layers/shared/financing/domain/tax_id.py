@@ -24,6 +24,11 @@ def brazilian_document_problem(value: str) -> str | None:
     return "must be a CPF (11 digits) or a CNPJ (14 digits)"
 
 
+def is_cnpj(value: str) -> bool:
+    """A CNPJ: 14 digits (punctuation allowed) with matching check digits."""
+    return len(digits(value)) == 14 and brazilian_document_problem(value) is None
+
+
 def normalise_tax_id(value: str, country_code: str | None) -> str:
     """Brazilian documents are stored as bare digits; other ids as given, trimmed."""
     return digits(value) if country_code == "BR" else value.strip()

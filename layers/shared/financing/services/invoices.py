@@ -256,6 +256,7 @@ class Invoices:
             "settings": settings_key(tenant),
             "exposure": exposure_key(tenant, invoice.buyer),
             "credit_line": credit_line_key(tenant),
+            "supplier": company_key(tenant, invoice.supplier),
         }
         if invoice.credit_rights_internal_number:
             keys["receivable"] = {
@@ -275,6 +276,7 @@ class Invoices:
             disbursement_date=disbursement_date or now().date(),
             now=now(),
             receivable_confirmed=bool(receivable and receivable.get("status") == "CONFIRMED"),
+            customer_document=(found.get("supplier") or {}).get("tax_id"),
         )
         exposure = found["exposure"] or {}
         total, outstanding = int(exposure.get("total_limit", 0)), int(exposure.get("outstanding", 0))

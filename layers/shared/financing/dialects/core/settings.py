@@ -40,6 +40,18 @@ class SettingsPut(Strict):
         int, _bounded("late_fee_rate_percentage", "Annual late fee, simple, accrued daily; 10000 = 100%")
     ]
     pricing: SettingsPricingIn
+    brand_name: Annotated[
+        str | None,
+        Field(min_length=1, max_length=80, description="The institution's brand, shown by Open Finance"),
+    ] = None
+    institution_cnpj: Annotated[
+        str | None,
+        Field(
+            min_length=14,
+            max_length=18,
+            description="The institution's CNPJ (check digits verified); Open Finance's companyCnpj",
+        ),
+    ] = None
 
 
 class SettingsPricing(BaseModel):
@@ -53,6 +65,8 @@ class SettingsObject(BaseModel):
     grace_days: int
     late_fee_rate_percentage: int
     pricing: SettingsPricing
+    brand_name: str | None
+    institution_cnpj: str | None
     updated: str | None = Field(
         description="When the settings were last saved; null while they are the defaults"
     )
@@ -64,6 +78,8 @@ def settings_object(settings: TenantSettings) -> SettingsObject:
         grace_days=settings.grace_days,
         late_fee_rate_percentage=settings.late_fee_rate_percentage,
         pricing=SettingsPricing(**settings.pricing.model_dump()),
+        brand_name=settings.brand_name,
+        institution_cnpj=settings.institution_cnpj,
         updated=iso(settings.updated) if settings.updated else None,
     )
 

@@ -1,0 +1,31 @@
+"""GET /open-banking/invoice-financings/v2/contracts/{contractId}: one contract's details."""
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+
+from financing.api.core import caller
+from financing.api.open_finance import consent_id_of, open_finance_api, open_finance_entrypoint, reply
+from financing.dialects.open_finance.contracts import contract
+from financing.dialects.open_finance.envelope import documented
+from financing.domain.consents import Permission
+from financing.services.open_finance import SharedContracts
+
+app = open_finance_api()
+
+
+@app.get(
+    "/open-banking/invoice-financings/v2/contracts/<contractId>",
+    summary="Retrieve an invoice-financing contract",
+    tags=["Open Finance Brasil"],
+    responses=documented("The contract (ResponseInvoiceFinancingsContract)."),
+)
+def retrieve(contractId: str) -> Response[dict[str, Any]]:
+    shared = SharedContracts(caller(app), consent_id_of(app)).contract(
+        contractId, Permission.INVOICE_FINANCINGS_READ
+    )
+    assert shared.invoice is not None
+    return reply(app, contract(shared.invoice, shared.settings), None, 1)
+
+
+lambda_handler = open_finance_entrypoint(app)

@@ -1,0 +1,25 @@
+"""DELETE /v1/open_finance/consents/{consent_id}: revoke a consent; Open Finance reads under it stop at once."""
+
+from aws_lambda_powertools.event_handler import Response
+
+from financing.adapters.consents import ConsentStore
+from financing.api.core import caller, core_api, entrypoint, respond
+from financing.dialects.core.consents import ConsentObject, consent_object
+from financing.dialects.core.errors import documented
+from financing.services.consents import revoke_consent
+
+app = core_api()
+
+
+@app.delete(
+    "/v1/open_finance/consents/<consent_id>",
+    summary="Revoke a consent",
+    tags=["Open Finance consents"],
+    responses=documented(200, ConsentObject, "The consent, REVOKED (revoking again answers the same)."),
+)
+def revoke(consent_id: str) -> Response[ConsentObject]:
+    consent = revoke_consent(ConsentStore(), caller(app), consent_id)
+    return respond(200, consent_object(consent).model_dump(mode="json"))
+
+
+lambda_handler = entrypoint(app, scope="consents:manage")

@@ -1,0 +1,58 @@
+"""Consent use cases: grant one for a customer, read it, revoke it (each change announced through the outbox)."""
+
+from datetime import datetime
+from typing import Protocol
+
+from financing.clock import now
+from financing.dialects.core.consents import consent_object
+from financing.domain import consents as rules
+from financing.domain.actor import Actor
+from financing.domain.consents import Consent
+from financing.domain.errors import NotFound
+from financing.domain.events import DomainEvent
+from financing.ids import is_id
+
+
+class Consents(Protocol):
+    def add(self, consent: Consent, event: DomainEvent) -> None: ...
+    def get(self, tenant_id: str, consent_id: str) -> Consent | None: ...
+    def save(self, consent: Consent, event: DomainEvent) -> None: ...
+
+
+def _announce(type_: str, consent: Consent, actor: Actor) -> DomainEvent:
+    return DomainEvent.announce(
+        type_,
+        tenant_id=actor.tenant_id,
+        correlation_id=actor.correlation_id,
+        obj=consent_object(consent).model_dump(mode="json"),
+    )
+
+
+def create_consent(
+    store: Consents, actor: Actor, *, customer_document: str, permissions: list[str], expiration: datetime
+) -> Consent:
+    consent = rules.grant_consent(
+        tenant_id=actor.tenant_id,
+        customer_document=customer_document,
+        permissions=permissions,
+        expiration_date_time=expiration,
+        now=now(),
+    )
+    store.add(consent, _announce(rules.CREATED, consent, actor))
+    return consent
+
+
+def get_consent(store: Consents, actor: Actor, consent_id: str) -> Consent:
+    consent = store.get(actor.tenant_id, consent_id) if is_id("consent", consent_id) else None
+    if consent is None:
+        raise NotFound("consent", consent_id)
+    return consent
+
+
+def revoke_consent(store: Consents, actor: Actor, consent_id: str) -> Consent:
+    """Revoke at once: the next Open Finance request under it is refused. Revoking twice changes nothing."""
+    consent = get_consent(store, actor, consent_id)
+    revoked = rules.revoke(consent, now())
+    if revoked is not consent:
+        store.save(revoked, _announce(rules.REVOKED, revoked, actor))
+    return revoked

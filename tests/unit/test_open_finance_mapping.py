@@ -1,0 +1,205 @@
+"""The Open Finance mapping: CET by hand, ipocCode, amounts and rates, contract ids, pages and links."""
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+
+from financing.clock import reset_clock, set_clock
+from financing.dialects.open_finance import contracts as of
+from financing.dialects.open_finance.envelope import PageRequest, PageSizeTooLarge, links, page_request
+from financing.domain.effective_cost import annual_effective_cost, term_days
+from financing.domain.invoices import Financing, Invoice, Payment
+from financing.domain.lifecycle import Status
+from financing.domain.settings import TenantSettings
+
+NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+INVOICE_ID = "inv_01JD5ZB8K6X9Q2W3E4R5T6Y7V8"
+
+
+@pytest.fixture(autouse=True)
+def fixed_clock():
+    set_clock(lambda: NOW)
+    yield
+    reset_clock()
+
+
+# ------------------------------------------------------------------------------------------------ CET
+
+
+@pytest.mark.parametrize(
+    ("advance", "discount", "days", "expected"),
+    [
+        # A one-year term: the annual cost is the fee itself.
+        (100_000, 2_500, 365, "0.025000"),
+        # Two years: sqrt(1.025) - 1 = 0.0124228...
+        (100_000, 2_500, 730, "0.012423"),
+        # 60 days at 2.5%: 1.025 ** (365/60) - 1; ln 1.025 = 0.0246926, x 6.08333 = 0.150213, e^ = 1.162082.
+        (79_200, 1_980, 60, "0.162082"),
+        # Half a year at 5%: 1.05 ** 2 - 1 = 0.1025 (365/182.5 is exactly 2).
+        (200_000, 10_000, Decimal("182.5"), "0.102500"),
+        # No fee, no cost.
+        (100_000, 0, 30, "0.000000"),
+        # A huge figure is capped at what the field holds.
+        (100_000, 10_000, 1, "999999.999999"),
+    ],
+)
+def test_cet_is_the_annual_compounding_of_the_fee_over_the_term(advance, discount, days, expected):
+    assert str(annual_effective_cost(advance, discount, days)) == expected
+
+
+def test_a_contract_disbursed_on_its_due_date_counts_one_day():
+    assert term_days(date(2026, 1, 10), date(2026, 1, 10)) == 1
+    assert term_days(date(2026, 1, 10), date(2026, 3, 11)) == 60
+
+
+# ------------------------------------------------------------------------------------------ values
+
+
+def test_amounts_keep_the_currencys_decimals_and_rates_six():
+    assert of.amount(7_920_000, "brl") == "79200.00"
+    assert of.amount(5, "brl") == "0.05"
+    assert of.amount(0, "brl") == "0.00"
+    assert of.rate(Decimal("0.15")) == "0.150000"
+    assert of.rate(Decimal("0.0000005")) == "0.000001"  # half-up
+    assert of.rate(Decimal("12"), Decimal("9.999999")) == "9.999999"
+    assert of.rate(of.basis_points(250)) == "0.025000"
+
+
+def test_the_contract_id_is_the_invoice_id_as_a_uuid_and_back():
+    contract = of.contract_id(INVOICE_ID)
+    assert len(contract) == 36 and of.invoice_id_of(contract) == INVOICE_ID
+    assert of.invoice_id_of(contract.upper()) == INVOICE_ID
+    assert of.invoice_id_of("not-a-uuid") is None
+    assert of.invoice_id_of(contract.replace("-", "")) is None  # only the canonical form
+
+
+def test_ipoc_code_for_a_cnpj_and_a_cpf_customer():
+    ulid = INVOICE_ID.removeprefix("inv_")
+    cnpj = of.ipoc_code("45723174000110", "DESCONTO_DUPLICATAS", "11222333000181", INVOICE_ID)
+    assert cnpj == "45723174" + "0301" + "2" + "11222333" + ulid and len(cnpj) == 47
+    cpf = of.ipoc_code("45723174000110", "OUTROS_DIREITOS_CREDITORIOS_DESCONTADOS", "52998224725", INVOICE_ID)
+    assert cpf == "45723174" + "0398" + "1" + "52998224725" + ulid and len(cpf) == 50
+
+
+# --------------------------------------------------------------------------------------- the mapping
+
+
+def invoice(status=Status.FINANCED, payments=()):
+    return Invoice(
+        id=INVOICE_ID,
+        tenant_id="acme",
+        supplier="company_a",
+        buyer="company_b",
+        invoice_number="DUP-1",
+        client_reference_id="r",
+        invoice_document="doc_x",
+        amount=8_800_000,
+        currency="brl",
+        type_of_goods=["other"],
+        issue_date=date(2026, 1, 1),
+        due_date=date(2026, 3, 31),
+        status=status,
+        payments=list(payments),
+        financing=Financing(
+            advance_rate=9000,
+            fee_rate=250,
+            first_payment=7_920_000,
+            discount=198_000,
+            collected=sum(p.amount for p in payments),
+            funded_at=datetime(2026, 1, 30, 23, 0, tzinfo=UTC),
+            disbursement_date=date(2026, 1, 30),
+            customer_document="11222333000181",
+        ),
+        created=NOW,
+        updated=NOW,
+    )
+
+
+SETTINGS = TenantSettings(tenant_id="acme", brand_name="Banco Acme", institution_cnpj="45723174000110")
+
+
+def test_the_contract_reads_the_financing():
+    body = of.contract(invoice(), SETTINGS)
+    assert body["contractAmount"] == "79200.00" and body["currency"] == "BRL"
+    assert body["contractDate"] == "2026-01-30" and body["disbursementDates"] == ["2026-01-30"]
+    assert body["CET"] == str(annual_effective_cost(7_920_000, 198_000, 60))
+    assert body["productName"] == "Desconto de duplicatas"
+    assert body["contractedFinanceCharges"] == [
+        {
+            "chargeType": "JUROS_MORA_ATRASO",
+            "chargeAdditionalInfo": "Juros simples ao ano, por dia de atraso",
+            "chargeRate": "0.240000",
+        }
+    ]
+    assert "settlementDate" not in body
+
+
+def test_a_payable_invoice_is_another_discounted_receivable():
+    payable = invoice().model_copy(update={"type": "payable"})
+    assert of.contract(payable, SETTINGS)["productSubType"] == "OUTROS_DIREITOS_CREDITORIOS_DESCONTADOS"
+
+
+def test_instalments_are_one_bullet_payment_counted_in_days():
+    due = of.instalments(invoice(), date(2026, 3, 1))
+    assert (due["totalNumberOfInstalments"], due["contractRemainingNumber"]) == (60, 30)
+    assert (due["dueInstalments"], due["pastDueInstalments"], due["paidInstalments"]) == (1, 0, 0)
+    late = of.instalments(invoice(Status.OVERDUE), date(2026, 4, 2))
+    assert (late["dueInstalments"], late["pastDueInstalments"], late["contractRemainingNumber"]) == (0, 1, 0)
+
+
+def test_releases_and_the_settlement_date_come_from_the_payments():
+    paid = [
+        Payment(
+            id="pay_01JD5ZB8K6X9Q2W3E4R5T6Y7V9",
+            amount=8_000_000,
+            paid_date=date(2026, 3, 30),
+            reference="a",
+            recorded_at=NOW,
+        ),
+        Payment(
+            id="pay_01JD5ZB8K6X9Q2W3E4R5T6Y7VA",
+            amount=800_000,
+            paid_date=date(2026, 3, 31),
+            reference="b",
+            recorded_at=NOW,
+        ),
+    ]
+    repaid = invoice(Status.REPAID, paid)
+    assert of.contract(repaid, SETTINGS)["settlementDate"] == "2026-03-31"
+    assert [r["paidAmount"] for r in of.releases(repaid)] == ["80000.00", "8000.00"]
+    assert of.releases(repaid, recorded_by=datetime(2026, 1, 1, tzinfo=UTC)) == []
+    assert of.payments(repaid, [])["contractOutstandingBalance"] == "0.00"
+
+
+# ------------------------------------------------------------------------------------- pages, links
+
+
+EVENT = {
+    "path": "/open-banking/invoice-financings/v2/contracts",
+    "headers": {"Host": "abc.execute-api.us-east-1.amazonaws.com", "X-Forwarded-Proto": "https"},
+    "queryStringParameters": {"page": "2", "page-size": "10"},
+    "requestContext": {"stage": "prod"},
+}
+
+
+def test_links_name_self_and_the_neighbouring_pages():
+    request = PageRequest(page=2, size=10, snapshot=NOW, key="k")
+    found = links(EVENT, request, pages=3)
+    base = "https://abc.execute-api.us-east-1.amazonaws.com/prod/open-banking/invoice-financings/v2/contracts"
+    assert found["self"] == base + "?page=2&page-size=10"
+    assert found["first"] == base + "?page=1&page-size=10&pagination-key=k"
+    assert found["prev"].startswith(base + "?page=1&") and found["next"].startswith(base + "?page=3&")
+    assert found["last"] == base + "?page=3&page-size=10&pagination-key=k"
+    assert set(links(EVENT, PageRequest(1, 10, NOW, "k"), pages=1)) == {"self"}
+    assert set(links(EVENT, PageRequest(3, 10, NOW, "k"), pages=3)) == {"self", "first", "prev"}
+
+
+def test_a_page_request_checks_the_size_and_resumes_a_snapshot():
+    with pytest.raises(PageSizeTooLarge):
+        page_request(1, 1001, None, "b")
+    first = page_request(1, 1000, None, "b")
+    assert first.snapshot == NOW
+    set_clock(lambda: datetime(2027, 1, 1, tzinfo=UTC))
+    assert page_request(2, 10, first.key, "b").snapshot == NOW
+    assert PageRequest(2, 2, NOW, "k").slice([1, 2, 3, 4, 5]) == [3, 4]
