@@ -168,7 +168,8 @@ def _apply(backend: Any, planned: list, cancelled: type[Exception]) -> None:
                 )
             done.append((table, key, previous))
         except Exception as failed:
-            for written_table, written_key, before in reversed(done):
+            # The failed write too: an update may have changed its item in place before failing.
+            for written_table, written_key, before in reversed([*done, (table, key, previous)]):
                 _restore(backend, written_table, written_key, before)
             for table_, mark in streams.values():
                 del table_.stream_shard.items[mark:]

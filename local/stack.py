@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from local import moto_transactions, settings
+from local import moto_queries, moto_transactions, settings
 from local.gateway import Gateway
 from local.model import Stack
 from local.provision import client_factory, provision
@@ -45,7 +45,8 @@ def start_moto(host: str, port: int) -> Any:
     moto's backends are not safe under concurrent requests (a transaction reading items while another
     request changes them: "dictionary changed size during iteration", answered as a 500). The
     functions still run concurrently; only DynamoDB calls queue. Transactions are made to cost what
-    they cost on DynamoDB, and to honour ClientRequestToken (local/moto_transactions.py).
+    they cost on DynamoDB, and to honour ClientRequestToken (local/moto_transactions.py); queries
+    read their partition, not the whole table (local/moto_queries.py, safe under this lock).
     """
     from moto.moto_server.werkzeug_app import (
         DomainDispatcherApplication,
@@ -74,6 +75,7 @@ def start_moto(host: str, port: int) -> Any:
             self._server.serve_forever()
 
     moto_transactions.install()
+    moto_queries.install()
     ensure_port_free(host, port, "AWS (moto)")
     server = SerializedMotoServer(ip_address=host, port=port, verbose=False)
     server.start()

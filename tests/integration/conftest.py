@@ -8,6 +8,7 @@ from moto import mock_aws
 from financing.adapters.aws import client
 from financing.api import idempotency
 from financing.config import settings
+from local import moto_queries
 from local.provision import provision
 from local.template import load_template
 
@@ -22,9 +23,10 @@ def _reset_caches():
 
 @pytest.fixture
 def aws(monkeypatch):
-    """A fresh embedded AWS holding the template's resources, with the functions' environment set."""
+    """A fresh embedded AWS holding the template's resources, with the functions' environment set (its
+    queries read their partition, not the whole table: local/moto_queries.py)."""
     _reset_caches()
-    with mock_aws():
+    with moto_queries.installed(), mock_aws():
         stack = provision(TEMPLATE)
         for name, value in stack.environment().items():
             monkeypatch.setenv(name, value)

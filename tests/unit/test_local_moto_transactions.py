@@ -95,6 +95,16 @@ def test_a_failing_write_undoes_the_writes_before_it(table):
     assert stream_records(table) == 1
 
 
+def test_a_failing_update_leaves_its_own_item_as_it_was(table):
+    table.transact_write_items(TransactItems=[put("a", n={"S": "not a number"})])
+    update = add_one("a")
+    update["Update"]["UpdateExpression"] = "SET m = :one ADD n :one"
+    with pytest.raises(ClientError):
+        table.transact_write_items(TransactItems=[put("b"), update])
+    assert items(table) == {"a": {"pk": {"S": "p"}, "sk": {"S": "a"}, "n": {"S": "not a number"}}}
+    assert stream_records(table) == 1
+
+
 def test_two_operations_on_one_item_are_a_validation_error(table):
     with pytest.raises(ClientError) as refused:
         table.transact_write_items(TransactItems=[put("a"), add_one("a")])

@@ -1,0 +1,329 @@
+"""The embedded AWS's queries: moto's own answers, from the partition instead of the whole table."""
+
+import random
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from local import moto_queries, moto_transactions
+
+PARTITIONS = [f"p{n}" for n in range(5)]
+GROUPS = [f"g{n}" for n in range(4)]
+
+
+@pytest.fixture
+def ddb():
+    with moto_queries.installed(), mock_aws():
+        dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+        dynamodb.create_table(
+            TableName="t",
+            KeySchema=[
+                {"AttributeName": "pk", "KeyType": "HASH"},
+                {"AttributeName": "sk", "KeyType": "RANGE"},
+            ],
+            AttributeDefinitions=[
+                {"AttributeName": name, "AttributeType": kind}
+                for name, kind in [("pk", "S"), ("sk", "S"), ("gpk", "S"), ("gsk", "N"), ("lsk", "S")]
+            ],
+            GlobalSecondaryIndexes=[
+                {
+                    "IndexName": "by-group",
+                    "KeySchema": [
+                        {"AttributeName": "gpk", "KeyType": "HASH"},
+                        {"AttributeName": "gsk", "KeyType": "RANGE"},
+                    ],
+                    "Projection": {"ProjectionType": "ALL"},
+                },
+                {
+                    "IndexName": "by-group-only",
+                    "KeySchema": [{"AttributeName": "gpk", "KeyType": "HASH"}],
+                    "Projection": {"ProjectionType": "KEYS_ONLY"},
+                },
+            ],
+            LocalSecondaryIndexes=[
+                {
+                    "IndexName": "by-local",
+                    "KeySchema": [
+                        {"AttributeName": "pk", "KeyType": "HASH"},
+                        {"AttributeName": "lsk", "KeyType": "RANGE"},
+                    ],
+                    "Projection": {"ProjectionType": "ALL"},
+                }
+            ],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        yield dynamodb
+
+
+def random_item(rng: random.Random) -> dict:
+    item = {
+        "pk": {"S": rng.choice(PARTITIONS)},
+        "sk": {"S": f"s{rng.randrange(200):03d}"},
+        "n": {"N": str(rng.randrange(10))},
+        "lsk": {"S": f"l{rng.randrange(20):02d}"},
+    }
+    if rng.random() < 0.8:  # the index is sparse
+        item["gpk"] = {"S": rng.choice(GROUPS)}
+        item["gsk"] = {"N": str(rng.randrange(30))}
+    return item
+
+
+def load(ddb, rng: random.Random, count: int) -> None:
+    for _ in range(count):
+        ddb.put_item(TableName="t", Item=random_item(rng))
+
+
+def random_query(rng: random.Random) -> dict:
+    index = rng.choice([None, "by-group", "by-group-only", "by-local"])
+    hash_name = "gpk" if index in ("by-group", "by-group-only") else "pk"
+    hash_value = rng.choice([*GROUPS, "nowhere"] if hash_name == "gpk" else [*PARTITIONS, "nowhere"])
+    range_name, range_type = {None: ("sk", "S"), "by-group": ("gsk", "N"), "by-local": ("lsk", "S")}.get(
+        index, (None, None)
+    )
+    names, values = {"#h": hash_name}, {":h": {"S": hash_value}}
+    condition = "#h = :h"
+
+    def bound() -> dict:
+        if range_type == "N":
+            return {"N": str(rng.randrange(30))}
+        return {
+            "S": f"{range_name[0]}{rng.randrange(200 if range_name == 'sk' else 20):0{3 if range_name == 'sk' else 2}d}"
+        }
+
+    if range_name and rng.random() < 0.7:
+        names["#r"] = range_name
+        operator = rng.choice(["=", "<", "<=", ">", ">=", "BETWEEN", "begins_with"])
+        if operator == "BETWEEN":
+            low, high = sorted([bound(), bound()], key=lambda v: float(v["N"]) if "N" in v else v["S"])
+            values.update({":a": low, ":b": high})
+            condition += " AND #r BETWEEN :a AND :b"
+        elif operator == "begins_with":
+            if range_type == "N":
+                operator = ">"
+            else:
+                values[":a"] = {"S": bound()["S"][:-1]}
+                condition += " AND begins_with(#r, :a)"
+        if operator not in ("BETWEEN", "begins_with"):
+            values[":a"] = bound()
+            condition += f" AND #r {operator} :a"
+    request = {
+        "TableName": "t",
+        "KeyConditionExpression": condition,
+        "ExpressionAttributeNames": names,
+        "ExpressionAttributeValues": values,
+        "ScanIndexForward": rng.random() < 0.5,
+    }
+    if index:
+        request["IndexName"] = index
+    if rng.random() < 0.6:
+        request["Limit"] = rng.randrange(1, 8)
+    if rng.random() < 0.3 and index != "by-group-only":
+        request["FilterExpression"] = "n > :f"
+        values[":f"] = {"N": str(rng.randrange(10))}
+    return request
+
+
+def pages(ddb, request: dict) -> list[dict]:
+    """Every page of a query, following LastEvaluatedKey."""
+    request, found = dict(request), []
+    while True:
+        response = ddb.query(**request)
+        response.pop("ResponseMetadata")
+        found.append(response)
+        if "LastEvaluatedKey" not in response or len(found) > 100:
+            return found
+        request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+
+def both(call):
+    """The answer with the accelerator, then moto's own on the same data."""
+    accelerated = call()
+    moto_queries.uninstall()
+    try:
+        stock = call()
+    finally:
+        moto_queries.install()
+    return accelerated, stock
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_queries_answer_exactly_what_moto_answers(ddb, seed):
+    rng = random.Random(seed)  # noqa: S311 - reproducible data, not secrets
+    load(ddb, rng, 150)
+    for _ in range(40):
+        request = random_query(rng)
+        accelerated, stock = both(lambda: pages(ddb, request))  # noqa: B023
+        assert accelerated == stock, request
+
+
+def test_the_legacy_key_conditions_are_answered_as_moto_does(ddb):
+    load(ddb, random.Random(7), 100)  # noqa: S311
+    request = {
+        "TableName": "t",
+        "IndexName": "by-group",
+        "KeyConditions": {
+            "gpk": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "g1"}]},
+            "gsk": {"ComparisonOperator": "GT", "AttributeValueList": [{"N": "10"}]},
+        },
+        "Limit": 3,
+    }
+    accelerated, stock = both(lambda: pages(ddb, request))
+    assert accelerated == stock and accelerated[0]["Items"]
+
+
+def keys(ddb, index: str | None, value: str) -> list[tuple[str, str]]:
+    request = {
+        "TableName": "t",
+        "KeyConditionExpression": "#h = :h",
+        "ExpressionAttributeNames": {"#h": "gpk" if index else "pk"},
+        "ExpressionAttributeValues": {":h": {"S": value}},
+    }
+    if index:
+        request["IndexName"] = index
+    items = [item for page in pages(ddb, request) for item in page["Items"]]
+    return [(item["pk"]["S"], item["sk"]["S"]) for item in items]
+
+
+def item(pk: str, sk: str, group: str | None = None, order: int = 0) -> dict:
+    found = {"pk": {"S": pk}, "sk": {"S": sk}, "lsk": {"S": "l"}}
+    if group:
+        found.update(gpk={"S": group}, gsk={"N": str(order)})
+    return found
+
+
+def test_writes_are_seen_by_the_next_query(ddb):
+    for n in range(5):
+        ddb.put_item(TableName="t", Item=item("a", f"s{n}", "g1", n))
+    assert keys(ddb, None, "a") == [("a", f"s{n}") for n in range(5)]
+    assert keys(ddb, "by-group", "g1") == [("a", f"s{n}") for n in range(5)]
+
+    ddb.put_item(TableName="t", Item=item("a", "s5", "g1", -1))  # put
+    ddb.delete_item(TableName="t", Key={"pk": {"S": "a"}, "sk": {"S": "s0"}})  # delete
+    ddb.update_item(  # an update that moves an item to another index partition
+        TableName="t",
+        Key={"pk": {"S": "a"}, "sk": {"S": "s1"}},
+        UpdateExpression="SET gpk = :g",
+        ExpressionAttributeValues={":g": {"S": "g2"}},
+    )
+    ddb.update_item(  # an update that removes an item from the index
+        TableName="t", Key={"pk": {"S": "a"}, "sk": {"S": "s2"}}, UpdateExpression="REMOVE gpk"
+    )
+    ddb.update_item(  # an update that creates the item
+        TableName="t",
+        Key={"pk": {"S": "a"}, "sk": {"S": "s6"}},
+        UpdateExpression="SET gpk = :g, gsk = :o",
+        ExpressionAttributeValues={":g": {"S": "g1"}, ":o": {"N": "9"}},
+    )
+    assert keys(ddb, None, "a") == [("a", f"s{n}") for n in range(1, 7)]
+    assert keys(ddb, "by-group", "g1") == [("a", "s5"), ("a", "s3"), ("a", "s4"), ("a", "s6")]
+    assert keys(ddb, "by-group", "g2") == [("a", "s1")]
+    assert both(lambda: keys(ddb, "by-group", "g1")) == (keys(ddb, "by-group", "g1"),) * 2
+
+
+def test_batch_writes_and_transactions_are_seen_by_the_next_query(ddb):
+    assert keys(ddb, "by-group", "g1") == []
+    ddb.batch_write_item(
+        RequestItems={"t": [{"PutRequest": {"Item": item("a", f"s{n}", "g1", n)}} for n in range(3)]}
+    )
+    assert keys(ddb, "by-group", "g1") == [("a", "s0"), ("a", "s1"), ("a", "s2")]
+    ddb.batch_write_item(
+        RequestItems={"t": [{"DeleteRequest": {"Key": {"pk": {"S": "a"}, "sk": {"S": "s0"}}}}]}
+    )
+    assert keys(ddb, "by-group", "g1") == [("a", "s1"), ("a", "s2")]
+
+    def transact() -> None:
+        ddb.transact_write_items(
+            TransactItems=[
+                {"Put": {"TableName": "t", "Item": item("b", "s9", "g1", 9)}},
+                {"Delete": {"TableName": "t", "Key": {"pk": {"S": "a"}, "sk": {"S": "s1"}}}},
+                {
+                    "Update": {
+                        "TableName": "t",
+                        "Key": {"pk": {"S": "a"}, "sk": {"S": "s2"}},
+                        "UpdateExpression": "SET gpk = :g",
+                        "ExpressionAttributeValues": {":g": {"S": "g3"}},
+                    }
+                },
+            ]
+        )
+
+    transact()
+    assert keys(ddb, "by-group", "g1") == [("b", "s9")]
+    assert keys(ddb, "by-group", "g3") == [("a", "s2")]
+    assert keys(ddb, None, "a") == [("a", "s2")]
+
+
+def test_a_cancelled_transaction_leaves_the_queries_as_they_were(ddb):
+    with moto_transactions.installed():
+        ddb.put_item(TableName="t", Item={**item("a", "s0", "g1", 0), "n": {"S": "not a number"}})
+        assert keys(ddb, "by-group", "g1") == [("a", "s0")]
+        with pytest.raises(ddb.exceptions.TransactionCanceledException):
+            ddb.transact_write_items(
+                TransactItems=[
+                    {"Put": {"TableName": "t", "Item": item("a", "s1", "g1", 1)}},
+                    {
+                        "Update": {
+                            "TableName": "t",
+                            "Key": {"pk": {"S": "a"}, "sk": {"S": "s0"}},
+                            "UpdateExpression": "SET gpk = :g ADD n :one",
+                            "ExpressionAttributeValues": {":g": {"S": "g2"}, ":one": {"N": "1"}},
+                        }
+                    },
+                ]
+            )
+        assert keys(ddb, "by-group", "g1") == [("a", "s0")]
+        assert keys(ddb, "by-group", "g2") == []
+        assert keys(ddb, None, "a") == [("a", "s0")]
+
+
+def test_a_query_reads_its_partition_not_the_table(ddb, monkeypatch):
+    """moto compares every candidate's key with the one asked for: count those comparisons, and check
+    that the whole table is never listed."""
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    for n in range(300):
+        ddb.put_item(TableName="t", Item=item(f"other{n % 30}", f"s{n:03d}", f"h{n % 30}", n))
+    for n in range(5):
+        ddb.put_item(TableName="t", Item=item("a", f"s{n}", "g1", n))
+    keys(ddb, None, "a"), keys(ddb, "by-group", "g1")  # the index's buckets are built once per write
+
+    comparisons = 0
+    equal = DynamoType.__eq__
+
+    def counting(self, other):
+        nonlocal comparisons
+        comparisons += 1
+        return equal(self, other)
+
+    def listed(self):
+        raise AssertionError("the whole table was listed")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(DynamoType, "__eq__", counting)
+        patched.setitem(moto_queries._installed, "all_items", listed)
+        assert keys(ddb, None, "a") == [("a", f"s{n}") for n in range(5)]
+        assert keys(ddb, "by-group", "g1") == [("a", f"s{n}") for n in range(5)]
+    assert comparisons < 100
+
+    comparisons = 0
+    moto_queries.uninstall()
+    try:
+        with monkeypatch.context() as patched:
+            patched.setattr(DynamoType, "__eq__", counting)
+            keys(ddb, "by-group", "g1")  # moto's own compares every item of the table
+    finally:
+        moto_queries.install()
+    assert comparisons > 300
+
+
+def test_the_patch_is_removed_again():
+    from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodb.models.table import Table
+
+    originals = (Table.query, Table.all_items, Table.put_item, Table.delete_item, DynamoDBBackend.update_item)
+    with moto_queries.installed():
+        assert Table.query is not originals[0] and Table.all_items is not originals[1]
+    assert (Table.query, Table.all_items, Table.put_item, Table.delete_item, DynamoDBBackend.update_item) == (
+        originals
+    )
