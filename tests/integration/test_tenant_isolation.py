@@ -86,27 +86,18 @@ def build_world() -> World:
         "document": world.document["id"],
     }
 
-    limit = _ok(
+    def limit_for(company_id: str, amount: int) -> dict[str, Any]:
+        body = {"company": company_id, "requested_limit": amount, "currency": "usd"}
+        return _ok(_owner("create_buyer_limit", "POST", "/v1/buyer_limits", body))
+
+    limit, pending = limit_for(world.buyer["id"], 1_000_000), limit_for(world.supplier["id"], 5_000)
+    _ok(
         _owner(
-            "create_buyer_limit",
+            "approve_buyer_limit",
             "POST",
-            "/v1/buyer_limits",
-            {"company": world.buyer["id"], "requested_limit": 1_000_000, "currency": "usd"},
-        )
-    )
-    _owner(
-        "approve_buyer_limit",
-        "POST",
-        "/v1/buyer_limits/{buyer_limit_id}/approve",
-        {"total_limit": 1_000_000},
-        buyer_limit_id=limit["id"],
-    )
-    pending = _ok(
-        _owner(
-            "create_buyer_limit",
-            "POST",
-            "/v1/buyer_limits",
-            {"company": world.supplier["id"], "requested_limit": 5_000, "currency": "usd"},
+            "/v1/buyer_limits/{buyer_limit_id}/approve",
+            {"total_limit": 1_000_000},
+            buyer_limit_id=limit["id"],
         )
     )
     world.ids |= {"buyer_limit": limit["id"], "buyer_limit:pending": pending["id"]}
