@@ -76,7 +76,7 @@ def test_every_operation_answers_as_documented_and_never_5xx(stack, tmp_path):
         TOKEN,
         tmp_path,
         examples=seed_objects(stack),
-        max_examples=int(os.environ.get("FUZZ_MAX_EXAMPLES", "6")),
+        max_examples=int(os.environ.get("FUZZ_MAX_EXAMPLES", "5")),
         phases=os.environ.get("FUZZ_PHASES", "examples,fuzzing,stateful"),
         max_time=int(os.environ["FUZZ_MAX_TIME"]) if os.environ.get("FUZZ_MAX_TIME") else None,
         seed=None if seed == "random" else seed,
