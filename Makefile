@@ -66,10 +66,17 @@ redrive: $(STAMP) ## move a DLQ's messages back to its source queue: QUEUE=<logi
 openapi: $(STAMP) ## regenerate docs/openapi.json from the handlers
 	@$(PY) -m local.openapi --write docs/openapi.json
 
+FUZZ_MAX_EXAMPLES ?= 200
+FUZZ_PHASES ?= examples,coverage,fuzzing,stateful
+FUZZ_SEED ?= random
+fuzz: $(STAMP) ## long contract fuzzing of docs/openapi.json on a fresh local stack (FUZZ_MAX_EXAMPLES=200)
+	@FUZZ_MAX_EXAMPLES=$(FUZZ_MAX_EXAMPLES) FUZZ_PHASES=$(FUZZ_PHASES) FUZZ_SEED=$(FUZZ_SEED) \
+		$(PY) -m pytest -q -s -p no:cacheprovider tests/e2e/test_contract_fuzzing.py -k every_operation
+
 bench: $(STAMP) ## benchmarks: cold start, warm overhead, AWS calls per request
 	@$(PY) -m bench
 
 clean: ## remove the virtualenv and build output
 	rm -rf $(VENV) .aws-sam .pytest_cache .ruff_cache
 
-.PHONY: help venv run test lint validate build build-check token invoke schedule redrive openapi bench clean
+.PHONY: help venv run test lint validate build build-check token invoke schedule redrive openapi fuzz bench clean

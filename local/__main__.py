@@ -82,5 +82,15 @@ def main() -> int:
     return 0
 
 
+def exit_now(code: int) -> None:
+    """Exit without the interpreter's final garbage collection: after a long session the embedded AWS
+    holds millions of objects, and collecting them took longer than a supervisor's stop timeout (found by
+    `make fuzz`: over 10 s after 5,000 requests). Everything was already stopped and flushed."""
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_now(main())

@@ -28,14 +28,31 @@ def _api_handlers() -> list[Path]:
     return found
 
 
+def _strict_merge() -> type:
+    from aws_lambda_powertools.event_handler.openapi.merge import OpenAPIMerge, OpenAPIMergeError
+
+    class StrictMerge(OpenAPIMerge):
+        """OpenAPIMerge keeps the last of two components with one name: two different models named alike
+        (say, two `Status` enums) would silently describe one operation with the other's schema."""
+
+        def _merge_components(self, source: dict, target: dict) -> None:
+            for kind, components in source.items():
+                merged = target.setdefault(kind, {})
+                for name, component in components.items():
+                    if name in merged and merged[name] != component:
+                        raise OpenAPIMergeError(f"two different {kind} are named {name}: rename one model")
+                    merged[name] = component
+
+    return StrictMerge
+
+
 def document() -> dict:
     layer = str(ROOT / "layers" / "shared")
     if layer not in sys.path:
         sys.path.insert(0, layer)
-    from aws_lambda_powertools.event_handler.openapi.merge import OpenAPIMerge
     from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 
-    merge = OpenAPIMerge(
+    merge = _strict_merge()(
         title=TITLE,
         version=VERSION,
         description=DESCRIPTION,

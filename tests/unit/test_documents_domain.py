@@ -10,9 +10,9 @@ from financing.domain.actor import Actor
 from financing.domain.documents import (
     CONTENT_TYPES,
     MAX_BYTES,
+    DocumentStatus,
     Format,
     Purpose,
-    Status,
     mark_uploaded,
     register_document,
 )
@@ -38,7 +38,7 @@ def _document(**overrides):
 def test_a_new_document_awaits_its_upload_under_the_tenants_prefix(frozen_clock):
     document = _document()
     assert is_id("doc", document.id)
-    assert document.status is Status.PENDING_UPLOAD and not document.uploaded
+    assert document.status is DocumentStatus.PENDING_UPLOAD and not document.uploaded
     assert document.purpose is Purpose.INVOICE and document.file_format is Format.PDF
     assert document.object_key == f"acme/{document.id}"
     assert document.created == document.updated == datetime(2026, 1, 2, 3, 4, 5, 678_000, tzinfo=UTC)
@@ -101,7 +101,7 @@ def test_unknown_purposes_and_formats_are_refused(field, value):
 def test_uploading_records_the_stored_version_once():
     document = _document()
     uploaded = mark_uploaded(document, object_version="v1", size=1234)
-    assert uploaded.status is Status.UPLOADED and uploaded.uploaded
+    assert uploaded.status is DocumentStatus.UPLOADED and uploaded.uploaded
     assert (uploaded.object_version, uploaded.size, uploaded.version) == ("v1", 1234, 2)
     assert uploaded.updated >= document.updated
     # Seeing another upload later changes nothing: the document keeps referring to the first file.
@@ -211,10 +211,10 @@ def test_a_pending_document_becomes_uploaded_once_and_is_then_read_without_stora
     document, _ = service.create_document(
         store, files, ACTOR, {"name": "a.pdf", "purpose": "invoice", "file_format": "pdf"}
     )
-    assert service.get_document(store, files, ACTOR, document.id).status is Status.PENDING_UPLOAD
+    assert service.get_document(store, files, ACTOR, document.id).status is DocumentStatus.PENDING_UPLOAD
     files.stored_file = Stored("v1", 10)
     seen = service.get_document(store, files, ACTOR, document.id)
-    assert seen.status is Status.UPLOADED and seen.object_version == "v1"
+    assert seen.status is DocumentStatus.UPLOADED and seen.object_version == "v1"
     assert service.download_link(files, seen).url == "https://download/v1"
     assert files.heads == 2
     assert service.get_document(store, files, ACTOR, document.id) == seen

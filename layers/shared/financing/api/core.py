@@ -2,6 +2,8 @@
 
 The families differ only in their error envelope (`error_for`); the core one is the default."""
 
+import base64
+import binascii
 from collections.abc import Callable
 from typing import Any
 
@@ -10,7 +12,13 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from financing.api.auth import actor_of
 from financing.api.correlation import HEADER as CORRELATION_HEADER
 from financing.api.correlation import correlation_id_of
-from financing.api.errors import PayloadTooLarge, UnsupportedMediaType, as_response, core_error_for
+from financing.api.errors import (
+    MalformedBody,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    as_response,
+    core_error_for,
+)
 from financing.domain.actor import Actor
 from financing.observability import logger, tracer
 
@@ -52,11 +60,22 @@ def _content_type(event: dict[str, Any]) -> str:
     return ""
 
 
+def _is_text(event: dict[str, Any]) -> bool:
+    """A body the gateway had to base64-encode must still be UTF-8 to be JSON."""
+    if not event.get("isBase64Encoded") or not event.get("body"):
+        return True
+    try:
+        base64.b64decode(event["body"], validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return False
+    return True
+
+
 def _refusal(
     event: dict[str, Any], scope: str, correlation_id: str, error_for: ErrorFor
 ) -> dict[str, Any] | None:
     """What must be refused before routing: the caller and scope first (so a 403 never reveals
-    validation rules), then the body's size and media type."""
+    validation rules), then the body's size, media type and encoding."""
     try:
         actor_of(event, correlation_id, scope)
     except Exception as error:
@@ -67,6 +86,8 @@ def _refusal(
     media = _content_type(event)
     if body and media and media != "application/json" and not media.endswith("+json"):
         return error_for(UnsupportedMediaType(), correlation_id)
+    if not _is_text(event):
+        return error_for(MalformedBody(), correlation_id)
     return None
 
 

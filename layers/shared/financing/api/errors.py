@@ -35,6 +35,10 @@ class UnsupportedMediaType(Exception):
     pass
 
 
+class MalformedBody(Exception):
+    """The body is not even text (not UTF-8), so it cannot be JSON."""
+
+
 def core_error(
     status: int,
     type_: str,
@@ -78,20 +82,26 @@ def _problem_details(problems: list[FieldProblem]) -> list[dict[str, Any]]:
     return [{"field": problem.field, "message": problem.message} for problem in problems]
 
 
+def _invalid_json(correlation_id: str) -> dict[str, Any]:
+    return core_error(
+        HTTPStatus.BAD_REQUEST,
+        "invalid_request_error",
+        "invalid_json",
+        "The body is not valid JSON.",
+        correlation_id,
+    )
+
+
 def core_error_for(exc: Exception, correlation_id: str) -> dict[str, Any]:
     """Map any exception to the core envelope. Only a real fault (not the caller's input) is a 500."""
     bad = HTTPStatus.BAD_REQUEST
     match exc:
+        case MalformedBody():
+            return _invalid_json(correlation_id)
         case RequestValidationError():
             errors = list(exc.errors())
             if any(error.get("type") == "json_invalid" for error in errors):
-                return core_error(
-                    bad,
-                    "invalid_request_error",
-                    "invalid_json",
-                    "The body is not valid JSON.",
-                    correlation_id,
-                )
+                return _invalid_json(correlation_id)
             return core_error(
                 bad,
                 "invalid_request_error",

@@ -42,7 +42,7 @@ class Format(StrEnum):
     PNG = "png"
 
 
-class Status(StrEnum):
+class DocumentStatus(StrEnum):
     PENDING_UPLOAD = "pending_upload"
     UPLOADED = "uploaded"
 
@@ -61,7 +61,7 @@ class Document(BaseModel):
     name: str
     purpose: Purpose
     file_format: Format
-    status: Status = Status.PENDING_UPLOAD
+    status: DocumentStatus = DocumentStatus.PENDING_UPLOAD
     created: datetime
     updated: datetime
     # Known once uploaded: the stored version the document refers to, and its size in bytes.
@@ -80,7 +80,7 @@ class Document(BaseModel):
 
     @property
     def uploaded(self) -> bool:
-        return self.status is Status.UPLOADED
+        return self.status is DocumentStatus.UPLOADED
 
 
 class UploadForm(BaseModel):
@@ -132,7 +132,7 @@ def mark_uploaded(document: Document, *, object_version: str | None, size: int |
         return document
     return document.model_copy(
         update={
-            "status": Status.UPLOADED,
+            "status": DocumentStatus.UPLOADED,
             "object_version": object_version,
             "size": size,
             "updated": now(),

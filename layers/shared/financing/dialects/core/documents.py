@@ -8,10 +8,10 @@ from financing.clock import iso
 from financing.domain.documents import (
     MAX_NAME_LENGTH,
     Document,
+    DocumentStatus,
     DownloadLink,
     Format,
     Purpose,
-    Status,
     UploadForm,
 )
 
@@ -43,7 +43,7 @@ class DocumentObject(BaseModel):
     name: str
     purpose: Purpose
     file_format: Format
-    status: Status
+    status: DocumentStatus
     created: str
     upload: UploadOut | None = Field(
         default=None, description="Only in the creation response: where and how to upload the file"

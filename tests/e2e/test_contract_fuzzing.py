@@ -1,0 +1,108 @@
+"""Contract fuzzing: schemathesis generates requests for every operation of the committed OpenAPI document
+(examples, random and boundary data, and stateful sequences along links: create a company, then read and
+patch it...) against the local stack. No answer may be a 5xx or differ from the document.
+
+Inside the suite the run is bounded (about a minute); `make fuzz` runs every phase with many more examples.
+FUZZ_MAX_EXAMPLES, FUZZ_PHASES, FUZZ_MAX_TIME and FUZZ_SEED ("random" for a new one) tune it."""
+
+import json
+import os
+import urllib.error
+import urllib.request
+import uuid
+from datetime import date, timedelta
+
+import pytest
+
+from local.token import mint
+from tests.e2e.fuzzing import run
+
+pytestmark = pytest.mark.e2e
+TENANT = f"fuzz-{uuid.uuid4().hex[:6]}"
+TOKEN = mint(TENANT)
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
+def _created(stack, path, body):
+    reply = stack.request("POST", path, body, AUTH)
+    assert reply.status in (201, 202), (path, reply.status, reply.body)
+    return reply.json()
+
+
+def seed_objects(stack) -> dict[str, str]:
+    """One real object of each kind, so the examples phase reaches past the 404s."""
+    contacts = [{"first_name": "Ana", "last_name": "Silva", "is_signatory": True}]
+    supplier = _created(
+        stack, "/v1/companies", {"name": "Supplier", "address": {"country_code": "GB"}, "contacts": contacts}
+    )
+    buyer = _created(
+        stack, "/v1/companies", {"name": "Buyer", "address": {"country_code": "GB"}, "contacts": contacts}
+    )
+    document = _created(stack, "/v1/documents", {"name": "i.pdf", "purpose": "invoice", "file_format": "pdf"})
+    bucket = stack.health()["resources"]["DocumentsBucket"]
+    stack.client("s3").put_object(Bucket=bucket, Key=f"{TENANT}/{document['id']}", Body=b"%PDF-1.4 fuzz")
+    limit = _created(
+        stack, "/v1/buyer_limits", {"company": buyer["id"], "requested_limit": 100000, "currency": "usd"}
+    )
+    today = date.today()
+    invoice = _created(
+        stack,
+        "/v1/invoices",
+        {
+            "supplier": supplier["id"],
+            "buyer": buyer["id"],
+            "invoice_number": "F-1",
+            "client_reference_id": "fuzz-1",
+            "invoice_document": document["id"],
+            "amount": 1000,
+            "currency": "usd",
+            "type_of_goods": ["other"],
+            "issue_date": (today - timedelta(days=5)).isoformat(),
+            "due_date": (today + timedelta(days=60)).isoformat(),
+        },
+    )
+    return {
+        "company_id": supplier["id"],
+        "document_id": document["id"],
+        "buyer_limit_id": limit["id"],
+        "invoice_id": invoice["id"],
+    }
+
+
+def test_every_operation_answers_as_documented_and_never_5xx(stack, tmp_path):
+    seed = os.environ.get("FUZZ_SEED", "20261122")
+    result = run(
+        stack.api_url,
+        TOKEN,
+        tmp_path,
+        examples=seed_objects(stack),
+        max_examples=int(os.environ.get("FUZZ_MAX_EXAMPLES", "5")),
+        phases=os.environ.get("FUZZ_PHASES", "examples,fuzzing,stateful"),
+        max_time=int(os.environ["FUZZ_MAX_TIME"]) if os.environ.get("FUZZ_MAX_TIME") else None,
+        seed=None if seed == "random" else seed,
+    )
+    print(f"\ncontract fuzzing: {result.summary()}\n{result.output[-2500:]}")
+    assert result.returncode == 0 and result.cases > 0, result.output[-20000:]
+
+
+# Regressions the fuzzer found over HTTP.
+
+
+@pytest.mark.parametrize("method", ["TRACE", "PROPFIND"])
+def test_a_method_no_route_declares_gets_api_gateways_403_not_a_501(stack, method):
+    reply = stack.request(method, "/v1/companies", headers=AUTH)
+    assert reply.status == 403 and reply.json()["error"]["message"] == "Missing Authentication Token"
+
+
+def test_a_body_that_is_not_utf8_is_a_400_over_http(stack):
+    request = urllib.request.Request(
+        stack.api_url + "/v1/companies",
+        data=b"\xff\xfe",
+        method="POST",
+        headers={**AUTH, "Content-Type": "application/json"},
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=30)
+    body = json.loads(refused.value.read())
+    assert refused.value.code == 400 and body["error"]["code"] == "invalid_json"
+    assert refused.value.headers["x-correlation-id"] == body["error"]["correlation_id"]
