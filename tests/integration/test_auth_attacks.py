@@ -18,6 +18,7 @@ import jwt
 import pytest
 
 from financing.auth.tokens import Verifier
+from financing.ids import as_uuid
 from local.apigateway import Request
 from local.gateway import Gateway
 from local.runtime import FunctionError
@@ -32,7 +33,17 @@ from tests.integration.forged_tokens import (
     hs,
     rs,
 )
-from tests.integration.harness import Context, handler
+from tests.integration.harness import Context, call, handler
+from tests.integration.open_finance_fixtures import (
+    BASE,
+    CUSTOMER_CNPJ,
+    OTHER_CNPJ,
+    brazilian_company,
+    consent,
+    funded_contract,
+    institution,
+    read,
+)
 from tests.integration.routes import declared_routes
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -101,12 +112,36 @@ def _allowed(header: str) -> bool:
     return True
 
 
-@pytest.mark.skip(
-    reason="TODO(open-finance): a token whose consent_id names a revoked consent must get 401/403 on "
-    "/open-banking/invoice-financings/v2/...; the consents API is not on this branch yet - wire it here"
-)
-def test_a_token_for_a_revoked_consent_is_refused():
-    raise NotImplementedError
+def test_a_token_for_a_revoked_consent_is_refused(aws):
+    """A consent revoked (or one that never existed) opens no Open Finance route: 403 in the spec's
+    ResponseError, no data; the same routes answer 200 under a live consent, so the refusal is the consent's."""
+    institution(TENANT)
+    customer = brazilian_company("Cliente", CUSTOMER_CNPJ, TENANT)
+    funded = funded_contract(customer, brazilian_company("Sacado", OTHER_CNPJ, TENANT), reference="c-1")
+    contract_id = str(as_uuid(funded["id"]))
+    live, revoked = consent(tenant=TENANT), consent(tenant=TENANT)
+    revocation = call(
+        "revoke_consent",
+        "DELETE",
+        f"/v1/open_finance/consents/{revoked}",
+        resource="/v1/open_finance/consents/{consent_id}",
+        path_parameters={"consent_id": revoked},
+        scope="consents:manage",
+        tenant=TENANT,
+    )
+    assert revocation.status == 200 and revocation.json["status"] == "REVOKED"
+    routes = [route for route in ROUTES if route.path.startswith(BASE)]
+    assert len(routes) == 5
+    for route in routes:
+        # `read` calls the route's handler as the gateway would and checks the answer against the spec.
+        rest = route.path.removeprefix(BASE)
+        target = (contract_id, rest.removeprefix("/{contractId}").removeprefix("/")) if rest else (None, "")
+        assert read(live, *target, tenant=TENANT).status == 200, route.name
+        for refused in (revoked, "consent_01JD0000000000000000000000"):
+            reply = read(refused, *target, tenant=TENANT)
+            assert reply.status == 403, (route.name, refused, reply.json)
+            assert set(reply.json) == {"errors", "meta"} and reply.json["errors"][0]["code"] == "FORBIDDEN"
+            assert contract_id not in json.dumps(reply.json), route.name
 
 
 # ------------------------------------------------------------------- through the API Gateway emulation

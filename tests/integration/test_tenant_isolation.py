@@ -1,6 +1,8 @@
 """Tenant isolation, route by route: every API route that template.yaml declares (found by reading it, not
 listed here by hand) is called by a second tenant on the first tenant's objects. Each answer is 404 (403 on a
 tenant-less route), no answer carries one of the first tenant's ids, and nothing of the first tenant changes.
+Open Finance routes are called as a data receiver would, under the second tenant's own valid consent for the
+first tenant's customer: its contracts stay 404 and unlisted.
 
 A route needs an entry in PROBES saying how to aim it at the first tenant's objects; a new route without one
 fails `test_every_declared_route_has_an_isolation_probe` with its name."""
@@ -11,6 +13,7 @@ import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -18,14 +21,24 @@ import pytest
 from financing import clock
 from financing.adapters.aws import client
 from financing.config import settings
+from financing.ids import as_uuid
 from local.token import ALL_SCOPES
 from tests.integration.harness import call
 from tests.integration.invoice_fixtures import company, draft_body, uploaded_document
+from tests.integration.open_finance_fixtures import (
+    CUSTOMER_CNPJ,
+    INSTITUTION_CNPJ,
+    INTERACTION_ID,
+    brazilian_company,
+    consent,
+    institution,
+)
 from tests.integration.receivable_fixtures import receivable
 from tests.integration.routes import Route, declared_routes
 
 OWNER, INTRUDER = "acme", "globex"
 EVERY_SCOPE = " ".join(ALL_SCOPES)
+OWNER_LINE_TOTAL = 7_654_321_00  # the owner's credit line: no other tenant's offers may show it
 
 
 # ----------------------------------------------------------------------------------- the owner's world
@@ -40,9 +53,19 @@ class World:
     buyer: dict[str, Any] = field(default_factory=dict)
     document: dict[str, Any] = field(default_factory=dict)
     settings: dict[str, Any] = field(default_factory=dict)
+    # The intruder's own valid consent, for the same customer as the owner's: Open Finance routes need one.
+    intruder_consent: str = ""
 
     def __getitem__(self, role: str) -> str:
         return self.ids[role]
+
+    def named(self, text: str) -> set[str]:
+        """The owner's ids that `text` names, each in all its forms (an invoice's `inv_` id and its UUID)."""
+        named = {value for value in self.ids.values() if value in text}
+        twins = [(role, f"{role}:uuid") for role in self.ids if f"{role}:uuid" in self.ids]
+        return named | {
+            self[other] for pair in twins for role, other in (pair, pair[::-1]) if self[role] in named
+        }
 
 
 def _ok(reply) -> dict[str, Any]:
@@ -63,6 +86,15 @@ def _owner(function_dir: str, method: str, template_path: str, body: Any = None,
     )
 
 
+def _open_finance(consent_id: str) -> dict[str, Any]:
+    """How a data receiver calls the Open Finance API: its scope, a consent in the token, an interaction id."""
+    return {
+        "scope": "invoice-financings",
+        "consent_id": consent_id,
+        "headers": {"x-fapi-interaction-id": INTERACTION_ID},
+    }
+
+
 def _invoice_action(invoice_id: str, action: str, body: dict[str, Any]) -> dict[str, Any]:
     path = f"/v1/invoices/{{invoice_id}}/{action}"
     function_dir = next(r.function_dir for r in declared_routes() if (r.method, r.path) == ("POST", path))
@@ -71,7 +103,9 @@ def _invoice_action(invoice_id: str, action: str, body: dict[str, Any]) -> dict[
 
 def build_world() -> World:
     world = World()
-    world.supplier, world.buyer = company("Supplier", OWNER), company("Buyer", OWNER)
+    # The supplier is a Brazilian customer, so its funded invoice is an Open Finance contract.
+    world.supplier = brazilian_company("Supplier", CUSTOMER_CNPJ, OWNER)
+    world.buyer = company("Buyer", OWNER)
     world.document = uploaded_document(OWNER)
     world.ids |= {
         "company": world.supplier["id"],
@@ -119,6 +153,8 @@ def build_world() -> World:
         for action, body in steps[:depth]:
             _invoice_action(invoice_id, action, body)
         world.ids[f"invoice:{status}"] = invoice_id
+        world.ids[f"invoice:{status}:uuid"] = str(as_uuid(invoice_id))  # as the Monite family names it
+    world.ids["contract"] = world["invoice:financed:uuid"]  # as Open Finance names it
 
     world.ids["credit_right"] = receivable()["internal_number"]
     _ok(
@@ -135,9 +171,32 @@ def build_world() -> World:
         "grace_days": 7,
         "late_fee_rate_percentage": 123,
         "pricing": {"advance_rate_percentage": 8100, "fee_percentage": 321},
+        "brand_name": "Banco Acme",
+        "institution_cnpj": INSTITUTION_CNPJ,
     }
     _ok(_owner("put_settings", "PUT", "/v1/settings", world.settings))
+    world.ids["consent"] = consent(CUSTOMER_CNPJ, tenant=OWNER)
+    _ok(_owner("put_financing_offers", "PUT", "/v1/financing_offers", _credit_line(OWNER_LINE_TOTAL)))
+
+    subscription = _ok(_owner("create_webhook_subscription", "POST", "/v1/webhook_subscriptions", _HOOK))
+    world.ids |= {"webhook_subscription": subscription["id"], "webhook_secret": subscription["secret"]}
+
+    institution(INTRUDER)
+    world.intruder_consent = consent(CUSTOMER_CNPJ, tenant=INTRUDER)
     return world
+
+
+_HOOK = {"url": "https://receiver.example/hooks", "event_types": ["*"], "description": "owner"}
+
+
+def _credit_line(total: int) -> dict[str, Any]:
+    plan = {
+        "advance_rate_percentage": 9000,
+        "fee_percentage": 250,
+        "repayment_type": "FIXED_DURATION",
+        "repayment_duration_days": 60,
+    }
+    return {"total_amount": total, "currency": "USD", "pricing_plans": [plan]}
 
 
 # ------------------------------------------------------------------------------------------- the probes
@@ -151,10 +210,12 @@ class Probe:
         default_factory=dict
     )  # path parameter -> the owner's object (a World role)
     body: Callable[[World], Any] | None = None
+    query: dict[str, str] = field(default_factory=dict)  # query parameter -> a World role
     expect: tuple[int, ...] = (404,)
     # What else must hold of the answer (lists and the tenant's own singletons: not the owner's content).
     check: Callable[[World, Any], bool] | None = None
     tenantless: bool = False  # such a route answers 403 to a tenant token that does not fit it
+    open_finance: bool = False  # called as a data receiver, under the caller's own valid consent
 
 
 def _reason(world: World) -> dict[str, str]:
@@ -173,7 +234,23 @@ def _lists_nothing(world: World, body: Any) -> bool:
     return body.get("data") == []
 
 
+def _not_the_owners_line(world: World, body: Any) -> bool:
+    return all(offer["total_amount"] != OWNER_LINE_TOTAL for offer in body["offers"])
+
+
+def _consent_body(world: World) -> dict[str, Any]:
+    expiry = (clock.now() + timedelta(days=30)).isoformat().replace("+00:00", "Z")
+    return {
+        "customer_document": CUSTOMER_CNPJ,
+        "permissions": ["INVOICE_FINANCINGS_READ"],
+        "expiration_date_time": expiry,
+    }
+
+
 INVOICE = {"invoice_id": "invoice:draft"}
+CONTRACT = {"contractId": "contract"}
+SUBSCRIPTION = {"subscription_id": "webhook_subscription"}
+CONTRACTS = "GET /open-banking/invoice-financings/v2/contracts"
 PROBES: dict[str, Probe] = {
     # companies
     "GET /v1/companies": Probe(expect=(200,), check=_lists_nothing),
@@ -245,6 +322,39 @@ PROBES: dict[str, Probe] = {
     "POST /v1/credit-rights": Probe(body=lambda w: receivable(), expect=(202,)),
     "GET /v1/credit-rights/{internal_number}": Probe({"internal_number": "credit_right"}),
     "DELETE /v1/credit-rights/{internal_number}": Probe({"internal_number": "credit_right"}),
+    # financing (Monite-shaped): the list and the offers are the intruder's own; the owner's invoice cannot be
+    # pushed (404 as an unknown one) and its credit line is neither shown nor changed
+    "GET /v1/financing_invoices": Probe(expect=(200,), check=_lists_nothing),
+    "POST /v1/financing_invoices": Probe(
+        body=lambda w: {"invoices": [{"id": w["invoice:draft:uuid"], "type": "receivable"}]}
+    ),
+    "GET /v1/financing_offers": Probe(expect=(200,), check=_not_the_owners_line),
+    "PUT /v1/financing_offers": Probe(
+        body=lambda w: _credit_line(1_000_00), expect=(200,), check=_not_the_owners_line
+    ),
+    # Open Finance consents (the institution's side)
+    "POST /v1/open_finance/consents": Probe(body=_consent_body, expect=(201,)),
+    "GET /v1/open_finance/consents/{consent_id}": Probe({"consent_id": "consent"}),
+    "DELETE /v1/open_finance/consents/{consent_id}": Probe({"consent_id": "consent"}),
+    # Open Finance contracts: the intruder's own consent for the same customer sees none of the owner's
+    CONTRACTS: Probe(expect=(200,), check=_lists_nothing, open_finance=True),
+    CONTRACTS + "/{contractId}": Probe(CONTRACT, open_finance=True),
+    CONTRACTS + "/{contractId}/payments": Probe(CONTRACT, open_finance=True),
+    CONTRACTS + "/{contractId}/scheduled-instalments": Probe(CONTRACT, open_finance=True),
+    CONTRACTS + "/{contractId}/warranties": Probe(CONTRACT, open_finance=True),
+    # webhooks
+    "GET /v1/webhook_subscriptions": Probe(expect=(200,), check=_lists_nothing),
+    "POST /v1/webhook_subscriptions": Probe(
+        body=lambda w: {**_HOOK, "url": "https://intruder.example/hooks", "description": "intruder"},
+        expect=(201,),
+    ),
+    "GET /v1/webhook_subscriptions/{subscription_id}": Probe(SUBSCRIPTION),
+    "PATCH /v1/webhook_subscriptions/{subscription_id}": Probe(
+        SUBSCRIPTION, body=lambda w: {"url": "https://intruder.example/stolen", "enabled": False}
+    ),
+    "DELETE /v1/webhook_subscriptions/{subscription_id}": Probe(SUBSCRIPTION),
+    "POST /v1/webhook_subscriptions/{subscription_id}/regenerate_secret": Probe(SUBSCRIPTION, body=_empty),
+    "GET /v1/webhook_deliveries": Probe(query={"subscription": "webhook_subscription"}),
 }
 
 
@@ -284,8 +394,11 @@ def _unknown(value: str) -> str:
     return f"{prefix}_01JD{'0' * 22}" if separator else str(uuid.uuid4())
 
 
-def _intrude(route: Route, probe: Probe, world: World, swap: dict[str, str] | None = None):
-    """The intruder's request; with `swap`, the same request with the owner's ids replaced by unknown ones."""
+def _send(
+    route: Route, probe: Probe, world: World, swap: dict[str, str] | None = None, tenant: str = INTRUDER
+):
+    """The intruder's request (or the same one from the owner, under the owner's consent); with `swap`, the
+    same request with the owner's ids replaced by unknown ones."""
 
     def swapped(value: Any) -> Any:
         text = json.dumps(value)
@@ -294,15 +407,21 @@ def _intrude(route: Route, probe: Probe, world: World, swap: dict[str, str] | No
         return json.loads(text)
 
     params = swapped({name: world[role] for name, role in probe.params.items()})
+    query = swapped({name: world[role] for name, role in probe.query.items()})
     return call(
         route.function_dir,
         route.method,
         route.path.format(**params),
         resource=route.path,
         path_parameters=params or None,
+        query=query or None,
         body=swapped(probe.body(world)) if probe.body else None,
-        tenant=INTRUDER,
-        scope=EVERY_SCOPE,
+        tenant=tenant,
+        **(
+            _open_finance(world["consent"] if tenant == OWNER else world.intruder_consent)
+            if probe.open_finance
+            else {"scope": EVERY_SCOPE}
+        ),
     )
 
 
@@ -323,21 +442,26 @@ def test_a_second_tenant_reaches_none_of_the_first_tenants_objects(world):
         probe = PROBES.get(route.name)
         if probe is None:
             continue  # reported by the coverage test
-        reply = _intrude(route, probe, world)
+        reply = _send(route, probe, world)
         expected = (403,) if probe.tenantless else probe.expect
         sent = json.dumps(
-            [probe.params and [world[r] for r in probe.params.values()], probe.body and probe.body(world)]
+            [
+                [world[role] for role in (*probe.params.values(), *probe.query.values())],
+                probe.body and probe.body(world),
+            ]
         )
         text = json.dumps(reply.json)
         if reply.status not in expected:
             failures.append(f"{route.name}: {reply.status} (expected {expected}) {text[:300]}")
-        elif leaks := [value for value in world.ids.values() if value in text and value not in sent]:
+        elif leaks := [
+            value for value in world.ids.values() if value in text and value not in world.named(sent)
+        ]:
             failures.append(f"{route.name}: the answer names the owner's {leaks}")
         elif probe.check and not probe.check(world, reply.json):
             failures.append(f"{route.name}: the answer shows the owner's content {text[:300]}")
         elif reply.status >= 400:
             # The owner's id must be indistinguishable from an id nobody has.
-            control = _intrude(route, probe, world, unknown)
+            control = _send(route, probe, world, unknown)
             if (control.status, _error_code(control)) != (reply.status, _error_code(reply)):
                 failures.append(
                     f"{route.name}: the owner's ids get {reply.status} {text[:200]}, unknown ids get "
@@ -352,8 +476,7 @@ def test_the_owner_sees_what_the_intruder_does_not_so_the_checks_are_not_vacuous
         probe = PROBES.get(route.name)
         if route.method != "GET" or probe is None:
             continue
-        params = {name: world[role] for name, role in probe.params.items()}
-        reply = _owner(route.function_dir, "GET", route.path, **params)
+        reply = _send(route, probe, world, tenant=OWNER)
         assert reply.status == 200, (route.name, reply.status, reply.json)
         assert not probe.check or not probe.check(world, reply.json), (
             f"{route.name}: its check passes the owner too"
