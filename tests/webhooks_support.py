@@ -41,7 +41,7 @@ class Received:
 class Receiver:
     """Answers each POST with the next status of `statuses` (the last one repeats), after `delay` s."""
 
-    def __init__(self, statuses: list[int] | None = None, delay: float = 0.0) -> None:
+    def __init__(self, statuses: list[int] | None = None, delay: float = 0.0, port: int = 0) -> None:
         self.statuses = list(statuses or [200])
         self.delay = delay
         self.received: list[Received] = []
@@ -65,7 +65,7 @@ class Receiver:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks"
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)

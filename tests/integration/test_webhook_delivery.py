@@ -1,6 +1,7 @@
 """Webhook delivery on moto: bus -> fan-out -> delivery queue -> deliverer -> a real HTTP receiver on loopback."""
 
 import json
+import socket
 import time
 
 import pytest
@@ -175,6 +176,39 @@ def test_a_failing_receiver_is_retried_later_with_the_same_webhook_id_and_each_a
     assert [a["status_code"] for a in delivery["attempts"]] == [500, 302, 204]
     assert delivery["status"] == "delivered"
     assert deliveries(subscription["id"], status="pending").json["data"] == []
+
+
+def test_a_receiver_down_for_a_while_gets_every_event_once_when_it_is_back(queues):
+    with socket.socket() as probe:  # a port nobody listens on, until the receiver comes back on it
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    subscription = subscribe(f"http://127.0.0.1:{port}/hooks")
+    for n in range(5):
+        announce("invoice.financed", event_id=f"evt_01JD00000000000000000000D{n}")
+    records = fan_out(queues)
+    assert len(records) == 5
+    for _ in range(2):  # down: every attempt is refused, and each message is hidden until its retry
+        assert run("deliver_webhooks", records, queues, "WebhookDeliveryQueue") == {
+            r["messageId"] for r in records
+        }
+        for record in records:  # the backoff, fast-forwarded
+            client("sqs").change_message_visibility(
+                QueueUrl=queues["WebhookDeliveryQueue"],
+                ReceiptHandle=record["receiptHandle"],
+                VisibilityTimeout=0,
+            )
+        records = drain(queues, "WebhookDeliveryQueue")
+        assert len(records) == 5, "nothing is lost while the receiver is down"
+    with Receiver(port=port) as receiver:
+        assert run("deliver_webhooks", records, queues, "WebhookDeliveryQueue") == set()
+        received = receiver.wait_for(5)
+        time.sleep(0.3)
+        assert len(receiver.received) == 5
+    assert len({r.headers["Webhook-Id"] for r in received}) == 5, "each event once"
+    listed = deliveries(subscription["id"]).json["data"]
+    assert sorted(d["status"] for d in listed) == ["delivered"] * 5
+    assert all(len(d["attempts"]) == 3 and d["attempts"][0]["error"] for d in listed)
+    assert drain(queues, "WebhookDeliveryQueue") == [] and drain(queues, "dead") == []
 
 
 def test_a_message_handed_over_again_after_success_does_not_post_again(queues):
