@@ -146,8 +146,13 @@ def walk(bucket: str) -> list[tuple[str, int, list[str]]]:
     )
     from tests.integration.receivable_fixtures import deliver, outbox_events, receivable
 
-    request("POST /v1/credit-rights", "create_credit_right", "POST", "/v1/credit-rights", body=receivable())
-    asked = outbox_events("credit_rights.registration_requested")[-1]
+    body = receivable(holding_number="4321.1")
+    request("POST /v1/credit-rights", "create_credit_right", "POST", "/v1/credit-rights", body=body)
+    [asked] = [  # the table also holds the sample events' receivables
+        e
+        for e in outbox_events("credit_rights.registration_requested")
+        if e["object"]["internal_number"] == body["internal_number"]
+    ]
     reset()
     deliver("credit_rights.registration_requested", asked)
     # Leave out the delivering helper's own SQS calls (the worker calls SQS only to back off a retry).
