@@ -257,11 +257,11 @@ def test_a_slow_receiver_does_not_hold_up_another_subscription_in_the_same_batch
         announce("invoice.financed")
         records = fan_out(queues)
         assert len(records) == 2
-        started = time.time()
         run("deliver_webhooks", records, queues, "WebhookDeliveryQueue")
-        elapsed = time.time() - started
-        assert fast.received[0].at - started < 1.5, "the fast receiver did not wait for the slow one"
-        assert elapsed < 3.5 and len(slow.received) == 1
+        # Posted one after the other, the fast receiver would hear only once the slow one had answered,
+        # 2 s after it was reached; posted together, both are reached at about the same moment.
+        assert fast.received[0].at < slow.received[0].at + 1.5, "the fast receiver waited for the slow one"
+        assert len(slow.received) == 1
 
 
 def test_targets_resolving_to_refused_addresses_are_not_connected_to(queues, monkeypatch):
