@@ -237,6 +237,8 @@ class EntityTable:
         """Several items in one consistent BatchGetItem, by (pk, sk); missing items are absent."""
         found: dict[tuple[str, str], dict[str, Any]] = {}
         unique = {(key["pk"], key["sk"]): key for key in keys}.values()  # BatchGetItem refuses duplicates
+        if not unique:
+            return found  # nor does it take an empty list
         request = {self.table_name: {"Keys": [to_item(key) for key in unique], "ConsistentRead": True}}
         while request:
             response = client("dynamodb").batch_get_item(RequestItems=request)
