@@ -131,15 +131,10 @@ def put_versioned(table_name: str, item: dict[str, Any], expected_version: int) 
     }
 
 
-def delete_versioned(table_name: str, key: dict[str, str], expected_version: int) -> dict[str, Any]:
-    """A transaction write deleting an item only if it is still at `expected_version`."""
-    return {
-        "Delete": {
-            "TableName": table_name,
-            "Key": to_item(key),
-            **_at_version(expected_version),
-        }
-    }
+def delete(table_name: str, key: dict[str, str], expected_version: int | None = None) -> dict[str, Any]:
+    """A transaction write deleting an item; with `expected_version`, only if it is still at that version."""
+    condition = _at_version(expected_version) if expected_version is not None else {}
+    return {"Delete": {"TableName": table_name, "Key": to_item(key), **condition}}
 
 
 def update(

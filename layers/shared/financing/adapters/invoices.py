@@ -27,6 +27,7 @@ from financing.adapters.credit_line import draw, release
 from financing.adapters.dynamo import (
     EntityTable,
     TransactionRefused,
+    delete,
     from_item,
     put_new,
     put_versioned,
@@ -272,7 +273,7 @@ class InvoiceStore:
             }
             writes += [
                 put_new(name, claim),
-                _delete(name, _client_ref_key(previous.tenant_id, previous.client_reference_id)),
+                delete(name, _client_ref_key(previous.tenant_id, previous.client_reference_id)),
             ]
         try:
             self.table.commit(writes, [event])
@@ -287,10 +288,8 @@ class InvoiceStore:
     def delete_draft(self, invoice: Invoice, event: DomainEvent) -> None:
         name = self.table.table_name
         writes = [
-            _delete(
-                name, {"pk": tenant_key(invoice.tenant_id, "INVOICE"), "sk": invoice.id}, invoice.version
-            ),
-            _delete(name, _client_ref_key(invoice.tenant_id, invoice.client_reference_id)),
+            delete(name, {"pk": tenant_key(invoice.tenant_id, "INVOICE"), "sk": invoice.id}, invoice.version),
+            delete(name, _client_ref_key(invoice.tenant_id, invoice.client_reference_id)),
         ]
         try:
             self.table.commit(writes, [event])
@@ -399,15 +398,6 @@ def _on_line(invoice: Invoice) -> int:
 
 def _as_pk_sk(key: dict[str, str]) -> dict[str, str]:
     return {"pk": key["pk"], "sk": key["sk"]}
-
-
-def _delete(table_name: str, key: dict[str, str], expected_version: int | None = None) -> dict[str, Any]:
-    operation: dict[str, Any] = {"TableName": table_name, "Key": to_item(key)}
-    if expected_version is not None:
-        operation["ConditionExpression"] = "#v = :expected"
-        operation["ExpressionAttributeNames"] = {"#v": "version"}
-        operation["ExpressionAttributeValues"] = {":expected": {"N": str(expected_version)}}
-    return {"Delete": operation}
 
 
 def _lost_race(invoice: Invoice) -> Conflict:

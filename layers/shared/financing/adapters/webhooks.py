@@ -16,7 +16,7 @@ from financing.adapters.aws import client
 from financing.adapters.dynamo import (
     EntityTable,
     TransactionRefused,
-    delete_versioned,
+    delete,
     from_item,
     tenant_key,
     to_item,
@@ -74,7 +74,7 @@ class SubscriptionStore:
     def remove(self, subscription: WebhookSubscription, event: DomainEvent) -> None:
         key = {"pk": tenant_key(subscription.tenant_id, SUBSCRIPTIONS), "sk": subscription.id}
         try:
-            self.table.commit([delete_versioned(self.table.table_name, key, subscription.version)], [event])
+            self.table.commit([delete(self.table.table_name, key, subscription.version)], [event])
         except TransactionRefused as refused:
             raise _lost_race(subscription.id) from refused
 
