@@ -63,10 +63,8 @@ async def _post_one(record: SQSRecord) -> None:
 
 @logger.inject_lambda_context
 def lambda_handler(event: dict, context: object) -> dict:
-    (
-        client("dynamodb"),
-        client("sqs"),
-    )  # created before the threads: boto3 does not create clients thread-safely
+    for service in ("dynamodb", "sqs"):
+        client(service)  # created before the threads: creating a botocore client is not thread-safe
     return async_process_partial_response(
         event=event, record_handler=_post_one, processor=processor, context=context
     )
