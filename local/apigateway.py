@@ -6,9 +6,10 @@ import base64
 import fnmatch
 import json
 import re
+import threading
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
@@ -28,6 +29,7 @@ RESPONSE_TYPES = {
     "ACCESS_DENIED": (403, "User is not authorized to access this resource", "AccessDeniedException"),
     "AUTHORIZER_CONFIGURATION_ERROR": (500, None, "AuthorizerConfigurationException"),
     "REQUEST_TOO_LARGE": (413, "Request Too Long", "RequestTooLargeException"),
+    "THROTTLED": (429, "Too Many Requests", "TooManyRequestsException"),
     "INTEGRATION_TIMEOUT": (504, "Endpoint request timed out", "InternalServerErrorException"),
 }
 DEFAULT_TEMPLATE = '{"message":$context.error.messageString}'
@@ -177,6 +179,51 @@ def authorizer_context(result: Any) -> tuple[str, dict[str, Any], dict[str, Any]
     return str(result["principalId"]), policy, context
 
 
+# ------------------------------------------------------------------------------------------ throttling
+
+
+@dataclass
+class Throttle:
+    """The stage's MethodSettings throttling: a token bucket per method (resource path and HTTP method),
+    `ThrottlingBurstLimit` deep and refilled at `ThrottlingRateLimit` a second, the most specific setting
+    winning (`/*` and `*` are the stage-wide default). A method with no limit is never throttled."""
+
+    clock: Callable[[], float] = time.monotonic
+    _buckets: dict[tuple[str, str, str], tuple[float, float]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def admit(self, api: ApiSpec, route: Route) -> bool:
+        limits = method_throttling(api.method_settings, route.method, route.path)
+        if limits is None:
+            return True
+        rate, burst = limits
+        key = (api.logical_id, route.method, route.path)
+        now = self.clock()
+        with self._lock:
+            tokens, last = self._buckets.get(key, (float(burst), now))
+            tokens = min(float(burst), tokens + (now - last) * rate)
+            admitted = tokens >= 1
+            self._buckets[key] = (tokens - 1 if admitted else tokens, now)
+        return admitted
+
+
+def method_throttling(settings: list[Mapping[str, Any]], method: str, path: str) -> tuple[float, int] | None:
+    """(rate a second, burst) for one method under a stage's MethodSettings, or None when unlimited."""
+    best: tuple[int, Mapping[str, Any]] | None = None
+    escaped = path.replace("/", "~1")
+    for setting in settings:
+        resource = str(setting.get("ResourcePath", "/*"))
+        verb = str(setting.get("HttpMethod", "*")).upper()
+        if resource not in ("/*", f"/{escaped}") or verb not in ("*", method):
+            continue
+        rank = (resource != "/*") * 2 + (verb != "*")
+        if best is None or rank > best[0]:
+            best = (rank, setting)
+    if best is None or "ThrottlingRateLimit" not in best[1] or "ThrottlingBurstLimit" not in best[1]:
+        return None
+    return float(best[1]["ThrottlingRateLimit"]), int(best[1]["ThrottlingBurstLimit"])
+
+
 # ------------------------------------------------------------------------------------- gateway responses
 
 _CONTEXT_REFERENCE = re.compile(r"\$!?(?:\{(context(?:\.[A-Za-z0-9_-]+)+)\}|(context(?:\.[A-Za-z0-9_]+)+))")
@@ -226,13 +273,47 @@ def render_gateway_response(
 def _parameter_value(
     source: str, context: Mapping[str, Any], request_headers: Mapping[str, str]
 ) -> str | None:
+    """A header's one source, as API Gateway maps it: a 'static' value, a context variable, or a request
+    header (the header is left out when the request has none: no fallback exists)."""
     if len(source) >= 2 and source[0] == source[-1] == "'":
         return source[1:-1]
     if source in context:
         return str(context[source])
-    if source.startswith("method.request.header."):
-        return request_headers.get(source.removeprefix("method.request.header.").lower())
-    return None
+    if source.startswith(_REQUEST_HEADER):
+        return request_headers.get(source.removeprefix(_REQUEST_HEADER).lower())
+    raise ValueError(f"gateway response header source {source!r} is not emulated")
+
+
+_REQUEST_HEADER = "method.request.header."
+_ERROR_CONTEXT = ("error.message", "error.messageString", "error.responseType")
+
+
+def gateway_variables(api: ApiSpec | None, request: Request) -> dict[str, Any]:
+    """The $context variables a gateway response can name locally (besides context.error.*)."""
+    return {
+        "requestId": request.request_id,
+        "extendedRequestId": request.request_id,
+        "stage": api.stage if api else "",
+        "apiId": api.api_id if api else "",
+        "httpMethod": request.method,
+        "path": request.path,
+        "identity.sourceIp": request.source_ip,
+    }
+
+
+def unrendered_gateway_sources(responses: Mapping[str, Any]) -> list[str]:
+    """`TYPE: header <- source` for each header source of `responses` the emulator cannot render, so a
+    template it would answer differently from API Gateway is refused at start, not served wrongly."""
+    sample = Request("GET", "/", [], [], None, "")
+    known = {f"context.{name}" for name in (*gateway_variables(None, sample), *_ERROR_CONTEXT)}
+    problems = []
+    for kind, config in responses.items():
+        for name, source in (((config or {}).get("ResponseParameters") or {}).get("Headers") or {}).items():
+            text = str(source)
+            static = len(text) >= 2 and text[0] == text[-1] == "'"
+            if not (static or text in known or text.startswith(_REQUEST_HEADER)):
+                problems.append(f"{kind}: {name} <- {text}")
+    return problems
 
 
 # ----------------------------------------------------------------------------------- proxy event/response

@@ -21,8 +21,10 @@ from local.apigateway import (
     MalformedResponse,
     Request,
     RouteTable,
+    Throttle,
     authorizer_context,
     evaluate_policy,
+    gateway_variables,
     http_response,
     proxy_event,
     render_gateway_response,
@@ -100,6 +102,7 @@ class Gateway:
         self.runtime: Runtime | None = None
         self.workers: Workers | None = None
         self.routes = RouteTable()
+        self.throttle = Throttle()
         self.ready = False
         self._auth_cache: dict[tuple[Any, ...], tuple[float, tuple[str, dict[str, Any], dict[str, Any]]]] = {}
         self._auth_lock = threading.Lock()
@@ -189,22 +192,11 @@ class Gateway:
 
     # ---------------------------------------------------------------------------------------------- API
 
-    def _variables(self, api: ApiSpec | None, request: Request) -> dict[str, Any]:
-        return {
-            "requestId": request.request_id,
-            "extendedRequestId": request.request_id,
-            "stage": api.stage if api else "",
-            "apiId": api.api_id if api else "",
-            "httpMethod": request.method,
-            "path": request.path,
-            "identity.sourceIp": request.source_ip,
-        }
-
     def gateway_response(
         self, api: ApiSpec | None, kind: str, request: Request, message: str | None = None
     ) -> Reply:
         status, headers, body = render_gateway_response(
-            api, kind, self._variables(api, request), dict(request.headers), message
+            api, kind, gateway_variables(api, request), dict(request.headers), message
         )
         return Reply(status, [*headers, ("x-amzn-RequestId", request.request_id)], body)
 
@@ -236,6 +228,8 @@ class Gateway:
             return self.gateway_response(api, "MISSING_AUTHENTICATION_TOKEN", request)
         route, params = found
         api = self.stack.apis[route.api]
+        if not self.throttle.admit(api, route):  # before the authorizer, as API Gateway throttles
+            return self.gateway_response(api, "THROTTLED", request)
         authorizer = None
         if route.authorizer:
             outcome = self.authorize(api, route, params, request)

@@ -73,6 +73,7 @@ class ApiSpec:
     cors_preflight_authorizer: str | None
     default_authorizer: str | None = None
     routes: list[Route] = field(default_factory=list)
+    method_settings: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass

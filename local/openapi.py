@@ -11,7 +11,8 @@ TITLE = "Invoice Financing Platform API"
 VERSION = "0.1.0"
 DESCRIPTION = (
     "Companies, invoices, financing, receivables registry and Open Finance Brasil sharing. "
-    "Every request carries `Authorization: Bearer <JWT>`; every response carries `x-correlation-id`."
+    "Every request carries `Authorization: Bearer <JWT>`; every answer echoes the `x-correlation-id` sent, "
+    "and one a function makes generates it when none was."
 )
 
 

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from local.apigateway import unrendered_gateway_sources
 from local.model import (
     ApiSpec,
     FunctionSpec,
@@ -81,16 +82,22 @@ class EventSources:
         if isinstance(cors, str):
             cors = {"AllowOrigin": cors}
         preflight_auth = default if auth.get("AddDefaultAuthorizerToCorsPreflight", True) else None
+        responses = props.get("GatewayResponses") or {}
+        if unrendered := unrendered_gateway_sources(responses):
+            raise TemplateError(
+                f"{logical_id}: gateway response headers not emulated: {', '.join(unrendered)}"
+            )
         return ApiSpec(
             logical_id=logical_id,
             api_id=self.resolver.refs[logical_id],
             stage=str(props.get("StageName", "Prod")),
             authorizers=authorizers,
-            gateway_responses=props.get("GatewayResponses") or {},
+            gateway_responses=responses,
             binary_media_types=[t.replace("~1", "/") for t in props.get("BinaryMediaTypes") or []],
             cors=cors,
             cors_preflight_authorizer=preflight_auth,
             default_authorizer=default,
+            method_settings=list(props.get("MethodSettings") or []),
         )
 
     def _implicit_api(self) -> ApiSpec:

@@ -19,11 +19,12 @@ def test_every_attack_is_a_401_from_the_gateway_and_nothing_is_written(stack):
     headers |= {name: f"Bearer {attack(TENANT)}" for name, attack in DEV_ATTACKS.items()}
     refused = {}
     for name, header in headers.items():
-        reply = stack.request("POST", "/v1/companies", COMPANY, {"Authorization": header})
+        sent = {"Authorization": header, "x-correlation-id": f"atk-{len(refused)}"}
+        reply = stack.request("POST", "/v1/companies", COMPANY, sent)
         refused[name] = reply.status
         if reply.status == 401:
             assert reply.json()["error"]["code"] == "unauthorized", reply.body
-            assert reply.headers["x-correlation-id"]
+            assert reply.headers["x-correlation-id"] == sent["x-correlation-id"]
     assert {name: status for name, status in refused.items() if status != 401} == {}
 
     genuine = {"Authorization": f"Bearer {mint(TENANT)}"}

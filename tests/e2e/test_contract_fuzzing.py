@@ -89,9 +89,9 @@ def test_every_operation_answers_as_documented_and_never_5xx(stack, tmp_path):
 
 
 @pytest.mark.parametrize("method", ["TRACE", "PROPFIND"])
-def test_a_method_no_route_declares_gets_api_gateways_403_not_a_501(stack, method):
+def test_a_method_no_route_declares_gets_the_gateways_404_not_a_501(stack, method):
     reply = stack.request(method, "/v1/companies", headers=AUTH)
-    assert reply.status == 403 and reply.json()["error"]["message"] == "Missing Authentication Token"
+    assert reply.status == 404 and reply.json()["error"]["code"] == "route_missing"
 
 
 def test_a_body_that_is_not_utf8_is_a_400_over_http(stack):

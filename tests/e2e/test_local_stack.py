@@ -10,6 +10,7 @@ import pytest
 
 from local.settings import ROOT
 from local.template import load_template
+from local.token import mint
 
 pytestmark = pytest.mark.e2e
 
@@ -99,14 +100,60 @@ def test_a_request_without_a_token_gets_401_in_the_error_envelope(stack):
     )
     assert response.status == 401
     body = response.json()
-    assert body["error"]["correlation_id"] == response.headers["x-correlation-id"]
+    assert body["error"]["correlation_id"] == response.headers["x-amzn-requestid"]
 
 
-def test_an_unknown_route_gets_403(stack):
+OPEN_FINANCE = "/open-banking/invoice-financings/v2"
+# Answers refused before or by a function, each family: (what, method, path, token scopes, body, gateway-made).
+REFUSALS = [
+    ("401 no token", "GET", "/v1/companies", None, None, True),
+    ("401 no token, open finance", "GET", f"{OPEN_FINANCE}/contracts", None, None, True),
+    ("403 missing scope", "GET", "/v1/companies", "credit-rights:read", None, False),
+    ("404 unknown route", "GET", "/v1/no-such-route", "invoices:read", None, True),
+    ("404 unknown route, open finance", "GET", f"{OPEN_FINANCE}/nothing", None, None, True),
+    ("413 over 10 MB", "POST", "/v1/companies", "invoices:write", "x" * (10 * 1024 * 1024 + 1), True),
+]
+STATUS = {"401": 401, "403": 403, "404": 404, "413": 413}
+
+
+def _refused(stack, case, correlation_id=None):
+    what, method, path, scopes, body, _ = case
+    headers = {"x-fapi-interaction-id": str(uuid.uuid4())}
+    if scopes:
+        headers["Authorization"] = f"Bearer {mint('e2e-refusals', scopes)}"
+    if correlation_id:
+        headers["x-correlation-id"] = correlation_id
+    response = stack.request(method, path, body=body, headers=headers)
+    assert response.status == STATUS[what[:3]], (what, response.status, response.body)
+    return response, headers
+
+
+@pytest.mark.parametrize("case", REFUSALS, ids=[c[0] for c in REFUSALS])
+def test_every_refusal_echoes_the_callers_correlation_id(stack, case):
+    sent = f"e2e-{uuid.uuid4().hex}"
+    response, headers = _refused(stack, case, sent)
+    assert response.headers["x-correlation-id"] == sent
+    if case[2].startswith(OPEN_FINANCE):  # Open Finance keeps echoing its interaction id
+        assert response.headers["x-fapi-interaction-id"] == headers["x-fapi-interaction-id"]
+        assert response.json()["errors"][0]["code"]
+
+
+@pytest.mark.parametrize("case", REFUSALS, ids=[c[0] for c in REFUSALS])
+def test_a_refusal_without_a_correlation_id_is_named_by_its_request_id(stack, case):
+    response, _ = _refused(stack, case)
+    request_id = response.headers["x-amzn-requestid"]
+    if case[5]:  # gateway-made: API Gateway cannot fall back from a request header, so it sends none
+        assert "x-correlation-id" not in response.headers
+    else:  # a function generates it from the same request id
+        assert response.headers["x-correlation-id"] == request_id
+    if not case[2].startswith(OPEN_FINANCE):
+        assert response.json()["error"]["correlation_id"] == request_id
+
+
+def test_an_unknown_route_is_a_404_in_the_core_envelope(stack):
     response = stack.request("GET", f"/no-such-route-{uuid.uuid4().hex}")
-    assert response.status == 403
-    assert response.headers["x-correlation-id"]
-    assert b"Missing Authentication Token" in response.body
+    assert response.status == 404
+    assert response.json()["error"]["code"] == "route_missing"
 
 
 def test_a_bad_token_is_rejected_by_the_authorizer(stack):
@@ -190,6 +237,17 @@ Resources:
         ACCESS_DENIED:
           StatusCode: "403"
           ResponseTemplates: {application/json: '{"denied": $context.error.messageString}'}
+  Throttled:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: !Ref Stage
+      MethodSettings:
+        - {ResourcePath: "/*", HttpMethod: "*", ThrottlingBurstLimit: 1, ThrottlingRateLimit: 0.001}
+      GatewayResponses:
+        THROTTLED:
+          StatusCode: "429"
+          ResponseParameters: {Headers: {x-correlation-id: method.request.header.x-correlation-id}}
+          ResponseTemplates: {application/json: '{"id": "$context.requestId", "m": $context.error.messageString}'}
   Gate:
     Type: AWS::Serverless::Function
     Properties: {CodeUri: functions/gate/}
@@ -202,6 +260,7 @@ Resources:
         Open:
           Type: Api
           Properties: {RestApiId: !Ref Api, Path: /open, Method: post, Auth: {Authorizer: NONE}}
+        Limited: {Type: Api, Properties: {RestApiId: !Ref Throttled, Path: /limited, Method: get}}
   Streamer:
     Type: AWS::Serverless::Function
     Properties:
@@ -436,3 +495,13 @@ def test_schedules_run_on_demand_with_the_scheduled_event_shape(fixture_stack):
     assert response.json()["invocations"][0]["result"] == {"ticked": True}
     mark = _mark(fixture_stack, "ticked")
     assert mark["detail_type"] == "Scheduled Event" and mark["rule"].startswith("arn:aws:events:")
+
+
+def test_a_throttled_method_gets_the_templates_429_with_the_callers_correlation_id(fixture_stack):
+    assert fixture_stack.request("GET", "/limited").status == 200  # the burst of one
+    echoed = fixture_stack.request("GET", "/limited", headers={"x-correlation-id": "e2e-throttled"})
+    assert echoed.status == 429 and echoed.headers["x-correlation-id"] == "e2e-throttled"
+    assert echoed.json() == {"id": echoed.headers["x-amzn-requestid"], "m": "Too Many Requests"}
+    anonymous = fixture_stack.request("GET", "/limited")
+    assert anonymous.status == 429 and "x-correlation-id" not in anonymous.headers
+    assert fixture_stack.request("GET", "/echo/a", headers={"X-Key": "allow"}).status == 200  # another API

@@ -10,13 +10,17 @@ from local.apigateway import (
     MalformedResponse,
     Request,
     RouteTable,
+    Throttle,
     authorizer_context,
     evaluate_policy,
     http_response,
+    method_throttling,
     proxy_event,
     render_gateway_response,
+    unrendered_gateway_sources,
 )
 from local.model import ApiSpec, Route
+from local.template import load_template
 
 
 def _route(method, path, function="F"):
@@ -247,3 +251,108 @@ def test_lambda_results_become_http_responses():
     for bad in (None, "text", {"body": "x"}, {"statusCode": 200, "body": {"a": 1}}, {"statusCode": "abc"}):
         with pytest.raises(MalformedResponse):
             http_response(bad)
+
+
+# ---------------------------------------------------------------- the template's own gateway responses
+
+_TEMPLATE_APIS = {
+    name: resource["Properties"]
+    for name, resource in load_template()["Resources"].items()
+    if resource["Type"] == "AWS::Serverless::Api"
+}
+_GATEWAY_MADE = [
+    ("UNAUTHORIZED", 401),
+    ("ACCESS_DENIED", 403),
+    ("MISSING_AUTHENTICATION_TOKEN", 404),
+    ("REQUEST_TOO_LARGE", 413),
+    ("THROTTLED", 429),
+]
+
+
+def _template_api(name):
+    props = _TEMPLATE_APIS[name]
+    return ApiSpec(name, "abc1234567", "dev", {}, props["GatewayResponses"], [], None, None)
+
+
+@pytest.mark.parametrize("api_name", sorted(_TEMPLATE_APIS))
+@pytest.mark.parametrize(("kind", "status"), _GATEWAY_MADE)
+def test_the_templates_gateway_responses_echo_the_callers_correlation_id(api_name, kind, status):
+    api = _template_api(api_name)
+    rendered, headers, body = render_gateway_response(
+        api, kind, {"requestId": "req-1"}, {"X-Correlation-Id": "client-7", "x-fapi-interaction-id": "f-1"}
+    )
+    assert rendered == status
+    assert [v for n, v in headers if n.lower() == "x-correlation-id"] == ["client-7"]
+    document = json.loads(body)
+    if api_name == "OpenFinanceApi":
+        assert [v for n, v in headers if n.lower() == "x-fapi-interaction-id"] == ["f-1"]
+        assert set(document) == {"errors"} and document["errors"][0]["code"]
+    else:  # the core envelope names API Gateway's request id, which AWS also sends as x-amzn-RequestId
+        assert document["error"]["correlation_id"] == "req-1"
+
+
+@pytest.mark.parametrize("api_name", sorted(_TEMPLATE_APIS))
+@pytest.mark.parametrize(("kind", "status"), _GATEWAY_MADE)
+def test_without_a_correlation_id_the_header_is_left_out_as_api_gateway_does(api_name, kind, status):
+    # A gateway response header has one source and no fallback: with no x-correlation-id to echo,
+    # API Gateway sends none; the request id (x-amzn-RequestId, the body's correlation_id) names it.
+    rendered, headers, body = render_gateway_response(
+        _template_api(api_name), kind, {"requestId": "req-2"}, {}
+    )
+    assert rendered == status
+    assert all(n.lower() != "x-correlation-id" for n, _ in headers)
+    assert b"req-2" in body or api_name == "OpenFinanceApi"
+
+
+def test_a_header_source_the_emulator_cannot_render_is_named():
+    responses = {
+        "UNAUTHORIZED": {
+            "ResponseParameters": {
+                "Headers": {
+                    "a": "method.request.header.x-a",
+                    "b": "'static'",
+                    "c": "context.requestId",
+                    "d": "method.request.querystring.q",
+                    "e": "context.authorizer.tenant_id",
+                }
+            }
+        }
+    }
+    assert unrendered_gateway_sources(responses) == [
+        "UNAUTHORIZED: d <- method.request.querystring.q",
+        "UNAUTHORIZED: e <- context.authorizer.tenant_id",
+    ]
+
+
+def test_method_throttling_picks_the_most_specific_setting():
+    settings = [
+        {"ResourcePath": "/*", "HttpMethod": "*", "ThrottlingBurstLimit": 200, "ThrottlingRateLimit": 100},
+        {
+            "ResourcePath": "/~1v1~1companies",
+            "HttpMethod": "POST",
+            "ThrottlingBurstLimit": 5,
+            "ThrottlingRateLimit": 1,
+        },
+        {"ResourcePath": "/~1v1~1other", "HttpMethod": "*", "MetricsEnabled": True},
+    ]
+    assert method_throttling(settings, "POST", "/v1/companies") == (1.0, 5)
+    assert method_throttling(settings, "GET", "/v1/companies") == (100.0, 200)
+    assert method_throttling(settings, "GET", "/v1/other") is None  # the specific one sets no limit
+    assert method_throttling([], "GET", "/v1/companies") is None
+
+
+def test_a_method_is_throttled_past_its_burst_and_refills_at_its_rate():
+    now = [0.0]
+    throttle = Throttle(clock=lambda: now[0])
+    api = _api()
+    api.method_settings = [
+        {"ResourcePath": "/*", "HttpMethod": "*", "ThrottlingBurstLimit": 2, "ThrottlingRateLimit": 1}
+    ]
+    companies, other = _route("GET", "/v1/companies"), _route("GET", "/v1/other")
+    assert [throttle.admit(api, companies) for _ in range(3)] == [True, True, False]
+    assert throttle.admit(api, other)  # each method has its own bucket
+    now[0] = 0.5
+    assert not throttle.admit(api, companies)
+    now[0] = 1.0
+    assert throttle.admit(api, companies) and not throttle.admit(api, companies)
+    assert all(Throttle().admit(_api(), companies) for _ in range(50))  # no setting: never throttled
