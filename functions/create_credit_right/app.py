@@ -4,11 +4,13 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
+from pydantic import WithJsonSchema
 
 from financing.adapters.credit_rights import CreditRightStore
 from financing.api.core import caller, core_api, entrypoint
 from financing.api.errors import pismo_error_for
 from financing.api.idempotency import once
+from financing.dialects.pismo.credit_rights import request_schema
 from financing.dialects.pismo.registration import accepted_receivable
 from financing.dialects.pismo.responses import ACCEPTED, CreateReceivableResponse, documented
 from financing.services.credit_rights import request_registration
@@ -23,7 +25,9 @@ app = core_api(pismo_error_for)
     responses=documented(202, CreateReceivableResponse, ACCEPTED),
 )
 def register(
-    body: Annotated[dict[str, Any], Body(description="Pismo's CreateReceivableRequest")],
+    body: Annotated[
+        dict[str, Any], Body(description="Pismo's CreateReceivableRequest"), WithJsonSchema(request_schema())
+    ],
 ) -> Response[CreateReceivableResponse]:
     actor = caller(app)
 

@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from financing.adapters.buyer_limits import BuyerLimitStore
 from financing.adapters.exposure import ExposureStore
 from financing.api.core import caller, core_api, entrypoint
-from financing.api.pagination import encode_cursor, position_after
+from financing.api.pagination import Cursor, encode_cursor, position_after
 from financing.dialects.core.buyer_limits import BuyerLimitObject, buyer_limit_object
 from financing.dialects.core.errors import documented
 from financing.dialects.core.lists import DEFAULT_LIMIT, MAX_LIMIT, ListObject
@@ -24,7 +24,7 @@ app = core_api()
 )
 def list_(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
-    cursor: Annotated[str | None, Query(max_length=512)] = None,
+    cursor: Cursor = None,
     company: Annotated[str | None, Query(max_length=64, description="Only this buyer's limits")] = None,
 ) -> ListObject[BuyerLimitObject]:
     actor = caller(app)

@@ -6,7 +6,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from financing.adapters.companies import CompanyStore
 from financing.api.core import caller, core_api, entrypoint
-from financing.api.pagination import encode_cursor, position_after
+from financing.api.pagination import Cursor, encode_cursor, position_after
 from financing.dialects.core.companies import CompanyObject, company_object
 from financing.dialects.core.errors import documented
 from financing.dialects.core.lists import DEFAULT_LIMIT, MAX_LIMIT, ListObject
@@ -23,7 +23,7 @@ app = core_api()
 )
 def list_(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
-    cursor: Annotated[str | None, Query(max_length=512)] = None,
+    cursor: Cursor = None,
 ) -> ListObject[CompanyObject]:
     actor = caller(app)
     binding = f"{actor.tenant_id}:companies"

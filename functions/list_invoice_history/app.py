@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from pydantic import BaseModel
 
 from financing.api.core import caller, core_api, entrypoint, respond
-from financing.api.pagination import encode_cursor, position_after
+from financing.api.pagination import Cursor, encode_cursor, position_after
 from financing.dialects.core.errors import documented
 from financing.dialects.core.lists import MAX_LIMIT, ListObject
 from financing.services.invoices import Invoices
@@ -35,7 +35,7 @@ class HistoryEntry(BaseModel):
 def history(
     invoice_id: str,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = MAX_LIMIT,
-    cursor: Annotated[str | None, Query(max_length=512)] = None,
+    cursor: Cursor = None,
 ) -> Response[ListObject[HistoryEntry]]:
     invoices = Invoices(caller(app))
     binding = f"{invoices.actor.tenant_id}:history:{invoice_id}"

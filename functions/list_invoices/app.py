@@ -6,7 +6,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from financing.api.core import caller, core_api, entrypoint, respond
-from financing.api.pagination import encode_cursor, position_after
+from financing.api.pagination import Cursor, encode_cursor, position_after
 from financing.dialects.core.errors import documented
 from financing.dialects.core.invoices import InvoiceObject, as_json
 from financing.dialects.core.lists import DEFAULT_LIMIT, MAX_LIMIT, ListObject
@@ -24,7 +24,7 @@ app = core_api()
 )
 def list_(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
-    cursor: Annotated[str | None, Query(max_length=512)] = None,
+    cursor: Cursor = None,
     status: Annotated[Status | None, Query()] = None,
     supplier: Annotated[str | None, Query(max_length=64)] = None,
     buyer: Annotated[str | None, Query(max_length=64)] = None,

@@ -6,7 +6,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from financing.adapters.webhooks import DeliveryStore, SubscriptionStore
 from financing.api.core import caller, core_api, entrypoint
-from financing.api.pagination import encode_cursor, position_after
+from financing.api.pagination import Cursor, encode_cursor, position_after
 from financing.dialects.core.errors import documented
 from financing.dialects.core.lists import DEFAULT_LIMIT, MAX_LIMIT, ListObject
 from financing.dialects.core.webhooks import WebhookDeliveryObject, delivery_object
@@ -26,7 +26,7 @@ def list_(
     subscription: Annotated[str, Query(max_length=64, description="The subscription (whsub_...)")],
     status: Annotated[Literal["pending", "delivered", "failed"] | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
-    cursor: Annotated[str | None, Query(max_length=512)] = None,
+    cursor: Cursor = None,
 ) -> ListObject[WebhookDeliveryObject]:
     actor = caller(app)
     # Bound to the filters too: a cursor of one listing cannot resume another.

@@ -6,7 +6,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from financing.adapters.webhooks import SubscriptionStore
 from financing.api.core import caller, core_api, entrypoint
-from financing.api.pagination import encode_cursor, position_after
+from financing.api.pagination import Cursor, encode_cursor, position_after
 from financing.dialects.core.errors import documented
 from financing.dialects.core.lists import DEFAULT_LIMIT, MAX_LIMIT, ListObject
 from financing.dialects.core.webhooks import WebhookSubscriptionObject, subscription_object
@@ -23,7 +23,7 @@ app = core_api()
 )
 def list_(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
-    cursor: Annotated[str | None, Query(max_length=512)] = None,
+    cursor: Cursor = None,
 ) -> ListObject[WebhookSubscriptionObject]:
     actor = caller(app)
     binding = f"{actor.tenant_id}:webhook_subscriptions"

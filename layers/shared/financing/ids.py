@@ -7,6 +7,16 @@ from ulid import ULID
 
 from financing.clock import now
 
+# A ULID in Crockford base32 (48-bit time first, so the first character is at most 7), and a UUID as
+# Python and the dialects render one.
+ULID_PATTERN = "[0-7][0-9A-HJKMNP-TV-Z]{25}"
+UUID_PATTERN = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+
+
+def id_pattern(prefix: str) -> str:
+    """The pattern of an id of type `prefix` (`company_01J...`), anchored."""
+    return f"^{prefix}_{ULID_PATTERN}$"
+
 
 def new_id(prefix: str, at: datetime | None = None) -> str:
     """A new id whose ULID carries the instant `at` (now by default), to the millisecond."""

@@ -1,6 +1,7 @@
 """One error mapper per family. The core envelope: {"error": {type, code, message, details, correlation_id}}."""
 
 import json
+import re
 import sys
 from http import HTTPStatus
 from typing import Any
@@ -64,18 +65,32 @@ def core_error(
     }
 
 
+_FIELD = re.compile(r"^[a-z_][a-z0-9_-]*$")
+# The tags pydantic puts in a location for the member of a union it tried (`amount | None` fails as
+# `amount.decimal` or `amount.function-after[...]`): they name validators, not fields.
+_UNION_TAGS = {"none", "str", "int", "float", "bool", "decimal", "date", "datetime", "list", "dict"}
+
+
 def _location(loc: tuple | list) -> str:
-    parts = [str(part) for part in loc]
+    parts = [
+        str(part)
+        for part in loc
+        if isinstance(part, int) or (_FIELD.match(str(part)) and part not in _UNION_TAGS)
+    ]
     if parts and parts[0] in {"body", "query", "path", "header"}:
         parts = parts[1:] or parts
     return ".".join(parts) or "body"
 
 
 def validation_details(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [
-        {"field": _location(error.get("loc", ())), "message": error.get("msg", "is invalid")}
-        for error in errors
-    ]
+    # A field that may be omitted but not null also fails the union's `None` member: that says nothing.
+    relevant = [error for error in errors if error.get("type") != "none_required"] or errors
+    details: list[dict[str, Any]] = []
+    for error in relevant:
+        detail = {"field": _location(error.get("loc", ())), "message": error.get("msg", "is invalid")}
+        if detail not in details:
+            details.append(detail)
+    return details
 
 
 def _problem_details(problems: list[FieldProblem]) -> list[dict[str, Any]]:

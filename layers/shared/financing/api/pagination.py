@@ -4,9 +4,23 @@ import base64
 import hashlib
 import hmac
 import json
-from typing import Any
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from financing.config import settings
+
+# A cursor's shape (base64url position, '.', base64url of a 20-byte signature). Only the signature tells
+# whether this API issued it for this listing, which no schema can say.
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{27}$"
+Cursor = Annotated[
+    str | None,
+    Query(
+        max_length=512,
+        pattern=CURSOR_PATTERN,
+        description="`next_cursor` of the previous page: opaque, signed for this listing and caller",
+    ),
+]
 
 
 class InvalidCursor(Exception):

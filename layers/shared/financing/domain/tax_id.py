@@ -12,6 +12,12 @@ def digits(value: str) -> str:
     return re.sub(r"\D", "", value)
 
 
+# The shapes (digits, with the usual punctuation) a schema can say; check digits it cannot.
+_SEPARATOR = r"[./\- ]*"
+CPF_OR_CNPJ_PATTERN = rf"^{_SEPARATOR}(?:[0-9]{_SEPARATOR}){{11}}$|^{_SEPARATOR}(?:[0-9]{_SEPARATOR}){{14}}$"
+CNPJ_PATTERN = rf"^{_SEPARATOR}(?:[0-9]{_SEPARATOR}){{14}}$"
+
+
 def brazilian_document_problem(value: str) -> str | None:
     """Why a CPF (11 digits) or CNPJ (14 digits) is invalid, or None when it is valid."""
     if re.fullmatch(r"[\d.\-/ ]+", value) is None:

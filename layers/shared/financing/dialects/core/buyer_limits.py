@@ -1,30 +1,20 @@
 """Buyer limits in the core shape: amounts are JSON numbers in decimal major units of the currency."""
 
-from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from financing.clock import iso
+from financing.dialects.json_input import json_number, json_text
 from financing.domain.buyer_limits import MAX_REASON_LENGTH, BuyerLimitView
 from financing.domain.money import to_major
+from financing.ids import id_pattern
 
 Currency = Literal["brl", "eur", "gbp", "usd"]
 
 
-def _number(value: object) -> Decimal:
-    """A JSON number (never a string or a boolean), exactly as written."""
-    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-        raise ValueError("must be a number")
-    return Decimal(str(value))
-
-
-PositiveAmount = Annotated[
-    Decimal,
-    BeforeValidator(_number),
-    Field(gt=0, description="Decimal major units, at most the currency's decimal places"),
-    WithJsonSchema({"type": "number", "exclusiveMinimum": 0}),
-]
+# The domain's ceiling (MAX_AMOUNT_MINOR) in major units: every currency here has two decimals.
+PositiveAmount = json_number("Decimal major units, at most the currency's decimal places", gt=0, le=10**13)
 
 
 class Strict(BaseModel):
@@ -33,7 +23,8 @@ class Strict(BaseModel):
 
 class BuyerLimitCreate(Strict):
     company: Annotated[str, StringConstraints(min_length=1, max_length=64)] = Field(
-        description="The buyer: a company of the caller's tenant"
+        description="The buyer: a company of the caller's tenant",
+        json_schema_extra={"pattern": id_pattern("company")},
     )
     requested_limit: PositiveAmount
     currency: Currency
@@ -44,9 +35,7 @@ class BuyerLimitApprove(Strict):
 
 
 class BuyerLimitDeny(Strict):
-    reason: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_REASON_LENGTH)
-    ]
+    reason: json_text(MAX_REASON_LENGTH)
 
 
 class BuyerLimitObject(BaseModel):

@@ -3,15 +3,27 @@
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+    model_validator,
+)
+from pydantic.json_schema import SkipJsonSchema
 
 from financing.clock import iso
+from financing.dialects.json_input import JsonBool, json_text
 from financing.domain.companies import Company
+from financing.ids import id_pattern
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Text = json_text(200)
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 Phone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9][0-9 ()\-]{5,24}$")]
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Spelled out so JSON Schema's regex and Python's agree on what a space is.
+_EMAIL = re.compile(r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+$")
 _WEBSITE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 
 
@@ -27,9 +39,19 @@ def _website(value: str) -> str:
     return value
 
 
-Email = Annotated[str, AfterValidator(_email)]
-Website = Annotated[str, AfterValidator(_website)]
-TaxId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+Email = Annotated[
+    str,
+    AfterValidator(_email),
+    WithJsonSchema({"type": "string", "maxLength": 254, "pattern": _EMAIL.pattern}),
+]
+Website = Annotated[
+    str,
+    AfterValidator(_website),
+    WithJsonSchema(
+        {"type": "string", "maxLength": 2048, "pattern": r"^[hH][tT][tT][pP][sS]?://[^\s/$.?#][^\s]*$"}
+    ),
+]
+TaxId = json_text(40)
 
 
 class Strict(BaseModel):
@@ -48,12 +70,16 @@ class ContactIn(Strict):
     last_name: Text
     email: Email | None = None
     phone: Phone | None = None
-    is_signatory: bool = False
-    is_request_recipient: bool = False
+    is_signatory: JsonBool = False
+    is_request_recipient: JsonBool = False
 
 
 class ContactPatch(ContactIn):
-    id: str | None = Field(default=None, description="Keep an existing contact by giving its id")
+    id: str | None = Field(
+        default=None,
+        description="Keep an existing contact by giving its id",
+        json_schema_extra={"anyOf": [{"type": "string", "pattern": id_pattern("contact")}, {"type": "null"}]},
+    )
 
 
 class CompanyCreate(Strict):
@@ -69,11 +95,11 @@ class CompanyCreate(Strict):
 class CompanyUpdate(Strict):
     """Partial update: only the fields present change; `contacts` replaces the list."""
 
-    name: Text | None = None
-    address: AddressIn | None = None
+    name: Text | SkipJsonSchema[None] = None
+    address: AddressIn | SkipJsonSchema[None] = None
     website: Website | None = None
     tax_id: TaxId | None = None
-    contacts: list[ContactPatch] | None = Field(default=None, max_length=50)
+    contacts: Annotated[list[ContactPatch], Field(max_length=50)] | SkipJsonSchema[None] = None
 
     @model_validator(mode="after")
     def _required_stay_set(self) -> "CompanyUpdate":

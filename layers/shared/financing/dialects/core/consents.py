@@ -7,6 +7,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from financing.clock import iso, now
 from financing.domain.consents import Consent, ConsentStatus, Permission
+from financing.domain.tax_id import CPF_OR_CNPJ_PATTERN
 
 
 class ConsentCreate(BaseModel):
@@ -14,7 +15,12 @@ class ConsentCreate(BaseModel):
 
     customer_document: Annotated[
         str,
-        Field(min_length=1, max_length=32, description="The customer's CPF or CNPJ (check digits verified)"),
+        Field(
+            min_length=1,
+            max_length=32,
+            description="The customer's CPF or CNPJ (check digits verified)",
+            json_schema_extra={"pattern": CPF_OR_CNPJ_PATTERN},
+        ),
     ]
     permissions: Annotated[
         list[str],
@@ -22,6 +28,7 @@ class ConsentCreate(BaseModel):
             min_length=1,
             max_length=len(Permission),
             description="What the consent allows: " + ", ".join(p.value for p in Permission),
+            json_schema_extra={"items": {"enum": [p.value for p in Permission], "type": "string"}},
         ),
     ]
     expiration_date_time: Annotated[

@@ -1,10 +1,11 @@
 """Documents in the core shape: the request body it accepts and the object it returns."""
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
 from financing.clock import iso
+from financing.dialects.json_input import json_text
 from financing.domain.documents import (
     MAX_NAME_LENGTH,
     Document,
@@ -15,7 +16,11 @@ from financing.domain.documents import (
     UploadForm,
 )
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME_LENGTH)]
+# No control characters (C0, DEL, C1) and a character that is not a space; which other code points are
+# printable (assigned, not a format character) is Unicode's to say, not a schema's.
+Name = json_text(
+    MAX_NAME_LENGTH, pattern=r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+)
 
 
 class DocumentCreate(BaseModel):

@@ -5,18 +5,20 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, StringConstraints, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from financing.clock import iso
+from financing.dialects.json_input import json_int, json_number, json_text
 from financing.domain.errors import FieldProblem, InvalidInput
 from financing.domain.invoices import FinancingSession, Invoice, InvoiceType, Party, TypeOfGoods
 from financing.domain.money import MoneyError, to_major, to_minor
 
 Currency = Literal["usd", "gbp", "eur", "brl"]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
-Percentage = Annotated[int, Field(ge=1, le=10000, description="basis points: 10000 = 100%")]
+Text = json_text(200)
+Reason = json_text(1000)
+Percentage = json_int("basis points: 10000 = 100%", ge=1, le=10000)
 # At most 15 significant digits, so the JSON number a client reads back is exactly the decimal sent.
-Amount = Annotated[Decimal, Field(gt=0, max_digits=15, description="decimal major units, e.g. 123.53")]
+Amount = Annotated[json_number("decimal major units, e.g. 123.53", gt=0), Field(max_digits=15)]
 # An amount in the response: a JSON number in decimal major units (Stenn's `123.53`), never a string.
 # Amounts have at most 15 significant digits, so the number's shortest form is exactly the decimal.
 Major = Annotated[Decimal, PlainSerializer(lambda value: float(value), return_type=float, when_used="json")]
@@ -62,16 +64,18 @@ class InvoiceCreate(Strict):
 class InvoiceUpdate(Strict):
     """Partial update of a draft: only the fields present change."""
 
-    supplier: str | None = None
-    buyer: str | None = None
-    invoice_number: Text | None = None
-    client_reference_id: Text | None = None
-    invoice_document: str | None = None
-    amount: Amount | None = None
-    type_of_goods: list[TypeOfGoods] | None = Field(default=None, min_length=1, max_length=3)
-    issue_date: date | None = None
-    due_date: date | None = None
-    type: InvoiceType | None = None
+    supplier: str | SkipJsonSchema[None] = None
+    buyer: str | SkipJsonSchema[None] = None
+    invoice_number: Text | SkipJsonSchema[None] = None
+    client_reference_id: Text | SkipJsonSchema[None] = None
+    invoice_document: str | SkipJsonSchema[None] = None
+    amount: Amount | SkipJsonSchema[None] = None
+    type_of_goods: Annotated[list[TypeOfGoods], Field(min_length=1, max_length=3)] | SkipJsonSchema[None] = (
+        None
+    )
+    issue_date: date | SkipJsonSchema[None] = None
+    due_date: date | SkipJsonSchema[None] = None
+    type: InvoiceType | SkipJsonSchema[None] = None
     description: Annotated[str, StringConstraints(max_length=1000)] | None = None
 
     @model_validator(mode="after")
@@ -103,7 +107,7 @@ class SignBody(Strict):
 
 class FundBody(Strict):
     advance_rate_percentage: Percentage | None = None
-    fee_percentage: Annotated[int, Field(ge=0, le=10000)] | None = None
+    fee_percentage: json_int("basis points: 10000 = 100%", ge=0, le=10000) | None = None
     disbursement_date: date | None = None
 
 

@@ -5,13 +5,15 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from financing.clock import iso
+from financing.dialects.json_input import json_int
 from financing.domain.settings import BOUNDS, TenantSettings
+from financing.domain.tax_id import CNPJ_PATTERN
 
 
 def _bounded(path: str, description: str) -> Any:
-    """An integer field within the domain's bounds for the setting at `path`."""
+    """An integer (never a boolean or a string) within the domain's bounds for the setting at `path`."""
     low, high = BOUNDS[path]
-    return Field(strict=True, ge=low, le=high, description=description)
+    return json_int(description, ge=low, le=high)
 
 
 class Strict(BaseModel):
@@ -19,26 +21,20 @@ class Strict(BaseModel):
 
 
 class SettingsPricingIn(Strict):
-    advance_rate_percentage: Annotated[
-        int, _bounded("pricing.advance_rate_percentage", "Advance as a share of the invoice; 10000 = 100%")
-    ]
-    fee_percentage: Annotated[
-        int, _bounded("pricing.fee_percentage", "Discount as a share of the advance; 10000 = 100%")
-    ]
+    advance_rate_percentage: _bounded(
+        "pricing.advance_rate_percentage", "Advance as a share of the invoice; 10000 = 100%"
+    )
+    fee_percentage: _bounded("pricing.fee_percentage", "Discount as a share of the advance; 10000 = 100%")
 
 
 class SettingsPut(Strict):
     """The whole set of settings: every field is required."""
 
-    default_after_days: Annotated[
-        int, _bounded("default_after_days", "Days after the due date an unpaid invoice defaults")
-    ]
-    grace_days: Annotated[
-        int, _bounded("grace_days", "Days after the due date before an unpaid invoice is overdue")
-    ]
-    late_fee_rate_percentage: Annotated[
-        int, _bounded("late_fee_rate_percentage", "Annual late fee, simple, accrued daily; 10000 = 100%")
-    ]
+    default_after_days: _bounded("default_after_days", "Days after the due date an unpaid invoice defaults")
+    grace_days: _bounded("grace_days", "Days after the due date before an unpaid invoice is overdue")
+    late_fee_rate_percentage: _bounded(
+        "late_fee_rate_percentage", "Annual late fee, simple, accrued daily; 10000 = 100%"
+    )
     pricing: SettingsPricingIn
     brand_name: Annotated[
         str | None,
@@ -49,6 +45,7 @@ class SettingsPut(Strict):
         Field(
             min_length=14,
             max_length=18,
+            pattern=CNPJ_PATTERN,
             description="The institution's CNPJ (check digits verified); Open Finance's companyCnpj",
         ),
     ] = None

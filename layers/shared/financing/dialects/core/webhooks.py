@@ -4,14 +4,44 @@ import json
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from financing.clock import iso
-from financing.domain.webhooks import MAX_EVENT_TYPES, MAX_URL_LENGTH, WebhookDelivery, WebhookSubscription
+from financing.dialects.json_input import JsonBool, json_text
+from financing.domain.event_catalogue import EVENT_TYPES
+from financing.domain.webhooks import (
+    EVERY_EVENT,
+    MAX_EVENT_TYPES,
+    MAX_URL_LENGTH,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 
-Url = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_URL_LENGTH)]
+# Documented, not enforced here: an https URL without credentials or a fragment (the local stack also takes
+# http://localhost, and where a URL points is checked beyond what a schema can say).
+Url = Annotated[
+    json_text(MAX_URL_LENGTH),
+    Field(json_schema_extra={"pattern": r"^\s*https://[A-Za-z0-9.-]+(:[0-9]{1,4})?([/?][^\s#]*)?\s*$"}),
+]
 EventType = Annotated[str, StringConstraints(min_length=1, max_length=100)]
-EventTypes = Annotated[list[EventType], Field(min_length=1, max_length=MAX_EVENT_TYPES)]
+EventTypes = Annotated[
+    list[EventType],
+    Field(min_length=1, max_length=MAX_EVENT_TYPES),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "array", "items": {"const": EVERY_EVENT}, "minItems": 1, "maxItems": 1},
+                {
+                    "type": "array",
+                    "items": {"enum": sorted(EVENT_TYPES), "type": "string"},
+                    "minItems": 1,
+                    "maxItems": MAX_EVENT_TYPES,
+                },
+            ]
+        }
+    ),
+]
 Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
 
 
@@ -30,10 +60,10 @@ class WebhookSubscriptionCreate(Strict):
 class WebhookSubscriptionUpdate(Strict):
     """Partial update: only the fields present change."""
 
-    url: Url | None = None
-    event_types: EventTypes | None = None
+    url: Url | SkipJsonSchema[None] = None
+    event_types: EventTypes | SkipJsonSchema[None] = None
     description: Description | None = None
-    enabled: bool | None = None
+    enabled: JsonBool | SkipJsonSchema[None] = None
 
     @model_validator(mode="after")
     def _required_stay_set(self) -> "WebhookSubscriptionUpdate":

@@ -1,18 +1,32 @@
 """Invoices as Monite's `FinancingInvoice`: the ULID as a UUID, integer minor units, upper-case currency,
 percentages in basis points (10000 = 100%); the list's query parameters; the push request."""
 
+import re
 from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+)
 
+from financing.api.pagination import CURSOR_PATTERN
 from financing.domain import financing_list as fl
 from financing.domain.financing_list import LIST_STATUS, InvoiceQuery, ListStatus, Order
 from financing.domain.invoices import Invoice, InvoiceType
-from financing.ids import as_uuid, from_uuid, is_id
+from financing.ids import ULID_PATTERN, UUID_PATTERN, as_uuid, from_uuid, is_id
 
 MAX_IN = 100  # values per `__in` parameter
+InvoiceUuid = Annotated[
+    UUID, WithJsonSchema({"type": "string", "format": "uuid", "pattern": f"^{UUID_PATTERN}$"})
+]
+_INVOICE_REF = rf"^(?:inv_{ULID_PATTERN}|{UUID_PATTERN})$"
 
 
 def _comma_list(value: Any) -> Any:
@@ -21,17 +35,38 @@ def _comma_list(value: Any) -> Any:
     return [part.strip() for v in values for part in str(v).split(",") if part.strip()]
 
 
+def _at_most_max_in(values: list | None) -> list | None:
+    if values is not None and len(values) > MAX_IN:
+        raise ValueError(f"at most {MAX_IN} values")
+    return values
+
+
 def CommaList(item: Any, description: str) -> Any:
+    # `list[...] | None` as such: powertools reads repeated query values only into a field so annotated.
     return Annotated[
         list[item] | None,
         BeforeValidator(_comma_list),
-        Field(default=None, max_length=MAX_IN, description=description),
+        AfterValidator(_at_most_max_in),
+        Field(default=None, description=description, json_schema_extra={"maxItems": MAX_IN}),
     ]
+
+
+_ISO_START = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(?:$|[T ])")
+
+
+def _iso_moment(value: Any) -> Any:
+    """Only an ISO 8601 date or date-time: pydantic alone would also take `1700000000` as a Unix time."""
+    if isinstance(value, str) and not _ISO_START.match(value):
+        raise ValueError("must be a date (2024-05-25) or an ISO 8601 date-time")
+    return value
+
+
+_MOMENT_SCHEMA = {"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}]}
 
 
 def _moment(description: str) -> Any:
     return Annotated[
-        datetime | None,
+        Annotated[datetime, BeforeValidator(_iso_moment), WithJsonSchema(_MOMENT_SCHEMA)] | None,
         Field(
             default=None, description=f"{description} A date (`2024-05-25`) or a date-time; UTC if no offset."
         ),
@@ -48,15 +83,17 @@ class FinancingInvoiceParams(BaseModel):
 
     order: Order = Field(default=Order.ASC, description="`asc` (default) or `desc`.")
     limit: int = Field(default=100, ge=1, le=100, description="Invoices per page, 1 to 100 (default 100).")
-    pagination_token: Annotated[str, StringConstraints(max_length=8192)] | None = Field(
-        default=None,
-        description="A token from a previous page; when given, every other parameter is ignored and taken from the original query.",
+    pagination_token: Annotated[str, StringConstraints(max_length=8192, pattern=CURSOR_PATTERN)] | None = (
+        Field(
+            default=None,
+            description="A token from a previous page; when given, every other parameter is ignored and taken from the original query.",
+        )
     )
     sort: Literal["id", "created_at"] | None = Field(
         default=None, description="`id` or `created_at`: the same order (ids are created in time order)."
     )
-    invoice_id: UUID | None = Field(default=None, description="An invoice id (UUID).")
-    invoice_id__in: CommaList(UUID, "Invoice ids (UUIDs), repeated or comma-separated.") = None
+    invoice_id: InvoiceUuid | None = Field(default=None, description="An invoice id (UUID).")
+    invoice_id__in: CommaList(InvoiceUuid, "Invoice ids (UUIDs), repeated or comma-separated.") = None
     status: ListStatus | None = Field(default=None, description=f"One of {STATUSES}.")
     status__in: CommaList(ListStatus, f"Statuses ({STATUSES}), repeated or comma-separated.") = None
     type: InvoiceType | None = Field(default=None, description="`receivable` or `payable`.")
@@ -213,9 +250,9 @@ def _invoice_ref(value: str) -> str:
 class PushInvoice(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    id: Annotated[str, StringConstraints(max_length=64), AfterValidator(_invoice_ref)] = Field(
-        description="The invoice's UUID (as listed here) or its core id (`inv_...`)."
-    )
+    id: Annotated[
+        str, StringConstraints(max_length=64, pattern=_INVOICE_REF), AfterValidator(_invoice_ref)
+    ] = Field(description="The invoice's UUID (as listed here) or its core id (`inv_...`).")
     type: InvoiceType
 
 

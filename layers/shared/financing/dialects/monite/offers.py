@@ -4,6 +4,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from financing.dialects.json_input import json_int
 from financing.domain.credit_line import CreditLine, PricingPlan, RepaymentType
 from financing.domain.money import EXPONENTS
 
@@ -11,14 +12,25 @@ Currency = Literal[tuple(code.upper() for code in EXPONENTS)]  # type: ignore[va
 
 
 class PricingPlanBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    advance_rate_percentage: int = Field(ge=1, le=10000, description="10000 means 100%.")
-    fee_percentage: int = Field(ge=0, le=10000, description="300 means 3.00%.")
-    repayment_type: RepaymentType
-    repayment_duration_days: int | None = Field(
-        default=None, ge=1, le=3650, description="Required for FIXED_DURATION."
+    # A FIXED_DURATION plan needs its duration: said to clients as JSON Schema's if/then.
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "if": {
+                "properties": {"repayment_type": {"const": "FIXED_DURATION"}},
+                "required": ["repayment_type"],
+            },
+            "then": {
+                "required": ["repayment_duration_days"],
+                "properties": {"repayment_duration_days": {"type": "integer"}},
+            },
+        },
     )
+
+    advance_rate_percentage: json_int("10000 means 100%.", ge=1, le=10000)
+    fee_percentage: json_int("300 means 3.00%.", ge=0, le=10000)
+    repayment_type: RepaymentType
+    repayment_duration_days: json_int("Required for FIXED_DURATION.", ge=1, le=3650) | None = None
 
     @model_validator(mode="after")
     def _duration_when_fixed(self) -> "PricingPlanBody":
@@ -40,7 +52,7 @@ class CreditLineBody(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    total_amount: Annotated[int, Field(ge=0, le=10**15, description="The credit line in minor units.")]
+    total_amount: json_int("The credit line in minor units.", ge=0, le=10**15)
     currency: Currency
     pricing_plans: Annotated[list[PricingPlanBody], Field(min_length=1, max_length=10)]
 

@@ -27,12 +27,13 @@ from pydantic import (
     StrictStr,
     ValidationError,
     ValidationInfo,
+    WithJsonSchema,
 )
 from pydantic_core import PydanticCustomError
 
 from financing import clock
 from financing.domain.money import to_minor
-from financing.domain.tax_id import brazilian_document_problem, digits
+from financing.domain.tax_id import CPF_OR_CNPJ_PATTERN, brazilian_document_problem, digits
 
 CURRENCY = "brl"
 
@@ -128,13 +129,47 @@ def _document(value: str) -> str:
     return value
 
 
-Amount = Annotated[Decimal, BeforeValidator(_money)]
-Percentage = Annotated[Decimal, BeforeValidator(_percentage)]
-Day = Annotated[date, BeforeValidator(_date)]
-PastDay = Annotated[date, BeforeValidator(_date), AfterValidator(_not_after_today)]
-FutureDay = Annotated[date, BeforeValidator(_date), AfterValidator(_today_or_later)]
-Document = Annotated[StrictStr, AfterValidator(_document)]
-DebtorDocument = Annotated[StrictStr, Field(max_length=14), AfterValidator(_document)]
+# What each type takes, for the OpenAPI document: a number or a plain numeric string (Pismo's spec allows
+# both), a yyyy-mm-dd date, a CPF or CNPJ's shape. Check digits and dates relative to today are rules no
+# schema can say.
+_AMOUNT_SCHEMA = {
+    "anyOf": [
+        {"type": "number", "minimum": 0, "exclusiveMaximum": 1e16},
+        {"type": "string", "pattern": r"^[0-9]{1,16}(\.[0-9]{1,2})?$"},
+    ],
+    "description": "BRL, at most 16 integer digits and 2 decimal places",
+}
+_PERCENTAGE_SCHEMA = {
+    "anyOf": [
+        {"type": "number", "minimum": 0, "maximum": 100},
+        {"type": "string", "pattern": r"^(100(\.0+)?|[0-9]{1,2}(\.[0-9]+)?)$"},
+    ]
+}
+_DATE_SCHEMA = {"type": "string", "format": "date", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
+_DOCUMENT_SCHEMA = {"type": "string", "pattern": CPF_OR_CNPJ_PATTERN}
+
+Amount = Annotated[Decimal, BeforeValidator(_money), WithJsonSchema(_AMOUNT_SCHEMA)]
+Percentage = Annotated[Decimal, BeforeValidator(_percentage), WithJsonSchema(_PERCENTAGE_SCHEMA)]
+Day = Annotated[date, BeforeValidator(_date), WithJsonSchema(_DATE_SCHEMA)]
+PastDay = Annotated[
+    date,
+    BeforeValidator(_date),
+    AfterValidator(_not_after_today),
+    WithJsonSchema({**_DATE_SCHEMA, "description": "today or earlier"}),
+]
+FutureDay = Annotated[
+    date,
+    BeforeValidator(_date),
+    AfterValidator(_today_or_later),
+    WithJsonSchema({**_DATE_SCHEMA, "description": "today or later"}),
+]
+Document = Annotated[StrictStr, AfterValidator(_document), WithJsonSchema(_DOCUMENT_SCHEMA)]
+DebtorDocument = Annotated[
+    StrictStr,
+    Field(max_length=14),
+    AfterValidator(_document),
+    WithJsonSchema({**_DOCUMENT_SCHEMA, "maxLength": 14}),
+]
 Name = Annotated[StrictStr, Field(min_length=1, max_length=100, pattern=_NOT_BLANK)]
 InternalNumber = Annotated[StrictStr, Field(min_length=1, max_length=40, pattern=_NOT_BLANK)]
 AccessKey = Annotated[StrictStr, Field(min_length=1, max_length=44, pattern=_NOT_BLANK)]
@@ -363,3 +398,21 @@ def validate_receivable(body: object) -> tuple[ReceivableRequest | None, list[st
         problems.sort(key=lambda problem: _order(problem[0]))
         return None, [f"{_path(location)}: {message}" for location, message in problems]
     return request, []
+
+
+def request_schema() -> dict[str, Any]:
+    """`CreateReceivableRequest` as JSON Schema, self-contained (its one nested model inlined), for the
+    handler that takes the raw body so that every problem is reported in Pismo's words."""
+    schema = ReceivableRequest.model_json_schema()
+    definitions = schema.pop("$defs", {})
+
+    def inline(node: Any) -> Any:
+        if isinstance(node, dict):
+            if "$ref" in node:
+                return inline(definitions[node["$ref"].rsplit("/", 1)[-1]])
+            return {key: inline(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [inline(item) for item in node]
+        return node
+
+    return inline(schema)
