@@ -120,7 +120,7 @@ def test_settings_are_per_tenant():
         ({"pricing": {"advance_rate_percentage": 9000}}, "pricing.fee_percentage"),
         ({"pricing": {**BODY["pricing"], "brand": "x"}}, "pricing.brand"),
         ({"grace_days": "5"}, "grace_days"),
-        ({"grace_days": 5.0}, "grace_days"),
+        ({"grace_days": 5.5}, "grace_days"),  # 5.0 is the integer 5, as JSON Schema says
         ({"grace_days": True}, "grace_days"),
         ({"grace_days": None}, "grace_days"),
         ({"colour": "red"}, "colour"),

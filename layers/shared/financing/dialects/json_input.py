@@ -1,9 +1,9 @@
 """JSON input types every dialect's request models share: a value is taken only as the JSON type it is.
 
 A JSON boolean is never a number or a string, a number never a boolean or a string, a string never a
-number (pydantic's lax mode would take `0` as false and `false` as 0). An integer is written without a
-fraction (`9000`, not `9000.0`), as the settings always required. Each type documents exactly what it
-takes, bounds included, so the OpenAPI document tells clients the truth."""
+number (pydantic's lax mode would take `0` as false and `false` as 0). Integers follow JSON Schema, which
+the document speaks and cannot tell apart: `9000` and `9000.0` are the same integer, `9000.5` is not one.
+Each type documents exactly what it takes, bounds included, so the OpenAPI document tells the truth."""
 
 from decimal import Decimal
 from typing import Annotated, Any
@@ -31,9 +31,11 @@ def _json_type(value: Any) -> str:
 
 
 def _integer(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
+    if isinstance(value, bool) or not isinstance(value, int | float):
         raise PydanticCustomError("int_type", "must be an integer, not {kind}", {"kind": _json_type(value)})
-    return value
+    if isinstance(value, float) and not value.is_integer():  # inf and nan are not integers either
+        raise PydanticCustomError("int_from_float", "must be an integer, not a fraction")
+    return int(value)
 
 
 def _number(value: Any) -> Decimal:
