@@ -1,8 +1,10 @@
 """Contract fuzzing: schemathesis generates requests for every operation of the committed OpenAPI document
 (examples, random and boundary data, and stateful sequences along links: create a company, then read and
-patch it...) against the local stack. No answer may be a 5xx or differ from the document.
+patch it...) against the local stack, with every schemathesis check. No answer may be a 5xx or differ from
+the document; every schema-valid request is accepted unless refused for a reviewed rule no schema can say
+(`UNSCHEMATIZABLE` in fuzzing.py), and every schema-violating one is refused.
 
-Inside the suite the run is bounded (about a minute); `make fuzz` runs every phase with many more examples.
+Inside the suite the run is bounded (about 30 s); `make fuzz` runs every phase with many more examples.
 FUZZ_MAX_EXAMPLES, FUZZ_PHASES, FUZZ_MAX_TIME and FUZZ_SEED ("random" for a new one) tune it."""
 
 import json

@@ -79,7 +79,12 @@ def json_number(description: str | None = None, **bounds: int | Decimal) -> Any:
     ]
 
 
-def json_text(max_length: int, pattern: str = r"\S") -> Any:
+# A character Python's strip() keeps, spelled so JSON Schema's regex agrees (its `\s` leaves out the
+# information separators and NEL, which Python counts as spaces).
+NOT_A_SPACE = r"[^\s\x1c-\x1f\x85]"
+
+
+def json_text(max_length: int, pattern: str = NOT_A_SPACE) -> Any:
     """A string of 1 to `max_length` characters once trimmed, so it must hold a character that is not a
     space (`pattern`, which JSON Schema and pydantic both search for, unanchored, says so)."""
     return Annotated[
