@@ -75,6 +75,19 @@ UNSCHEMATIZABLE: dict[tuple[str, str], dict[str, str]] = {
         "face_value": DECIMALS,
         "invoice_total_value": DECIMALS,
         "credit_operations.operation_value": DECIMALS,
+        **dict.fromkeys(
+            (
+                "credit_rights_receivable_type",
+                "payment_method",
+                "payment_status",
+                "collateral_type",
+                "ibge_code",
+                "invoice_number",
+                "invoice_serie",
+                "recorder_account",
+            ),
+            "an integer code written without a fraction: Pismo refuses 1.0, which JSON Schema cannot tell from 1",
+        ),
     },
 }
 REFUSALS = ("400", "422")
