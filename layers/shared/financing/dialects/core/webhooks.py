@@ -55,7 +55,10 @@ class WebhookSubscriptionObject(BaseModel):
 
 
 class WebhookSubscriptionWithSecret(WebhookSubscriptionObject):
-    secret: str = Field(description="whsec_...: signs every delivery; shown only when created or regenerated")
+    secret: str = Field(
+        description="whsec_ + base64 of 32 random bytes: the Standard Webhooks secret signing every delivery;"
+        " shown only when created or regenerated"
+    )
 
 
 class DeletedWebhookSubscription(BaseModel):
@@ -72,7 +75,7 @@ class AttemptObject(BaseModel):
 
 
 class WebhookDeliveryObject(BaseModel):
-    id: str = Field(description="The Webhook-Id header of every attempt: <event id>:<subscription id>")
+    id: str = Field(description="The webhook-id header of every attempt: <event id>:<subscription id>")
     object: Literal["webhook_delivery"] = "webhook_delivery"
     subscription: str
     event: str
