@@ -214,6 +214,22 @@ def test_each_signature_is_the_one_the_standard_webhooks_library_makes(key, msg_
     assert rules.signature(secret, msg_id, timestamp, body) == "v1," + base64.b64encode(mac).decode()
 
 
+def test_the_standard_webhooks_published_test_vector_is_reproduced_and_verified_by_the_fallback():
+    # The example the Standard Webhooks specification publishes (secret, id, timestamp, body, signature).
+    secret, msg_id, timestamp = (
+        "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+        "msg_p5jXN8AQM9LWM0D4loKWxJek",
+        1614265330,
+    )
+    body, published = b'{"test": 2432232314}', "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
+    assert rules.is_standard_secret(secret), "its 24-byte key is the smallest the specification allows"
+    assert rules.signature(secret, msg_id, timestamp, body) == published
+    headers = {"webhook-id": msg_id, "webhook-timestamp": str(timestamp), "webhook-signature": published}
+    ages_ago = int(time.time()) - timestamp + 60
+    assert readme_verify()(secret, headers, body, tolerance=ages_ago)
+    assert not readme_verify()(secret, headers, body), "five years old: a replay"
+
+
 def test_signed_headers_are_standard_webhooks_and_both_readme_snippets_verify_them():
     secret, body, now = rules.new_secret().get_secret_value(), b'{"id":"evt_1"}', int(time.time())
     headers = rules.signed_headers([secret], "evt_1:whsub_1", now, body)
