@@ -42,6 +42,7 @@ STATUS_INDEX = "by-status"
 
 _SECRETS = ("secret", "previous_secret")
 _KIND = "webhook_subscription"
+_NAMES = {"#kind": "kind", "#secret": "secret"}  # attribute names spelled out: never a reserved word
 
 
 def _subscription_item(subscription: WebhookSubscription) -> dict[str, Any]:
@@ -116,8 +117,9 @@ class SubscriptionStore:
         maintenance only (never on a request path)."""
         request: dict[str, Any] = {
             "TableName": self.table.table_name,
-            "FilterExpression": "kind = :kind",
-            "ProjectionExpression": "pk, sk, secret",
+            "FilterExpression": "#kind = :kind",
+            "ProjectionExpression": "pk, sk, #secret",
+            "ExpressionAttributeNames": _NAMES,
             "ExpressionAttributeValues": {":kind": {"S": _KIND}},
         }
         while True:
@@ -136,8 +138,9 @@ class SubscriptionStore:
             client("dynamodb").update_item(
                 TableName=self.table.table_name,
                 Key=to_item(key),
-                UpdateExpression="SET secret = :rewritten",
-                ConditionExpression="secret = :stored",
+                UpdateExpression="SET #secret = :rewritten",
+                ConditionExpression="#secret = :stored",
+                ExpressionAttributeNames={"#secret": "secret"},
                 ExpressionAttributeValues=to_item({":rewritten": rewritten, ":stored": stored}),
             )
         except ClientError as error:
