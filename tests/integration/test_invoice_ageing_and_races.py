@@ -130,3 +130,37 @@ def test_payments_on_a_defaulted_invoice_can_still_repay_it():
         if k in ("second_payment", "late_payment_fees")
     }
     assert cents["second_payment"] == 8_800_000 - 7_920_000 - 198_000 - cents["late_payment_fees"]
+
+
+def pay(invoice_id, amount, on):
+    clock.set_clock(lambda: datetime.combine(on, datetime.min.time(), tzinfo=UTC))
+    body = {"amount": amount, "paid_date": on.isoformat(), "reference": f"wire-{amount}"}
+    return act("record_invoice_payment", "payments", invoice_id, body)
+
+
+def test_the_job_charges_the_first_overdue_day():
+    invoice, _ = financed_invoice()  # 88,000.00 at the default pricing: a claim of 81,180.00
+    act("fund_invoice", "fund", invoice["id"], {})
+    due = datetime.fromisoformat(get(invoice["id"]).json["due_date"]).date()
+    assert age(due + timedelta(days=1))["overdue"] == 1
+    financing = get(invoice["id"]).json["financing"]
+    assert financing["late_payment_fees"] == 53.38  # one day at 24% a year: 81,180.00 x 0.24 / 365
+
+
+def test_a_settled_claim_stops_ageing_and_the_rest_of_the_invoice_repays_it():
+    invoice, _ = financed_invoice()
+    act("fund_invoice", "fund", invoice["id"], {})
+    due = datetime.fromisoformat(get(invoice["id"]).json["due_date"]).date()
+    age(due + timedelta(days=1))
+    owed = get(invoice["id"]).json["financing"]["repayment_outstanding"]
+    assert owed == 81233.38  # the claim of 81,180.00 and one day of late fees
+    settled = pay(invoice["id"], owed, due + timedelta(days=1))
+    assert settled.status == 200, settled.json
+    assert settled.json["status"] == "overdue" and settled.json["financing"]["repayment_outstanding"] == 0
+    assert settled.json["financing"]["settled_on"] == (due + timedelta(days=1)).isoformat()
+    assert age(due + timedelta(days=95))["seen"] == 0  # a settled claim leaves the ageing index
+    current = get(invoice["id"]).json
+    assert current["status"] == "overdue" and current["financing"]["late_payment_fees"] == 53.38
+    rest = current["financing"]["outstanding_amount"]
+    repaid = pay(invoice["id"], rest, due + timedelta(days=96))
+    assert repaid.json["status"] == "repaid" and repaid.json["financing"]["second_payment"] == rest
