@@ -405,7 +405,7 @@ def record_payment(
             ),
         }
     )
-    f = _charged(paid, paid.financing.late_fees_through, "adjustment", now).financing
+    f = _charged(paid, invoice.financing.late_fees_through, "adjustment", now).financing
     assert f is not None
     claim_due = f.repayment_amount + f.late_fees_within_headroom
     update: dict = {"settled_on": funding.settlement_date(claim_due, _paid(paid))}
