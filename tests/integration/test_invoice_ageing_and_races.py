@@ -164,3 +164,29 @@ def test_a_settled_claim_stops_ageing_and_the_rest_of_the_invoice_repays_it():
     rest = current["financing"]["outstanding_amount"]
     repaid = pay(invoice["id"], rest, due + timedelta(days=96))
     assert repaid.json["status"] == "repaid" and repaid.json["financing"]["second_payment"] == rest
+
+
+def test_late_fees_beyond_the_headroom_show_as_recourse_and_a_backdated_payment_rerates_them():
+    terms = {
+        "default_after_days": 90,
+        "grace_days": 0,
+        "late_fee_rate_percentage": 3650,  # 0.1% a day
+        "pricing": {"advance_rate_percentage": 9000, "fee_percentage": 250},
+    }
+    assert call("put_settings", "PUT", "/v1/settings", body=terms, scope="lender:operate").status == 200
+    invoice, _ = financed_invoice()  # 88,000.00 funded at 100%: no headroom, every late fee is recourse
+    act("fund_invoice", "fund", invoice["id"], {"advance_rate_percentage": 10000, "fee_percentage": 0})
+    due = datetime.fromisoformat(get(invoice["id"]).json["due_date"]).date()
+    age(due + timedelta(days=1))
+    age(due + timedelta(days=3))
+    financing = get(invoice["id"]).json["financing"]
+    assert (financing["late_payment_fees"], financing["recourse_amount"]) == (264, 264)  # 3 days of 88.00
+    assert financing["repayment_outstanding"] == 88000  # never more than the invoice
+    clock.set_clock(lambda: datetime.combine(due + timedelta(days=3), datetime.min.time(), tzinfo=UTC))
+    body = {"amount": 44000, "paid_date": (due + timedelta(days=1)).isoformat(), "reference": "late-record"}
+    half = act("record_invoice_payment", "payments", invoice["id"], body).json["financing"]
+    assert (half["late_payment_fees"], half["recourse_amount"]) == (176, 176)  # 88.00 + 2 x 44.00
+    assert half["repayment_outstanding"] == 44000
+    rest = pay(invoice["id"], 44000, due + timedelta(days=3))
+    assert rest.json["status"] == "repaid" and rest.json["financing"]["second_payment"] == 0
+    assert rest.json["financing"]["recourse_amount"] == 176
