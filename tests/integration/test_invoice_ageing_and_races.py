@@ -152,18 +152,21 @@ def test_a_settled_claim_stops_ageing_and_the_rest_of_the_invoice_repays_it():
     act("fund_invoice", "fund", invoice["id"], {})
     due = datetime.fromisoformat(get(invoice["id"]).json["due_date"]).date()
     age(due + timedelta(days=1))
+    age(due + timedelta(days=2))
     owed = get(invoice["id"]).json["financing"]["repayment_outstanding"]
-    assert owed == 81233.38  # the claim of 81,180.00 and one day of late fees
-    settled = pay(invoice["id"], owed, due + timedelta(days=1))
+    assert owed == 81286.76  # the claim of 81,180.00 and two days of late fees
+    settled = pay(invoice["id"], owed, due + timedelta(days=2))
     assert settled.status == 200, settled.json
     assert settled.json["status"] == "overdue" and settled.json["financing"]["repayment_outstanding"] == 0
-    assert settled.json["financing"]["settled_on"] == (due + timedelta(days=1)).isoformat()
+    assert settled.json["financing"]["settled_on"] == (due + timedelta(days=2)).isoformat()
     assert age(due + timedelta(days=95))["seen"] == 0  # a settled claim leaves the ageing index
     current = get(invoice["id"]).json
+    # Paid on the second day: that day is not charged, and the rest goes to the supplier's rebate.
     assert current["status"] == "overdue" and current["financing"]["late_payment_fees"] == 53.38
     rest = current["financing"]["outstanding_amount"]
+    assert rest == 6713.24
     repaid = pay(invoice["id"], rest, due + timedelta(days=96))
-    assert repaid.json["status"] == "repaid" and repaid.json["financing"]["second_payment"] == rest
+    assert repaid.json["status"] == "repaid" and repaid.json["financing"]["second_payment"] == 6766.62
 
 
 def test_late_fees_beyond_the_headroom_show_as_recourse_and_a_backdated_payment_rerates_them():
@@ -185,8 +188,8 @@ def test_late_fees_beyond_the_headroom_show_as_recourse_and_a_backdated_payment_
     clock.set_clock(lambda: datetime.combine(due + timedelta(days=3), datetime.min.time(), tzinfo=UTC))
     body = {"amount": 44000, "paid_date": (due + timedelta(days=1)).isoformat(), "reference": "late-record"}
     half = act("record_invoice_payment", "payments", invoice["id"], body).json["financing"]
-    assert (half["late_payment_fees"], half["recourse_amount"]) == (176, 176)  # 88.00 + 2 x 44.00
+    assert (half["late_payment_fees"], half["recourse_amount"]) == (132, 132)  # 3 days of 44.00
     assert half["repayment_outstanding"] == 44000
     rest = pay(invoice["id"], 44000, due + timedelta(days=3))
     assert rest.json["status"] == "repaid" and rest.json["financing"]["second_payment"] == 0
-    assert rest.json["financing"]["recourse_amount"] == 176
+    assert rest.json["financing"]["recourse_amount"] == 88  # the third day is paid on

@@ -44,7 +44,7 @@ class Reference:
             return 0
         total, day = Fraction(0), self.first_overdue
         while day <= self.through:
-            unpaid = max(0, self.claim - sum(a for paid, a in self.payments if paid < day))
+            unpaid = max(0, self.claim - sum(a for paid, a in self.payments if paid <= day))
             total += Fraction(unpaid * self.rate, 10_000 * 365)
             day += timedelta(days=1)
         return half_up(total)
@@ -81,6 +81,9 @@ class Reference:
                 self.status = Status.DEFAULTED
 
     def pay(self, paid: date, a: int) -> None:
+        catching_up = self.status == Status.OVERDUE and self.settled_on is None and self.through is not None
+        if catching_up and self.through < paid - timedelta(days=1):
+            self.through = paid - timedelta(days=1)  # the days before the payment the job has not charged
         self.payments.append((paid, a))
         if self.collected == self.amount:
             self.status = Status.REPAID

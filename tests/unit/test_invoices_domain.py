@@ -211,9 +211,10 @@ def test_late_fees_beyond_the_headroom_become_a_recourse_claim_and_the_rebate_is
     assert (f.late_payment_fees, f.recourse_amount, f.late_fees_within_headroom) == (8_189, 439, 7_750)
     assert invoice.repayment_outstanding == invoice.amount  # the whole invoice, never more
     assert sum(p.recourse for p in f.late_fee_postings) == 439
+    # Paid in full on 29 July: that day is no longer charged (89 days: 8098, of which 3.48 recourse).
     repaid = paid(invoice, 100_000, date(2026, 7, 29), date(2026, 7, 29))
     assert repaid.status == Status.REPAID and repaid.financing.second_payment == 0
-    assert repaid.repayment_outstanding == 0 and repaid.financing.recourse_amount == 439
+    assert repaid.repayment_outstanding == 0 and repaid.financing.recourse_amount == 348
 
 
 def test_late_fees_are_accrued_exactly_and_rounded_once_not_rounded_per_day():
@@ -246,37 +247,45 @@ def test_a_backdated_payment_rerates_the_late_fees_already_charged():
     invoice = funded(100_000, 9000, 250)  # claim 92,250 at 36.5%: 92.25 a day
     invoice = aged_daily(invoice, DUE, date(2026, 5, 10), late_rate=3650)
     assert invoice.financing.late_payment_fees == 923  # 10 days: round(922.5)
-    # Recorded on 10 May, paid on 3 May: half the claim is unpaid from 4 May on.
+    # Recorded on 10 May, paid on 3 May: only half the claim is unpaid at the end of 3 May and later.
     invoice = paid(invoice, 46_125, date(2026, 5, 3), date(2026, 5, 10))
     f = invoice.financing
-    assert f.late_payment_fees == 600  # round(3 x 92.25 + 7 x 46.125) = round(599.625)
-    assert (f.late_fee_postings[-1].kind, f.late_fee_postings[-1].amount) == ("adjustment", -323)
+    assert f.late_payment_fees == 554  # round(2 x 92.25 + 8 x 46.125) = round(553.5)
+    assert (f.late_fee_postings[-1].kind, f.late_fee_postings[-1].amount) == ("adjustment", -369)
     assert sum(p.amount for p in f.late_fee_postings) == f.late_payment_fees
-    assert invoice.repayment_outstanding == 92_250 + 600 - 46_125
+    assert invoice.repayment_outstanding == 92_250 + 554 - 46_125
     # The next day's accrual continues on the re-rated history.
     invoice, _ = inv.age(invoice, today=date(2026, 5, 11), now=NOW, late_rate=3650, **AGEING)
-    assert invoice.financing.late_payment_fees == 646  # round(599.625 + 46.125)
+    assert invoice.financing.late_payment_fees == 600  # round(553.5 + 46.125)
 
 
-def test_a_payment_counts_from_the_day_after_its_paid_date():
+def test_a_payment_counts_from_its_paid_date_and_catches_up_the_days_the_job_has_not_charged():
     invoice = aged_daily(funded(100_000, 9000, 250), DUE, date(2026, 5, 1), late_rate=3650)
-    invoice = paid(invoice, 46_125, date(2026, 5, 1), date(2026, 5, 1))
-    invoice, _ = inv.age(invoice, today=date(2026, 5, 2), now=NOW, late_rate=3650, **AGEING)
-    assert invoice.financing.late_payment_fees == 138  # round(92.25 + 46.125)
+    assert invoice.financing.late_payment_fees == 92
+    # Paid on 5 May, before that day's run: 2 to 4 May are charged whole, 5 May on the half left.
+    invoice = paid(invoice, 46_125, date(2026, 5, 5), date(2026, 5, 5))
+    assert invoice.financing.late_payment_fees == 369 and invoice.financing.late_fees_through == date(
+        2026, 5, 4
+    )
+    assert [p.kind for p in invoice.financing.late_fee_postings] == ["accrual", "accrual"]
+    invoice, _ = inv.age(invoice, today=date(2026, 5, 5), now=NOW, late_rate=3650, **AGEING)
+    assert invoice.financing.late_payment_fees == 415  # round(4 x 92.25 + 46.125)
 
 
 def test_a_settled_claim_stops_ageing_and_the_buyer_may_still_pay_the_rebate():
     invoice = aged_daily(funded(100_000, 9000, 250), DUE, date(2026, 5, 10), late_rate=3650)
     owed = invoice.repayment_outstanding
     assert owed == 92_250 + 923
+    # Paid on 10 May, after that day's run: 10 May is no longer charged (9 days: 830).
     settled = paid(invoice, owed, date(2026, 5, 10), date(2026, 5, 10))
     assert settled.status == Status.OVERDUE and settled.financing.settled_on == date(2026, 5, 10)
-    assert settled.repayment_outstanding == 0 and settled.outstanding_amount == 100_000 - owed
+    assert settled.repayment_outstanding == 0 and settled.financing.late_payment_fees == 830
+    assert settled.outstanding_amount == 100_000 - owed
     for day in (date(2026, 5, 11), date(2026, 9, 30)):  # long past the default day
         same, moves = inv.age(settled, today=day, now=NOW, late_rate=3650, **AGEING)
         assert same is settled and moves == []
     repaid = paid(settled, 100_000 - owed, date(2026, 6, 1), date(2026, 6, 1))
-    assert repaid.status == Status.REPAID and repaid.financing.second_payment == 100_000 - owed
+    assert repaid.status == Status.REPAID and repaid.financing.second_payment == 100_000 - 92_250 - 830
     assert repaid.financing.settled_on == date(2026, 5, 10)
 
 

@@ -82,9 +82,9 @@ def test_late_fees_are_charged_on_the_unpaid_claim_from_the_first_overdue_day_an
     assert late_fees(3_650_000, 1000, [], first, date(2026, 2, 28)) == 28 * 1000
     assert late_fees(3_650_000, 1000, [], first, first) == 1000
     assert late_fees(3_650_000, 1000, [], first, date(2026, 1, 31)) == 0
-    # Paid half on 10 February: the half is unpaid from the 11th (10 days whole, 18 days half).
+    # Paid half on 10 February: from that day on, half is unpaid (9 days whole, 19 days half).
     half = [(date(2026, 2, 10), 1_825_000)]
-    assert late_fees(3_650_000, 1000, half, first, date(2026, 2, 28)) == 10 * 1000 + 18 * 500
+    assert late_fees(3_650_000, 1000, half, first, date(2026, 2, 28)) == 9 * 1000 + 19 * 500
     # A payment before the first overdue day lowers every day; an overpaid claim charges nothing.
     assert late_fees(3_650_000, 1000, [(date(2026, 1, 5), 4_000_000)], first, date(2026, 2, 28)) == 0
     # Rounded once: 0.4931 a day is nothing a day, but 15 after 30 days.

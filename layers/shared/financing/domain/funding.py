@@ -29,14 +29,16 @@ from then on the invoice no longer ages (no overdue, late fees or default).
 Late fees: simple interest at the annual late rate, actual/365, on the unpaid claim (never on fees).
 - The first overdue day is due_date + grace_days + 1 (`first_overdue_day`), and it is charged; so is
   every later day up to the day the fees are charged through (the financing's late_fees_through).
-- A day is charged on the claim unpaid at its start: unpaid(d) = max(0, repayment_amount - the payments
-  with a paid_date before d). A payment counts from the day after its paid_date.
+- A day is charged on the claim unpaid at its end: unpaid(d) = max(0, repayment_amount - the payments
+  with a paid_date on or before d). A payment counts from its paid_date, so a claim paid on its first
+  overdue day owes nothing for it.
 - The fees through day T are charged exactly and rounded once (`late_fees`):
       round_half_up(sum over d in [first overdue day, T] of unpaid(d) x rate / (10000 x 365)),
   summed per segment of constant unpaid claim (between paid_dates). Each posting is that total less what
   was already posted, so the postings always add up to the once-rounded total. A payment recorded with
-  a paid_date before late_fees_through re-rates the days already charged: its posting is an adjustment
-  (negative when it lowers the fees).
+  a paid_date on or before late_fees_through re-rates the days already charged: its posting is an
+  adjustment (negative when it lowers the fees). A payment dated after late_fees_through first charges
+  the days before its paid_date that the daily job has not charged yet (an accrual).
 """
 
 from collections.abc import Iterable
@@ -99,13 +101,13 @@ def late_fees(
 ) -> int:
     """Every late fee from `first_day` through `through` (inclusive), exact and rounded once.
 
-    `payments` are (paid_date, amount); each lowers the unpaid claim from the day after its paid_date.
+    `payments` are (paid_date, amount); each lowers the unpaid claim from its paid_date on.
     """
     if through < first_day:
         return 0
     exact = 0  # the sum of unpaid(d) over the charged days, in minor-unit days
     unpaid, day = claim, first_day
-    for effective, amount in sorted((paid + timedelta(days=1), amount) for paid, amount in payments):
+    for effective, amount in sorted(payments):
         if effective > through:
             break
         if effective > day:

@@ -5,7 +5,7 @@ invoice with the transition it made; storage and events are the services' busine
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Literal
 
@@ -381,8 +381,9 @@ def record_payment(
 ) -> tuple[Invoice, Transition]:
     """A payment from the buyer; paying the whole outstanding amount repays the invoice.
 
-    The late fees already charged are re-rated on the payment history (a backdated payment lowers them:
-    an adjustment posting), and the claim is settled once the payments cover it (funding.py).
+    The late fees are brought up to the day before paid_date, those already charged are re-rated on the
+    payment history (a backdated payment lowers them: an adjustment posting), and the claim is settled
+    once the payments cover it (funding.py).
     """
     check(Action.RECORD_PAYMENT, invoice.status)
     if amount <= 0:
@@ -394,6 +395,10 @@ def record_payment(
             f"The payment exceeds the outstanding amount of the invoice ({invoice.outstanding_amount} minor units)."
         )
     assert invoice.financing is not None
+    if invoice.financing.late_fee_rate is not None:  # the days before paid_date the job has not charged
+        invoice = accrue_late_fees(
+            invoice, paid_date - timedelta(days=1), invoice.financing.late_fee_rate, now
+        )
     payment = Payment(
         id=new_id("pay"), amount=amount, paid_date=paid_date, reference=reference, recorded_at=now
     )
