@@ -446,7 +446,9 @@ def _close_sessions(invoice: Invoice, status: SessionStatus) -> list[FinancingSe
 # --------------------------------------------------------------------------------- overdue and default
 
 
-def _charged(invoice: Invoice, through: date | None, kind: str, now: datetime) -> Invoice:
+def _charged(
+    invoice: Invoice, through: date | None, kind: Literal["accrual", "adjustment"], now: datetime
+) -> Invoice:
     """The late fees charged through `through` on the payment history, and the posting that gets the
     charged total there (none when it does not change)."""
     f = invoice.financing
