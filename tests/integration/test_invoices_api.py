@@ -340,3 +340,25 @@ def test_information_requested_then_resubmitted_then_declined_with_reasons(parti
     ]
     assert {"invoice.additional_info_required", "invoice.declined"} <= set(events_of())
     assert act("submit_invoice", "submit", invoice["id"]).status == 409
+
+
+def test_funding_whose_claim_exceeds_the_invoice_is_422_naming_the_pricing_and_writes_nothing(parties):
+    supplier, buyer, _ = parties
+    approve_limit(buyer["id"], 10_000_000)
+    invoice = create(draft_body(*parties, amount=1000)).json
+    walk_to_approved(invoice["id"], supplier, buyer)
+    before = client("dynamodb").scan(TableName=settings().table_name)["Items"]
+    reply = act(
+        "fund_invoice", "fund", invoice["id"], {"advance_rate_percentage": 10000, "fee_percentage": 250}
+    )
+    assert reply.status == 422, reply.json
+    error = reply.json["error"]
+    assert error["code"] == "claim_exceeds_invoice" and error["correlation_id"]
+    assert [d["field"] for d in error["details"]] == ["advance_rate_percentage", "fee_percentage"]
+    assert client("dynamodb").scan(TableName=settings().table_name)["Items"] == before
+    assert get(invoice["id"]).json["status"] == "approved" and exposure(buyer["id"]) == 0
+    funded = act(
+        "fund_invoice", "fund", invoice["id"], {"advance_rate_percentage": 10000, "fee_percentage": 0}
+    )
+    assert funded.status == 200 and funded.json["financing"]["repayment_amount"] == 1000
+    assert (funded.json["financing"]["recourse_amount"], funded.json["financing"]["settled_on"]) == (0, None)

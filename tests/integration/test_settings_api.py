@@ -118,6 +118,11 @@ def test_settings_are_per_tenant():
         ),
         ({"pricing": {"advance_rate_percentage": 9000, "fee_percentage": 10001}}, "pricing.fee_percentage"),
         ({"pricing": {"advance_rate_percentage": 9000}}, "pricing.fee_percentage"),
+        ({"pricing": {"advance_rate_percentage": 10000, "fee_percentage": 250}}, "pricing.fee_percentage"),
+        (
+            {"pricing": {"advance_rate_percentage": 9800, "fee_percentage": 250}},
+            "pricing.advance_rate_percentage",
+        ),
         ({"pricing": {**BODY["pricing"], "brand": "x"}}, "pricing.brand"),
         ({"grace_days": "5"}, "grace_days"),
         ({"grace_days": 5.0}, "grace_days"),

@@ -106,3 +106,13 @@ def test_the_institution_cnpj_must_have_valid_check_digits_and_is_kept_as_digits
     ]
     revised = replace_settings(defaults("acme"), {**TERMS, "institution_cnpj": "11.222.333/0001-81"})
     assert revised.institution_cnpj == "11222333000181"
+
+
+@pytest.mark.parametrize(
+    ("advance", "fee", "refused"),
+    [(10_000, 250, True), (10_000, 1, True), (9757, 250, True), (9756, 250, False), (10_000, 0, False)],
+)
+def test_default_pricing_whose_claim_would_exceed_the_invoice_amount_is_refused(advance, fee, refused):
+    terms = {**TERMS, "pricing": {"advance_rate_percentage": advance, "fee_percentage": fee}}
+    found = [p.field for p in problems(terms)]
+    assert found == (["pricing.advance_rate_percentage", "pricing.fee_percentage"] if refused else [])

@@ -9,7 +9,7 @@ Keys:
   credit line      pk <tenant>#CREDIT_LINE        sk line                   (adapters/credit_line.py)
 Indexes (sk = invoice id as range key): by-status (status_pk), by-supplier (supplier_pk), by-buyer
 (buyer_pk); `receivables-due` (due_pk = DUE#<shard>, due_sk = <due date>#<tenant>#<id>) holds only
-financed and overdue invoices, so the daily job reads what can age and nothing else.
+financed and overdue invoices whose claim is not settled, so the daily job reads what can age and nothing else.
 The financing list (adapters/invoice_list.py) reads, still in id order: by-list-status
 (list_status_pk = <tenant>#FINV#<Monite status>), by-due-month (due_month_pk = <tenant>#FINV_DUE#<yyyy-mm>),
 and by-due-date (pk, due_date_sk = <due date>#<id>) for a tenant's earliest and latest due dates.
@@ -77,7 +77,7 @@ def _to_item(invoice: Invoice) -> dict[str, Any]:
         "due_month_pk": tenant_key(tenant, f"FINV_DUE#{invoice.due_date:%Y-%m}"),
         "due_date_sk": f"{invoice.due_date.isoformat()}#{invoice.id}",
     }
-    if invoice.status in AGEING:
+    if invoice.status in AGEING and not (invoice.financing and invoice.financing.settled_on):
         item["due_pk"] = _due_shard(invoice.id)
         item["due_sk"] = f"{invoice.due_date.isoformat()}#{tenant}#{invoice.id}"
     financing = invoice.financing

@@ -168,7 +168,14 @@ def core_error_for(exc: Exception, correlation_id: str) -> dict[str, Any]:
             details = [{"field": key, "message": str(value)} for key, value in exc.details.items()]
             return core_error(409, "invalid_request_error", exc.code, exc.message, correlation_id, details)
         case Unprocessable():
-            return core_error(422, "invalid_request_error", exc.code, exc.message, correlation_id)
+            return core_error(
+                422,
+                "invalid_request_error",
+                exc.code,
+                exc.message,
+                correlation_id,
+                _problem_details(exc.problems),
+            )
         case ServiceError():
             return core_error(
                 exc.status_code, "invalid_request_error", "request_failed", exc.msg, correlation_id

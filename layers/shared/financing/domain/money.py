@@ -44,6 +44,11 @@ def round_half_up(value: Decimal) -> int:
     return int(value.to_integral_value(rounding=ROUND_HALF_UP))
 
 
+def round_half_up_ratio(numerator: int, denominator: int) -> int:
+    """`numerator / denominator` (a non-negative numerator, a positive denominator) rounded half-up, exactly."""
+    return (2 * numerator + denominator) // (2 * denominator)
+
+
 def apply_rate(minor: int, rate_basis_points: int) -> int:
     """`minor x rate`, with the rate in 1/10000ths (10000 = 100%), rounded half-up to a minor unit."""
     return round_half_up(Decimal(minor) * Decimal(rate_basis_points) / BASIS)

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 
 from financing.clock import now
 from financing.domain.errors import DomainError, FieldProblem, InvalidInput
-from financing.domain.funding import Pricing
+from financing.domain.funding import Pricing, claim_rate_exceeds_amount
 from financing.domain.money import BASIS
 from financing.domain.tax_id import digits, is_cnpj
 
@@ -94,12 +94,20 @@ def _at(terms: dict[str, Any], path: str) -> Any:
 
 
 def problems(terms: dict[str, Any]) -> list[FieldProblem]:
-    """Every setting outside its bounds (or not an integer), named by its dotted path."""
+    """Every setting outside its bounds (or not an integer), named by its dotted path, and default pricing
+    whose claim would exceed any invoice's amount."""
     found = []
     for path, (low, high) in BOUNDS.items():
         value = _at(terms, path)
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             found.append(FieldProblem(path, f"must be an integer from {low} to {high}"))
+    advance, fee = _at(terms, "pricing.advance_rate_percentage"), _at(terms, "pricing.fee_percentage")
+    pricing_in_bounds = not any(p.field.startswith("pricing.") for p in found)
+    if pricing_in_bounds and claim_rate_exceeds_amount(Pricing(advance_rate=advance, fee_rate=fee)):
+        found += [
+            FieldProblem(path, "the claim, advance x (1 + fee), would exceed the invoice amount")
+            for path in ("pricing.advance_rate_percentage", "pricing.fee_percentage")
+        ]
     brand = terms.get("brand_name")
     if brand is not None and (
         not isinstance(brand, str) or brand != brand.strip() or not 1 <= len(brand) <= MAX_BRAND_NAME

@@ -150,7 +150,19 @@ class FinancingObject(BaseModel):
     discount: Major | None
     volume_adjument_fees: Major | None = None
     insurance_charges: Major | None = None
-    late_payment_fees: Major | None
+    late_payment_fees: Major | None = Field(
+        description="every late fee charged, the recourse part included (simple interest on the unpaid claim)"
+    )
+    recourse_amount: Major | None = Field(
+        default=None,
+        description="the late fees beyond the invoice's headroom (amount - repayment_amount): "
+        "a claim on the supplier, outstanding in full",
+    )
+    settled_on: date | None = Field(
+        default=None,
+        description="the paid date on which the buyer's payments covered the lender's claim and its "
+        "late fees within headroom; the invoice no longer ages from then on",
+    )
     advance_rate_percentage: int | None
     fee_percentage: int | None
     repayment_amount: Major | None
@@ -217,6 +229,8 @@ def invoice_object(invoice: Invoice, document: dict[str, Any] | None = None) -> 
         second_payment=major(f.second_payment) if f else None,
         discount=major(f.discount) if f else None,
         late_payment_fees=major(f.late_payment_fees) if f else None,
+        recourse_amount=major(f.recourse_amount) if f else None,
+        settled_on=f.settled_on if f else None,
         advance_rate_percentage=f.advance_rate if f else None,
         fee_percentage=f.fee_rate if f else None,
         repayment_amount=major(f.repayment_amount) if f else None,
