@@ -109,7 +109,7 @@ def verify(token: str | None, purpose: Purpose) -> Grant:
     except (jwt.PyJWTError, ValueError) as error:
         raise InvalidToken(str(error)) from error
     tenant_id, entity_id, subject = claims["tenant_id"], claims["entity_id"], claims["sub"]
-    if not all(isinstance(v, str) for v in (entity_id, subject)) or not TENANT_ID.match(str(tenant_id)):
+    if not all(isinstance(v, str) for v in (tenant_id, entity_id, subject)) or not TENANT_ID.match(tenant_id):
         raise InvalidToken("malformed business claims")
     session_id, invoice_ids = claims.get("session_id"), claims.get("invoice_ids", [])
     if purpose == Purpose.SESSION and (
