@@ -175,3 +175,9 @@ def test_the_apis_authorizer_refuses_financing_tokens(kind):
     token = pushed()[kind]
     with pytest.raises(Exception, match=r"^Unauthorized$"):
         authorize(f"Bearer {token}")
+
+
+def test_financing_tokens_honours_the_idempotency_key():
+    first, again = (tokens(headers={"Idempotency-Key": "tok-1"}) for _ in range(2))
+    assert first.status == again.status == 201 and first.json == again.json
+    assert tokens(headers={"Idempotency-Key": "tok-2"}).status == 201
