@@ -20,6 +20,7 @@ import pytest
 
 from financing import clock
 from financing.adapters.aws import client
+from financing.auth.financing_tokens import Grant, Purpose, issue, verify
 from financing.config import settings
 from financing.ids import as_uuid
 from local.token import ALL_SCOPES
@@ -216,6 +217,8 @@ class Probe:
     check: Callable[[World, Any], bool] | None = None
     tenantless: bool = False  # such a route answers 403 to a tenant token that does not fit it
     open_finance: bool = False  # called as a data receiver, under the caller's own valid consent
+    # Extra headers the caller (tenant) sends: a route the authorizer does not guard takes its credential here.
+    headers: Callable[[str], dict[str, str]] | None = None
 
 
 def _reason(world: World) -> dict[str, str]:
@@ -236,6 +239,16 @@ def _lists_nothing(world: World, body: Any) -> bool:
 
 def _not_the_owners_line(world: World, body: Any) -> bool:
     return all(offer["total_amount"] != OWNER_LINE_TOTAL for offer in body["offers"])
+
+
+def _connect_token_of(tenant: str) -> dict[str, str]:
+    """The tenant's own connect token (what POST /v1/financing_tokens answers it), as the hosted page sends it."""
+    grant = Grant.starting(clock.now(), tenant_id=tenant, entity_id=tenant, subject="probe")
+    return {"Authorization": f"Bearer {issue(Purpose.CONNECT, grant, now=clock.now())}"}
+
+
+def _connect_token_is_the_callers(world: World, body: Any) -> bool:
+    return verify(body["connect_token"], Purpose.CONNECT).tenant_id == INTRUDER
 
 
 def _consent_body(world: World) -> dict[str, Any]:
@@ -329,6 +342,8 @@ PROBES: dict[str, Probe] = {
         body=lambda w: {"invoices": [{"id": w["invoice:draft:uuid"], "type": "receivable"}]}
     ),
     "GET /v1/financing_offers": Probe(expect=(200,), check=_not_the_owners_line),
+    "POST /v1/financing_tokens": Probe(expect=(201,), check=_connect_token_is_the_callers),
+    "GET /v1/financing_connect": Probe(expect=(200,), check=_not_the_owners_line, headers=_connect_token_of),
     "PUT /v1/financing_offers": Probe(
         body=lambda w: _credit_line(1_000_00), expect=(200,), check=_not_the_owners_line
     ),
@@ -408,6 +423,13 @@ def _send(
 
     params = swapped({name: world[role] for name, role in probe.params.items()})
     query = swapped({name: world[role] for name, role in probe.query.items()})
+    credentials: dict[str, Any] = (
+        _open_finance(world["consent"] if tenant == OWNER else world.intruder_consent)
+        if probe.open_finance
+        else {"scope": EVERY_SCOPE}
+    )
+    if probe.headers:
+        credentials["headers"] = {**credentials.get("headers", {}), **probe.headers(tenant)}
     return call(
         route.function_dir,
         route.method,
@@ -417,11 +439,7 @@ def _send(
         query=query or None,
         body=swapped(probe.body(world)) if probe.body else None,
         tenant=tenant,
-        **(
-            _open_finance(world["consent"] if tenant == OWNER else world.intruder_consent)
-            if probe.open_finance
-            else {"scope": EVERY_SCOPE}
-        ),
+        **credentials,
     )
 
 

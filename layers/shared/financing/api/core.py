@@ -72,12 +72,14 @@ def _is_text(event: dict[str, Any]) -> bool:
 
 
 def _refusal(
-    event: dict[str, Any], scope: str, correlation_id: str, error_for: ErrorFor
+    event: dict[str, Any], scope: str | None, correlation_id: str, error_for: ErrorFor
 ) -> dict[str, Any] | None:
     """What must be refused before routing: the caller and scope first (so a 403 never reveals
-    validation rules), then the body's size, media type and encoding."""
+    validation rules), then the body's size, media type and encoding. A route without `scope` is one
+    the authorizer does not guard: its handler verifies its own credential."""
     try:
-        actor_of(event, correlation_id, scope)
+        if scope is not None:
+            actor_of(event, correlation_id, scope)
     except Exception as error:
         return error_for(error, correlation_id)
     body = event.get("body") or ""
@@ -98,11 +100,12 @@ def respond(status: int, body: dict[str, Any]) -> Response:
 def entrypoint(
     app: APIGatewayRestResolver,
     *,
-    scope: str,
+    scope: str | None,
     error_for: ErrorFor = core_error_for,
     reference_of: ReferenceOf = correlation_id_of,
 ) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
-    """The Lambda handler for `app`, one endpoint needing `scope`: guards before routing, observability."""
+    """The Lambda handler for `app`, one endpoint needing `scope` (None: no bearer token, the route
+    verifies its own credential): guards before routing, observability."""
 
     @logger.inject_lambda_context(clear_state=True)
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from financing.domain import funding
+from financing.domain.credit_line import PricingPlan
 from financing.domain.errors import FieldProblem, InvalidInput, StateConflict, Unprocessable
 from financing.domain.lifecycle import EXPOSED, Action, Status, check, next_status
 from financing.ids import new_id
@@ -94,6 +95,7 @@ class Financing(BaseModel):
     settled_on: date | None = None
     funded_at: datetime
     disbursement_date: date
+    repayment_date: date | None = None  # when the business repays the lender (None: the due date)
     repaid_at: datetime | None = None
     # The advance was drawn on the tenant's credit line (so repayment gives it back to the line).
     on_credit_line: bool = False
@@ -134,6 +136,7 @@ class Invoice(BaseModel):
     status_reason: str | None = None
     signatures: dict[Party, str] = {}
     sessions: list[FinancingSession] = []
+    offered_plan: PricingPlan | None = None  # the plan offered when pushed for financing (Monite)
     payments: list[Payment] = []
     financing: Financing | None = None
     overdue_since: date | None = None
@@ -370,6 +373,9 @@ def fund(
         discount=advance.discount,
         funded_at=now,
         disbursement_date=disbursement_date,
+        repayment_date=invoice.offered_plan.repayment_date(disbursement_date, invoice.due_date)
+        if invoice.offered_plan
+        else None,
         customer_document=customer_document,
     )
     sessions = _close_sessions(invoice, SessionStatus.COMPLETED)

@@ -20,7 +20,7 @@ from financing.dialects.core.documents import document_object
 from financing.dialects.core.invoices import as_json
 from financing.domain import invoices as rules
 from financing.domain.actor import Actor
-from financing.domain.credit_line import check_draw
+from financing.domain.credit_line import PricingPlan, check_draw, offered_pricing
 from financing.domain.documents import Purpose
 from financing.domain.errors import FieldProblem, InvalidInput, NotFound
 from financing.domain.events import DomainEvent
@@ -145,9 +145,12 @@ class Invoices:
         invoice, moved, transition = self._submission(self.get(invoice_id), session)
         return self._commit(invoice, moved, [transition])
 
-    def submit_many(self, wanted: list[tuple[str, InvoiceType]]) -> list[Invoice]:
+    def submit_many(
+        self, wanted: list[tuple[str, InvoiceType]], offered_plan: PricingPlan | None = None
+    ) -> list[Invoice]:
         """Submit several invoices (id, expected type) in one financing session, all or nothing: each must
-        pass the same rules as a single submission, and every change commits in one transaction."""
+        pass the same rules as a single submission, and every change commits in one transaction. Each
+        records `offered_plan`, the pricing plan funding will apply."""
         invoices = [self.get(invoice_id) for invoice_id, _ in wanted]
         problems = [
             FieldProblem(f"invoices.{n}.type", f"the invoice is a {invoice.type.value} invoice")
@@ -157,7 +160,10 @@ class Invoices:
         if problems:
             raise InvalidInput(problems)
         session = FinancingSession(id=new_id("ifs"), submitted_by=self.actor.subject, created=now())
-        moves = [self._submission(invoice, session) for invoice in invoices]
+        moves = [
+            (previous, moved.model_copy(update={"offered_plan": offered_plan}), t)
+            for previous, moved, t in (self._submission(invoice, session) for invoice in invoices)
+        ]
         events = [e for _, moved, t in moves for e in _events_for(moved, [t], self.actor)]
         self.store.move_many([(moved, previous, [t]) for previous, moved, t in moves], self.actor, events)
         return [moved for _, moved, _ in moves]
@@ -265,11 +271,14 @@ class Invoices:
             }
         found = self._read(keys)
         receivable = found.get("receivable")
-        plan = parse_settings(tenant, found["settings"]).funding_pricing()
-        pricing = Pricing(
-            advance_rate=advance_rate if advance_rate is not None else plan.advance_rate,
-            fee_rate=fee_rate if fee_rate is not None else plan.fee_rate,
-        )
+        if invoice.offered_plan is not None:
+            pricing = offered_pricing(invoice.offered_plan, advance_rate, fee_rate)
+        else:
+            plan = parse_settings(tenant, found["settings"]).funding_pricing()
+            pricing = Pricing(
+                advance_rate=advance_rate if advance_rate is not None else plan.advance_rate,
+                fee_rate=fee_rate if fee_rate is not None else plan.fee_rate,
+            )
         moved, transition = rules.fund(
             invoice,
             pricing,

@@ -1,8 +1,8 @@
 """Financing offers as Monite shows them: the tenant's credit line as one offer, in integer minor units."""
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_serializer, model_validator
 
 from financing.domain.credit_line import CreditLine, PricingPlan, RepaymentType
 from financing.domain.money import EXPONENTS
@@ -49,7 +49,15 @@ class PricingPlanObject(BaseModel):
     advance_rate_percentage: int
     fee_percentage: int
     repayment_type: RepaymentType
-    repayment_duration_days: int | None = None
+    repayment_duration_days: int | None = Field(default=None, description="Only for FIXED_DURATION.")
+
+    @model_serializer(mode="wrap")
+    def _without_duration_when_none(self, handler: Any) -> dict[str, Any]:
+        # Monite's spec types it an integer: a plan without a duration omits it rather than send null.
+        body = handler(self)
+        if body.get("repayment_duration_days") is None:
+            body.pop("repayment_duration_days", None)
+        return body
 
 
 class FinancingOffer(BaseModel):
