@@ -5,6 +5,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_serializer, model_validator
 
 from financing.domain.credit_line import CreditLine, PricingPlan, RepaymentType
+from financing.domain.funding import Pricing, claim_rate_exceeds_amount
 from financing.domain.money import EXPONENTS
 
 Currency = Literal[tuple(code.upper() for code in EXPONENTS)]  # type: ignore[valid-type]
@@ -24,6 +25,10 @@ class PricingPlanBody(BaseModel):
     def _duration_when_fixed(self) -> "PricingPlanBody":
         if self.repayment_type == RepaymentType.FIXED_DURATION and self.repayment_duration_days is None:
             raise ValueError("repayment_duration_days is required for FIXED_DURATION")
+        if claim_rate_exceeds_amount(Pricing(self.advance_rate_percentage, self.fee_percentage)):
+            raise ValueError(
+                "advance_rate_percentage with fee_percentage gives a claim that exceeds the invoice amount"
+            )
         return self
 
     def plan(self) -> PricingPlan:
