@@ -22,6 +22,7 @@ from financing.ids import as_uuid
 from local.apigateway import Request
 from local.gateway import Gateway
 from local.runtime import FunctionError
+from local.settings import DEV_JWT_SECRET
 from local.token import AUDIENCE, ISSUER
 from tests.integration.forged_tokens import (
     DEV_ATTACKS,
@@ -74,7 +75,10 @@ def jwks_url() -> Iterator[str]:
 @pytest.fixture(params=["dev", "jwks"])
 def configured(request, jwks_url, monkeypatch) -> tuple[str, dict[str, Attack], Callable[[str], str]]:
     """The authorizer in one configuration: (mode, its attacks, a valid token)."""
-    handler("authorizer")  # imported once; its verifier is replaced for this test
+    # Imported once per session with the environment the stack gives it (a later test may use the module
+    # as imported here); its verifier is replaced for this test only.
+    monkeypatch.setenv("DEV_JWT_SECRET", DEV_JWT_SECRET)
+    handler("authorizer")
     module = sys.modules["fn_authorizer"]
     if request.param == "dev":
         monkeypatch.setattr(module, "verifier", Verifier(ISSUER, AUDIENCE, dev_secret=SECRET))
