@@ -18,7 +18,7 @@ from typing import Any
 
 from financing.adapters.aws import client
 from financing.adapters.dynamo import EntityTable, from_item, put_new, tenant_key, to_item
-from financing.domain.ledger import Account, JournalEntry, Posting
+from financing.domain.ledger import Account, JournalEntry
 from financing.ids import parse_id
 
 INVOICE_INDEX = "ledger-by-invoice"
@@ -65,12 +65,9 @@ def entry_item(entry: JournalEntry) -> dict[str, Any]:
 
 
 def parse_entry(item: dict[str, Any]) -> JournalEntry:
-    return JournalEntry(
-        **{k: v for k, v in item.items() if k in JournalEntry.model_fields and k != "postings"},
-        tenant_id=item["pk"].split("#LEDGER#")[0],
-        invoice_version=int(item["invoice_version"]),
-        postings=[Posting(**{**p, "amount": int(p["amount"])}) for p in item["postings"]],
-    )
+    """An entry from its item (numbers come back as whole Decimals, which the model takes as ints)."""
+    fields = {k: v for k, v in item.items() if k in JournalEntry.model_fields}
+    return JournalEntry.model_validate({**fields, "tenant_id": item["pk"].split("#LEDGER#")[0]})
 
 
 def entry_write(table_name: str, entry: JournalEntry) -> dict[str, Any]:

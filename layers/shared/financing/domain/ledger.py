@@ -294,3 +294,92 @@ def aging_bucket(due_date: date, as_of: date) -> str:
     if late <= 90:
         return "61_90"
     return "over_90"
+
+
+# ------------------------------------------------------------------------------------------ reports
+
+
+@dataclass(frozen=True)
+class AccountBalance:
+    account: Account
+    balance: int  # signed: debit positive
+
+    @property
+    def debit(self) -> int:
+        return max(self.balance, 0)
+
+    @property
+    def credit(self) -> int:
+        return max(-self.balance, 0)
+
+
+@dataclass(frozen=True)
+class TrialBalance:
+    currency: str
+    accounts: list[AccountBalance]  # in chart order, every account the currency's entries touched
+
+    @property
+    def debits(self) -> int:
+        return sum(a.debit for a in self.accounts)
+
+    @property
+    def credits(self) -> int:
+        return sum(a.credit for a in self.accounts)
+
+
+def trial_balances(entries: Iterable[JournalEntry]) -> list[TrialBalance]:
+    """Per currency, each account's balance; debits equal credits when every entry balances."""
+    totals = balances(entries)
+    order = list(CHART)
+    return [
+        TrialBalance(
+            currency,
+            [AccountBalance(a, totals[(currency, a)]) for a in order if (currency, a) in totals],
+        )
+        for currency in sorted({c for c, _ in totals})
+    ]
+
+
+@dataclass
+class Aged:
+    """Claims outstanding by days past due, and what was written off."""
+
+    buckets: dict[str, int]
+    written_off: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.buckets.values())
+
+
+def _aged() -> Aged:
+    return Aged({bucket: 0 for bucket in AGING_BUCKETS})
+
+
+@dataclass(frozen=True)
+class AgingReport:
+    currency: str
+    total: Aged
+    buyers: dict[str, Aged]
+
+
+def aging(entries: Iterable[JournalEntry], as_of: date) -> list[AgingReport]:
+    """Each invoice's claim outstanding (unpaid advance + discount and late fees) in the bucket of its
+    days past due on `as_of`, per currency, in total and per buyer, from the entries posted by then."""
+    per_invoice: dict[str, tuple[JournalEntry, dict[Account, int]]] = {}
+    for entry in entries:
+        _, books = per_invoice.setdefault(entry.invoice_id, (entry, defaultdict(int)))
+        for posting in entry.postings:
+            books[posting.account] += posting.signed
+    reports: dict[str, AgingReport] = {}
+    for entry, books in per_invoice.values():
+        report = reports.setdefault(entry.currency, AgingReport(entry.currency, _aged(), {}))
+        buyer = report.buyers.setdefault(entry.buyer, _aged())
+        bucket = aging_bucket(entry.due_date, as_of)
+        for aged in (report.total, buyer):
+            aged.buckets[bucket] += claim_outstanding(books)
+            aged.written_off += books.get(Account.WRITE_OFFS, 0)
+    for report in reports.values():
+        for buyer_id in [b for b, aged in report.buyers.items() if not aged.total and not aged.written_off]:
+            del report.buyers[buyer_id]
+    return [reports[currency] for currency in sorted(reports)]
