@@ -10,9 +10,10 @@ import botocore.client
 import pytest
 
 from financing import clock
+from financing.adapters.dynamo import EntityTable, TransactionRefused
 from financing.adapters.invoices import InvoiceStore
-from financing.adapters.ledger import LedgerStore
-from financing.domain.ledger import invoice_balances
+from financing.adapters.ledger import LedgerStore, entry_write
+from financing.domain.ledger import entry_for, invoice_balances
 from local import moto_transactions
 from tests.integration.harness import Context, api_event, call, handler
 from tests.integration.invoice_fixtures import LENDER, act, company, get, uploaded_document
@@ -127,6 +128,26 @@ def test_a_retried_commit_writes_the_entry_once():
             limit_guard={"total_limit": 0, "headroom": 0},
         )
     assert len(list(LedgerStore().of_invoice("acme", invoice["id"]))) == 1
+    # The entry alone, recomputed as a retry would (new event, new correlation id), has the same key,
+    # and its own condition refuses it.
+    retried = entry_for(before, after, event_id="evt_retry", correlation_id="retry", at=after.updated)
+    (stored,) = LedgerStore().of_invoice("acme", invoice["id"])
+    assert retried.id == stored.id and retried.postings == stored.postings
+    with pytest.raises(TransactionRefused) as refused:
+        EntityTable().commit([entry_write(EntityTable().table_name, retried)], [])
+    assert refused.value.failed == [0]
+
+
+def test_a_start_date_long_ago_or_an_end_far_ahead_reads_only_the_tenants_months(monkeypatch):
+    invoice, _ = financed_invoice()
+    act("fund_invoice", "fund", invoice["id"], {})
+    queries = []
+    real_query = LedgerStore._query
+    monkeypatch.setattr(
+        LedgerStore, "_query", lambda self, request: queries.append(request) or real_query(self, request)
+    )
+    assert len(entries({"posted_from": "1900-01-01", "posted_to": "9999-12-31"})) == 1
+    assert len(queries) == 1
 
 
 def test_a_replayed_request_writes_no_second_entry():

@@ -123,9 +123,12 @@ class LedgerStore:
     ) -> Iterator[JournalEntry]:
         """The tenant's entries posted from `start` (None: the beginning) through `end`, oldest first,
         after the sort key `after`; with `account`, only the entries that post to it."""
-        first = month_of(start) if start else self.first_month(tenant_id)
+        # No entry is older than the tenant's oldest invoice: an earlier start reads no empty months.
+        first = self.first_month(tenant_id)
         if first is None:
             return
+        if start is not None:
+            first = max(first, month_of(start))
         if after is not None:
             first = max(first, after[:7])
         low = day_bound(start, end=False) if start else LOWEST

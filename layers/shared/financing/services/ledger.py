@@ -53,9 +53,9 @@ class Ledger:
                 tenant, invoice, start=posted_from, end=posted_to, after=after, account=account
             )
         else:
-            found = self.store.journal(
-                tenant, start=posted_from, end=posted_to or today(), after=after, account=account
-            )
+            # Nothing is posted after today: a later end would only read empty months.
+            end = min(posted_to or today(), today())
+            found = self.store.journal(tenant, start=posted_from, end=end, after=after, account=account)
         page = list(islice(found, limit + 1))
         return page[:limit], len(page) > limit
 
