@@ -232,7 +232,9 @@ def test_an_earlier_month_is_read_from_its_own_partition():
     act("fund_invoice", "fund", january["id"], {})
     clock.set_clock(lambda: datetime(2026, 3, 2, 12, tzinfo=UTC))
     pay(january["id"], 100)
-    assert [e["posted_at"][:7] for e in entries()] == ["2026-01", "2026-03"]
+    journal = entries()
+    assert [e["posted_at"][:7] for e in journal] == ["2026-01", "2026-03"]
+    assert [e["value_date"] for e in journal] == ["2026-01-20", "2026-03-02"]
     assert books({"as_of": "2026-02-28"})["usd"]["cash"] == -7_920_000
     assert books({"as_of": "2026-03-02"})["usd"]["cash"] == -7_920_000 + 10_000
     assert [e["posted_at"][:7] for e in entries({"posted_from": "2026-02-01"})] == ["2026-03"]
@@ -322,3 +324,10 @@ def test_another_tenant_sees_none_of_the_entries():
     reply = call("list_ledger_entries", "GET", "/v1/ledger/entries", scope=LENDER, tenant="globex")
     assert reply.status == 200 and reply.json["data"] == []
     assert invoice_balances(LedgerStore().of_invoice("globex", invoice["id"])) == {}
+
+
+def test_the_months_of_a_journal_read_cross_the_year():
+    from financing.adapters.ledger import _months
+
+    assert _months("2025-11", "2026-02") == ["2025-11", "2025-12", "2026-01", "2026-02"]
+    assert _months("2026-03", "2026-02") == []

@@ -71,6 +71,20 @@ def test_funding_disburses_the_advance_and_earns_the_discount():
     }
 
 
+def test_the_value_date_is_the_payments_paid_date_or_the_disbursement_date():
+    invoice = approved()
+    disbursed = START.date() + timedelta(days=2)
+    funded, _ = rules.fund(invoice, Pricing(9000, 250), disbursement_date=disbursed, now=START)
+    assert entry(invoice, funded).value_date == disbursed
+    later = START + timedelta(days=9)
+    paid, _ = rules.record_payment(funded, 100, paid_date=START.date(), reference="late", now=later)
+    assert entry(funded, paid, later).value_date == START.date()
+    overdue = paid.model_copy(
+        update={"financing": paid.financing.model_copy(update={"late_payment_fees": 5})}
+    )
+    assert entry(paid, overdue, later).value_date == later.date()
+
+
 def test_a_change_without_money_makes_no_entry():
     invoice = approved()
     declined, _ = rules.decline(invoice, "risk", START)

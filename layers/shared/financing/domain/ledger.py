@@ -157,7 +157,8 @@ class JournalEntry(BaseModel):
     buyer: str
     supplier: str
     due_date: date
-    posted_at: datetime
+    posted_at: datetime  # when it was booked (the commit): the ledger's order and its as-of dates
+    value_date: date  # the business date: a payment's paid date, a funding's disbursement date
     event_id: str
     correlation_id: str
     postings: list[Posting]
@@ -226,6 +227,17 @@ def entry_id(invoice_id: str, version: int, at: datetime) -> str:
     return f"je_{ULID.from_bytes(timestamp + randomness)}"
 
 
+def value_date(previous, moved, at: datetime) -> date:
+    """The business date of a change: the paid date of the payment it records, the disbursement date of
+    the funding it makes, otherwise the day it is posted."""
+    paid = moved.payments[len(previous.payments) if previous is not None else 0 :]
+    if paid:
+        return paid[-1].paid_date
+    if moved.financing is not None and (previous is None or previous.financing is None):
+        return moved.financing.disbursement_date
+    return at.date()
+
+
 def entry_for(previous, moved, *, event_id: str, correlation_id: str, at: datetime) -> JournalEntry | None:
     """The journal entry of the change from `previous` to `moved`, or None when no money moved."""
     postings = postings_between(previous, moved)
@@ -241,6 +253,7 @@ def entry_for(previous, moved, *, event_id: str, correlation_id: str, at: dateti
         supplier=moved.supplier,
         due_date=moved.due_date,
         posted_at=at,
+        value_date=value_date(previous, moved, at),
         event_id=event_id,
         correlation_id=correlation_id,
         postings=postings,

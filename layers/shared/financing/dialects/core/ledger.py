@@ -31,6 +31,7 @@ class LedgerEntryObject(BaseModel):
     buyer: str
     supplier: str
     posted_at: str
+    value_date: date
     event: str
     correlation_id: str
     lines: list[LineObject]
@@ -45,6 +46,7 @@ def entry_object(entry: JournalEntry) -> LedgerEntryObject:
         buyer=entry.buyer,
         supplier=entry.supplier,
         posted_at=iso(entry.posted_at),
+        value_date=entry.value_date,
         event=entry.event_id,
         correlation_id=entry.correlation_id,
         lines=[
@@ -208,6 +210,7 @@ def exposure_object(
 CSV_COLUMNS = (
     "entry_id",
     "posted_at",
+    "value_date",
     "invoice",
     "invoice_version",
     "event",
@@ -241,6 +244,7 @@ def journal_csv(entries: list[JournalEntry]) -> str:
                 (
                     entry.id,
                     iso(entry.posted_at),
+                    entry.value_date.isoformat(),
                     entry.invoice_id,
                     entry.invoice_version,
                     entry.event_id,
