@@ -331,3 +331,20 @@ def test_the_months_of_a_journal_read_cross_the_year():
 
     assert _months("2025-11", "2026-02") == ["2025-11", "2025-12", "2026-01", "2026-02"]
     assert _months("2026-03", "2026-02") == []
+
+
+def test_a_journal_starting_after_today_is_empty_not_an_inverted_key_range(monkeypatch):
+    """With no end date the journal ends today: a start later in the month must not send DynamoDB a
+    BETWEEN whose lower bound exceeds the upper one (a ValidationException there, so a 500)."""
+    clock.set_clock(lambda: datetime(2026, 3, 10, 12, tzinfo=UTC))
+    invoice, _ = financed_invoice()
+    act("fund_invoice", "fund", invoice["id"], {})
+    sent = []
+    real_query = LedgerStore._query
+    monkeypatch.setattr(
+        LedgerStore, "_query", lambda self, request: sent.append(request) or real_query(self, request)
+    )
+    assert entries({"posted_from": "2026-03-20"}) == []
+    for request in sent:
+        values = request["ExpressionAttributeValues"]
+        assert values[":low"]["S"] <= values[":high"]["S"]

@@ -134,12 +134,19 @@ class LedgerStore:
         low = day_bound(start, end=False) if start else LOWEST
         high = day_bound(end, end=True)
         for month in _months(first, month_of(end)):
-            request: dict[str, Any] = {
-                "KeyConditionExpression": "pk = :p",
-                "ExpressionAttributeValues": {":p": {"S": month_partition(tenant_id, month)}},
-                "ConsistentRead": True,
-            }
-            request = _within(request, low, high, after, account)
+            request = _within(
+                {
+                    "KeyConditionExpression": "pk = :p",
+                    "ExpressionAttributeValues": {":p": {"S": month_partition(tenant_id, month)}},
+                    "ConsistentRead": True,
+                },
+                low,
+                high,
+                after,
+                account,
+            )
+            if request is None:
+                return
             yield from (parse_entry(item) for item in self._query(request))
 
     def of_invoice(
@@ -160,18 +167,23 @@ class LedgerStore:
         }
         low = day_bound(start, end=False) if start else LOWEST
         high = day_bound(end, end=True) if end else HIGHEST
-        request = _within(request, low, high, after, account)
-        yield from (parse_entry(item) for item in self._query(request))
+        bounded = _within(request, low, high, after, account)
+        if bounded is not None:
+            yield from (parse_entry(item) for item in self._query(bounded))
 
 
 def _within(
     request: dict[str, Any], low: str, high: str, after: str | None, account: Account | None
-) -> dict[str, Any]:
-    """Bound a query's sort key to (max(low, after), high] and filter on the account."""
+) -> dict[str, Any] | None:
+    """Bound a query's sort key to [low, high] beyond `after` and filter on the account; None when that
+    range is empty (DynamoDB refuses a BETWEEN whose bounds are inverted)."""
+    # BETWEEN is inclusive: the least key greater than `after` is `after` + NUL.
+    low = max(low, after + "\x00") if after is not None else low
+    if low > high:
+        return None
     values = request["ExpressionAttributeValues"]
     request["KeyConditionExpression"] += " AND sk BETWEEN :low AND :high"
-    # BETWEEN is inclusive: the least key greater than `after` is `after` + NUL.
-    values[":low"] = {"S": max(low, after + "\x00") if after is not None else low}
+    values[":low"] = {"S": low}
     values[":high"] = {"S": high}
     if account is not None:
         request["FilterExpression"] = "contains(accounts, :account)"
