@@ -3,17 +3,20 @@
 import csv
 import io
 import threading
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import botocore.client
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from financing import clock
 from financing.adapters.dynamo import EntityTable, TransactionRefused
 from financing.adapters.invoices import InvoiceStore
 from financing.adapters.ledger import LedgerStore, entry_write
-from financing.domain.ledger import entry_for, invoice_balances
+from financing.domain.ledger import claim_outstanding, entry_for, invoice_balances
 from local import moto_transactions
 from tests.integration.harness import Context, api_event, call, handler
 from tests.integration.invoice_fixtures import LENDER, act, company, get, uploaded_document
@@ -349,3 +352,47 @@ def test_a_journal_starting_after_today_is_empty_not_an_inverted_key_range(ledge
     for request in ledger_queries:
         values = request["ExpressionAttributeValues"]
         assert values[":low"]["S"] <= values[":high"]["S"]
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    steps=st.lists(
+        st.one_of(
+            st.tuples(st.just("pay"), st.integers(1, 10_000)),  # a share of the outstanding amount
+            st.tuples(st.just("age"), st.integers(1, 60)),  # days after the due date the daily job runs
+        ),
+        max_size=5,
+    )
+)
+def test_the_stored_sub_ledger_follows_random_lifecycles_through_the_handlers(steps):
+    """Through the real handlers and the table: after every step the invoice's entries, read back from
+    its index, hold its claim outstanding, the cash its payments brought, and the tenant's books balance."""
+    clock.reset_clock()
+    invoice, _ = financed_invoice(reference=str(uuid.uuid4()))
+    assert act("fund_invoice", "fund", invoice["id"], {}).status == 200
+    due = datetime.fromisoformat(invoice["due_date"]).date()
+    payments = 0
+    for kind, value in steps:
+        shown = get(invoice["id"]).json
+        if shown["status"] == "repaid":
+            break
+        if kind == "pay":
+            outstanding = round(shown["financing"]["outstanding_amount"] * 100)
+            share = max(1, outstanding * value // 10_000)
+            assert pay(invoice["id"], share / 100).status == 200
+            payments += share
+        else:
+            day = due + timedelta(days=value)
+            if day > clock.today():
+                clock.set_clock(lambda day=day: datetime.combine(day, datetime.min.time(), tzinfo=UTC))
+            age(clock.today())
+        shown = get(invoice["id"]).json
+        stored = list(LedgerStore().of_invoice("acme", invoice["id"]))
+        sub_ledger = invoice_balances(stored)
+        if shown["status"] != "defaulted":
+            assert claim_outstanding(sub_ledger) == round(shown["financing"]["repayment_outstanding"] * 100)
+        paid_in = sum(
+            p.signed for e in stored for p in e.postings if p.account == "cash" and p.side == "debit"
+        )
+        assert paid_in == payments
+        assert all(e.balanced for e in stored) and sum(books()["usd"].values()) == 0
