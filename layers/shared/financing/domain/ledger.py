@@ -40,7 +40,11 @@ the rest is payable to the supplier; when late fees grow after a surplus was hel
 difference settles them out of the surplus (Dr rebate_payable, Cr late_fees_receivable) without cash.
 A payment on a defaulted invoice lowers the unpaid claim, so it reverses part of the write-off.
 Fields not on every version of the model (`recourse_amount`, `iof_amount`) are read with a default of
-0, so the ledger is derived the same way before and after they exist.
+0, so the ledger is derived the same way before and after they exist. Their contract here:
+`recourse_amount` is the part of `late_payment_fees` the buyer's payments cannot cover, claimed from the
+supplier (it stays counted in `late_payment_fees`, so it moves from late_fees_receivable to
+recourse_receivable); `iof_amount` is withheld from the advance (the supplier receives first_payment
+- iof). A date such as `settled_on` moves no money and makes no posting.
 """
 
 from collections import defaultdict
