@@ -357,6 +357,20 @@ PROBES: dict[str, Probe] = {
     CONTRACTS + "/{contractId}/payments": Probe(CONTRACT, open_finance=True),
     CONTRACTS + "/{contractId}/scheduled-instalments": Probe(CONTRACT, open_finance=True),
     CONTRACTS + "/{contractId}/warranties": Probe(CONTRACT, open_finance=True),
+    # the ledger and its reports: the intruder's own (empty) books, even aimed at the owner's invoice
+    "GET /v1/ledger/entries": Probe(
+        query={"invoice": "invoice:financed"}, expect=(200,), check=_lists_nothing
+    ),
+    "GET /v1/ledger/entries.csv": Probe(
+        query={"invoice": "invoice:financed"}, expect=(200,), check=lambda w, text: text.count("\n") == 1
+    ),
+    "GET /v1/ledger/balances": Probe(
+        query={"invoice": "invoice:financed"}, expect=(200,), check=_lists_nothing
+    ),
+    "GET /v1/reports/aging": Probe(expect=(200,), check=_lists_nothing),
+    "GET /v1/reports/exposure": Probe(
+        expect=(200,), check=lambda w, body: body["buyers"] == body["suppliers"] == []
+    ),
     # webhooks
     "GET /v1/webhook_subscriptions": Probe(expect=(200,), check=_lists_nothing),
     "POST /v1/webhook_subscriptions": Probe(

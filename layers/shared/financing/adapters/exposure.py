@@ -72,3 +72,16 @@ class ExposureStore:
         """Several buyers' exposures by company id, in one consistent BatchGetItem (at most 100 buyers)."""
         keys = [exposure_key(tenant_id, company_id) for company_id in sorted(company_ids)]
         return {sk: exposure_from_item(item) for (_, sk), item in self.table.get_many(keys).items()}
+
+    def all(self, tenant_id: str, page_size: int = 100) -> list[Exposure]:
+        """Every buyer's exposure of the tenant (one item per buyer), page by page."""
+        found: list[Exposure] = []
+        after = None
+        while True:
+            items, more = self.table.page(
+                tenant_key(tenant_id, COLLECTION), limit=page_size, after_sk=after, newest_first=False
+            )
+            found += [exposure_from_item(item) for item in items]
+            if not more:
+                return found
+            after = items[-1]["sk"]

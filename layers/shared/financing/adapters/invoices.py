@@ -1,5 +1,5 @@
 """Invoices in the entities table: the invoice item, its client-reference claim, its history, and the
-transaction that moves it (invoice + history + buyer exposure + outbox, all or nothing).
+transaction that moves it (invoice + history + journal entry + buyer exposure + outbox, all or nothing).
 
 Keys:
   invoice          pk <tenant>#INVOICE            sk <inv id>
@@ -35,6 +35,7 @@ from financing.adapters.dynamo import (
     to_item,
     update,
 )
+from financing.adapters.ledger import entry_write
 from financing.clock import iso
 from financing.domain.actor import Actor
 from financing.domain.credit_line import CreditLine, CreditLineExceeded
@@ -42,6 +43,7 @@ from financing.domain.errors import Conflict
 from financing.domain.events import DomainEvent
 from financing.domain.financing_list import LIST_STATUS
 from financing.domain.invoices import Invoice, Transition
+from financing.domain.ledger import entry_for
 from financing.domain.lifecycle import Status
 from financing.ids import new_id
 
@@ -315,7 +317,7 @@ class InvoiceStore:
         `credit_line` (funding on a line): the line as read, which the draw's condition holds to.
         """
         name = self.table.table_name
-        writes = self._writes(invoice, previous, transitions, actor)
+        writes = self._writes(invoice, previous, transitions, actor, events)
         delta = invoice.exposure - previous.exposure
         exposure_at = line_at = None
         if delta > 0:
@@ -373,7 +375,7 @@ class InvoiceStore:
         writes: list[dict[str, Any]] = []
         owner: list[Invoice] = []  # the invoice each write belongs to, to name the one that lost a race
         for invoice, previous, transitions in moves:
-            mine = self._writes(invoice, previous, transitions, actor)
+            mine = self._writes(invoice, previous, transitions, actor, events)
             writes += mine
             owner += [invoice] * len(mine)
         try:
@@ -382,13 +384,26 @@ class InvoiceStore:
             raise _lost_race(owner[min(refused.failed)]) from refused
 
     def _writes(
-        self, invoice: Invoice, previous: Invoice, transitions: list[Transition], actor: Actor
+        self,
+        invoice: Invoice,
+        previous: Invoice,
+        transitions: list[Transition],
+        actor: Actor,
+        events: list[DomainEvent],
     ) -> list[dict[str, Any]]:
+        """The invoice's put, its history entries and, when money moved, its journal entry."""
         name = self.table.table_name
         writes = [put_versioned(name, _to_item(invoice), previous.version)]
-        return writes + [
-            put_new(name, history_entry(invoice, t, actor, invoice.updated)) for t in transitions
-        ]
+        writes += [put_new(name, history_entry(invoice, t, actor, invoice.updated)) for t in transitions]
+        cause = next((e for e in events if e.object.get("id") == invoice.id), events[0] if events else None)
+        entry = entry_for(
+            previous,
+            invoice,
+            event_id=cause.id if cause else "",
+            correlation_id=actor.correlation_id,
+            at=invoice.updated,
+        )
+        return writes + ([entry_write(name, entry)] if entry else [])
 
 
 def _on_line(invoice: Invoice) -> int:
