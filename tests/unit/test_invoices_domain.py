@@ -164,3 +164,23 @@ def test_ageing_marks_overdue_after_grace_accrues_late_fees_then_defaults():
     defaulted, moves = inv.age(later, today=date(2026, 7, 29), **kwargs)
     assert [m.to_status for m in moves] == [Status.DEFAULTED]
     assert defaulted.exposure == 7_920_000
+
+
+@pytest.mark.parametrize(
+    "disbursed",
+    [date(2026, 2, 28), date(2026, 4, 30), date(2026, 5, 1)],
+    ids=["before_issue", "on_due_date", "after_due_date"],
+)
+def test_disbursement_date_outside_issue_to_due_is_refused_naming_it(disbursed):
+    # Given an approved invoice issued 2026-03-01 and due 2026-04-30
+    with pytest.raises(InvalidInput) as refused:
+        # When it is funded with a disbursement date outside [issue date, due date)
+        inv.fund(approved(), Pricing(9000, 250), disbursement_date=disbursed, now=NOW)
+    # Then nothing is funded and the field is named
+    assert [p.field for p in refused.value.problems] == ["disbursement_date"]
+
+
+def test_disbursement_date_on_the_issue_date_and_the_day_before_due_are_accepted():
+    for disbursed in (date(2026, 3, 1), date(2026, 4, 29)):
+        invoice, _ = inv.fund(approved(), Pricing(9000, 250), disbursement_date=disbursed, now=NOW)
+        assert invoice.financing.disbursement_date == disbursed

@@ -297,6 +297,11 @@ def fund(
     customer_document: str | None = None,
 ) -> tuple[Invoice, Transition]:
     to = next_status(Action.FUND, invoice.status)
+    if not invoice.issue_date <= disbursement_date < invoice.due_date:
+        # Outside [issue date, due date) the term is nil or negative: no discount contract to price.
+        raise InvalidInput(
+            [FieldProblem("disbursement_date", "must be on or after the issue date and before the due date")]
+        )
     if invoice.credit_rights_internal_number and not receivable_confirmed:
         raise PreconditionFailed(
             "receivable_not_confirmed",
