@@ -171,6 +171,21 @@ def test_another_customers_contract_is_404_and_an_unknown_one_too(world):
     assert [c["contractId"] for c in read(other).json["data"]] == [cid(world["foreign"])]
 
 
+@pytest.mark.parametrize("currency", ["usd", "eur"])
+def test_a_non_brl_contract_is_not_shared_like_an_unknown_one(world, currency):
+    # Given the customer's invoice in another currency than Brazil's, funded
+    buyer = brazilian_company(f"Sacado {currency}", "46866995790200")
+    foreign_money = funded_contract(
+        brazilian_company("Cliente", CUSTOMER_CNPJ), buyer, reference=f"fx-{currency}", currency=currency
+    )
+    # Then the list leaves it out and every endpoint answers 404 as for an unknown contract
+    listed = [c["contractId"] for c in read(world["consent"]).json["data"]]
+    assert listed == [cid(world["second"]), cid(world["first"])]
+    for part in ("", "warranties", "scheduled-instalments", "payments"):
+        reply = read(world["consent"], cid(foreign_money), part)
+        assert reply.status == 404 and errors_of(reply)[0]["code"] == "NOT_FOUND", part
+
+
 def test_another_tenants_consent_sees_nothing(world):
     assert read(world["consent"], tenant="globex").status == 403  # no such consent there
     institution("globex")

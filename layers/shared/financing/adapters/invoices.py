@@ -13,7 +13,7 @@ financed and overdue invoices, so the daily job reads what can age and nothing e
 The financing list (adapters/invoice_list.py) reads, still in id order: by-list-status
 (list_status_pk = <tenant>#FINV#<Monite status>), by-due-month (due_month_pk = <tenant>#FINV_DUE#<yyyy-mm>),
 and by-due-date (pk, due_date_sk = <due date>#<id>) for a tenant's earliest and latest due dates.
-`by-contract-customer` (contract_pk = <tenant>#CONTRACT#<customer document>, contract_sk = <funded at>#<id>)
+`by-contract-customer` (brl financings only; contract_pk = <tenant>#CONTRACT#<customer document>, contract_sk = <funded at>#<id>)
 holds only financed invoices (financed, overdue, defaulted, repaid) whose supplier had a tax id when
 funded: the contracts Open Finance shares with that customer, newest funding first.
 """
@@ -37,6 +37,7 @@ from financing.adapters.dynamo import (
 )
 from financing.clock import iso
 from financing.domain.actor import Actor
+from financing.domain.consents import is_shared_currency
 from financing.domain.credit_line import CreditLine, CreditLineExceeded
 from financing.domain.errors import Conflict
 from financing.domain.events import DomainEvent
@@ -81,7 +82,12 @@ def _to_item(invoice: Invoice) -> dict[str, Any]:
         item["due_pk"] = _due_shard(invoice.id)
         item["due_sk"] = f"{invoice.due_date.isoformat()}#{tenant}#{invoice.id}"
     financing = invoice.financing
-    if invoice.status in CONTRACTS and financing and financing.customer_document:
+    if (
+        invoice.status in CONTRACTS
+        and financing
+        and financing.customer_document
+        and is_shared_currency(invoice.currency)
+    ):
         item["contract_pk"] = contract_partition(tenant, financing.customer_document)
         item["contract_sk"] = f"{iso(financing.funded_at)}#{invoice.id}"
     return item

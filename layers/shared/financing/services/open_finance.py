@@ -16,7 +16,7 @@ from financing.clock import iso, now
 from financing.dialects.open_finance.contracts import invoice_id_of
 from financing.dialects.open_finance.envelope import PageRequest, page_request
 from financing.domain.actor import Actor
-from financing.domain.consents import Consent, ConsentRefused, Permission, check_access
+from financing.domain.consents import Consent, ConsentRefused, Permission, check_access, is_shared_currency
 from financing.domain.errors import NotFound
 from financing.domain.invoices import Invoice
 from financing.domain.settings import TenantSettings, require_institution
@@ -62,6 +62,7 @@ class SharedContracts:
         if (
             invoice is None
             or invoice.status not in CONTRACTS
+            or not is_shared_currency(invoice.currency)
             or invoice.financing is None
             or invoice.financing.customer_document != shared.consent.customer_document
         ):
