@@ -126,6 +126,25 @@ def test_a_repaid_contract_has_its_settlement_date_and_nothing_outstanding(world
     assert payments["contractOutstandingBalance"] == "0.00" and payments["paidInstalments"] == 1
 
 
+def test_payments_report_what_settles_the_claim_and_a_settled_claim_settles_the_contract(world):
+    # Given the first contract's claim of 81,180.00 and 51,000.50 already paid by the buyer
+    contract = cid(world["first"])
+    # When the buyer pays 35,000.00 more (86,000.50 of the 88,000.00 invoice: not fully paid)
+    pay(world["first"]["id"], 35000, "w3")
+    # Then only the 30,179.50 the claim lacked is a contract payment; the rest is the supplier's rebate
+    payments = read(world["consent"], contract, "payments").json["data"]
+    assert [r["paidAmount"] for r in payments["releases"]] == ["50000.00", "1000.50", "30179.50"]
+    assert (payments["contractOutstandingBalance"], payments["paidInstalments"]) == ("0.00", 1)
+    # And the contract is settled today, its one instalment paid
+    assert read(world["consent"], contract).json["data"]["settlementDate"] == clock.today().isoformat()
+    schedule = read(world["consent"], contract, "scheduled-instalments").json["data"]
+    assert (schedule["paidInstalments"], schedule["dueInstalments"], schedule["contractRemainingNumber"]) == (
+        1,
+        0,
+        0,
+    )
+
+
 def test_pagination_pages_the_list_and_the_releases_with_links(world):
     first_page = read(world["consent"], query={"page-size": "1"}).json
     assert len(first_page["data"]) == 1 and first_page["meta"]["totalPages"] == 2

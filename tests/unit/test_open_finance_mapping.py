@@ -167,9 +167,56 @@ def test_releases_and_the_settlement_date_come_from_the_payments():
     ]
     repaid = invoice(Status.REPAID, paid)
     assert of.contract(repaid, SETTINGS)["settlementDate"] == "2026-03-31"
-    assert [r["paidAmount"] for r in of.releases(repaid)] == ["80000.00", "8000.00"]
+    # The claim is 81,180.00: of the second payment only 1,180.00 is the contract's, 6,820.00 the rebate.
+    assert [r["paidAmount"] for r in of.releases(repaid)] == ["80000.00", "1180.00"]
     assert of.releases(repaid, recorded_by=datetime(2026, 1, 1, tzinfo=UTC)) == []
     assert of.payments(repaid, [])["contractOutstandingBalance"] == "0.00"
+
+
+def paid(amount, day, recorded=NOW, suffix="B"):
+    return Payment(
+        id=f"pay_01JD5ZB8K6X9Q2W3E4R5T6Y7V{suffix}",
+        amount=amount,
+        paid_date=date(2026, 3, day),
+        reference=suffix,
+        recorded_at=recorded,
+    )
+
+
+def test_payments_include_only_what_settles_the_claim_not_the_suppliers_rebate():
+    # Given a claim of 81,180.00 (advance 79,200.00 + discount 1,980.00) on an 88,000.00 invoice, and
+    # payments recorded out of paid-date order: 35,000 paid on the 30th, 50,000 paid on the 20th
+    payments = [paid(3_500_000, 30, suffix="B"), paid(5_000_000, 20, suffix="C")]
+    settled = invoice(Status.FINANCED, payments)
+    # Then the earliest payment goes to the claim first, the later one only up to what the claim lacks
+    assert [(r["paidDate"], r["paidAmount"]) for r in of.releases(settled)] == [
+        ("2026-03-20", "50000.00"),
+        ("2026-03-30", "31180.00"),
+    ]
+    # And the claim settled on the 30th, though the invoice is not fully paid (3,800.00 is the rebate)
+    body = of.payments(settled, of.releases(settled))
+    assert (body["contractOutstandingBalance"], body["paidInstalments"]) == ("0.00", 1)
+    assert of.contract(settled, SETTINGS)["settlementDate"] == "2026-03-30"
+    schedule = of.instalments(settled, date(2026, 4, 15))
+    assert (schedule["paidInstalments"], schedule["dueInstalments"], schedule["pastDueInstalments"]) == (
+        1,
+        0,
+        0,
+    )
+
+
+def test_a_payment_made_once_the_claim_is_settled_is_no_contract_payment():
+    payments = [paid(8_118_000, 20, suffix="B"), paid(682_000, 25, suffix="C")]
+    repaid = invoice(Status.REPAID, payments)
+    assert [r["paidAmount"] for r in of.releases(repaid)] == ["81180.00"]
+    assert of.contract(repaid, SETTINGS)["settlementDate"] == "2026-03-20"
+
+
+def test_a_partly_paid_claim_is_not_settled():
+    partly = invoice(Status.FINANCED, [paid(8_000_000, 20)])
+    body = of.payments(partly, of.releases(partly))
+    assert (body["contractOutstandingBalance"], body["paidInstalments"]) == ("1180.00", 0)
+    assert "settlementDate" not in of.contract(partly, SETTINGS)
 
 
 # ------------------------------------------------------------------------------------- pages, links

@@ -66,6 +66,7 @@ class Financing(BaseModel):
     funded_at: datetime
     disbursement_date: date
     repaid_at: datetime | None = None
+    settled_on: date | None = None  # the date the claim was settled (domain.claim.settled_on computes it)
     # The advance was drawn on the tenant's credit line (so repayment gives it back to the line).
     on_credit_line: bool = False
     # The supplier's tax id when funded: the contract's customer, to whom Open Finance shares it.

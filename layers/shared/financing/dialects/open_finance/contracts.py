@@ -13,7 +13,7 @@ The mapping, written down once (the README has it as a table):
   contractNumber         the invoice number
   contractDate           the funding date (financing.funded_at, UTC)
   disbursementDates      [the funding's disbursement date]
-  settlementDate         the date of the final payment (only once repaid)
+  settlementDate         the day the lender's claim (advance + discount + late fees) was paid in full
   contractAmount         the principal: the advance (financing.first_payment)
   dueDate, firstInstalmentDueDate   the invoice's due date
   CET                    domain.effective_cost: (1 + discount / advance) ** (365 / term days) - 1
@@ -25,8 +25,11 @@ The mapping, written down once (the README has it as a table):
                          the invoice amount
   scheduled instalments  one bullet payment at the due date, counted in days (DIA): the term, what
                          remains of it, and whether the one instalment is paid, due or past due
-  payments               each recorded payment is a release; contractOutstandingBalance is the core
-                         repayment_outstanding (advance + discount + late fees - collected)
+  payments               what each buyer payment paid of the claim (domain.claim: payments go to the
+                         claim first, in paid-date order; the rest is the supplier's rebate, not a
+                         contract payment); contractOutstandingBalance is the core repayment_outstanding
+                         (advance + discount + late fees - collected, at least 0); paidInstalments is 1
+                         once the claim is settled
 
 Amounts are strings with the currency's decimals ("1000.00"), from integer minor units via Decimal;
 rates are fractions with six decimals ("0.150000" = 15%).
@@ -37,9 +40,9 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from financing.domain.claim import claim_payments, settled_on
 from financing.domain.effective_cost import annual_effective_cost, term_days
 from financing.domain.invoices import Invoice, InvoiceType
-from financing.domain.lifecycle import Status
 from financing.domain.money import BASIS, to_major
 from financing.domain.settings import TenantSettings
 from financing.ids import as_uuid, from_uuid
@@ -133,9 +136,9 @@ def cet(invoice: Invoice) -> Decimal:
 
 
 def settlement_date(invoice: Invoice) -> date | None:
-    if invoice.status != Status.REPAID or not invoice.payments:
-        return None
-    return max(payment.paid_date for payment in invoice.payments)
+    """The day the lender's claim was paid in full (the buyer may still owe the supplier's rebate)."""
+    stored = invoice.financing.settled_on if invoice.financing else None
+    return stored or settled_on(invoice)
 
 
 def contract(invoice: Invoice, settings: TenantSettings) -> dict[str, Any]:
@@ -216,7 +219,7 @@ def instalments(invoice: Invoice, today: date) -> dict[str, Any]:
     """One bullet payment at the due date, counted in days."""
     f = invoice.financing
     assert f is not None
-    paid = invoice.status == Status.REPAID
+    paid = settlement_date(invoice) is not None
     past_due = not paid and invoice.due_date < today
     return {
         "typeNumberOfInstalments": "DIA",
@@ -239,24 +242,25 @@ def instalments(invoice: Invoice, today: date) -> dict[str, Any]:
 
 
 def releases(invoice: Invoice, recorded_by: datetime | None = None) -> list[dict[str, Any]]:
-    """Each recorded payment (recorded at or before `recorded_by`, when given), oldest first."""
+    """What each buyer payment (recorded at or before `recorded_by`, when given) paid of the claim, in
+    paid-date order; a payment, or the part of one, beyond the claim is the supplier's rebate: not listed."""
+    recorded = [p for p in invoice.payments if recorded_by is None or p.recorded_at <= recorded_by]
     return [
         {
-            "paymentId": str(as_uuid(payment.id)),
+            "paymentId": str(as_uuid(applied.payment.id)),
             "isOverParcelPayment": False,
             "instalmentId": "1",
-            "paidDate": payment.paid_date.isoformat(),
+            "paidDate": applied.payment.paid_date.isoformat(),
             "currency": invoice.currency.upper(),
-            "paidAmount": amount(payment.amount, invoice.currency),
+            "paidAmount": amount(applied.amount, invoice.currency),
         }
-        for payment in invoice.payments
-        if recorded_by is None or payment.recorded_at <= recorded_by
+        for applied in claim_payments(invoice, recorded)
     ]
 
 
 def payments(invoice: Invoice, page_of_releases: list[dict[str, Any]]) -> dict[str, Any]:
     return {
-        "paidInstalments": 1 if invoice.status == Status.REPAID else 0,
+        "paidInstalments": 1 if settlement_date(invoice) is not None else 0,
         "contractOutstandingBalance": amount(invoice.repayment_outstanding or 0, invoice.currency),
         "releases": page_of_releases,
     }
