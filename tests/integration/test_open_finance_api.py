@@ -76,19 +76,19 @@ def test_the_contract_maps_the_funded_invoice(world):
     assert data["currency"] == "BRL"
     assert data["contractDate"] == today and data["disbursementDates"] == [today]
     assert data["dueDate"] == (clock.today() + timedelta(days=60)).isoformat()
-    assert data["CET"] == "0.162082"  # (1 + 1980/79200) ** (365/60) - 1
-    assert data["contractedFees"] == [
-        {
-            "feeName": "Deságio",
-            "feeCode": "DESAGIO",
-            "feeChargeType": "UNICA",
-            "feeCharge": "PERCENTUAL",
-            "feeAmount": "1980.00",
-            "feeRate": "0.025000",
-        }
-    ]
-    assert data["contractedFinanceCharges"][0]["chargeRate"] == "0.240000"
+    # The IOF withheld at the statutory rates: 79,200.00 x (0.000082 x 60 + 0.0038) = 690.62, so the
+    # customer receives 78,509.38 for 81,180.00 in 60 days: (81180 / 78509.38) ** (365/60) - 1
+    assert data["CET"] == "0.225676"
+    # The discount is shown once, as the interest: (1 + 1980/79200) ** (365/60) - 1; no fee repeats it
     assert data["interestRates"][0]["preFixedRate"] == "0.162082"
+    assert data["contractedFees"] == []
+    iof, late = data["contractedFinanceCharges"]
+    assert iof == {
+        "chargeType": "IOF_CONTRATACAO",
+        "chargeAdditionalInfo": "0,0082% ao dia (até 365 dias) + 0,38%",
+        "chargeRate": "0.008720",
+    }
+    assert late["chargeRate"] == "0.240000"
     assert "settlementDate" not in data  # not repaid yet
 
 

@@ -265,7 +265,8 @@ class Invoices:
             }
         found = self._read(keys)
         receivable = found.get("receivable")
-        plan = parse_settings(tenant, found["settings"]).funding_pricing()
+        terms = parse_settings(tenant, found["settings"])
+        plan = terms.funding_pricing()
         pricing = Pricing(
             advance_rate=advance_rate if advance_rate is not None else plan.advance_rate,
             fee_rate=fee_rate if fee_rate is not None else plan.fee_rate,
@@ -277,6 +278,7 @@ class Invoices:
             now=now(),
             receivable_confirmed=bool(receivable and receivable.get("status") == "CONFIRMED"),
             customer_document=(found.get("supplier") or {}).get("tax_id"),
+            iof_rates=terms.iof_rates(),
         )
         exposure = found["exposure"] or {}
         total, outstanding = int(exposure.get("total_limit", 0)), int(exposure.get("outstanding", 0))

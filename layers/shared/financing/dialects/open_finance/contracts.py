@@ -16,11 +16,15 @@ The mapping, written down once (the README has it as a table):
   settlementDate         the day the lender's claim (advance + discount + late fees) was paid in full
   contractAmount         the principal: the advance (financing.first_payment)
   dueDate, firstInstalmentDueDate   the invoice's due date
-  CET                    domain.effective_cost: (1 + discount / advance) ** (365 / term days) - 1
-  interestRates          the discount as an effective, compound, annual pre-fixed rate (the CET's
-                         figure, capped at 99.999999) on actual days / 365
-  contractedFees         the discount: a single (UNICA) percentage fee of the advance, and its amount
-  contractedFinanceCharges  late interest (JUROS_MORA_ATRASO) at the tenant's annual late fee rate
+  CET                    domain.effective_cost: ((advance + discount) / (advance - IOF)) ** (365 / term
+                         days) - 1: the discount and the IOF withheld at funding (domain.iof)
+  interestRates          the discount, once: an effective, compound, annual pre-fixed rate
+                         ((1 + discount / advance) ** (365 / days) - 1, capped at 99.999999) on actual
+                         days / 365; its amount and share of the advance in additionalInfo
+  contractedFees         none: the discount is the interest above, so no rate is shown twice
+  contractedFinanceCharges  the IOF withheld at funding (IOF_CONTRATACAO: IOF / advance, the rates in
+                         chargeAdditionalInfo); late interest (JUROS_MORA_ATRASO) at the tenant's annual
+                         late fee rate
   warranties             the discounted receivable itself: CESSAO_DIREITOS_CREDITORIOS / DUPLICATAS,
                          the invoice amount
   scheduled instalments  one bullet payment at the due date, counted in days (DIA): the term, what
@@ -43,6 +47,8 @@ from typing import Any
 from financing.domain.claim import claim_payments, settled_on
 from financing.domain.effective_cost import annual_effective_cost, term_days
 from financing.domain.invoices import Invoice, InvoiceType
+from financing.domain.iof import MAX_DAYS as IOF_MAX_DAYS
+from financing.domain.iof import RATE_SCALE
 from financing.domain.money import BASIS, to_major
 from financing.domain.settings import TenantSettings
 from financing.ids import as_uuid, from_uuid
@@ -130,9 +136,36 @@ def _term(invoice: Invoice) -> int:
 
 
 def cet(invoice: Invoice) -> Decimal:
+    """The total effective cost: the discount and the IOF withheld from the advance."""
+    f = invoice.financing
+    assert f is not None
+    return annual_effective_cost(f.first_payment, f.discount, _term(invoice), iof=f.iof)
+
+
+def discount_rate(invoice: Invoice) -> Decimal:
+    """The discount alone as an effective annual rate: the contract's interest."""
     f = invoice.financing
     assert f is not None
     return annual_effective_cost(f.first_payment, f.discount, _term(invoice))
+
+
+def _percent(rate: int) -> str:
+    """An IOF rate (100000000 = 100%) the Brazilian way: 8200 -> "0,0082%"."""
+    return f"{(Decimal(rate) / (RATE_SCALE // 100)).normalize():f}".replace(".", ",") + "%"
+
+
+def iof_charge(invoice: Invoice) -> dict[str, Any] | None:
+    """The IOF withheld at funding, as the share of the advance it took (None when there was none)."""
+    f = invoice.financing
+    assert f is not None
+    if f.iof <= 0:
+        return None
+    return {
+        "chargeType": "IOF_CONTRATACAO",
+        "chargeAdditionalInfo": f"{_percent(f.iof_daily_rate)} ao dia (até {IOF_MAX_DAYS} dias) + "
+        f"{_percent(f.iof_additional_rate)}",
+        "chargeRate": rate(Decimal(f.iof) / Decimal(f.first_payment), MAX_CHARGE_RATE),
+    }
 
 
 def settlement_date(invoice: Invoice) -> date | None:
@@ -171,24 +204,16 @@ def contract(invoice: Invoice, settings: TenantSettings) -> dict[str, Any]:
                 "calculation": "30/365",
                 "referentialRateIndexerType": "PRE_FIXADO",
                 "referentialRateIndexerSubType": "PRE_FIXADO",
-                "preFixedRate": rate(cet(invoice), MAX_PRE_FIXED_RATE),
+                "preFixedRate": rate(discount_rate(invoice), MAX_PRE_FIXED_RATE),
                 "additionalInfo": (
-                    f"Deságio de {rate(basis_points(f.fee_rate))} sobre o valor antecipado, "
-                    f"cobrado uma vez pelo prazo de {_term(invoice)} dias"
+                    f"Deságio de {amount(f.discount, currency)} ({rate(basis_points(f.fee_rate))} do valor "
+                    f"antecipado), cobrado uma vez pelo prazo de {_term(invoice)} dias"
                 ),
             }
         ],
-        "contractedFees": [
-            {
-                "feeName": "Deságio",
-                "feeCode": "DESAGIO",
-                "feeChargeType": "UNICA",
-                "feeCharge": "PERCENTUAL",
-                "feeAmount": amount(f.discount, currency),
-                "feeRate": rate(basis_points(f.fee_rate)),
-            }
-        ],
-        "contractedFinanceCharges": [],
+        # The discount is the contract's interest (above), not also a fee; the contract has no fees.
+        "contractedFees": [],
+        "contractedFinanceCharges": [charge] if (charge := iof_charge(invoice)) else [],
     }
     if (settled := settlement_date(invoice)) is not None:
         body["settlementDate"] = settled.isoformat()
