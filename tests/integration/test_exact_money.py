@@ -95,3 +95,10 @@ def test_core_buyer_limit_amounts_are_written_back_exactly_with_the_currencys_de
     shown = exact(approved)
     assert shown["total_limit"] == shown["available_limit"] == Decimal("9999999999999.9")
     assert '"total_limit":9999999999999.90' in approved.raw["body"]  # the currency's two decimals
+
+
+@pytest.mark.parametrize("constant", ["NaN", "Infinity"])
+def test_a_nan_or_infinite_amount_is_malformed_json_not_a_float(constant):
+    text = raw_with(receivable(face_value="@face"), {"@face": constant})
+    reply = call("create_credit_right", "POST", "/v1/credit-rights", raw_body=text, scope=WRITE)
+    assert reply.status == 400 and reply.json["errors"] == ["The body is not valid JSON."]

@@ -30,6 +30,12 @@ def test_a_body_is_read_with_exact_decimals_and_written_back_digit_for_digit():
     assert exact_json.dumps(body) == f'{{"face_value":{HUGE},"n":7,"items":[{{"v":0.10}}]}}'
 
 
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_nan_and_infinity_are_not_json_numbers_so_no_float_gets_in(constant):
+    with pytest.raises(json.JSONDecodeError):
+        exact_json.loads(f'{{"amount": {constant}}}')
+
+
 @given(st.decimals(allow_nan=False, allow_infinity=False, places=2, min_value=-(10**18), max_value=10**18))
 def test_any_two_decimal_amount_survives_a_round_trip(amount):
     text = exact_json.dumps({"amount": amount, "label": str(amount)})

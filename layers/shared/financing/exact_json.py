@@ -1,7 +1,8 @@
 """JSON with exact decimals, the one way bodies are read and written: no float ever holds an amount.
 
 `loads` reads every JSON number with a fraction or exponent as a `Decimal` (integers stay `int`), so
-73333776150969.46 stays 73333776150969.46 instead of the float 73333776150969.45. `dumps` writes each
+73333776150969.46 stays 73333776150969.46 instead of the float 73333776150969.45, and refuses NaN and
+Infinity (not JSON, and floats) as malformed. `dumps` writes each
 `Decimal` back as a JSON number, digit for digit (the standard library would only write it as a
 string): each one is first written as a placeholder string unique to the call, then swapped for the
 number's text. `jsonable` is a pydantic model as JSON-ready data that keeps its decimals for `dumps`.
@@ -17,8 +18,13 @@ from aws_lambda_powertools.shared.json_encoder import Encoder
 from pydantic import BaseModel
 
 
+def _not_json(name: str) -> Any:
+    # NaN and Infinity are no JSON numbers (RFC 8259); Python would read them as floats.
+    raise json.JSONDecodeError(f"{name} is not a JSON number", name, 0)
+
+
 def loads(text: str | bytes) -> Any:
-    return json.loads(text, parse_float=Decimal)
+    return json.loads(text, parse_float=Decimal, parse_constant=_not_json)
 
 
 class _ExactEncoder(Encoder):
