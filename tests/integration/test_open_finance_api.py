@@ -39,7 +39,7 @@ def world():
     pay(first["id"], 50000, "w1")
     pay(first["id"], 1000.5, "w2")
     foreign = funded_contract(other, buyer, reference="o-1")
-    return {"first": first, "second": second, "foreign": foreign, "consent": consent()}
+    return {"first": first, "second": second, "foreign": foreign, "consent": consent(), "buyer": buyer}
 
 
 def cid(invoice):
@@ -170,6 +170,24 @@ def test_a_pagination_key_keeps_its_snapshot_and_cannot_be_forged(world):
     assert read(world["consent"]).json["meta"]["totalRecords"] == 3
     forged = read(world["consent"], query={"pagination-key": key[:-2] + "xx"})
     assert forged.status == 400
+
+
+def test_a_contract_funded_later_in_the_same_second_stays_out_of_the_snapshot(world):
+    # Given a listing taken at 12:00:00.300
+    start = datetime.now(UTC).replace(microsecond=300_000) + timedelta(seconds=2)
+    clock.set_clock(lambda: start)
+    try:
+        key = (
+            read(world["consent"], query={"page-size": "1"}).json["links"]["next"].split("pagination-key=")[1]
+        )
+        # When another contract is funded at 12:00:00.700, within the same second
+        clock.set_clock(lambda: start.replace(microsecond=700_000))
+        funded_contract(brazilian_company("Cliente 3", CUSTOMER_CNPJ), world["buyer"], reference="c-4")
+        # Then the listing resumed from its key still shows only what existed at 12:00:00.300
+        again = read(world["consent"], query={"page": "1", "page-size": "1", "pagination-key": key}).json
+        assert again["meta"]["totalRecords"] == 2
+    finally:
+        clock.reset_clock()
 
 
 @pytest.mark.parametrize(

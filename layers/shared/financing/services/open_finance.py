@@ -12,7 +12,7 @@ from financing.adapters.consents import consent_key, parse_consent
 from financing.adapters.dynamo import EntityTable, tenant_key
 from financing.adapters.invoices import CONTRACTS, InvoiceStore
 from financing.adapters.settings import parse_settings, settings_key
-from financing.clock import iso, now
+from financing.clock import now
 from financing.dialects.open_finance.contracts import invoice_id_of
 from financing.dialects.open_finance.envelope import PageRequest, page_request
 from financing.domain.actor import Actor
@@ -89,7 +89,7 @@ class SharedContracts:
         shared, _ = self._read(Permission.INVOICE_FINANCINGS_READ)
         request = self.page(page, size, pagination_key, "contracts")
         keys = self.store.contract_keys(
-            self.actor.tenant_id, shared.consent.customer_document, funded_by=iso(request.snapshot)
+            self.actor.tenant_id, shared.consent.customer_document, funded_by=request.snapshot
         )
         return shared, request, keys
 
