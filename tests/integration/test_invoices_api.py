@@ -1,5 +1,7 @@
 """Invoices through their handlers on moto: drafting rules, the lifecycle, funding within the limit, payments."""
 
+from datetime import date, timedelta
+
 import pytest
 
 from financing.adapters.aws import client
@@ -251,6 +253,23 @@ def test_funding_beyond_the_available_limit_is_refused_and_changes_nothing(parti
     reply = act("fund_invoice", "fund", invoice["id"], {})
     assert reply.status == 409 and reply.json["error"]["code"] == "buyer_limit_exceeded"
     assert get(invoice["id"]).json["status"] == "approved" and exposure(buyer["id"]) == 0
+
+
+@pytest.mark.parametrize("days_from_due", [0, 1], ids=["on_due_date", "after_due_date"])
+def test_disbursement_date_on_or_after_the_due_date_is_400_naming_it_and_writes_nothing(
+    parties, days_from_due
+):
+    supplier, buyer, _ = parties
+    approve_limit(buyer["id"], 50_000_000)
+    invoice = create(draft_body(*parties)).json
+    walk_to_approved(invoice["id"], supplier, buyer)
+    before = events_of()
+    disbursed = date.fromisoformat(invoice["due_date"]) + timedelta(days=days_from_due)
+    reply = act("fund_invoice", "fund", invoice["id"], {"disbursement_date": disbursed.isoformat()})
+    assert reply.status == 400 and reply.json["error"]["code"] == "validation_failed"
+    assert [d["field"] for d in reply.json["error"]["details"]] == ["disbursement_date"]
+    assert get(invoice["id"]).json["status"] == "approved" and exposure(buyer["id"]) == 0
+    assert events_of() == before
 
 
 def test_an_action_not_allowed_from_the_status_is_409_naming_it(parties):

@@ -20,6 +20,7 @@ DEFAULTS = {
     "grace_days": 0,
     "late_fee_rate_percentage": 2400,
     "pricing": {"advance_rate_percentage": 9000, "fee_percentage": 250},
+    "iof": {"daily_rate": 8200, "additional_rate": 380_000},  # the statute's: 0.0082% a day, 0.38% once
     "brand_name": None,
     "institution_cnpj": None,
     "updated": None,
@@ -60,6 +61,7 @@ def test_put_replaces_everything_and_announces_it():
     assert reply.json == {
         "object": "settings",
         **BODY,
+        "iof": DEFAULTS["iof"],
         "brand_name": None,
         "institution_cnpj": None,
         "updated": reply.json["updated"],
@@ -198,3 +200,13 @@ def test_two_first_saves_race_and_one_loses():
     event = DomainEvent.announce("settings.updated", tenant_id="acme", correlation_id="c", obj={})
     with pytest.raises(Conflict):
         store.save(replace_settings(never_saved, {**BODY, "grace_days": 1}), event)
+
+
+def test_iof_rates_are_settings_within_the_legal_maximum():
+    reply = put({**BODY, "iof": {"daily_rate": 2740, "additional_rate": 0}})
+    assert reply.status == 200 and reply.json["iof"] == {"daily_rate": 2740, "additional_rate": 0}
+    assert SettingsStore().get("acme").iof_rates().daily == 2740
+    refused = put({**BODY, "iof": {"daily_rate": 1_500_001, "additional_rate": 380_000}})
+    assert refused.status == 400 and [d["field"] for d in refused.json["error"]["details"]] == [
+        "iof.daily_rate"
+    ]

@@ -104,7 +104,8 @@ def _invoice_action(invoice_id: str, action: str, body: dict[str, Any]) -> dict[
 
 def build_world() -> World:
     world = World()
-    # The supplier is a Brazilian customer, so its funded invoice is an Open Finance contract.
+    # The supplier is a Brazilian customer and its invoices are in reais, so the funded one is an Open
+    # Finance contract.
     world.supplier = brazilian_company("Supplier", CUSTOMER_CNPJ, OWNER)
     world.buyer = company("Buyer", OWNER)
     world.document = uploaded_document(OWNER)
@@ -115,7 +116,7 @@ def build_world() -> World:
     }
 
     def limit_for(company_id: str, amount: int) -> dict[str, Any]:
-        body = {"company": company_id, "requested_limit": amount, "currency": "usd"}
+        body = {"company": company_id, "requested_limit": amount, "currency": "brl"}
         return _ok(_owner("create_buyer_limit", "POST", "/v1/buyer_limits", body))
 
     limit, pending = limit_for(world.buyer["id"], 1_000_000), limit_for(world.supplier["id"], 5_000)
@@ -131,7 +132,9 @@ def build_world() -> World:
     world.ids |= {"buyer_limit": limit["id"], "buyer_limit:pending": pending["id"]}
 
     def draft(reference: str) -> str:
-        body = draft_body(world.supplier, world.buyer, world.document, client_reference_id=reference)
+        body = draft_body(
+            world.supplier, world.buyer, world.document, client_reference_id=reference, currency="brl"
+        )
         return _ok(_owner("create_invoice", "POST", "/v1/invoices", body))["id"]
 
     supplier_contact, buyer_contact = world.supplier["contacts"][0]["id"], world.buyer["contacts"][0]["id"]

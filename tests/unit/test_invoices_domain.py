@@ -5,6 +5,7 @@ import pytest
 from financing.domain import invoices as inv
 from financing.domain.errors import InvalidInput
 from financing.domain.funding import Pricing
+from financing.domain.iof import IofRates, iof_on_credit
 from financing.domain.lifecycle import Status, TransitionNotAllowed
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
@@ -294,3 +295,40 @@ def test_a_claim_settled_before_the_due_date_never_becomes_overdue():
     assert invoice.financing.settled_on == TODAY and invoice.status == Status.FINANCED
     same, moves = inv.age(invoice, today=date(2026, 5, 20), now=NOW, late_rate=3650, **AGEING)
     assert same is invoice and moves == []
+
+
+@pytest.mark.parametrize(
+    "disbursed",
+    [date(2026, 2, 28), date(2026, 4, 30), date(2026, 5, 1)],
+    ids=["before_issue", "on_due_date", "after_due_date"],
+)
+def test_disbursement_date_outside_issue_to_due_is_refused_naming_it(disbursed):
+    # Given an approved invoice issued 2026-03-01 and due 2026-04-30
+    with pytest.raises(InvalidInput) as refused:
+        # When it is funded with a disbursement date outside [issue date, due date)
+        inv.fund(approved(), Pricing(9000, 250), disbursement_date=disbursed, now=NOW)
+    # Then nothing is funded and the field is named
+    assert [p.field for p in refused.value.problems] == ["disbursement_date"]
+
+
+def test_disbursement_date_on_the_issue_date_and_the_day_before_due_are_accepted():
+    for disbursed in (date(2026, 3, 1), date(2026, 4, 29)):
+        invoice, _ = inv.fund(approved(), Pricing(9000, 250), disbursement_date=disbursed, now=NOW)
+        assert invoice.financing.disbursement_date == disbursed
+
+
+def test_funding_a_brl_invoice_stores_the_iof_rates_and_amount_withheld():
+    # Given an approved 88,000.00 brl invoice funded on 2026-03-10, due 2026-04-30 (51 days)
+    brl = approved().model_copy(update={"currency": "brl"})
+    invoice, _ = inv.fund(brl, Pricing(9000, 250), disbursement_date=TODAY, now=NOW, iof_rates=IofRates())
+    f = invoice.financing
+    # Then the contract keeps the rates it was funded at and the IOF: 79,200.00 x (0.000082 x 51 + 0.0038)
+    assert (f.iof_daily_rate, f.iof_additional_rate) == (8200, 380_000)
+    assert f.iof == 63_217 == iof_on_credit(7_920_000, 51, IofRates())
+
+
+def test_iof_is_a_brazilian_tax_so_another_currency_pays_none():
+    invoice, _ = inv.fund(
+        approved(), Pricing(9000, 250), disbursement_date=TODAY, now=NOW, iof_rates=IofRates()
+    )
+    assert (invoice.financing.iof_daily_rate, invoice.financing.iof) == (0, 0)

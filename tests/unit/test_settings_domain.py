@@ -6,6 +6,7 @@ import pytest
 
 from financing.clock import reset_clock, set_clock
 from financing.domain.errors import InvalidInput
+from financing.domain.iof import IofRates
 from financing.domain.settings import BOUNDS, TenantSettings, defaults, problems, replace_settings
 
 TERMS = {
@@ -14,6 +15,9 @@ TERMS = {
     "late_fee_rate_percentage": 3650,
     "pricing": {"advance_rate_percentage": 8500, "fee_percentage": 300},
 }
+
+
+STATUTORY_IOF = {"daily_rate": 8200, "additional_rate": 380_000}  # 0.0082% a day, 0.38% once
 
 
 @pytest.fixture(autouse=True)
@@ -30,6 +34,7 @@ def test_the_defaults():
         "grace_days": 0,
         "late_fee_rate_percentage": 2400,
         "pricing": {"advance_rate_percentage": 9000, "fee_percentage": 250},
+        "iof": {"daily_rate": 8200, "additional_rate": 380_000},
         "brand_name": None,
         "institution_cnpj": None,
     }
@@ -46,12 +51,14 @@ def test_the_bounds():
         "late_fee_rate_percentage": (0, 100_000),
         "pricing.advance_rate_percentage": (1, 10_000),
         "pricing.fee_percentage": (0, 10_000),
+        "iof.daily_rate": (0, 1_500_000),
+        "iof.additional_rate": (0, 1_500_000),
     }
 
 
 def test_replacement_sets_every_term_stamps_and_versions():
     revised = replace_settings(defaults("acme"), TERMS)
-    assert revised.terms() == {**TERMS, "brand_name": None, "institution_cnpj": None}
+    assert revised.terms() == {**TERMS, "iof": STATUTORY_IOF, "brand_name": None, "institution_cnpj": None}
     assert revised.version == 1 and revised.updated == datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
     assert revised.tenant_id == "acme"
 
@@ -116,3 +123,12 @@ def test_default_pricing_whose_claim_would_exceed_the_invoice_amount_is_refused(
     terms = {**TERMS, "pricing": {"advance_rate_percentage": advance, "fee_percentage": fee}}
     found = [p.field for p in problems(terms)]
     assert found == (["pricing.advance_rate_percentage", "pricing.fee_percentage"] if refused else [])
+
+
+def test_iof_rates_default_to_the_statute_and_are_bounded_by_the_legal_maximum():
+    # Given terms that leave the IOF out, then terms that set it, then rates beyond 1.5% a day
+    assert replace_settings(defaults("acme"), TERMS).iof_rates() == IofRates(daily=8200, additional=380_000)
+    simples = replace_settings(defaults("acme"), {**TERMS, "iof": {"daily_rate": 2740, "additional_rate": 0}})
+    assert simples.iof_rates() == IofRates(daily=2740, additional=0)
+    over = {**TERMS, "iof": {"daily_rate": 1_500_001, "additional_rate": -1}}
+    assert [p.field for p in problems(over)] == ["iof.daily_rate", "iof.additional_rate"]

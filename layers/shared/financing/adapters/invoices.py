@@ -13,13 +13,13 @@ financed and overdue invoices whose claim is not settled, so the daily job reads
 The financing list (adapters/invoice_list.py) reads, still in id order: by-list-status
 (list_status_pk = <tenant>#FINV#<Monite status>), by-due-month (due_month_pk = <tenant>#FINV_DUE#<yyyy-mm>),
 and by-due-date (pk, due_date_sk = <due date>#<id>) for a tenant's earliest and latest due dates.
-`by-contract-customer` (contract_pk = <tenant>#CONTRACT#<customer document>, contract_sk = <funded at>#<id>)
+`by-contract-customer` (brl financings only; contract_pk = <tenant>#CONTRACT#<customer document>, contract_sk = <funded at, to the microsecond>#<id>)
 holds only financed invoices (financed, overdue, defaulted, repaid) whose supplier had a tax id when
 funded: the contracts Open Finance shares with that customer, newest funding first.
 """
 
 import zlib
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from financing.adapters.aws import client
@@ -38,6 +38,7 @@ from financing.adapters.dynamo import (
 from financing.adapters.ledger import entry_write
 from financing.clock import iso
 from financing.domain.actor import Actor
+from financing.domain.consents import is_shared_currency
 from financing.domain.credit_line import CreditLine, CreditLineExceeded
 from financing.domain.errors import Conflict
 from financing.domain.events import DomainEvent
@@ -83,10 +84,21 @@ def _to_item(invoice: Invoice) -> dict[str, Any]:
         item["due_pk"] = _due_shard(invoice.id)
         item["due_sk"] = f"{invoice.due_date.isoformat()}#{tenant}#{invoice.id}"
     financing = invoice.financing
-    if invoice.status in CONTRACTS and financing and financing.customer_document:
+    if (
+        invoice.status in CONTRACTS
+        and financing
+        and financing.customer_document
+        and is_shared_currency(invoice.currency)
+    ):
         item["contract_pk"] = contract_partition(tenant, financing.customer_document)
-        item["contract_sk"] = f"{iso(financing.funded_at)}#{invoice.id}"
+        item["contract_sk"] = f"{_instant(financing.funded_at)}#{invoice.id}"
     return item
+
+
+def _instant(moment: datetime) -> str:
+    """A time to the microsecond, fixed width, so that its text sorts as the time does: a listing's snapshot
+    then leaves out a contract funded later in the same second."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def contract_partition(tenant_id: str, customer_document: str) -> str:
@@ -184,7 +196,7 @@ class InvoiceStore:
         return found[:limit], len(found) > limit
 
     def contract_keys(
-        self, tenant_id: str, customer_document: str, *, funded_by: str
+        self, tenant_id: str, customer_document: str, *, funded_by: datetime
     ) -> list[dict[str, str]]:
         """Every contract of one customer funded at or before `funded_by` (ISO time), newest first, as
         {"id", "type"}: the index's keys and type only, a few dozen bytes each, so counting and slicing
@@ -194,7 +206,7 @@ class InvoiceStore:
             "IndexName": "by-contract-customer",
             "KeyConditionExpression": "contract_pk = :p AND contract_sk <= :by",
             "ExpressionAttributeValues": to_item(
-                {":p": contract_partition(tenant_id, customer_document), ":by": f"{funded_by}#~"}
+                {":p": contract_partition(tenant_id, customer_document), ":by": f"{_instant(funded_by)}#~"}
             ),
             "ProjectionExpression": "sk, #t",
             "ExpressionAttributeNames": {"#t": "type"},

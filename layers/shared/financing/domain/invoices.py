@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from financing.domain import funding
+from financing.domain import funding, iof
 from financing.domain.credit_line import PricingPlan
 from financing.domain.errors import FieldProblem, InvalidInput, StateConflict, Unprocessable
 from financing.domain.lifecycle import EXPOSED, Action, Status, check, next_status
@@ -101,6 +101,10 @@ class Financing(BaseModel):
     on_credit_line: bool = False
     # The supplier's tax id when funded: the contract's customer, to whom Open Finance shares it.
     customer_document: str | None = None
+    # IOF withheld from the advance at funding (domain.iof): the rates funded at, the amount in minor units.
+    iof_daily_rate: int = 0
+    iof_additional_rate: int = 0
+    iof: int = 0
 
     @property
     def repayment_amount(self) -> int:
@@ -354,8 +358,14 @@ def fund(
     now: datetime,
     receivable_confirmed: bool = False,
     customer_document: str | None = None,
+    iof_rates: iof.IofRates | None = None,
 ) -> tuple[Invoice, Transition]:
     to = next_status(Action.FUND, invoice.status)
+    if not invoice.issue_date <= disbursement_date < invoice.due_date:
+        # Outside [issue date, due date) the term is nil or negative: no discount contract to price.
+        raise InvalidInput(
+            [FieldProblem("disbursement_date", "must be on or after the issue date and before the due date")]
+        )
     if invoice.credit_rights_internal_number and not receivable_confirmed:
         raise PreconditionFailed(
             "receivable_not_confirmed",
@@ -366,7 +376,11 @@ def fund(
         raise InvalidInput([FieldProblem("advance_rate_percentage", "gives no advance for this amount")])
     if advance.repayment_amount > invoice.amount:
         raise ClaimExceedsInvoice(invoice.amount, advance)
+    rates = iof_rates if iof_rates is not None and iof.applies_to(invoice.currency) else iof.NONE
     financing = Financing(
+        iof_daily_rate=rates.daily,
+        iof_additional_rate=rates.additional,
+        iof=iof.iof_on_credit(advance.first_payment, (invoice.due_date - disbursement_date).days, rates),
         advance_rate=pricing.advance_rate,
         fee_rate=pricing.fee_rate,
         first_payment=advance.first_payment,

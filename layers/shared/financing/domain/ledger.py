@@ -24,7 +24,7 @@ Chart of accounts (per tenant and currency; debit-normal accounts have a positiv
 Positions and their postings (cumulative; the entry posts each one's change):
 
     disbursed      Dr advances_receivable      Cr cash                 first_payment - iof
-    iof_withheld   Dr advances_receivable      Cr iof_payable          iof (Financing.iof_amount)
+    iof_withheld   Dr advances_receivable      Cr iof_payable          Financing.iof
     discount       Dr advances_receivable      Cr fee_income           discount
     late_fees      Dr late_fees_receivable     Cr late_fee_income      late_payment_fees
     claim_paid     Dr cash                     Cr advances_receivable  min(collected, advance + discount)
@@ -39,12 +39,10 @@ A buyer payment is thus allocated first to the claim (advance + discount), then 
 the rest is payable to the supplier; when late fees grow after a surplus was held, the generic
 difference settles them out of the surplus (Dr rebate_payable, Cr late_fees_receivable) without cash.
 A payment on a defaulted invoice lowers the unpaid claim, so it reverses part of the write-off.
-Fields not on every version of the model (`recourse_amount`, `iof_amount`) are read with a default of
-0, so the ledger is derived the same way before and after they exist. Their contract here:
-`recourse_amount` is the part of `late_payment_fees` the buyer's payments cannot cover, claimed from the
-supplier (it stays counted in `late_payment_fees`, so it moves from late_fees_receivable to
-recourse_receivable); `iof_amount` is withheld from the advance (the supplier receives first_payment
-- iof). A date such as `settled_on` moves no money and makes no posting.
+`recourse_amount` is the part of `late_payment_fees` beyond the invoice's headroom, which the buyer's
+payments never cover and which is claimed from the supplier (it stays counted in `late_payment_fees`,
+so it moves from late_fees_receivable to recourse_receivable); `iof` is withheld from the advance (the
+supplier receives first_payment - iof). A date such as `settled_on` moves no money and makes no posting.
 """
 
 from collections import defaultdict
@@ -176,11 +174,6 @@ class UnbalancedEntry(AssertionError):
     pass
 
 
-def _money(financing, name: str) -> int:
-    """A money field of the financing, 0 when this version of the model does not have it yet."""
-    return int(getattr(financing, name, 0) or 0)
-
-
 def positions(invoice) -> dict[str, int]:
     """The cumulative positions the invoice's money fields determine (all 0 before funding)."""
     f = invoice.financing if invoice is not None else None
@@ -188,7 +181,7 @@ def positions(invoice) -> dict[str, int]:
         return {name: 0 for name, *_ in POSITIONS}
     advance, discount = f.first_payment, f.discount
     fees, collected = f.late_payment_fees, f.collected
-    iof, recourse = _money(f, "iof_amount"), _money(f, "recourse_amount")
+    iof, recourse = f.iof, f.recourse_amount
     claim_paid = min(collected, advance + discount)
     fees_paid = max(0, min(collected - claim_paid, fees))
     defaulted = invoice.status == Status.DEFAULTED

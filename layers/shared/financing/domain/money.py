@@ -22,8 +22,13 @@ def exponent(currency: str) -> int:
         raise MoneyError(f"unsupported currency '{currency}'") from None
 
 
-def to_minor(amount: Decimal | int | float | str, currency: str) -> int:
-    """Decimal major units to integer minor units, refusing more decimals than the currency has."""
+def to_minor(amount: Decimal | int | str, currency: str) -> int:
+    """Decimal major units to integer minor units, refusing more decimals than the currency has.
+
+    A float is refused (TypeError): it has already lost the digits beyond its 15 to 17 (bodies are
+    parsed with exact decimals, financing.exact_json), so it is a bug wherever one gets here."""
+    if isinstance(amount, float):
+        raise TypeError("an amount must be a Decimal, an int or a numeric string, never a float")
     try:
         value = Decimal(str(amount))
     except InvalidOperation:

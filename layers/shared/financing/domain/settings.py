@@ -1,7 +1,7 @@
 """Tenant settings: the lender's terms (pricing, overdue and default days, late fees), with defaults.
 
 Percentages are integers in basis points (10000 = 100%). A tenant that never saved its settings has
-the defaults. Funding reads `pricing`; the overdue job reads the days and the late fee rate; Open
+the defaults. Funding reads `pricing` and the `iof` rates; the overdue job reads the days and the late fee rate; Open
 Finance reads the institution's `brand_name` and `institution_cnpj` (unset until the lender sets them).
 
 To add a setting: a field with a default on TenantSettings (or a nested model), its bounds in
@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from financing.clock import now
 from financing.domain.errors import DomainError, FieldProblem, InvalidInput
 from financing.domain.funding import Pricing, claim_rate_exceeds_amount
+from financing.domain.iof import MAX_RATE, STATUTORY_ADDITIONAL_RATE, STATUTORY_DAILY_RATE, IofRates
 from financing.domain.money import BASIS
 from financing.domain.tax_id import digits, is_cnpj
 
@@ -30,6 +31,8 @@ BOUNDS: dict[str, tuple[int, int]] = {
     "late_fee_rate_percentage": (0, 10 * BASIS),
     "pricing.advance_rate_percentage": (1, BASIS),
     "pricing.fee_percentage": (0, BASIS),
+    "iof.daily_rate": (0, MAX_RATE),
+    "iof.additional_rate": (0, MAX_RATE),
 }
 
 
@@ -38,12 +41,20 @@ class PricingTerms(BaseModel):
     fee_percentage: int = 250  # of the advance
 
 
+class IofTerms(BaseModel):
+    """IOF on credit to legal entities (domain.iof); 100000000 = 100%. Defaults: the statutory rates."""
+
+    daily_rate: int = STATUTORY_DAILY_RATE  # a day, for at most 365 days
+    additional_rate: int = STATUTORY_ADDITIONAL_RATE  # once
+
+
 class TenantSettings(BaseModel):
     tenant_id: str
     default_after_days: int = 90  # days after the due date an unpaid invoice becomes defaulted
     grace_days: int = 0  # days after the due date before an unpaid invoice is overdue
     late_fee_rate_percentage: int = 2400  # a year, simple, accrued daily
     pricing: PricingTerms = Field(default_factory=PricingTerms)
+    iof: IofTerms = Field(default_factory=IofTerms)
     brand_name: str | None = None  # the institution's brand, as Open Finance shows it
     institution_cnpj: str | None = None  # the institution's CNPJ, 14 digits
     updated: datetime | None = None  # None until the tenant first saves its settings
@@ -60,6 +71,9 @@ class TenantSettings(BaseModel):
     @property
     def fee_percentage(self) -> int:
         return self.pricing.fee_percentage
+
+    def iof_rates(self) -> IofRates:
+        return IofRates(daily=self.iof.daily_rate, additional=self.iof.additional_rate)
 
     def funding_pricing(self) -> Pricing:
         return Pricing(
@@ -96,6 +110,8 @@ def _at(terms: dict[str, Any], path: str) -> Any:
 def problems(terms: dict[str, Any]) -> list[FieldProblem]:
     """Every setting outside its bounds (or not an integer), named by its dotted path, and default pricing
     whose claim would exceed any invoice's amount."""
+    # Terms without IOF rates (saved before they existed, or a body leaving them out) take the statute's.
+    terms = {"iof": IofTerms().model_dump(), **terms}
     found = []
     for path, (low, high) in BOUNDS.items():
         value = _at(terms, path)

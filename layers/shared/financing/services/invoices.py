@@ -271,10 +271,11 @@ class Invoices:
             }
         found = self._read(keys)
         receivable = found.get("receivable")
+        terms = parse_settings(tenant, found["settings"])
         if invoice.offered_plan is not None:
             pricing = offered_pricing(invoice.offered_plan, advance_rate, fee_rate)
         else:
-            plan = parse_settings(tenant, found["settings"]).funding_pricing()
+            plan = terms.funding_pricing()
             pricing = Pricing(
                 advance_rate=advance_rate if advance_rate is not None else plan.advance_rate,
                 fee_rate=fee_rate if fee_rate is not None else plan.fee_rate,
@@ -286,6 +287,7 @@ class Invoices:
             now=now(),
             receivable_confirmed=bool(receivable and receivable.get("status") == "CONFIRMED"),
             customer_document=(found.get("supplier") or {}).get("tax_id"),
+            iof_rates=terms.iof_rates(),
         )
         exposure = found["exposure"] or {}
         total, outstanding = int(exposure.get("total_limit", 0)), int(exposure.get("outstanding", 0))

@@ -27,6 +27,10 @@ PositiveAmount = Annotated[
 ]
 
 
+# A JSON number in decimal major units, written exactly (financing.exact_json), never through a float.
+Major = Annotated[Decimal, WithJsonSchema({"type": "number"})]
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -54,9 +58,9 @@ class BuyerLimitObject(BaseModel):
     object: Literal["buyer_limit"] = "buyer_limit"
     company: str
     currency: str
-    requested_limit: float
-    total_limit: float | None = Field(description="null until approved")
-    available_limit: float = Field(
+    requested_limit: Major
+    total_limit: Major | None = Field(description="null until approved")
+    available_limit: Major = Field(
         description="total_limit minus the buyer's outstanding advances while this is the buyer's "
         "current approved limit; otherwise 0"
     )
@@ -66,9 +70,8 @@ class BuyerLimitObject(BaseModel):
     decided_at: str | None
 
 
-def _major(minor: int, currency: str) -> float:
-    # Exact: limits have at most 15 significant digits, which a JSON number (a double) keeps.
-    return float(to_major(minor, currency))
+def _major(minor: int, currency: str) -> Decimal:
+    return to_major(minor, currency)
 
 
 def buyer_limit_object(view: BuyerLimitView) -> BuyerLimitObject:

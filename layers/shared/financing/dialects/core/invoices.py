@@ -4,12 +4,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema, model_validator
 
 from financing.clock import iso
 from financing.domain.errors import FieldProblem, InvalidInput
 from financing.domain.invoices import FinancingSession, Invoice, InvoiceType, Party, TypeOfGoods
 from financing.domain.money import MoneyError, to_major, to_minor
+from financing.exact_json import jsonable
 
 Currency = Literal["usd", "gbp", "eur", "brl"]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -17,9 +18,9 @@ Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, m
 Percentage = Annotated[int, Field(ge=1, le=10000, description="basis points: 10000 = 100%")]
 # At most 15 significant digits, so the JSON number a client reads back is exactly the decimal sent.
 Amount = Annotated[Decimal, Field(gt=0, max_digits=15, description="decimal major units, e.g. 123.53")]
-# An amount in the response: a JSON number in decimal major units (Stenn's `123.53`), never a string.
-# Amounts have at most 15 significant digits, so the number's shortest form is exactly the decimal.
-Major = Annotated[Decimal, PlainSerializer(lambda value: float(value), return_type=float, when_used="json")]
+# An amount in the response: a JSON number in decimal major units (Stenn's `123.53`), never a string and
+# never a float: financing.exact_json writes the decimal digit for digit.
+Major = Annotated[Decimal, WithJsonSchema({"type": "number"})]
 
 
 class Strict(BaseModel):
@@ -275,4 +276,5 @@ def invoice_object(invoice: Invoice, document: dict[str, Any] | None = None) -> 
 
 
 def as_json(invoice: Invoice, document: dict[str, Any] | None = None) -> dict[str, Any]:
-    return invoice_object(invoice, document).model_dump(mode="json")
+    """The invoice object as JSON-ready data, its amounts kept as decimals (financing.exact_json)."""
+    return jsonable(invoice_object(invoice, document))

@@ -5,6 +5,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from financing.clock import iso
+from financing.domain.iof import STATUTORY_ADDITIONAL_RATE, STATUTORY_DAILY_RATE
 from financing.domain.settings import BOUNDS, TenantSettings
 
 
@@ -27,6 +28,20 @@ class SettingsPricingIn(Strict):
     ]
 
 
+class SettingsIof(Strict):
+    daily_rate: Annotated[
+        int,
+        _bounded(
+            "iof.daily_rate",
+            "IOF on credit to legal entities, a day (for at most 365 days); 100000000 = 100%, 0.0082% = 8200",
+        ),
+    ] = STATUTORY_DAILY_RATE
+    additional_rate: Annotated[
+        int,
+        _bounded("iof.additional_rate", "IOF's additional rate, once; 100000000 = 100%, 0.38% = 380000"),
+    ] = STATUTORY_ADDITIONAL_RATE
+
+
 class SettingsPut(Strict):
     """The whole set of settings: every field is required."""
 
@@ -40,6 +55,10 @@ class SettingsPut(Strict):
         int, _bounded("late_fee_rate_percentage", "Annual late fee, simple, accrued daily; 10000 = 100%")
     ]
     pricing: SettingsPricingIn
+    iof: SettingsIof = Field(
+        default_factory=SettingsIof,
+        description="IOF withheld at funding; left out, the statutory rates (Decreto 6.306/2007 as amended)",
+    )
     brand_name: Annotated[
         str | None,
         Field(min_length=1, max_length=80, description="The institution's brand, shown by Open Finance"),
@@ -65,6 +84,7 @@ class SettingsObject(BaseModel):
     grace_days: int
     late_fee_rate_percentage: int
     pricing: SettingsPricing
+    iof: SettingsIof
     brand_name: str | None
     institution_cnpj: str | None
     updated: str | None = Field(
@@ -78,6 +98,7 @@ def settings_object(settings: TenantSettings) -> SettingsObject:
         grace_days=settings.grace_days,
         late_fee_rate_percentage=settings.late_fee_rate_percentage,
         pricing=SettingsPricing(**settings.pricing.model_dump()),
+        iof=SettingsIof(**settings.iof.model_dump()),
         brand_name=settings.brand_name,
         institution_cnpj=settings.institution_cnpj,
         updated=iso(settings.updated) if settings.updated else None,

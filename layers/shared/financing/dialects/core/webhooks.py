@@ -1,11 +1,11 @@
 """Webhooks in the core shape: subscription requests and objects, deliveries, and the body each receiver gets."""
 
-import json
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from financing import exact_json
 from financing.clock import iso
 from financing.domain.webhooks import MAX_EVENT_TYPES, MAX_URL_LENGTH, WebhookDelivery, WebhookSubscription
 
@@ -145,7 +145,7 @@ def event_body(event_type: str, detail: dict[str, Any]) -> str:
         "created": created,
         "data": {"object": detail["object"]},
     }
-    return json.dumps(body, separators=(",", ":"))
+    return exact_json.dumps(body)
 
 
 def creation_details(body: WebhookSubscriptionCreate) -> dict[str, Any]:
