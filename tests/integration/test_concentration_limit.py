@@ -189,6 +189,45 @@ def test_a_repayment_between_a_fundings_read_and_its_commit_cannot_let_the_cap_b
     assert portfolio() == {"usd#1": ADVANCE} == {"usd#1": sum(exposures().values())}
 
 
+def test_a_funding_decided_before_the_limit_was_switched_on_cannot_commit_behind_it(monkeypatch):
+    """The funding reads the settings without a limit; the lender switches it on (the book is counted);
+    the funding then commits: it must not change a counted exposure behind the portfolio (that would
+    leave the total short), so it is decided again, under the limit, and refused (Alpha would be 100%
+    of a book above the ramp-up)."""
+    book = Book("Alpha", "Carol")
+    book.funded("Alpha")
+    alpha = book.invoice("Alpha")
+    switched = []
+
+    def read_then_switch(*read):
+        guard = real_read_guard(*read)
+        if not switched:
+            switched.append(set_limit(5000))
+        return guard
+
+    monkeypatch.setattr(invoice_service, "read_guard", read_then_switch)
+    reply = fund(alpha)
+    assert reply.status == 409 and reply.json["error"]["code"] == "concentration_limit_exceeded"
+    assert get(alpha["id"]).json["status"] == "approved"
+    assert portfolio() == {"usd#1": ADVANCE} == {"usd#1": sum(exposures().values())}
+
+
+def test_a_repayment_decided_before_the_limit_was_switched_on_is_counted_in_the_portfolio(monkeypatch):
+    book = Book("Alpha", "Carol")
+    alpha, _ = book.funded("Alpha"), book.funded("Carol")
+    switched = []
+
+    def read_then_switch(*read):
+        guard = real_read_guard(*read)
+        if not switched:
+            switched.append(set_limit(5000))
+        return guard
+
+    monkeypatch.setattr(invoice_service, "read_guard", read_then_switch)
+    assert repay(alpha).json["status"] == "repaid"
+    assert portfolio() == {"usd#1": ADVANCE} == {"usd#1": sum(exposures().values())}
+
+
 def _delta(write):
     return int(write.get("Update", {}).get("ExpressionAttributeValues", {}).get(":delta", {}).get("N", 0))
 

@@ -23,7 +23,7 @@ from datetime import date, datetime
 from typing import Any
 
 from financing.adapters.aws import client
-from financing.adapters.concentration import ConcentrationRaced, Guard, exposure_change
+from financing.adapters.concentration import SINCE, ConcentrationRaced, Guard, exposure_change
 from financing.adapters.credit_line import draw, release
 from financing.adapters.dynamo import (
     EntityTable,
@@ -340,8 +340,11 @@ class InvoiceStore:
             self.table.commit(writes, events)
         except TransactionRefused as refused:
             lost = 0 in refused.failed
-            limited = concentration is not None and concentration.since is not None
-            if limited and not lost and {exposure_at, portfolio_at} & set(refused.failed):
+            if (
+                not lost
+                and {exposure_at, portfolio_at} & set(refused.failed)
+                and self._raced(invoice, concentration)
+            ):
                 raise ConcentrationRaced(
                     "The buyer's exposure or the tenant's portfolio changed meanwhile; retry.",
                     code="conflict",
@@ -357,6 +360,15 @@ class InvoiceStore:
                     code="credit_line_exceeded",
                 ) from refused
             raise _lost_race(invoice) from refused
+
+    def _raced(self, invoice: Invoice, guard: Guard | None) -> bool:
+        """Whether a refused exposure change lost to the concentration limit rather than to the buyer's
+        limit: any refusal under the limit (decided again from a fresh read), or one decided without it
+        whose buyer was counted into a portfolio since (the limit was switched on meanwhile)."""
+        if guard is None or guard.since is not None:
+            return guard is not None
+        item = self.table.get(**_as_pk_sk(exposure_key(invoice.tenant_id, invoice.buyer))) or {}
+        return int(item.get(SINCE, 0)) > guard.settings_version
 
     def move_many(self, moves: list[tuple[Invoice, Invoice, list[Transition]]], actor: Actor, events) -> None:
         """Several invoices' changes (no exposure involved, e.g. submissions) as one transaction: all or
