@@ -99,7 +99,10 @@ def exposures():
 
 
 def portfolio():
-    return {item["sk"]: int(item["outstanding"]) for item in items("PORTFOLIO")}
+    """The tenant's portfolio items in dollars (every epoch has one per currency)."""
+    return {
+        item["sk"]: int(item["outstanding"]) for item in items("PORTFOLIO") if item["sk"].startswith("usd#")
+    }
 
 
 def test_a_funding_above_the_cap_is_409_naming_the_share_and_writes_nothing():
@@ -226,6 +229,31 @@ def test_a_repayment_decided_before_the_limit_was_switched_on_is_counted_in_the_
     monkeypatch.setattr(invoice_service, "read_guard", read_then_switch)
     assert repay(alpha).json["status"] == "repaid"
     assert portfolio() == {"usd#1": ADVANCE} == {"usd#1": sum(exposures().values())}
+
+
+def test_a_funding_decided_under_a_cap_the_lender_then_lowers_is_decided_again_under_the_new_one(monkeypatch):
+    """Read at a 50% cap, Beta would be exactly 50%; the lender lowers the cap to 40% before the commit,
+    which holds the terms it was decided with, as a funding holds the buyer's total_limit."""
+    book = Book("Alpha", "Beta")
+    set_limit(5000, applies_above=ADVANCE)
+    book.funded("Alpha")
+    beta = book.invoice("Beta")
+    lowered = []
+
+    def read_then_lower(*read):
+        guard = real_read_guard(*read)
+        if not lowered:
+            lowered.append(set_limit(4000, applies_above=ADVANCE))
+        return guard
+
+    monkeypatch.setattr(invoice_service, "read_guard", read_then_lower)
+    reply = fund(beta)
+    assert reply.status == 409 and reply.json["error"]["code"] == "concentration_limit_exceeded"
+    assert "above the concentration limit of 40.00%" in reply.json["error"]["message"]
+    assert get(beta["id"]).json["status"] == "approved"
+    assert {i["sk"]: (i["cap"], i["applies_above"]) for i in items("PORTFOLIO")} == {
+        f"{currency}#1": (4000, ADVANCE) for currency in ("brl", "eur", "gbp", "usd")
+    }
 
 
 def _delta(write):

@@ -1,7 +1,13 @@
 """The tenant's portfolio per currency, kept only while the tenant has a concentration limit.
 
     pk = "<tenant>#PORTFOLIO", sk = "<currency>#<epoch>"
-    outstanding N  the advances of the tracked buyer exposures in that currency
+    outstanding   N  the advances of the tracked buyer exposures in that currency
+    cap           N  the limit's terms as the settings hold them: every settings save while the limit
+    applies_above N  is on rewrites them in its own transaction, and a funding conditions on the terms
+                     it was decided with (as a funding conditions on the buyer's total_limit)
+
+Switching the limit on creates the epoch's item for every currency, in the settings' transaction, so
+the items always exist while the limit is on.
 
 The epoch is the settings version that switched the limit on (`concentration_since`), so switching it
 off and on again starts fresh items instead of trusting stale ones. A buyer exposure is tracked (its
@@ -23,10 +29,18 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from financing.adapters.aws import client
-from financing.adapters.dynamo import EntityTable, TransactionRefused, from_item, tenant_key, update
+from financing.adapters.dynamo import (
+    EntityTable,
+    TransactionRefused,
+    from_item,
+    put_new,
+    tenant_key,
+    update,
+)
 from financing.adapters.exposure import exposure_key
 from financing.domain.concentration import Within
 from financing.domain.errors import Conflict
+from financing.domain.money import EXPONENTS
 from financing.domain.settings import TenantSettings
 
 COLLECTION = "PORTFOLIO"
@@ -52,6 +66,8 @@ class Guard:
     tracked: bool = False  # the buyer's exposure already counted in the portfolio
     buyer: int = 0  # the buyer's outstanding, read
     portfolio: int = 0  # the portfolio item's outstanding, read (0: no item yet)
+    cap: int = 0  # the limit's terms read with the settings
+    applies_above: int = 0
     within: Within | None = None  # a funding: why it was allowed
     room: int = 0  # a funding within the ramp-up: the most the portfolio item may hold at commit
 
@@ -68,12 +84,15 @@ class Guard:
 def read_guard(
     settings: TenantSettings, exposure: dict[str, Any] | None, portfolio: dict[str, Any] | None
 ) -> Guard:
-    if settings.concentration_since is None:
+    limit = settings.concentration_limit()
+    if settings.concentration_since is None or limit is None:
         return Guard(settings.version)
     exposure = exposure or {}
     return Guard(
         settings.version,
         since=settings.concentration_since,
+        cap=limit.cap,
+        applies_above=limit.applies_above,
         tracked=exposure.get(SINCE) == settings.concentration_since,
         buyer=int(exposure.get("outstanding", 0)),
         portfolio=int((portfolio or {}).get("outstanding", 0)),
@@ -135,25 +154,46 @@ def exposure_change(
 
 def _portfolio_write(table_name: str, tenant_id: str, currency: str, delta: int, guard: Guard) -> dict:
     assert guard.since is not None
-    values: dict[str, Any] = {
-        ":add": delta + (0 if guard.tracked else guard.buyer),
-        ":zero": 0,
-        ":kind": KIND,
-    }
-    condition = None
-    if delta > 0 and guard.within == Within.CAP:
-        condition = "attribute_not_exists(pk) OR outstanding >= :read"  # a larger total only lowers the share
-        values[":read"] = guard.portfolio
-    elif delta > 0:
-        condition = "attribute_not_exists(pk) OR outstanding <= :room"
-        values[":room"] = guard.room
+    values: dict[str, Any] = {":add": delta + (0 if guard.tracked else guard.buyer)}
+    condition = "attribute_exists(pk)"
+    if delta > 0:
+        condition = "cap = :cap AND applies_above = :above AND "
+        values |= {":cap": guard.cap, ":above": guard.applies_above}
+        if guard.within == Within.CAP:
+            condition += "outstanding >= :read"  # a larger total only lowers the share
+            values[":read"] = guard.portfolio
+        else:
+            condition += "outstanding <= :room"
+            values[":room"] = guard.room
     return update(
         table_name,
         portfolio_key(tenant_id, currency, guard.since),
-        "SET outstanding = if_not_exists(outstanding, :zero) + :add, kind = :kind",
+        "SET outstanding = outstanding + :add",
         values,
         condition=condition,
     )
+
+
+def portfolio_terms(table_name: str, settings: TenantSettings) -> list[dict[str, Any]]:
+    """The writes a settings save carries while the limit is on: switching it on creates the epoch's
+    items (one per currency, nothing counted yet); any later save rewrites their terms."""
+    limit, since = settings.concentration_limit(), settings.concentration_since
+    if limit is None or since is None:
+        return []
+    terms = {"cap": limit.cap, "applies_above": limit.applies_above}
+    keys = [portfolio_key(settings.tenant_id, currency, since) for currency in sorted(EXPONENTS)]
+    if since == settings.version:
+        return [put_new(table_name, {**key, "kind": KIND, "outstanding": 0, **terms}) for key in keys]
+    return [
+        update(
+            table_name,
+            key,
+            "SET cap = :cap, applies_above = :above",
+            {":cap": limit.cap, ":above": limit.applies_above},
+            condition="attribute_exists(pk)",
+        )
+        for key in keys
+    ]
 
 
 class Portfolio:
@@ -220,8 +260,9 @@ def _tracking_writes(table_name: str, tenant_id: str, since: int, items: list[di
             update(
                 table_name,
                 portfolio_key(tenant_id, currency, since),
-                "SET outstanding = if_not_exists(outstanding, :zero) + :add, kind = :kind",
-                {":add": total, ":zero": 0, ":kind": KIND},
+                "SET outstanding = outstanding + :add",
+                {":add": total},
+                condition="attribute_exists(pk)",
             )
         )
     return writes
