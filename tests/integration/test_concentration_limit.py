@@ -153,6 +153,36 @@ def test_without_a_limit_fundings_keep_no_shared_item_and_switching_it_on_counts
     assert sum(exposures().values()) == 2 * ADVANCE and alpha
 
 
+def _keys(writes):
+    return {
+        (key["pk"]["S"], key["sk"]["S"])
+        for write in writes
+        for operation in write.values()
+        for key in [operation.get("Key") or {"pk": operation["Item"]["pk"], "sk": operation["Item"]["sk"]}]
+    }
+
+
+def test_without_a_limit_two_buyers_fundings_share_no_item(monkeypatch):
+    """DynamoDB conflicts concurrent transactions on one item: a tenant without a limit must keep
+    fundings of different buyers on disjoint items (with a limit, the portfolio item is shared)."""
+    book = Book("Alpha", "Beta")
+    invoices = [book.invoice("Alpha"), book.invoice("Beta")]
+    real_commit, touched = EntityTable.commit, []
+
+    def recording_commit(self, writes, events):
+        touched.append(_keys(writes))
+        return real_commit(self, writes, events)
+
+    monkeypatch.setattr(EntityTable, "commit", recording_commit)
+    assert [fund(invoice).status for invoice in invoices] == [200, 200]
+    assert touched[0] & touched[1] == set()
+    set_limit(10_000)
+    touched.clear()
+    assert [fund(book.invoice(name)).status for name in ("Alpha", "Beta")] == [200, 200]
+    fundings = [keys for keys in touched if any(pk.endswith("#EXPOSURE") for pk, _ in keys)]
+    assert fundings[0] & fundings[1] == {("acme#PORTFOLIO", "usd#1")}
+
+
 def test_switching_the_limit_off_and_on_again_counts_the_book_afresh():
     book = Book("Alpha", "Beta")
     set_limit(5000, applies_above=10 * ADVANCE)

@@ -300,7 +300,7 @@ class Invoices:
                 f"The advance of {advance} minor units exceeds the buyer's available limit of {max(0, total - outstanding)}.",
                 code="buyer_limit_exceeded",
             )
-        concentration = self._concentration(tenant_settings, found, invoice.currency, advance)
+        concentration = self._concentration(tenant_settings, found["exposure"], invoice.currency, advance)
         line = credit_line_from_item(tenant, found["credit_line"])
         if line is not None:
             check_draw(line, advance, invoice.currency)
@@ -318,10 +318,10 @@ class Invoices:
         )
 
     def _concentration(
-        self, tenant_settings: TenantSettings, found: dict[str, Any], currency: str, advance: int
+        self, tenant_settings: TenantSettings, exposure: dict[str, Any] | None, currency: str, advance: int
     ) -> Guard:
         """Check the concentration limit on a funding of `advance` (409 concentration_limit_exceeded)."""
-        guard = self._guard(tenant_settings, found["exposure"], currency)
+        guard = self._guard(tenant_settings, exposure, currency)
         limit = tenant_settings.concentration_limit()
         if limit is None:
             return guard
