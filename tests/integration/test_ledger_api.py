@@ -116,6 +116,7 @@ def test_a_retried_commit_writes_the_entry_once():
     before = store.get("acme", invoice["id"])
     act("fund_invoice", "fund", invoice["id"], {})
     after = store.get("acme", invoice["id"])
+    from financing.adapters.concentration import Guard
     from financing.domain.actor import Actor
     from financing.domain.errors import Conflict
     from financing.services.invoices import _events_for
@@ -129,6 +130,7 @@ def test_a_retried_commit_writes_the_entry_once():
             actor,
             _events_for(after, [], actor),
             limit_guard={"total_limit": 0, "headroom": 0},
+            concentration=Guard(settings_version=0),
         )
     assert len(list(LedgerStore().of_invoice("acme", invoice["id"]))) == 1
     # The entry alone, recomputed as a retry would (new event, new correlation id), has the same key,

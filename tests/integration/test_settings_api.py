@@ -23,6 +23,8 @@ DEFAULTS = {
     "iof": {"daily_rate": 8200, "additional_rate": 380_000},  # the statute's: 0.0082% a day, 0.38% once
     "brand_name": None,
     "institution_cnpj": None,
+    "concentration_limit_percentage": None,
+    "concentration_limit_applies_above": 0,
     "updated": None,
 }
 BODY = {
@@ -64,6 +66,8 @@ def test_put_replaces_everything_and_announces_it():
         "iof": DEFAULTS["iof"],
         "brand_name": None,
         "institution_cnpj": None,
+        "concentration_limit_percentage": None,
+        "concentration_limit_applies_above": 0,
         "updated": reply.json["updated"],
     }
     assert reply.json["updated"].endswith("Z")
@@ -137,6 +141,12 @@ def test_settings_are_per_tenant():
         ({"brand_name": ""}, "brand_name"),
         ({"brand_name": " Banco"}, "brand_name"),
         ({"brand_name": "B" * 81}, "brand_name"),
+        ({"concentration_limit_percentage": 0}, "concentration_limit_percentage"),
+        ({"concentration_limit_percentage": 10001}, "concentration_limit_percentage"),
+        ({"concentration_limit_percentage": "2500"}, "concentration_limit_percentage"),
+        ({"concentration_limit_percentage": 2500.5}, "concentration_limit_percentage"),
+        ({"concentration_limit_applies_above": -1}, "concentration_limit_applies_above"),
+        ({"concentration_limit_applies_above": None}, "concentration_limit_applies_above"),
     ],
 )
 def test_bad_bodies_are_400_with_the_field_named_and_nothing_written(change, field):

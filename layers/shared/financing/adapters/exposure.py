@@ -7,6 +7,8 @@
     currency          S  every limit and advance of the buyer is in this currency
     outstanding       N  minor units: the advances of the buyer's financed, overdue and defaulted invoices
     version           N  incremented by every limit write (request, approval, denial)
+    concentration_since N  set while the tenant has a concentration limit: the limit's epoch in which
+                         `outstanding` is counted in the tenant's portfolio (adapters/concentration.py)
 
 Limit writes set current_limit_id, limit_status, currency and total_limit, and only initialise
 `outstanding` (to 0, with if_not_exists); funding and repayment change `outstanding`. DynamoDB

@@ -23,6 +23,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from financing.adapters.aws import client
+from financing.adapters.concentration import SINCE, ConcentrationRaced, Guard, exposure_change
 from financing.adapters.credit_line import draw, release
 from financing.adapters.dynamo import (
     EntityTable,
@@ -33,7 +34,6 @@ from financing.adapters.dynamo import (
     put_versioned,
     tenant_key,
     to_item,
-    update,
 )
 from financing.adapters.ledger import entry_write
 from financing.clock import iso
@@ -320,45 +320,29 @@ class InvoiceStore:
         *,
         limit_guard: dict[str, Any] | None = None,
         credit_line: CreditLine | None = None,
+        concentration: Guard | None = None,
     ) -> None:
         """Commit a changed invoice with its history and events; adjust the buyer's exposure and the
         tenant's credit line when they change.
 
         `limit_guard` (funding): {"total_limit": read total, "headroom": highest outstanding that still fits}
         makes the exposure increase conditional, so concurrent fundings can never exceed the limit;
-        `credit_line` (funding on a line): the line as read, which the draw's condition holds to.
+        `credit_line` (funding on a line): the line as read, which the draw's condition holds to;
+        `concentration` (any exposure change): what was read of the concentration limit
+        (adapters/concentration.py), which the exposure's and the portfolio's conditions hold to.
         """
         name = self.table.table_name
         writes = self._writes(invoice, previous, transitions, actor, events)
         delta = invoice.exposure - previous.exposure
-        exposure_at = line_at = None
-        if delta > 0:
-            assert limit_guard is not None, "an exposure increase must be guarded by the limit"
+        exposure_at = portfolio_at = line_at = None
+        if delta:
+            assert concentration is not None, "an exposure change must carry its concentration guard"
             exposure_at = len(writes)
-            writes.append(
-                update(
-                    name,
-                    exposure_key(invoice.tenant_id, invoice.buyer),
-                    "SET outstanding = outstanding + :delta, version = version + :one",
-                    {
-                        ":delta": delta,
-                        ":one": 1,
-                        ":approved": "approved",
-                        ":total": limit_guard["total_limit"],
-                        ":headroom": limit_guard["headroom"],
-                    },
-                    condition="limit_status = :approved AND total_limit = :total AND outstanding <= :headroom",
-                )
+            changes = exposure_change(
+                name, invoice.tenant_id, invoice.buyer, invoice.currency, delta, limit_guard, concentration
             )
-        elif delta < 0:
-            writes.append(
-                update(
-                    name,
-                    exposure_key(invoice.tenant_id, invoice.buyer),
-                    "SET outstanding = outstanding - :release",
-                    {":release": -delta},
-                )
-            )
+            portfolio_at = exposure_at + 1 if len(changes) > 1 else None
+            writes += changes
         drawn = _on_line(invoice) - _on_line(previous)
         if drawn > 0:
             assert credit_line is not None, "a draw on the credit line must be guarded by the line"
@@ -369,7 +353,17 @@ class InvoiceStore:
         try:
             self.table.commit(writes, events)
         except TransactionRefused as refused:
-            if exposure_at is not None and exposure_at in refused.failed and 0 not in refused.failed:
+            lost = 0 in refused.failed
+            if (
+                not lost
+                and {exposure_at, portfolio_at} & set(refused.failed)
+                and self._raced(invoice, concentration)
+            ):
+                raise ConcentrationRaced(
+                    "The buyer's exposure or the tenant's portfolio changed meanwhile; retry.",
+                    code="conflict",
+                ) from refused
+            if delta > 0 and exposure_at in refused.failed and not lost:
                 raise BuyerLimitExceeded(
                     "Funding this invoice would exceed the buyer's available limit.",
                     code="buyer_limit_exceeded",
@@ -380,6 +374,15 @@ class InvoiceStore:
                     code="credit_line_exceeded",
                 ) from refused
             raise _lost_race(invoice) from refused
+
+    def _raced(self, invoice: Invoice, guard: Guard | None) -> bool:
+        """Whether a refused exposure change lost to the concentration limit rather than to the buyer's
+        limit: any refusal under the limit (decided again from a fresh read), or one decided without it
+        whose buyer was counted into a portfolio since (the limit was switched on meanwhile)."""
+        if guard is None or guard.since is not None:
+            return guard is not None
+        item = self.table.get(**_as_pk_sk(exposure_key(invoice.tenant_id, invoice.buyer))) or {}
+        return int(item.get(SINCE, 0)) > guard.settings_version
 
     def move_many(self, moves: list[tuple[Invoice, Invoice, list[Transition]]], actor: Actor, events) -> None:
         """Several invoices' changes (no exposure involved, e.g. submissions) as one transaction: all or

@@ -3,9 +3,12 @@
 Percentages are integers in basis points (10000 = 100%). A tenant that never saved its settings has
 the defaults. Funding reads `pricing` and the `iof` rates; the overdue job reads the days and the late fee rate; Open
 Finance reads the institution's `brand_name` and `institution_cnpj` (unset until the lender sets them).
+Funding reads the optional concentration limit (domain/concentration.py); `concentration_since` is
+bookkeeping, not a term: the settings version at which the limit was last switched on, the epoch the
+tenant's portfolio items and tracked buyer exposures carry.
 
 To add a setting: a field with a default on TenantSettings (or a nested model), its bounds in
-BOUNDS when it is a number, and the same field on the core dialect's object and PUT body.
+BOUNDS when it is a number (OPTIONAL_BOUNDS when it may be null or left out), and the same field on the core dialect's object and PUT body.
 """
 
 from datetime import datetime
@@ -14,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from financing.clock import now
+from financing.domain.concentration import Limit
 from financing.domain.errors import DomainError, FieldProblem, InvalidInput
 from financing.domain.funding import Pricing, claim_rate_exceeds_amount
 from financing.domain.iof import MAX_RATE, STATUTORY_ADDITIONAL_RATE, STATUTORY_DAILY_RATE, IofRates
@@ -33,6 +37,11 @@ BOUNDS: dict[str, tuple[int, int]] = {
     "pricing.fee_percentage": (0, BASIS),
     "iof.daily_rate": (0, MAX_RATE),
     "iof.additional_rate": (0, MAX_RATE),
+}
+# Bounds of the settings a tenant may leave unset (null or absent: off, or the default).
+OPTIONAL_BOUNDS: dict[str, tuple[int, int]] = {
+    "concentration_limit_percentage": (1, BASIS),
+    "concentration_limit_applies_above": (0, 10**15),
 }
 
 
@@ -57,12 +66,20 @@ class TenantSettings(BaseModel):
     iof: IofTerms = Field(default_factory=IofTerms)
     brand_name: str | None = None  # the institution's brand, as Open Finance shows it
     institution_cnpj: str | None = None  # the institution's CNPJ, 14 digits
+    concentration_limit_percentage: int | None = None  # one buyer's most of the outstanding; None: off
+    concentration_limit_applies_above: int = 0  # minor units: the outstanding above which the limit binds
+    concentration_since: int | None = None  # bookkeeping: the version that switched the limit on
     updated: datetime | None = None  # None until the tenant first saves its settings
     version: int = 0  # 0: never stored
 
     def terms(self) -> dict[str, Any]:
         """The settings themselves, without identity and bookkeeping."""
-        return self.model_dump(exclude={"tenant_id", "updated", "version"})
+        return self.model_dump(exclude={"tenant_id", "updated", "version", "concentration_since"})
+
+    def concentration_limit(self) -> Limit | None:
+        if self.concentration_limit_percentage is None:
+            return None
+        return Limit(self.concentration_limit_percentage, self.concentration_limit_applies_above)
 
     @property
     def advance_rate_percentage(self) -> int:
@@ -124,6 +141,12 @@ def problems(terms: dict[str, Any]) -> list[FieldProblem]:
             FieldProblem(path, "the claim, advance x (1 + fee), would exceed the invoice amount")
             for path in ("pricing.advance_rate_percentage", "pricing.fee_percentage")
         ]
+    for path, (low, high) in OPTIONAL_BOUNDS.items():
+        value = terms.get(path)
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high
+        ):
+            found.append(FieldProblem(path, f"must be null or an integer from {low} to {high}"))
     brand = terms.get("brand_name")
     if brand is not None and (
         not isinstance(brand, str) or brand != brand.strip() or not 1 <= len(brand) <= MAX_BRAND_NAME
@@ -143,8 +166,22 @@ def replace_settings(current: TenantSettings, terms: dict[str, Any]) -> TenantSe
         raise InvalidInput(found)
     if terms.get("institution_cnpj"):
         terms = {**terms, "institution_cnpj": digits(terms["institution_cnpj"])}
+    if terms.get("concentration_limit_applies_above") is None:
+        terms = {k: v for k, v in terms.items() if k != "concentration_limit_applies_above"}
+    version = current.version + 1
+    # The epoch survives while the limit stays on; switching it on starts a new one (a new portfolio).
+    since = None
+    if terms.get("concentration_limit_percentage") is not None:
+        kept = current.concentration_limit_percentage is not None and current.concentration_since
+        since = current.concentration_since if kept else version
     revised = TenantSettings.model_validate(
-        {**terms, "tenant_id": current.tenant_id, "updated": now(), "version": current.version + 1}
+        {
+            **terms,
+            "tenant_id": current.tenant_id,
+            "updated": now(),
+            "version": version,
+            "concentration_since": since,
+        }
     )
     if current.version and revised.terms() == current.terms():
         return current

@@ -6,13 +6,23 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from financing.clock import iso
 from financing.domain.iof import STATUTORY_ADDITIONAL_RATE, STATUTORY_DAILY_RATE
-from financing.domain.settings import BOUNDS, TenantSettings
+from financing.domain.settings import BOUNDS, OPTIONAL_BOUNDS, TenantSettings
 
 
 def _bounded(path: str, description: str) -> Any:
     """An integer field within the domain's bounds for the setting at `path`."""
-    low, high = BOUNDS[path]
+    low, high = {**BOUNDS, **OPTIONAL_BOUNDS}[path]
     return Field(strict=True, ge=low, le=high, description=description)
+
+
+CONCENTRATION = (
+    "The most of the tenant's outstanding advances (per currency) one buyer may hold after a funding; "
+    "10000 = 100%; null: no limit. A funding above it is 409 concentration_limit_exceeded."
+)
+APPLIES_ABOVE = (
+    "Minor units of the invoice's currency: the concentration limit binds only once the tenant's "
+    "outstanding advances after the funding exceed this (a ramp-up for a young portfolio); 0: always."
+)
 
 
 class Strict(BaseModel):
@@ -71,6 +81,12 @@ class SettingsPut(Strict):
             description="The institution's CNPJ (check digits verified); Open Finance's companyCnpj",
         ),
     ] = None
+    concentration_limit_percentage: Annotated[
+        int | None, _bounded("concentration_limit_percentage", CONCENTRATION)
+    ] = None
+    concentration_limit_applies_above: Annotated[
+        int, _bounded("concentration_limit_applies_above", APPLIES_ABOVE)
+    ] = 0
 
 
 class SettingsPricing(BaseModel):
@@ -87,6 +103,8 @@ class SettingsObject(BaseModel):
     iof: SettingsIof
     brand_name: str | None
     institution_cnpj: str | None
+    concentration_limit_percentage: int | None = Field(description=CONCENTRATION)
+    concentration_limit_applies_above: int = Field(description=APPLIES_ABOVE)
     updated: str | None = Field(
         description="When the settings were last saved; null while they are the defaults"
     )
@@ -101,6 +119,8 @@ def settings_object(settings: TenantSettings) -> SettingsObject:
         iof=SettingsIof(**settings.iof.model_dump()),
         brand_name=settings.brand_name,
         institution_cnpj=settings.institution_cnpj,
+        concentration_limit_percentage=settings.concentration_limit_percentage,
+        concentration_limit_applies_above=settings.concentration_limit_applies_above,
         updated=iso(settings.updated) if settings.updated else None,
     )
 
