@@ -4,6 +4,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from financing.domain import books
 from financing.domain.buyer_limits import Exposure
 from financing.domain.invoices import Invoice
 from financing.domain.lifecycle import EXPOSED
@@ -39,7 +40,7 @@ def exposure_report(
         supplier.drawn += invoice.exposure
         buyer = buyers.setdefault(invoice.buyer, PartyExposure(invoice.buyer, invoice.currency, 0, 0, 0))
         if invoice.due_date < today:
-            overdue = invoice.repayment_outstanding or 0
+            overdue = books.claim_outstanding(invoice)
             supplier.overdue += overdue
             buyer.overdue += overdue
     return sorted(buyers.values(), key=_order), sorted(suppliers.values(), key=_order)

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema, model_validator
 
 from financing.clock import iso
+from financing.domain import books
 from financing.domain.errors import FieldProblem, InvalidInput
 from financing.domain.invoices import FinancingSession, Invoice, InvoiceType, Party, TypeOfGoods
 from financing.domain.money import MoneyError, to_major, to_minor
@@ -225,18 +226,19 @@ def invoice_object(invoice: Invoice, document: dict[str, Any] | None = None) -> 
         return None if minor is None else to_major(minor, currency)
 
     f = invoice.financing
+    # Every amount from the ledger image (domain.books); rates and dates are the financing's terms.
     financing = FinancingObject(
-        first_payment=major(f.first_payment) if f else None,
-        second_payment=major(f.second_payment) if f else None,
-        discount=major(f.discount) if f else None,
-        late_payment_fees=major(f.late_payment_fees) if f else None,
-        recourse_amount=major(f.recourse_amount) if f else None,
+        first_payment=major(books.advanced(invoice)) if f else None,
+        second_payment=major(books.rebate_paid(invoice)) if f and f.second_payment is not None else None,
+        discount=major(books.fee_earned(invoice)) if f else None,
+        late_payment_fees=major(books.late_fees_charged(invoice)) if f else None,
+        recourse_amount=major(books.recourse_outstanding(invoice)) if f else None,
         settled_on=f.settled_on if f else None,
         advance_rate_percentage=f.advance_rate if f else None,
         fee_percentage=f.fee_rate if f else None,
-        repayment_amount=major(f.repayment_amount) if f else None,
-        outstanding_amount=major(invoice.outstanding_amount),
-        repayment_outstanding=major(invoice.repayment_outstanding),
+        repayment_amount=major(books.claim_amount(invoice)) if f else None,
+        outstanding_amount=major(books.buyer_outstanding(invoice)),
+        repayment_outstanding=major(books.claim_outstanding(invoice)) if f else None,
         funded_at=iso(f.funded_at) if f else None,
         disbursement_date=f.disbursement_date if f else None,
         sessions=SessionList(data=[session_object(s) for s in invoice.sessions]),

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
+from financing.domain import books
 from financing.domain import financing_list as fl
 from financing.domain.financing_list import LIST_STATUS, InvoiceQuery, ListStatus, Order
 from financing.domain.funding import Pricing, advance_for
@@ -165,11 +166,12 @@ def financing_invoice(invoice: Invoice, payer_name: str | None = None) -> dict[s
     principal x fee rate; `advance_amount` = what the business receives = the whole principal (the fee
     is repaid with it, never deducted up front); `repayment_amount` = principal + fee, due on the
     schedule's date. Before funding, an invoice pushed under an offer shows the offer's terms (no
-    schedule yet: a FIXED_DURATION date runs from the disbursement); once funded, the terms applied."""
+    schedule yet: a FIXED_DURATION date runs from the disbursement); once funded, the amounts the ledger
+    holds (domain.books) and the rates applied."""
     priced: dict[str, Any] = {}
     f = invoice.financing
     if f is not None:
-        terms = (f.advance_rate, f.fee_rate, f.first_payment, f.discount)
+        terms = (f.advance_rate, f.fee_rate, books.advanced(invoice), books.fee_earned(invoice))
     elif invoice.offered_plan is not None:
         plan = invoice.offered_plan
         offer = advance_for(invoice.amount, Pricing(plan.advance_rate, plan.fee_rate))
@@ -190,9 +192,9 @@ def financing_invoice(invoice: Invoice, payer_name: str | None = None) -> dict[s
     if f is not None:
         priced["repayment_schedule"] = {
             "repayment_date": (f.repayment_date or invoice.due_date).isoformat(),
-            "repayment_amount": f.repayment_amount,
-            "repayment_fee_amount": f.discount,
-            "repayment_principal_amount": f.first_payment,
+            "repayment_amount": books.claim_amount(invoice),
+            "repayment_fee_amount": books.fee_earned(invoice),
+            "repayment_principal_amount": books.advanced(invoice),
         }
     body = {
         "invoice_id": str(as_uuid(invoice.id)),

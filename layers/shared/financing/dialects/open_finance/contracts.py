@@ -14,7 +14,7 @@ The mapping, written down once (the README has it as a table):
   contractDate           the funding date (financing.funded_at, UTC)
   disbursementDates      [the funding's disbursement date]
   settlementDate         the day the lender's claim (advance + discount + late fees) was paid in full
-  contractAmount         the principal: the advance (financing.first_payment)
+  contractAmount         the principal: the advance (books.advanced)
   dueDate, firstInstalmentDueDate   the invoice's due date
   CET                    domain.effective_cost: ((advance + discount) / (advance - IOF)) ** (365 / term
                          days) - 1: the discount and the IOF withheld at funding (domain.iof)
@@ -31,9 +31,12 @@ The mapping, written down once (the README has it as a table):
                          remains of it, and whether the one instalment is paid, due or past due
   payments               what each buyer payment paid of the claim (domain.claim: payments go to the
                          claim first, in paid-date order; the rest is the supplier's rebate, not a
-                         contract payment); contractOutstandingBalance is the core repayment_outstanding
-                         (advance + discount + late fees - collected, at least 0); paidInstalments is 1
-                         once the claim is settled
+                         contract payment: books.claim_releases); contractOutstandingBalance is the
+                         core repayment_outstanding (books.claim_outstanding: advance + discount + late
+                         fees within headroom not yet paid); paidInstalments is 1 once the claim is settled
+
+Every amount is the ledger's (domain.books); the rates (CET, the discount rate, the charges' rates) are
+computed from the pricing terms and the warranty is the invoice amount, a term.
 
 Amounts are strings with the currency's decimals ("1000.00"), from integer minor units via Decimal;
 rates are fractions with six decimals ("0.150000" = 15%).
@@ -44,7 +47,8 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from financing.domain.claim import claim_payments, settled_on
+from financing.domain import books
+from financing.domain.claim import settled_on
 from financing.domain.effective_cost import annual_effective_cost, term_days
 from financing.domain.invoices import Invoice, InvoiceType
 from financing.domain.iof import MAX_DAYS as IOF_MAX_DAYS
@@ -158,13 +162,14 @@ def iof_charge(invoice: Invoice) -> dict[str, Any] | None:
     """The IOF withheld at funding, as the share of the advance it took (None when there was none)."""
     f = invoice.financing
     assert f is not None
-    if f.iof <= 0:
+    withheld = books.iof_withheld(invoice)
+    if withheld <= 0:
         return None
     return {
         "chargeType": "IOF_CONTRATACAO",
         "chargeAdditionalInfo": f"{_percent(f.iof_daily_rate)} ao dia (até {IOF_MAX_DAYS} dias) + "
         f"{_percent(f.iof_additional_rate)}",
-        "chargeRate": rate(Decimal(f.iof) / Decimal(f.first_payment), MAX_CHARGE_RATE),
+        "chargeRate": rate(Decimal(withheld) / Decimal(books.advanced(invoice)), MAX_CHARGE_RATE),
     }
 
 
@@ -189,7 +194,7 @@ def contract(invoice: Invoice, settings: TenantSettings) -> dict[str, Any]:
         "productSubType": kind,
         "contractDate": f.funded_at.date().isoformat(),
         "disbursementDates": [f.disbursement_date.isoformat()],
-        "contractAmount": amount(f.first_payment, currency),
+        "contractAmount": amount(books.advanced(invoice), currency),
         "currency": currency.upper(),
         "dueDate": invoice.due_date.isoformat(),
         "instalmentPeriodicity": "SEM_PERIODICIDADE_REGULAR",
@@ -206,7 +211,7 @@ def contract(invoice: Invoice, settings: TenantSettings) -> dict[str, Any]:
                 "referentialRateIndexerSubType": "PRE_FIXADO",
                 "preFixedRate": rate(discount_rate(invoice), MAX_PRE_FIXED_RATE),
                 "additionalInfo": (
-                    f"Deságio de {amount(f.discount, currency)} ({rate(basis_points(f.fee_rate))} do valor "
+                    f"Deságio de {amount(books.fee_earned(invoice), currency)} ({rate(basis_points(f.fee_rate))} do valor "
                     f"antecipado), cobrado uma vez pelo prazo de {_term(invoice)} dias"
                 ),
             }
@@ -258,7 +263,7 @@ def instalments(invoice: Invoice, today: date) -> dict[str, Any]:
             {
                 "dueDate": invoice.due_date.isoformat(),
                 "amount": {
-                    "amount": amount(f.repayment_amount, invoice.currency),
+                    "amount": amount(books.claim_amount(invoice), invoice.currency),
                     "currency": invoice.currency.upper(),
                 },
             }
@@ -279,13 +284,13 @@ def releases(invoice: Invoice, recorded_by: datetime | None = None) -> list[dict
             "currency": invoice.currency.upper(),
             "paidAmount": amount(applied.amount, invoice.currency),
         }
-        for applied in claim_payments(invoice, recorded)
+        for applied in books.claim_releases(invoice, recorded)
     ]
 
 
 def payments(invoice: Invoice, page_of_releases: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "paidInstalments": 1 if settlement_date(invoice) is not None else 0,
-        "contractOutstandingBalance": amount(invoice.repayment_outstanding or 0, invoice.currency),
+        "contractOutstandingBalance": amount(books.claim_outstanding(invoice), invoice.currency),
         "releases": page_of_releases,
     }
