@@ -1,4 +1,4 @@
-"""Test environment for every suite: fake AWS credentials, a fixed region, a pagination key, no tracing."""
+"""Test environment for every suite: fake AWS credentials, a fixed region, pagination and financing-token keys, no tracing."""
 
 import os
 
@@ -13,6 +13,7 @@ os.environ.update(
         "POWERTOOLS_METRICS_DISABLED": "true",
         "POWERTOOLS_LOG_LEVEL": "WARNING",
         "PAGINATION_SECRET": "test-pagination-secret",
+        "FINANCING_TOKEN_SECRET": "test-financing-token-secret-0123456789",
     }
 )
 os.environ.pop("AWS_ENDPOINT_URL", None)

@@ -1,5 +1,5 @@
 """What the webhook tests share: a tiny HTTP receiver on a free loopback port, and the README's own
-signature-verification snippet, extracted exactly as a reader would copy it."""
+signature-verification snippets, extracted exactly as a reader would copy them."""
 
 from __future__ import annotations
 
@@ -12,22 +12,34 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def readme_snippet() -> str:
-    """The Python block under "### Verifying a webhook" in README.md."""
+def readme_snippets() -> list[str]:
+    """The Python blocks under "### Verifying a webhook" in README.md, in order: the library, the fallback."""
     text = (ROOT / "README.md").read_text()
-    section = text.split("### Verifying a webhook", 1)[1]
-    match = re.search(r"```python\n(.*?)```", section, re.DOTALL)
-    assert match, "README.md has no Python block under 'Verifying a webhook'"
-    return match.group(1)
+    section = text.split("### Verifying a webhook", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```python\n(.*?)```", section, re.DOTALL)
+    assert len(blocks) == 2, "README.md 'Verifying a webhook' should show the library and the fallback"
+    return blocks
+
+
+def _defined(snippet: str, name: str) -> Callable[..., Any]:
+    namespace: dict[str, Any] = {}
+    exec(compile(snippet, "README.md", "exec"), namespace)  # noqa: S102 - the documented snippet
+    return namespace[name]
+
+
+def readme_receive() -> Callable[..., Any]:
+    """The README's receiver built on the `standardwebhooks` library: the event, or it raises."""
+    return _defined(readme_snippets()[0], "receive")
 
 
 def readme_verify() -> Callable[..., bool]:
-    namespace: dict[str, Any] = {}
-    exec(compile(readme_snippet(), "README.md", "exec"), namespace)  # noqa: S102 - the documented snippet
-    return namespace["verify"]
+    """The README's plain-Python fallback: True when the delivery verifies."""
+    return _defined(readme_snippets()[1], "verify")
 
 
 @dataclass
@@ -86,3 +98,13 @@ class Receiver:
                     return list(self.received)
             time.sleep(0.05)
         raise AssertionError(f"expected {count} webhook(s) within {timeout}s, got {len(self.received)}")
+
+
+def library_refusal(secret: str | bytes, headers: Any, body: bytes) -> str | None:
+    """None when the reference verifier, the `standardwebhooks` library, accepts the delivery; else its
+    reason for refusing it."""
+    try:
+        Webhook(secret).verify(body, headers, json_parse=False)
+    except WebhookVerificationError as refused:
+        return str(refused)
+    return None

@@ -3,11 +3,10 @@
 One message per subscription keeps receivers apart: a slow or failing one is retried on its own schedule
 and never holds up another subscription's or tenant's deliveries."""
 
-import json
-
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
+from financing import exact_json
 from financing.adapters.queues import send_all
 from financing.adapters.webhooks import SubscriptionStore
 from financing.config import settings
@@ -18,7 +17,7 @@ processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failu
 
 
 def spread(record: SQSRecord) -> None:
-    event = json.loads(record.body)
+    event = exact_json.loads(record.body)
     requests = fan_out(SubscriptionStore(), event["detail-type"], event["detail"])
     send_all(settings().webhook_delivery_queue_url, [request.to_message() for request in requests])
     if requests:

@@ -6,6 +6,7 @@ from financing.adapters.credit_rights import CreditRightStore
 from financing.api.core import caller, core_api, entrypoint, respond
 from financing.api.errors import pismo_error_for
 from financing.dialects.pismo.responses import ReceivableObject, documented, receivable_object
+from financing.exact_json import jsonable
 from financing.services.credit_rights import get_receivable
 
 app = core_api(pismo_error_for)
@@ -19,7 +20,7 @@ app = core_api(pismo_error_for)
 )
 def retrieve(internal_number: str) -> Response[ReceivableObject]:
     receivable = get_receivable(CreditRightStore(), caller(app), internal_number)
-    return respond(200, receivable_object(receivable).model_dump(mode="json"))
+    return respond(200, jsonable(receivable_object(receivable)))
 
 
 lambda_handler = entrypoint(app, scope="credit-rights:read", error_for=pismo_error_for)

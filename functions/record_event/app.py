@@ -1,10 +1,9 @@
 """Event log consumer: stores each domain event from the bus in its tenant's log (SQS, partial batch failures)."""
 
-import json
-
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
+from financing import exact_json
 from financing.adapters import event_log
 from financing.observability import logger
 
@@ -12,7 +11,7 @@ processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failu
 
 
 def store(record: SQSRecord) -> None:
-    event = json.loads(record.body)
+    event = exact_json.loads(record.body)
     event_log.record(event["detail-type"], event["detail"])
 
 

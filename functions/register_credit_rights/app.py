@@ -4,11 +4,10 @@ Transient registrar failures are reported as batch item failures and the message
 exponentially growing time (SQS visibility); after the queue's max receives it lands in the DLQ.
 """
 
-import json
-
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
+from financing import exact_json
 from financing.adapters.credit_rights import CreditRightStore
 from financing.adapters.queues import hide
 from financing.adapters.registrar import B3Simulator, TransientRegistrarError
@@ -27,7 +26,7 @@ def _back_off(record: SQSRecord) -> None:
 
 
 def register(record: SQSRecord) -> None:
-    event = json.loads(record.body)
+    event = exact_json.loads(record.body)
     detail = event["detail"]
     try:
         outcome = settle(

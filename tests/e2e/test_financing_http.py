@@ -3,6 +3,7 @@ financing, the list walked both ways, and the offer's event on the bus."""
 
 import uuid
 from datetime import date, timedelta
+from functools import partial
 
 import pytest
 
@@ -21,45 +22,48 @@ LINE = {
 }
 
 
-def send(stack, method, path, body=None, status=200):
-    reply = stack.request(method, path, body, AUTH)
+def send(stack, method, path, body=None, status=200, auth=None):
+    reply = stack.request(method, path, body, auth or AUTH)
     assert reply.status == status, (path, reply.status, reply.body)
     return reply.json()
 
 
-def drafts(stack, count):
+def drafts(stack, count, tenant=TENANT, auth=None):
+    """`count` drafts of one supplier to one buyer (approved limit), their documents uploaded; amounts
+    1000, 1001... (major units), due in 30 days."""
+    ask = partial(send, auth=auth)
     contact = [{"first_name": "Ana", "last_name": "Silva", "is_signatory": True}]
-    supplier = send(
+    supplier = ask(
         stack,
         "POST",
         "/v1/companies",
         {"name": "S", "address": {"country_code": "GB"}, "contacts": contact},
         201,
     )
-    buyer = send(
+    buyer = ask(
         stack,
         "POST",
         "/v1/companies",
         {"name": "Acme Buyer", "address": {"country_code": "GB"}, "contacts": contact},
         201,
     )
-    limit = send(
+    limit = ask(
         stack,
         "POST",
         "/v1/buyer_limits",
         {"company": buyer["id"], "requested_limit": 100000, "currency": "usd"},
         201,
     )
-    send(stack, "POST", f"/v1/buyer_limits/{limit['id']}/approve", {"total_limit": 100000})
+    ask(stack, "POST", f"/v1/buyer_limits/{limit['id']}/approve", {"total_limit": 100000})
     bucket = stack.health()["resources"]["DocumentsBucket"]
     made = []
     for n in range(count):
-        document = send(
+        document = ask(
             stack, "POST", "/v1/documents", {"name": "I.pdf", "purpose": "invoice", "file_format": "pdf"}, 201
         )
-        stack.client("s3").put_object(Bucket=bucket, Key=f"{TENANT}/{document['id']}", Body=b"%PDF-1.4")
+        stack.client("s3").put_object(Bucket=bucket, Key=f"{tenant}/{document['id']}", Body=b"%PDF-1.4")
         made.append(
-            send(
+            ask(
                 stack,
                 "POST",
                 "/v1/invoices",

@@ -160,7 +160,9 @@ def test_an_invoice_left_unpaid_goes_overdue_then_defaulted(stack, bus_events):
     supplier, buyer = setup_parties(stack, limit=100000)
     due = date.today()
     invoice = approved_invoice(stack, supplier, buyer, amount=1000, reference="INV-2", due=due)
-    post(stack, f"/v1/invoices/{invoice['id']}/fund", {})
+    # Disbursed the day before it falls due (funding refuses a disbursement on the due date).
+    yesterday = (due - timedelta(days=1)).isoformat()
+    post(stack, f"/v1/invoices/{invoice['id']}/fund", {"disbursement_date": yesterday})
     for day in (due + timedelta(days=1), due + timedelta(days=90)):
         age_as_of(stack, day)
     current = stack.request("GET", f"/v1/invoices/{invoice['id']}", headers=AUTH).json()

@@ -144,7 +144,8 @@ def test_a_consenting_customer_reads_all_five_endpoints(stack, world):
     assert {c["brandName"] for c in listing.json()["data"]} == {"Banco Local"}
     contract = contract_id_of(stack, token, "DUP-1")
     detail = read(stack, token, f"{BASE}/{contract}").json()["data"]
-    assert detail["contractAmount"] == "79200.00" and detail["CET"] == "0.221750"
+    # CET with the IOF withheld (79,200.00 x (0.000082 x 45 + 0.0038) = 593.21): 0.221750 without it
+    assert detail["contractAmount"] == "79200.00" and detail["CET"] == "0.298573"
     warranties = read(stack, token, f"{BASE}/{contract}/warranties").json()["data"]
     assert warranties[0]["warrantyAmount"] == "88000.00"
     schedule = read(stack, token, f"{BASE}/{contract}/scheduled-instalments").json()["data"]

@@ -1,8 +1,14 @@
 """Signed webhooks end to end on the local stack: receivers on free loopback ports get the platform's events,
-verified with the README's snippet, retried with the same Webhook-Id, and only what they subscribed to."""
+verified with the standardwebhooks library and the README's snippets, retried with the same webhook-id, and
+only what they subscribed to."""
 
+import base64
 import itertools
 import json
+import os
+import secrets
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -12,7 +18,7 @@ import pytest
 
 from local.token import mint
 from tests.e2e.conftest import LocalStackProcess, launch
-from tests.webhooks_support import Receiver, readme_verify
+from tests.webhooks_support import ROOT, Receiver, library_refusal, readme_receive, readme_verify
 
 pytestmark = pytest.mark.e2e
 
@@ -99,10 +105,12 @@ def test_a_signed_invoice_financed_arrives_and_verifies_and_a_wrong_secret_does_
     assert body["type"] == "invoice.financed" and body["object"] == "event" and body["id"].startswith("evt_")
     assert body["data"]["object"]["id"] == invoice["id"] and body["data"]["object"]["status"] == "financed"
     assert abs(body["created"] - time.time()) < 120
-    verify = readme_verify()
-    assert verify(subscription["secret"], hook.headers, hook.body)
-    assert not verify("whsec_" + "x" * 43, hook.headers, hook.body), "a wrong secret fails verification"
-    assert hook.headers["Webhook-Id"] == f"{body['id']}:{subscription['id']}"
+    assert readme_receive()(subscription["secret"], hook.headers, hook.body) == body
+    assert readme_verify()(subscription["secret"], hook.headers, hook.body)
+    wrong = "whsec_" + base64.b64encode(os.urandom(32)).decode()
+    assert "No matching signature" in library_refusal(wrong, hook.headers, hook.body)
+    assert not readme_verify()(wrong, hook.headers, hook.body), "a wrong secret fails verification"
+    assert hook.headers["webhook-id"] == f"{body['id']}:{subscription['id']}"
 
 
 def test_a_receiver_failing_twice_gets_the_event_three_times_with_the_same_webhook_id(stack):
@@ -113,14 +121,13 @@ def test_a_receiver_failing_twice_gets_the_event_three_times_with_the_same_webho
         received = receiver.wait_for(3, timeout=60)
         time.sleep(2)
         assert len(receiver.received) == 3, "delivered: no further attempts"
-    assert {r.headers["Webhook-Id"] for r in received} == {
+    assert {r.headers["webhook-id"] for r in received} == {
         f"{json.loads(received[0].body)['id']}:{subscription['id']}"
     }
     assert all(json.loads(r.body)["data"]["object"]["id"] == company["id"] for r in received)
     gaps = [later.at - earlier.at for earlier, later in itertools.pairwise(received)]
     assert gaps[0] >= 0.9 and gaps[1] >= 1.9, f"backoff of 1 s then 2 s, got gaps {gaps}"
-    verify = readme_verify()
-    assert all(verify(subscription["secret"], r.headers, r.body) for r in received)
+    assert all(library_refusal(subscription["secret"], r.headers, r.body) is None for r in received)
     [delivery] = tenant.deliveries(subscription["id"])
     assert delivery["status"] == "delivered"
     assert [a["status_code"] for a in delivery["attempts"]] == [500, 503, 200]
@@ -168,3 +175,55 @@ def test_a_slow_receiver_does_not_hold_up_another_tenants_webhooks(stack):
         [hook] = fast.wait_for(1, timeout=30)
         # Behind the slow delivery it could only have come after the slow receiver answered.
         assert hook.at < held.at + 8, f"came {hook.at - held.at:.1f} s after the slow delivery began"
+
+
+def test_after_a_regeneration_deliveries_verify_with_the_new_and_the_old_secret(stack):
+    tenant = Tenant(stack)
+    with Receiver() as receiver:
+        subscription = tenant.subscribe(receiver.url, ["company.created"])
+        regenerated = tenant.post(f"/v1/webhook_subscriptions/{subscription['id']}/regenerate_secret", {})
+        tenant.company()
+        [hook] = receiver.wait_for(1, timeout=60)
+    assert hook.headers["webhook-signature"].count("v1,") == 2
+    for secret in (regenerated["secret"], subscription["secret"]):
+        assert library_refusal(secret, hook.headers, hook.body) is None
+        assert readme_verify()(secret, hook.headers, hook.body)
+
+
+def test_an_old_format_secret_keeps_verifying_before_and_after_the_migration_command(stack):
+    tenant = Tenant(stack)
+    with Receiver() as receiver:
+        subscription = tenant.subscribe(receiver.url, ["company.created"])
+        legacy = "whsec_" + secrets.token_urlsafe(32)  # as secrets were made before Standard Webhooks
+        table = stack.health()["resources"]["EntitiesTable"]
+        key = {"pk": {"S": f"{tenant.id}#WEBHOOK_SUBSCRIPTION"}, "sk": {"S": subscription["id"]}}
+        stack.client("dynamodb").update_item(
+            TableName=table,
+            Key=key,
+            UpdateExpression="SET secret = :legacy",
+            ExpressionAttributeValues={":legacy": {"S": legacy}},
+        )
+        tenant.company("Before")
+        receiver.wait_for(1, timeout=60)
+        # make migrate-webhook-secrets, on the running local stack
+        port = stack.api_url.rsplit(":", 1)[1]
+        migrated = subprocess.run(
+            [sys.executable, "-m", "local.migrate_webhook_secrets"],
+            cwd=ROOT,
+            env={**os.environ, "PORT": port, "PYTHONPATH": "layers/shared"},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert migrated.returncode == 0, migrated.stderr
+        assert migrated.stdout.startswith("1 webhook secret(s) rewritten"), migrated.stdout
+        tenant.company("After")
+        received = receiver.wait_for(2, timeout=60)
+    converted = "whsec_" + base64.b64encode(legacy.encode()).decode()
+    stored = stack.client("dynamodb").get_item(TableName=table, Key=key)["Item"]["secret"]["S"]
+    assert stored == converted
+    assert [json.loads(r.body)["data"]["object"]["name"] for r in received] == ["Before", "After"]
+    for hook in received:
+        assert library_refusal(legacy.encode(), hook.headers, hook.body) is None
+        assert library_refusal(converted, hook.headers, hook.body) is None

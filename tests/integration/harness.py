@@ -101,7 +101,12 @@ class Reply:
         body = raw.get("body") or ""
         if raw.get("isBase64Encoded"):
             body = base64.b64decode(body).decode()
-        self.json = json.loads(body) if body else None
+        # The body parsed when it is JSON, else its text (a CSV export).
+        self.json = (
+            json.loads(body)
+            if body and not self.headers.get("content-type", "").startswith("text/")
+            else body or None
+        )
 
 
 def call(function_dir: str, method: str, path: str, **kwargs: Any) -> Reply:

@@ -90,3 +90,15 @@ def get(invoice_id: str, **kwargs):
         path_parameters={"invoice_id": invoice_id},
         **kwargs,
     )
+
+
+def signed_invoice(supplier_: dict, buyer_: dict, document_: dict, **overrides) -> dict:
+    """A drafted invoice taken through submission and both signatures: approved, ready to fund."""
+    invoice = call(
+        "create_invoice", "POST", "/v1/invoices", body=draft_body(supplier_, buyer_, document_, **overrides)
+    ).json
+    act("submit_invoice", "submit", invoice["id"])
+    act("request_invoice_signatures", "request_signatures", invoice["id"])
+    for party, who in (("supplier", supplier_), ("buyer", buyer_)):
+        act("sign_invoice", "sign", invoice["id"], {"party": party, "contact": who["contacts"][0]["id"]})
+    return invoice

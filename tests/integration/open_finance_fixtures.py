@@ -48,17 +48,23 @@ def brazilian_company(name: str, tax_id: str, tenant: str = "acme") -> dict:
 
 
 def funded_contract(
-    supplier: dict, buyer: dict, *, reference: str, amount: int = 88000, days: int = 60
+    supplier: dict,
+    buyer: dict,
+    *,
+    reference: str,
+    amount: int = 88000,
+    days: int = 60,
+    currency: str = "brl",
 ) -> dict:
     """An invoice of `supplier`, approved and funded at 90% advance and 2.5% fee, due in `days`."""
-    approve_limit(buyer["id"], 100_000_000, currency="brl")
+    approve_limit(buyer["id"], 100_000_000, currency=currency)
     today = clock.today()
     body = draft_body(
         supplier,
         buyer,
         uploaded_document(),
         amount=amount,
-        currency="brl",
+        currency=currency,
         client_reference_id=reference,
         invoice_number=f"DUP-{reference}",
         due_date=(today + timedelta(days=days)).isoformat(),

@@ -13,6 +13,7 @@ class Route:
     method: str
     path: str
     function_dir: str  # functions/<function_dir>/app.py
+    authorized: bool = True  # False: `Auth: {Authorizer: NONE}`, the handler verifies its own credential
 
     @property
     def name(self) -> str:
@@ -29,5 +30,8 @@ def declared_routes() -> list[Route]:
         for event in (properties.get("Events") or {}).values():
             if event.get("Type") in ("Api", "HttpApi"):
                 method, path = event["Properties"]["Method"].upper(), event["Properties"]["Path"]
-                routes.append(Route(method, path, Path(properties["CodeUri"]).name))
+                auth = event["Properties"].get("Auth") or {}
+                routes.append(
+                    Route(method, path, Path(properties["CodeUri"]).name, auth.get("Authorizer") != "NONE")
+                )
     return sorted(routes, key=lambda route: route.name)

@@ -22,6 +22,7 @@ from financing.ids import as_uuid
 from local.apigateway import Request
 from local.gateway import Gateway
 from local.runtime import FunctionError
+from local.settings import DEV_JWT_SECRET
 from local.token import AUDIENCE, ISSUER
 from tests.integration.forged_tokens import (
     DEV_ATTACKS,
@@ -74,7 +75,10 @@ def jwks_url() -> Iterator[str]:
 @pytest.fixture(params=["dev", "jwks"])
 def configured(request, jwks_url, monkeypatch) -> tuple[str, dict[str, Attack], Callable[[str], str]]:
     """The authorizer in one configuration: (mode, its attacks, a valid token)."""
-    handler("authorizer")  # imported once; its verifier is replaced for this test
+    # Imported once per session with the environment the stack gives it (a later test may use the module
+    # as imported here); its verifier is replaced for this test only.
+    monkeypatch.setenv("DEV_JWT_SECRET", DEV_JWT_SECRET)
+    handler("authorizer")
     module = sys.modules["fn_authorizer"]
     if request.param == "dev":
         monkeypatch.setattr(module, "verifier", Verifier(ISSUER, AUDIENCE, dev_secret=SECRET))
@@ -199,7 +203,7 @@ def test_no_attack_reaches_a_handler_on_any_route(configured, gateway):
     headers = {"no header": None, **{repr(h): h for h in MALFORMED_HEADERS}}
     headers |= {name: f"Bearer {token(TENANT)}" for name, token in attacks.items()}
     answered = {}
-    for route in ROUTES:
+    for route in (route for route in ROUTES if route.authorized):
         for name, header in headers.items():
             reply = emulated.handle(_request(route, header), 2)
             answered[(route.name, name)] = reply.status
@@ -213,6 +217,24 @@ def test_no_attack_reaches_a_handler_on_any_route(configured, gateway):
     for route in configured_routes:
         assert emulated.handle(_request(route, f"Bearer {valid(TENANT)}"), 2).status == 200, route.name
     assert len(runtime.invoked) == len(configured_routes) > 0
+
+
+def test_only_the_connect_exchange_bypasses_the_authorizer_and_it_refuses_every_bearer_token(aws):
+    """The one route without the authorizer verifies its own connect token: every attack on the API's
+    bearer tokens, and a genuine bearer token too, is 401 there."""
+    assert [route.name for route in ROUTES if not route.authorized] == ["GET /v1/financing_connect"]
+    tokens = [hs(TENANT), *(token(TENANT) for token in DEV_ATTACKS.values())]
+    for token in tokens:
+        reply = call(
+            "get_financing_connect",
+            "GET",
+            "/v1/financing_connect",
+            headers={"Authorization": f"Bearer {token}"},
+            tenant=None,
+        )
+        assert reply.status == 401 and reply.json == {
+            "error": {"message": "A valid connect token is required."}
+        }
 
 
 def _behind(authorizer_dir: str, emulated: Gateway) -> set[str]:

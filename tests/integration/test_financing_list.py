@@ -175,7 +175,7 @@ def test_every_field_of_a_funded_invoice_conforms_to_the_spec():
         "total_amount": 100_000,
         "currency": "USD",
         "payer_type": "BUSINESS",
-        "requested_amount": 100_000,
+        "requested_amount": 90_000,  # the principal asked, not the invoice total (issue 12 defect 9)
         "principal_amount": 90_000,
         "advance_amount": 90_000,
         "fee_amount": 1_800,

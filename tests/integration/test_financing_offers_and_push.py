@@ -102,6 +102,17 @@ def test_bad_terms_are_422_located_and_write_nothing(change, where):
     assert offers().json["business_status"] == "NEW"
 
 
+def test_a_plan_whose_claim_exceeds_the_invoice_is_refused_at_the_line():
+    # 100% advance with a 2.5% fee is a claim of 102.5% of the invoice: no buyer payment can settle it.
+    plan = {**LINE["pricing_plans"][0], "advance_rate_percentage": 10000, "fee_percentage": 250}
+    reply = set_line({**LINE, "pricing_plans": [plan]})
+    assert reply.status == 422 and reply.json["detail"][0]["loc"][:4] == ["body", "pricing_plans", 0], (
+        reply.json
+    )
+    assert "exceeds" in reply.json["detail"][0]["msg"]
+    assert offers().json["business_status"] == "NEW"
+
+
 def test_only_a_lender_sets_the_line():
     reply = set_line(scope="invoices:read invoices:write")
     assert reply.status == 403 and set(reply.json) == {"error"}

@@ -130,3 +130,66 @@ def test_payments_on_a_defaulted_invoice_can_still_repay_it():
         if k in ("second_payment", "late_payment_fees")
     }
     assert cents["second_payment"] == 8_800_000 - 7_920_000 - 198_000 - cents["late_payment_fees"]
+
+
+def pay(invoice_id, amount, on):
+    clock.set_clock(lambda: datetime.combine(on, datetime.min.time(), tzinfo=UTC))
+    body = {"amount": amount, "paid_date": on.isoformat(), "reference": f"wire-{amount}"}
+    return act("record_invoice_payment", "payments", invoice_id, body)
+
+
+def test_the_job_charges_the_first_overdue_day():
+    invoice, _ = financed_invoice()  # 88,000.00 at the default pricing: a claim of 81,180.00
+    act("fund_invoice", "fund", invoice["id"], {})
+    due = datetime.fromisoformat(get(invoice["id"]).json["due_date"]).date()
+    assert age(due + timedelta(days=1))["overdue"] == 1
+    financing = get(invoice["id"]).json["financing"]
+    assert financing["late_payment_fees"] == 53.38  # one day at 24% a year: 81,180.00 x 0.24 / 365
+
+
+def test_a_settled_claim_stops_ageing_and_the_rest_of_the_invoice_repays_it():
+    invoice, _ = financed_invoice()
+    act("fund_invoice", "fund", invoice["id"], {})
+    due = datetime.fromisoformat(get(invoice["id"]).json["due_date"]).date()
+    age(due + timedelta(days=1))
+    age(due + timedelta(days=2))
+    owed = get(invoice["id"]).json["financing"]["repayment_outstanding"]
+    assert owed == 81286.76  # the claim of 81,180.00 and two days of late fees
+    settled = pay(invoice["id"], owed, due + timedelta(days=2))
+    assert settled.status == 200, settled.json
+    assert settled.json["status"] == "overdue" and settled.json["financing"]["repayment_outstanding"] == 0
+    assert settled.json["financing"]["settled_on"] == (due + timedelta(days=2)).isoformat()
+    assert age(due + timedelta(days=95))["seen"] == 0  # a settled claim leaves the ageing index
+    current = get(invoice["id"]).json
+    # Paid on the second day: that day is not charged, and the rest goes to the supplier's rebate.
+    assert current["status"] == "overdue" and current["financing"]["late_payment_fees"] == 53.38
+    rest = current["financing"]["outstanding_amount"]
+    assert rest == 6713.24
+    repaid = pay(invoice["id"], rest, due + timedelta(days=96))
+    assert repaid.json["status"] == "repaid" and repaid.json["financing"]["second_payment"] == 6766.62
+
+
+def test_late_fees_beyond_the_headroom_show_as_recourse_and_a_backdated_payment_rerates_them():
+    terms = {
+        "default_after_days": 90,
+        "grace_days": 0,
+        "late_fee_rate_percentage": 3650,  # 0.1% a day
+        "pricing": {"advance_rate_percentage": 9000, "fee_percentage": 250},
+    }
+    assert call("put_settings", "PUT", "/v1/settings", body=terms, scope="lender:operate").status == 200
+    invoice, _ = financed_invoice()  # 88,000.00 funded at 100%: no headroom, every late fee is recourse
+    act("fund_invoice", "fund", invoice["id"], {"advance_rate_percentage": 10000, "fee_percentage": 0})
+    due = datetime.fromisoformat(get(invoice["id"]).json["due_date"]).date()
+    age(due + timedelta(days=1))
+    age(due + timedelta(days=3))
+    financing = get(invoice["id"]).json["financing"]
+    assert (financing["late_payment_fees"], financing["recourse_amount"]) == (264, 264)  # 3 days of 88.00
+    assert financing["repayment_outstanding"] == 88000  # never more than the invoice
+    clock.set_clock(lambda: datetime.combine(due + timedelta(days=3), datetime.min.time(), tzinfo=UTC))
+    body = {"amount": 44000, "paid_date": (due + timedelta(days=1)).isoformat(), "reference": "late-record"}
+    half = act("record_invoice_payment", "payments", invoice["id"], body).json["financing"]
+    assert (half["late_payment_fees"], half["recourse_amount"]) == (132, 132)  # 3 days of 44.00
+    assert half["repayment_outstanding"] == 44000
+    rest = pay(invoice["id"], 44000, due + timedelta(days=3))
+    assert rest.json["status"] == "repaid" and rest.json["financing"]["second_payment"] == 0
+    assert rest.json["financing"]["recourse_amount"] == 88  # the third day is paid on

@@ -1,5 +1,7 @@
 """Invoices through their handlers on moto: drafting rules, the lifecycle, funding within the limit, payments."""
 
+from datetime import date, timedelta
+
 import pytest
 
 from financing.adapters.aws import client
@@ -253,6 +255,23 @@ def test_funding_beyond_the_available_limit_is_refused_and_changes_nothing(parti
     assert get(invoice["id"]).json["status"] == "approved" and exposure(buyer["id"]) == 0
 
 
+@pytest.mark.parametrize("days_from_due", [0, 1], ids=["on_due_date", "after_due_date"])
+def test_disbursement_date_on_or_after_the_due_date_is_400_naming_it_and_writes_nothing(
+    parties, days_from_due
+):
+    supplier, buyer, _ = parties
+    approve_limit(buyer["id"], 50_000_000)
+    invoice = create(draft_body(*parties)).json
+    walk_to_approved(invoice["id"], supplier, buyer)
+    before = events_of()
+    disbursed = date.fromisoformat(invoice["due_date"]) + timedelta(days=days_from_due)
+    reply = act("fund_invoice", "fund", invoice["id"], {"disbursement_date": disbursed.isoformat()})
+    assert reply.status == 400 and reply.json["error"]["code"] == "validation_failed"
+    assert [d["field"] for d in reply.json["error"]["details"]] == ["disbursement_date"]
+    assert get(invoice["id"]).json["status"] == "approved" and exposure(buyer["id"]) == 0
+    assert events_of() == before
+
+
 def test_an_action_not_allowed_from_the_status_is_409_naming_it(parties):
     invoice = create(draft_body(*parties)).json
     reply = act("fund_invoice", "fund", invoice["id"], {})
@@ -340,3 +359,25 @@ def test_information_requested_then_resubmitted_then_declined_with_reasons(parti
     ]
     assert {"invoice.additional_info_required", "invoice.declined"} <= set(events_of())
     assert act("submit_invoice", "submit", invoice["id"]).status == 409
+
+
+def test_funding_whose_claim_exceeds_the_invoice_is_422_naming_the_pricing_and_writes_nothing(parties):
+    supplier, buyer, _ = parties
+    approve_limit(buyer["id"], 10_000_000)
+    invoice = create(draft_body(*parties, amount=1000)).json
+    walk_to_approved(invoice["id"], supplier, buyer)
+    before = client("dynamodb").scan(TableName=settings().table_name)["Items"]
+    reply = act(
+        "fund_invoice", "fund", invoice["id"], {"advance_rate_percentage": 10000, "fee_percentage": 250}
+    )
+    assert reply.status == 422, reply.json
+    error = reply.json["error"]
+    assert error["code"] == "claim_exceeds_invoice" and error["correlation_id"]
+    assert [d["field"] for d in error["details"]] == ["advance_rate_percentage", "fee_percentage"]
+    assert client("dynamodb").scan(TableName=settings().table_name)["Items"] == before
+    assert get(invoice["id"]).json["status"] == "approved" and exposure(buyer["id"]) == 0
+    funded = act(
+        "fund_invoice", "fund", invoice["id"], {"advance_rate_percentage": 10000, "fee_percentage": 0}
+    )
+    assert funded.status == 200 and funded.json["financing"]["repayment_amount"] == 1000
+    assert (funded.json["financing"]["recourse_amount"], funded.json["financing"]["settled_on"]) == (0, None)

@@ -39,7 +39,7 @@ def world():
     pay(first["id"], 50000, "w1")
     pay(first["id"], 1000.5, "w2")
     foreign = funded_contract(other, buyer, reference="o-1")
-    return {"first": first, "second": second, "foreign": foreign, "consent": consent()}
+    return {"first": first, "second": second, "foreign": foreign, "consent": consent(), "buyer": buyer}
 
 
 def cid(invoice):
@@ -76,19 +76,19 @@ def test_the_contract_maps_the_funded_invoice(world):
     assert data["currency"] == "BRL"
     assert data["contractDate"] == today and data["disbursementDates"] == [today]
     assert data["dueDate"] == (clock.today() + timedelta(days=60)).isoformat()
-    assert data["CET"] == "0.162082"  # (1 + 1980/79200) ** (365/60) - 1
-    assert data["contractedFees"] == [
-        {
-            "feeName": "Deságio",
-            "feeCode": "DESAGIO",
-            "feeChargeType": "UNICA",
-            "feeCharge": "PERCENTUAL",
-            "feeAmount": "1980.00",
-            "feeRate": "0.025000",
-        }
-    ]
-    assert data["contractedFinanceCharges"][0]["chargeRate"] == "0.240000"
+    # The IOF withheld at the statutory rates: 79,200.00 x (0.000082 x 60 + 0.0038) = 690.62, so the
+    # customer receives 78,509.38 for 81,180.00 in 60 days: (81180 / 78509.38) ** (365/60) - 1
+    assert data["CET"] == "0.225676"
+    # The discount is shown once, as the interest: (1 + 1980/79200) ** (365/60) - 1; no fee repeats it
     assert data["interestRates"][0]["preFixedRate"] == "0.162082"
+    assert data["contractedFees"] == []
+    iof, late = data["contractedFinanceCharges"]
+    assert iof == {
+        "chargeType": "IOF_CONTRATACAO",
+        "chargeAdditionalInfo": "0,0082% ao dia (até 365 dias) + 0,38%",
+        "chargeRate": "0.008720",
+    }
+    assert late["chargeRate"] == "0.240000"
     assert "settlementDate" not in data  # not repaid yet
 
 
@@ -126,6 +126,25 @@ def test_a_repaid_contract_has_its_settlement_date_and_nothing_outstanding(world
     assert payments["contractOutstandingBalance"] == "0.00" and payments["paidInstalments"] == 1
 
 
+def test_payments_report_what_settles_the_claim_and_a_settled_claim_settles_the_contract(world):
+    # Given the first contract's claim of 81,180.00 and 51,000.50 already paid by the buyer
+    contract = cid(world["first"])
+    # When the buyer pays 35,000.00 more (86,000.50 of the 88,000.00 invoice: not fully paid)
+    pay(world["first"]["id"], 35000, "w3")
+    # Then only the 30,179.50 the claim lacked is a contract payment; the rest is the supplier's rebate
+    payments = read(world["consent"], contract, "payments").json["data"]
+    assert [r["paidAmount"] for r in payments["releases"]] == ["50000.00", "1000.50", "30179.50"]
+    assert (payments["contractOutstandingBalance"], payments["paidInstalments"]) == ("0.00", 1)
+    # And the contract is settled today, its one instalment paid
+    assert read(world["consent"], contract).json["data"]["settlementDate"] == clock.today().isoformat()
+    schedule = read(world["consent"], contract, "scheduled-instalments").json["data"]
+    assert (schedule["paidInstalments"], schedule["dueInstalments"], schedule["contractRemainingNumber"]) == (
+        1,
+        0,
+        0,
+    )
+
+
 def test_pagination_pages_the_list_and_the_releases_with_links(world):
     first_page = read(world["consent"], query={"page-size": "1"}).json
     assert len(first_page["data"]) == 1 and first_page["meta"]["totalPages"] == 2
@@ -153,6 +172,24 @@ def test_a_pagination_key_keeps_its_snapshot_and_cannot_be_forged(world):
     assert forged.status == 400
 
 
+def test_a_contract_funded_later_in_the_same_second_stays_out_of_the_snapshot(world):
+    # Given a listing taken at 12:00:00.300
+    start = datetime.now(UTC).replace(microsecond=300_000) + timedelta(seconds=2)
+    clock.set_clock(lambda: start)
+    try:
+        key = (
+            read(world["consent"], query={"page-size": "1"}).json["links"]["next"].split("pagination-key=")[1]
+        )
+        # When another contract is funded at 12:00:00.700, within the same second
+        clock.set_clock(lambda: start.replace(microsecond=700_000))
+        funded_contract(brazilian_company("Cliente 3", CUSTOMER_CNPJ), world["buyer"], reference="c-4")
+        # Then the listing resumed from its key still shows only what existed at 12:00:00.300
+        again = read(world["consent"], query={"page": "1", "page-size": "1", "pagination-key": key}).json
+        assert again["meta"]["totalRecords"] == 2
+    finally:
+        clock.reset_clock()
+
+
 @pytest.mark.parametrize(
     ("query", "status"),
     [({"page-size": "1001"}, 422), ({"page-size": "0"}, 400), ({"page": "0"}, 400), ({"page": "x"}, 400)],
@@ -169,6 +206,21 @@ def test_another_customers_contract_is_404_and_an_unknown_one_too(world):
     assert read(world["consent"], "not-a-uuid").status == 404
     other = consent(OTHER_CNPJ)
     assert [c["contractId"] for c in read(other).json["data"]] == [cid(world["foreign"])]
+
+
+@pytest.mark.parametrize("currency", ["usd", "eur"])
+def test_a_non_brl_contract_is_not_shared_like_an_unknown_one(world, currency):
+    # Given the customer's invoice in another currency than Brazil's, funded
+    buyer = brazilian_company(f"Sacado {currency}", "46866995790200")
+    foreign_money = funded_contract(
+        brazilian_company("Cliente", CUSTOMER_CNPJ), buyer, reference=f"fx-{currency}", currency=currency
+    )
+    # Then the list leaves it out and every endpoint answers 404 as for an unknown contract
+    listed = [c["contractId"] for c in read(world["consent"]).json["data"]]
+    assert listed == [cid(world["second"]), cid(world["first"])]
+    for part in ("", "warranties", "scheduled-instalments", "payments"):
+        reply = read(world["consent"], cid(foreign_money), part)
+        assert reply.status == 404 and errors_of(reply)[0]["code"] == "NOT_FOUND", part
 
 
 def test_another_tenants_consent_sees_nothing(world):

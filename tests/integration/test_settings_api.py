@@ -20,8 +20,11 @@ DEFAULTS = {
     "grace_days": 0,
     "late_fee_rate_percentage": 2400,
     "pricing": {"advance_rate_percentage": 9000, "fee_percentage": 250},
+    "iof": {"daily_rate": 8200, "additional_rate": 380_000},  # the statute's: 0.0082% a day, 0.38% once
     "brand_name": None,
     "institution_cnpj": None,
+    "concentration_limit_percentage": None,
+    "concentration_limit_applies_above": 0,
     "updated": None,
 }
 BODY = {
@@ -60,8 +63,11 @@ def test_put_replaces_everything_and_announces_it():
     assert reply.json == {
         "object": "settings",
         **BODY,
+        "iof": DEFAULTS["iof"],
         "brand_name": None,
         "institution_cnpj": None,
+        "concentration_limit_percentage": None,
+        "concentration_limit_applies_above": 0,
         "updated": reply.json["updated"],
     }
     assert reply.json["updated"].endswith("Z")
@@ -118,6 +124,11 @@ def test_settings_are_per_tenant():
         ),
         ({"pricing": {"advance_rate_percentage": 9000, "fee_percentage": 10001}}, "pricing.fee_percentage"),
         ({"pricing": {"advance_rate_percentage": 9000}}, "pricing.fee_percentage"),
+        ({"pricing": {"advance_rate_percentage": 10000, "fee_percentage": 250}}, "pricing.fee_percentage"),
+        (
+            {"pricing": {"advance_rate_percentage": 9800, "fee_percentage": 250}},
+            "pricing.advance_rate_percentage",
+        ),
         ({"pricing": {**BODY["pricing"], "brand": "x"}}, "pricing.brand"),
         ({"grace_days": "5"}, "grace_days"),
         ({"grace_days": 5.5}, "grace_days"),  # 5.0 is the integer 5, as JSON Schema says
@@ -130,6 +141,12 @@ def test_settings_are_per_tenant():
         ({"brand_name": ""}, "brand_name"),
         ({"brand_name": " Banco"}, "brand_name"),
         ({"brand_name": "B" * 81}, "brand_name"),
+        ({"concentration_limit_percentage": 0}, "concentration_limit_percentage"),
+        ({"concentration_limit_percentage": 10001}, "concentration_limit_percentage"),
+        ({"concentration_limit_percentage": "2500"}, "concentration_limit_percentage"),
+        ({"concentration_limit_percentage": 2500.5}, "concentration_limit_percentage"),
+        ({"concentration_limit_applies_above": -1}, "concentration_limit_applies_above"),
+        ({"concentration_limit_applies_above": None}, "concentration_limit_applies_above"),
     ],
 )
 def test_bad_bodies_are_400_with_the_field_named_and_nothing_written(change, field):
@@ -193,3 +210,13 @@ def test_two_first_saves_race_and_one_loses():
     event = DomainEvent.announce("settings.updated", tenant_id="acme", correlation_id="c", obj={})
     with pytest.raises(Conflict):
         store.save(replace_settings(never_saved, {**BODY, "grace_days": 1}), event)
+
+
+def test_iof_rates_are_settings_within_the_legal_maximum():
+    reply = put({**BODY, "iof": {"daily_rate": 2740, "additional_rate": 0}})
+    assert reply.status == 200 and reply.json["iof"] == {"daily_rate": 2740, "additional_rate": 0}
+    assert SettingsStore().get("acme").iof_rates().daily == 2740
+    refused = put({**BODY, "iof": {"daily_rate": 1_500_001, "additional_rate": 380_000}})
+    assert refused.status == 400 and [d["field"] for d in refused.json["error"]["details"]] == [
+        "iof.daily_rate"
+    ]

@@ -20,6 +20,7 @@ import pytest
 
 from financing import clock
 from financing.adapters.aws import client
+from financing.auth.financing_tokens import Grant, Purpose, issue, verify
 from financing.config import settings
 from financing.ids import as_uuid
 from local.token import ALL_SCOPES
@@ -103,7 +104,8 @@ def _invoice_action(invoice_id: str, action: str, body: dict[str, Any]) -> dict[
 
 def build_world() -> World:
     world = World()
-    # The supplier is a Brazilian customer, so its funded invoice is an Open Finance contract.
+    # The supplier is a Brazilian customer and its invoices are in reais, so the funded one is an Open
+    # Finance contract.
     world.supplier = brazilian_company("Supplier", CUSTOMER_CNPJ, OWNER)
     world.buyer = company("Buyer", OWNER)
     world.document = uploaded_document(OWNER)
@@ -114,7 +116,7 @@ def build_world() -> World:
     }
 
     def limit_for(company_id: str, amount: int) -> dict[str, Any]:
-        body = {"company": company_id, "requested_limit": amount, "currency": "usd"}
+        body = {"company": company_id, "requested_limit": amount, "currency": "brl"}
         return _ok(_owner("create_buyer_limit", "POST", "/v1/buyer_limits", body))
 
     limit, pending = limit_for(world.buyer["id"], 1_000_000), limit_for(world.supplier["id"], 5_000)
@@ -130,7 +132,9 @@ def build_world() -> World:
     world.ids |= {"buyer_limit": limit["id"], "buyer_limit:pending": pending["id"]}
 
     def draft(reference: str) -> str:
-        body = draft_body(world.supplier, world.buyer, world.document, client_reference_id=reference)
+        body = draft_body(
+            world.supplier, world.buyer, world.document, client_reference_id=reference, currency="brl"
+        )
         return _ok(_owner("create_invoice", "POST", "/v1/invoices", body))["id"]
 
     supplier_contact, buyer_contact = world.supplier["contacts"][0]["id"], world.buyer["contacts"][0]["id"]
@@ -216,6 +220,8 @@ class Probe:
     check: Callable[[World, Any], bool] | None = None
     tenantless: bool = False  # such a route answers 403 to a tenant token that does not fit it
     open_finance: bool = False  # called as a data receiver, under the caller's own valid consent
+    # Extra headers the caller (tenant) sends: a route the authorizer does not guard takes its credential here.
+    headers: Callable[[str], dict[str, str]] | None = None
 
 
 def _reason(world: World) -> dict[str, str]:
@@ -236,6 +242,16 @@ def _lists_nothing(world: World, body: Any) -> bool:
 
 def _not_the_owners_line(world: World, body: Any) -> bool:
     return all(offer["total_amount"] != OWNER_LINE_TOTAL for offer in body["offers"])
+
+
+def _connect_token_of(tenant: str) -> dict[str, str]:
+    """The tenant's own connect token (what POST /v1/financing_tokens answers it), as the hosted page sends it."""
+    grant = Grant.starting(clock.now(), tenant_id=tenant, entity_id=tenant, subject="probe")
+    return {"Authorization": f"Bearer {issue(Purpose.CONNECT, grant, now=clock.now())}"}
+
+
+def _connect_token_is_the_callers(world: World, body: Any) -> bool:
+    return verify(body["connect_token"], Purpose.CONNECT).tenant_id == INTRUDER
 
 
 def _consent_body(world: World) -> dict[str, Any]:
@@ -329,6 +345,8 @@ PROBES: dict[str, Probe] = {
         body=lambda w: {"invoices": [{"id": w["invoice:draft:uuid"], "type": "receivable"}]}
     ),
     "GET /v1/financing_offers": Probe(expect=(200,), check=_not_the_owners_line),
+    "POST /v1/financing_tokens": Probe(expect=(201,), check=_connect_token_is_the_callers),
+    "GET /v1/financing_connect": Probe(expect=(200,), check=_not_the_owners_line, headers=_connect_token_of),
     "PUT /v1/financing_offers": Probe(
         body=lambda w: _credit_line(1_000_00), expect=(200,), check=_not_the_owners_line
     ),
@@ -342,6 +360,20 @@ PROBES: dict[str, Probe] = {
     CONTRACTS + "/{contractId}/payments": Probe(CONTRACT, open_finance=True),
     CONTRACTS + "/{contractId}/scheduled-instalments": Probe(CONTRACT, open_finance=True),
     CONTRACTS + "/{contractId}/warranties": Probe(CONTRACT, open_finance=True),
+    # the ledger and its reports: the intruder's own (empty) books, even aimed at the owner's invoice
+    "GET /v1/ledger/entries": Probe(
+        query={"invoice": "invoice:financed"}, expect=(200,), check=_lists_nothing
+    ),
+    "GET /v1/ledger/entries.csv": Probe(
+        query={"invoice": "invoice:financed"}, expect=(200,), check=lambda w, text: text.count("\n") == 1
+    ),
+    "GET /v1/ledger/balances": Probe(
+        query={"invoice": "invoice:financed"}, expect=(200,), check=_lists_nothing
+    ),
+    "GET /v1/reports/aging": Probe(expect=(200,), check=_lists_nothing),
+    "GET /v1/reports/exposure": Probe(
+        expect=(200,), check=lambda w, body: body["buyers"] == body["suppliers"] == []
+    ),
     # webhooks
     "GET /v1/webhook_subscriptions": Probe(expect=(200,), check=_lists_nothing),
     "POST /v1/webhook_subscriptions": Probe(
@@ -408,6 +440,13 @@ def _send(
 
     params = swapped({name: world[role] for name, role in probe.params.items()})
     query = swapped({name: world[role] for name, role in probe.query.items()})
+    credentials: dict[str, Any] = (
+        _open_finance(world["consent"] if tenant == OWNER else world.intruder_consent)
+        if probe.open_finance
+        else {"scope": EVERY_SCOPE}
+    )
+    if probe.headers:
+        credentials["headers"] = {**credentials.get("headers", {}), **probe.headers(tenant)}
     return call(
         route.function_dir,
         route.method,
@@ -417,11 +456,7 @@ def _send(
         query=query or None,
         body=swapped(probe.body(world)) if probe.body else None,
         tenant=tenant,
-        **(
-            _open_finance(world["consent"] if tenant == OWNER else world.intruder_consent)
-            if probe.open_finance
-            else {"scope": EVERY_SCOPE}
-        ),
+        **credentials,
     )
 
 

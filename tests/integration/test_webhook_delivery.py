@@ -1,17 +1,24 @@
 """Webhook delivery on moto: bus -> fan-out -> delivery queue -> deliverer -> a real HTTP receiver on loopback."""
 
+import base64
 import json
+import secrets
 import socket
 import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from financing import clock
 from financing.adapters.aws import client
+from financing.adapters.dynamo import to_item
+from financing.adapters.webhooks import SubscriptionStore
 from financing.config import settings
+from local import migrate_webhook_secrets
 from local.redrive import move_messages, source_queue
 from local.workers import sqs_record
 from tests.integration.harness import Context, call, handler
-from tests.webhooks_support import Receiver, readme_verify
+from tests.webhooks_support import Receiver, library_refusal, readme_receive, readme_verify
 
 SCOPE = "webhooks:manage"
 
@@ -138,15 +145,25 @@ def test_an_event_reaches_each_matching_subscription_of_its_tenant_signed_and_re
         "created": 1767225600,
         "data": {"object": detail["object"]},
     }
-    assert hook.headers["Webhook-Id"] == f"{detail['id']}:{subscription['id']}"
-    assert hook.headers["Webhook-Timestamp"] == hook.headers["Webhook-Signature"].split(",")[0][2:]
+    assert hook.headers["webhook-id"] == f"{detail['id']}:{subscription['id']}"
+    assert abs(int(hook.headers["webhook-timestamp"]) - time.time()) < 60
+    assert (
+        hook.headers["webhook-signature"].startswith("v1,") and " " not in hook.headers["webhook-signature"]
+    )
     assert hook.headers["Content-Type"] == "application/json"
-    verify = readme_verify()
-    assert verify(subscription["secret"], hook.headers, hook.body)
-    assert not verify(every["secret"], hook.headers, hook.body), "each subscription has its own secret"
+    # the bytes and headers the receiver got, checked by the reference verifier and by the README's code
+    assert readme_receive()(subscription["secret"], hook.headers, hook.body) == body
+    assert readme_verify()(subscription["secret"], hook.headers, hook.body)
+    assert "No matching signature" in library_refusal(every["secret"], hook.headers, hook.body)
+    assert not readme_verify()(every["secret"], hook.headers, hook.body), (
+        "each subscription has its own secret"
+    )
+    changed = hook.body.replace(b"financed", b"repaid")
+    assert "No matching signature" in library_refusal(subscription["secret"], hook.headers, changed)
+    assert not readme_verify()(subscription["secret"], hook.headers, changed)
     page = deliveries(subscription["id"]).json
     [delivery] = page["data"]
-    assert delivery["id"] == hook.headers["Webhook-Id"] and delivery["status"] == "delivered"
+    assert delivery["id"] == hook.headers["webhook-id"] and delivery["status"] == "delivered"
     assert delivery["event"] == detail["id"] and delivery["event_type"] == "invoice.financed"
     [attempt] = delivery["attempts"]
     assert attempt["status_code"] == 200 and attempt["error"] is None and attempt["latency_ms"] >= 0
@@ -171,7 +188,8 @@ def test_a_failing_receiver_is_retried_later_with_the_same_webhook_id_and_each_a
                 )
                 records = drain(queues, "WebhookDeliveryQueue")
         received = receiver.wait_for(3)
-    assert len({r.headers["Webhook-Id"] for r in received}) == 1
+    assert len({r.headers["webhook-id"] for r in received}) == 1, "one idempotency key for every retry"
+    assert all(library_refusal(subscription["secret"], r.headers, r.body) is None for r in received)
     [delivery] = deliveries(subscription["id"]).json["data"]
     assert [a["status_code"] for a in delivery["attempts"]] == [500, 302, 204]
     assert delivery["status"] == "delivered"
@@ -204,11 +222,117 @@ def test_a_receiver_down_for_a_while_gets_every_event_once_when_it_is_back(queue
         received = receiver.wait_for(5)
         time.sleep(0.3)
         assert len(receiver.received) == 5
-    assert len({r.headers["Webhook-Id"] for r in received}) == 5, "each event once"
+    assert len({r.headers["webhook-id"] for r in received}) == 5, "each event once"
     listed = deliveries(subscription["id"]).json["data"]
     assert sorted(d["status"] for d in listed) == ["delivered"] * 5
     assert all(len(d["attempts"]) == 3 and d["attempts"][0]["error"] for d in listed)
     assert drain(queues, "WebhookDeliveryQueue") == [] and drain(queues, "dead") == []
+
+
+def test_a_delivery_signed_minutes_ago_is_refused_as_stale(queues):
+    with Receiver() as receiver:
+        subscription = subscribe(receiver.url)
+        announce("invoice.financed")
+        records = fan_out(queues)
+        # the deliverer's clock ten minutes behind: the receiver gets a delivery signed ten minutes ago
+        behind = datetime.now(UTC) - timedelta(minutes=10)
+        clock.set_clock(lambda: behind)
+        try:
+            assert run("deliver_webhooks", records, queues, "WebhookDeliveryQueue") == set()
+        finally:
+            clock.reset_clock()
+        [hook] = receiver.wait_for(1)
+    assert int(hook.headers["webhook-timestamp"]) == int(behind.timestamp())
+    assert "too old" in library_refusal(subscription["secret"], hook.headers, hook.body)
+    assert not readme_verify()(subscription["secret"], hook.headers, hook.body)
+
+
+def regenerate(subscription_id, at=None):
+    """POST .../regenerate_secret, with the platform's clock at `at` when given."""
+    if at is not None:
+        clock.set_clock(lambda: at)
+    try:
+        reply = call(
+            "regenerate_webhook_secret",
+            "POST",
+            f"/v1/webhook_subscriptions/{subscription_id}/regenerate_secret",
+            resource="/v1/webhook_subscriptions/{subscription_id}/regenerate_secret",
+            path_parameters={"subscription_id": subscription_id},
+            body={},
+            scope=SCOPE,
+        )
+    finally:
+        clock.reset_clock()
+    assert reply.status == 200, reply.json
+    return reply.json["secret"]
+
+
+def test_a_queued_delivery_after_a_rotation_verifies_with_the_old_and_the_new_secret_for_24_hours(queues):
+    with Receiver() as receiver:
+        rotating = subscribe(receiver.url)
+        rotated_long_ago = subscribe(receiver.url.replace("/hooks", "/old"))
+        announce("invoice.financed")
+        records = fan_out(queues)  # queued under the old secrets
+        new = regenerate(rotating["id"])
+        newest = regenerate(rotated_long_ago["id"], at=datetime.now(UTC) - timedelta(hours=24, minutes=1))
+        assert run("deliver_webhooks", records, queues, "WebhookDeliveryQueue") == set()
+        received = {r.path: r for r in receiver.wait_for(2)}
+    during, after = received["/hooks"], received["/old"]
+    assert during.headers["webhook-signature"].count("v1,") == 2
+    for secret in (new, rotating["secret"]):
+        assert library_refusal(secret, during.headers, during.body) is None
+        assert readme_verify()(secret, during.headers, during.body)
+    assert after.headers["webhook-signature"].count("v1,") == 1, "the overlap is over: the new secret only"
+    assert library_refusal(newest, after.headers, after.body) is None
+    assert "No matching signature" in library_refusal(rotated_long_ago["secret"], after.headers, after.body)
+    assert not readme_verify()(rotated_long_ago["secret"], after.headers, after.body)
+
+
+def test_subscriptions_with_old_format_secrets_keep_their_deliveries_through_the_migration(queues, capsys):
+    with Receiver() as receiver:
+        subscription = subscribe(receiver.url)
+        untouched = subscribe(receiver.url.replace("/hooks", "/standard"))
+        # stored as the platform stored secrets before it followed Standard Webhooks
+        legacy = "whsec_" + secrets.token_urlsafe(32)
+        table, key = settings().table_name, {"pk": "acme#WEBHOOK_SUBSCRIPTION", "sk": subscription["id"]}
+        client("dynamodb").update_item(
+            TableName=table,
+            Key=to_item(key),
+            UpdateExpression="SET secret = :legacy",
+            ExpressionAttributeValues=to_item({":legacy": legacy}),
+        )
+        announce("invoice.financed", event_id="evt_01JD00000000000000000000L1")
+        assert run("deliver_webhooks", fan_out(queues), queues, "WebhookDeliveryQueue") == set()
+        announce("invoice.financed", event_id="evt_01JD00000000000000000000L2")
+        queued = fan_out(queues)  # queued before the migration, delivered after it
+        assert migrate_webhook_secrets.main(["--table", table]) == 0
+        assert capsys.readouterr().out.startswith("1 webhook secret(s) rewritten")
+        assert run("deliver_webhooks", queued, queues, "WebhookDeliveryQueue") == set()
+        received = [r for r in receiver.wait_for(4) if r.path == "/hooks"]
+    stored = client("dynamodb").get_item(TableName=table, Key=to_item(key))["Item"]["secret"]["S"]
+    assert stored == "whsec_" + base64.b64encode(legacy.encode()).decode(), (
+        "the same key, in the standard format"
+    )
+    assert [json.loads(r.body)["id"][-2:] for r in received] == ["L1", "L2"]
+    for hook in received:  # before and after the migration: the old key verifies, and so does its new form
+        assert library_refusal(legacy.encode(), hook.headers, hook.body) is None
+        assert library_refusal(stored, hook.headers, hook.body) is None
+        assert readme_verify()(stored, hook.headers, hook.body)
+    assert migrate_webhook_secrets.main(["--table", table]) == 0
+    assert capsys.readouterr().out.startswith("0 webhook secret(s)"), "running it again changes nothing"
+    standard = {"pk": "acme#WEBHOOK_SUBSCRIPTION", "sk": untouched["id"]}
+    kept = client("dynamodb").get_item(TableName=table, Key=to_item(standard))["Item"]["secret"]["S"]
+    assert kept == untouched["secret"]
+
+
+def test_the_migration_leaves_a_secret_regenerated_meanwhile_alone(queues):
+    subscription = subscribe("https://receiver.example/hooks")
+    key = {"pk": "acme#WEBHOOK_SUBSCRIPTION", "sk": subscription["id"]}
+    assert SubscriptionStore().rewrite_secret(key, "whsec_as-read-before", "whsec_rewritten") is False
+    assert (
+        SubscriptionStore().get("acme", subscription["id"]).secret.get_secret_value()
+        == subscription["secret"]
+    )
 
 
 def test_a_message_handed_over_again_after_success_does_not_post_again(queues):

@@ -6,6 +6,7 @@ import pytest
 
 from financing.adapters.aws import client
 from financing.config import settings
+from financing.domain.webhooks import is_standard_secret
 from tests.integration.harness import call
 
 pytestmark = pytest.mark.usefixtures("aws")
@@ -129,6 +130,8 @@ def test_regenerating_the_secret_returns_a_new_one_once_and_announces_an_update_
     reply = on_item("regenerate_webhook_secret", "POST", created["id"], "/regenerate_secret", body={})
     assert reply.status == 200
     assert reply.json["secret"].startswith("whsec_") and reply.json["secret"] != created["secret"]
+    assert is_standard_secret(reply.json["secret"]) and is_standard_secret(created["secret"])
+    assert created["secret"] not in json.dumps(reply.json), "the replaced secret is never shown again"
     assert "secret" not in on_item("get_webhook_subscription", "GET", created["id"]).json
     dumped = json.dumps(outbox_events())
     assert created["secret"] not in dumped and reply.json["secret"] not in dumped

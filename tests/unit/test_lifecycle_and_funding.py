@@ -6,10 +6,13 @@ from financing.domain.funding import (
     Advance,
     Pricing,
     advance_for,
-    daily_late_fee,
-    late_fees_between,
+    claim_rate_exceeds_amount,
+    first_overdue_day,
+    late_fees,
     rebate,
+    recourse,
     repayment_outstanding,
+    settlement_date,
 )
 from financing.domain.lifecycle import ALLOWED_FROM, Action, Status, TransitionNotAllowed, check, next_status
 
@@ -72,8 +75,36 @@ def test_repayment_outstanding_and_rebate():
     assert rebate(8_800_000, advance, late_fees=10_000) == 672_000
 
 
-def test_late_fees_accrue_daily_on_the_unpaid_claim():
-    assert daily_late_fee(3_650_000, 1000) == 1000  # 10%/year on 36,500.00 = 10.00 a day
-    assert late_fees_between(3_650_000, 1000, date(2026, 1, 1), date(2026, 1, 31)) == 30_000
-    assert late_fees_between(3_650_000, 1000, date(2026, 1, 31), date(2026, 1, 31)) == 0
-    assert daily_late_fee(-5, 1000) == 0
+def test_late_fees_are_charged_on_the_unpaid_claim_from_the_first_overdue_day_and_rounded_once():
+    first = first_overdue_day(date(2026, 1, 31), grace_days=0)
+    assert first == date(2026, 2, 1)
+    # 10% a year on 36,500.00 is exactly 10.00 a day; 1 to 28 February is 28 days, both ends charged.
+    assert late_fees(3_650_000, 1000, [], first, date(2026, 2, 28)) == 28 * 1000
+    assert late_fees(3_650_000, 1000, [], first, first) == 1000
+    assert late_fees(3_650_000, 1000, [], first, date(2026, 1, 31)) == 0
+    # Paid half on 10 February: from that day on, half is unpaid (9 days whole, 19 days half).
+    half = [(date(2026, 2, 10), 1_825_000)]
+    assert late_fees(3_650_000, 1000, half, first, date(2026, 2, 28)) == 9 * 1000 + 19 * 500
+    # A payment before the first overdue day lowers every day; an overpaid claim charges nothing.
+    assert late_fees(3_650_000, 1000, [(date(2026, 1, 5), 4_000_000)], first, date(2026, 2, 28)) == 0
+    # Rounded once: 0.4931 a day is nothing a day, but 15 after 30 days.
+    assert late_fees(750, 2400, [], first, first) == 0
+    assert late_fees(750, 2400, [], first, date(2026, 3, 2)) == 15
+
+
+def test_recourse_is_the_late_fees_beyond_the_headroom():
+    assert recourse(500, 700) == 0 and recourse(700, 700) == 0 and recourse(701, 700) == 1
+    assert recourse(10, 0) == 10
+
+
+def test_a_pricing_whose_exact_claim_exceeds_the_amount():
+    assert claim_rate_exceeds_amount(Pricing(advance_rate=10_000, fee_rate=1))
+    assert not claim_rate_exceeds_amount(Pricing(advance_rate=10_000, fee_rate=0))
+    assert not claim_rate_exceeds_amount(Pricing(advance_rate=9756, fee_rate=250))  # 99.999%
+    assert claim_rate_exceeds_amount(Pricing(advance_rate=9757, fee_rate=250))
+
+
+def test_the_claim_is_settled_on_the_paid_date_the_payments_cover_it():
+    payments = [(date(2026, 3, 9), 300), (date(2026, 3, 1), 600), (date(2026, 3, 5), 100)]
+    assert settlement_date(700, payments) == date(2026, 3, 5)
+    assert settlement_date(1001, payments) is None

@@ -1,8 +1,11 @@
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from financing.domain.money import MoneyError, apply_rate, to_major, to_minor
+from financing.domain.money import MoneyError, apply_rate, round_half_up_ratio, to_major, to_minor
 
 
 @pytest.mark.parametrize(
@@ -50,3 +53,10 @@ def test_minor_units_render_back_exactly():
 )
 def test_rates_apply_in_basis_points_rounding_half_up(minor, rate, expected):
     assert apply_rate(minor, rate) == expected
+
+
+@given(st.integers(min_value=0, max_value=10**30), st.integers(min_value=1, max_value=10**12))
+def test_a_ratio_rounds_half_up_exactly(numerator, denominator):
+    exact = Fraction(numerator, denominator)
+    rounded = round_half_up_ratio(numerator, denominator)
+    assert rounded - Fraction(1, 2) <= exact < rounded + Fraction(1, 2)

@@ -10,6 +10,7 @@ from financing.dialects.open_finance import contracts as of
 from financing.dialects.open_finance.envelope import PageRequest, PageSizeTooLarge, links, page_request
 from financing.domain.effective_cost import annual_effective_cost, term_days
 from financing.domain.invoices import Financing, Invoice, Payment
+from financing.domain.iof import IofRates, iof_on_credit
 from financing.domain.lifecycle import Status
 from financing.domain.settings import TenantSettings
 
@@ -51,6 +52,23 @@ def test_cet_is_the_annual_compounding_of_the_fee_over_the_term(advance, discoun
 def test_a_contract_disbursed_on_its_due_date_counts_one_day():
     assert term_days(date(2026, 1, 10), date(2026, 1, 10)) == 1
     assert term_days(date(2026, 1, 10), date(2026, 3, 11)) == 60
+
+
+def test_the_worked_example_iof_on_the_advance_and_the_cet_that_counts_it():
+    # Given 88,000.00 discounted at 90% advance (79,200.00) and a 2.5% fee (1,980.00), 60 days to the due
+    # date, at the statutory IOF for legal entities (0.0082% a day + 0.38% once)
+    iof = iof_on_credit(7_920_000, 60, IofRates())
+    # Then the IOF is 79,200.00 x (0.000082 x 60 + 0.0038) = 690.624 -> 690.62
+    assert iof == 69_062
+    # And the customer receives 78,509.38 and repays 81,180.00: CET = (81180 / 78509.38) ** (365/60) - 1
+    assert str(annual_effective_cost(7_920_000, 198_000, 60, iof=iof)) == "0.225676"
+    # against 16.2082% for the discount alone
+    assert str(annual_effective_cost(7_920_000, 198_000, 60)) == "0.162082"
+
+
+def test_the_daily_iof_counts_at_most_365_days():
+    assert iof_on_credit(100_000, 400, IofRates()) == iof_on_credit(100_000, 365, IofRates()) == 3_373
+    assert iof_on_credit(100_000, 30, IofRates(daily=0, additional=0)) == 0
 
 
 # ------------------------------------------------------------------------------------------ values
@@ -110,6 +128,9 @@ def invoice(status=Status.FINANCED, payments=()):
             funded_at=datetime(2026, 1, 30, 23, 0, tzinfo=UTC),
             disbursement_date=date(2026, 1, 30),
             customer_document="11222333000181",
+            iof_daily_rate=8200,
+            iof_additional_rate=380_000,
+            iof=69_062,
         ),
         created=NOW,
         updated=NOW,
@@ -123,16 +144,33 @@ def test_the_contract_reads_the_financing():
     body = of.contract(invoice(), SETTINGS)
     assert body["contractAmount"] == "79200.00" and body["currency"] == "BRL"
     assert body["contractDate"] == "2026-01-30" and body["disbursementDates"] == ["2026-01-30"]
-    assert body["CET"] == str(annual_effective_cost(7_920_000, 198_000, 60))
     assert body["productName"] == "Desconto de duplicatas"
     assert body["contractedFinanceCharges"] == [
+        {
+            "chargeType": "IOF_CONTRATACAO",
+            "chargeAdditionalInfo": "0,0082% ao dia (até 365 dias) + 0,38%",
+            "chargeRate": "0.008720",  # 690.62 of the 79,200.00 advance
+        },
         {
             "chargeType": "JUROS_MORA_ATRASO",
             "chargeAdditionalInfo": "Juros simples ao ano, por dia de atraso",
             "chargeRate": "0.240000",
-        }
+        },
     ]
     assert "settlementDate" not in body
+
+
+def test_the_cet_counts_the_iof_and_each_charge_is_shown_once():
+    body = of.contract(invoice(), SETTINGS)
+    # The CET counts the discount and the IOF withheld from the advance (the worked example)
+    assert body["CET"] == "0.225676"
+    # The discount is the contract's interest, shown once: as the pre-fixed rate, not also as a fee
+    [interest] = body["interestRates"]
+    assert interest["preFixedRate"] == "0.162082" and "1980.00" in interest["additionalInfo"]
+    assert body["contractedFees"] == []
+    # So the rates a consumer adds up (interest + IOF) make the CET, and nothing twice
+    charges = [c["chargeType"] for c in body["contractedFinanceCharges"]]
+    assert charges.count("IOF_CONTRATACAO") == 1
 
 
 def test_a_payable_invoice_is_another_discounted_receivable():
@@ -167,9 +205,56 @@ def test_releases_and_the_settlement_date_come_from_the_payments():
     ]
     repaid = invoice(Status.REPAID, paid)
     assert of.contract(repaid, SETTINGS)["settlementDate"] == "2026-03-31"
-    assert [r["paidAmount"] for r in of.releases(repaid)] == ["80000.00", "8000.00"]
+    # The claim is 81,180.00: of the second payment only 1,180.00 is the contract's, 6,820.00 the rebate.
+    assert [r["paidAmount"] for r in of.releases(repaid)] == ["80000.00", "1180.00"]
     assert of.releases(repaid, recorded_by=datetime(2026, 1, 1, tzinfo=UTC)) == []
     assert of.payments(repaid, [])["contractOutstandingBalance"] == "0.00"
+
+
+def paid(amount, day, recorded=NOW, suffix="B"):
+    return Payment(
+        id=f"pay_01JD5ZB8K6X9Q2W3E4R5T6Y7V{suffix}",
+        amount=amount,
+        paid_date=date(2026, 3, day),
+        reference=suffix,
+        recorded_at=recorded,
+    )
+
+
+def test_payments_include_only_what_settles_the_claim_not_the_suppliers_rebate():
+    # Given a claim of 81,180.00 (advance 79,200.00 + discount 1,980.00) on an 88,000.00 invoice, and
+    # payments recorded out of paid-date order: 35,000 paid on the 30th, 50,000 paid on the 20th
+    payments = [paid(3_500_000, 30, suffix="B"), paid(5_000_000, 20, suffix="C")]
+    settled = invoice(Status.FINANCED, payments)
+    # Then the earliest payment goes to the claim first, the later one only up to what the claim lacks
+    assert [(r["paidDate"], r["paidAmount"]) for r in of.releases(settled)] == [
+        ("2026-03-20", "50000.00"),
+        ("2026-03-30", "31180.00"),
+    ]
+    # And the claim settled on the 30th, though the invoice is not fully paid (3,800.00 is the rebate)
+    body = of.payments(settled, of.releases(settled))
+    assert (body["contractOutstandingBalance"], body["paidInstalments"]) == ("0.00", 1)
+    assert of.contract(settled, SETTINGS)["settlementDate"] == "2026-03-30"
+    schedule = of.instalments(settled, date(2026, 4, 15))
+    assert (schedule["paidInstalments"], schedule["dueInstalments"], schedule["pastDueInstalments"]) == (
+        1,
+        0,
+        0,
+    )
+
+
+def test_a_payment_made_once_the_claim_is_settled_is_no_contract_payment():
+    payments = [paid(8_118_000, 20, suffix="B"), paid(682_000, 25, suffix="C")]
+    repaid = invoice(Status.REPAID, payments)
+    assert [r["paidAmount"] for r in of.releases(repaid)] == ["81180.00"]
+    assert of.contract(repaid, SETTINGS)["settlementDate"] == "2026-03-20"
+
+
+def test_a_partly_paid_claim_is_not_settled():
+    partly = invoice(Status.FINANCED, [paid(8_000_000, 20)])
+    body = of.payments(partly, of.releases(partly))
+    assert (body["contractOutstandingBalance"], body["paidInstalments"]) == ("1180.00", 0)
+    assert "settlementDate" not in of.contract(partly, SETTINGS)
 
 
 # ------------------------------------------------------------------------------------- pages, links

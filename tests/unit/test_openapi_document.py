@@ -20,7 +20,14 @@ def test_every_operation_documents_its_errors_in_its_familys_envelope():
         envelope = "CoreError"
         if path.startswith("/v1/credit-rights"):
             envelope = "GlobalErrorResponse"
-        elif path.startswith(("/v1/financing_invoices", "/v1/financing_offers")):
+        elif path.startswith(
+            (
+                "/v1/financing_invoices",
+                "/v1/financing_offers",
+                "/v1/financing_tokens",
+                "/v1/financing_connect",
+            )
+        ):
             envelope = "MoniteError"
         elif path.startswith("/open-banking/"):
             envelope = "ResponseError"

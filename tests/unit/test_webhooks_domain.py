@@ -1,13 +1,21 @@
 """Webhook rules: which URLs and addresses may receive, which events match, signing, and the retry schedule."""
 
+import base64
 import hashlib
 import hmac
 import re
+import secrets
+import string
 import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pydantic import ValidationError
+from standardwebhooks.webhooks import Webhook
 
+from financing import clock
 from financing.domain import webhooks as rules
 from financing.domain.errors import InvalidInput
 from financing.domain.event_catalogue import EVENT_TYPES
@@ -20,7 +28,7 @@ from financing.domain.webhooks import (
     new_delivery,
     url_problem,
 )
-from tests.webhooks_support import ROOT, readme_verify
+from tests.webhooks_support import ROOT, library_refusal, readme_receive, readme_verify
 
 
 def subscription(**overrides):
@@ -125,7 +133,8 @@ def test_loopback_addresses_are_allowed_only_where_loopback_is_allowed_and_metad
 def test_a_new_subscription_has_a_whsec_secret_that_its_representation_never_shows():
     created = subscription()
     secret = created.secret.get_secret_value()
-    assert re.fullmatch(r"whsec_[A-Za-z0-9_\-]{40,}", secret)
+    assert re.fullmatch(r"whsec_[A-Za-z0-9+/]{43}=", secret), "whsec_ + base64 of 32 bytes"
+    assert len(base64.b64decode(secret.removeprefix("whsec_"), validate=True)) == 32
     assert created.id.startswith("whsub_") and created.enabled
     assert secret not in repr(created) and secret not in str(created.model_dump())
     assert secret not in created.model_dump_json()
@@ -183,21 +192,156 @@ def test_the_readme_event_table_lists_exactly_the_catalogue():
 # ------------------------------------------------------------------------------------ signing
 
 
-def test_the_signature_is_hmac_sha256_of_timestamp_dot_body_and_the_readme_snippet_verifies_it():
-    secret, body, now = "whsec_test", b'{"id":"evt_1"}', int(time.time())
-    headers = rules.signed_headers(secret, "evt_1:whsub_1", now, body)
-    expected = hmac.new(secret.encode(), f"{now}.".encode() + body, hashlib.sha256).hexdigest()
+keys = st.binary(min_size=24, max_size=64)
+msg_ids = st.text(min_size=1, max_size=60).filter(lambda text: "." not in text)
+bodies = st.text(max_size=300).map(str.encode)
+timestamps = st.integers(min_value=0, max_value=2**33)
+
+
+def whsec(key: bytes) -> str:
+    return "whsec_" + base64.b64encode(key).decode()
+
+
+@given(key=keys, msg_id=msg_ids, timestamp=timestamps, body=bodies)
+def test_each_signature_is_the_one_the_standard_webhooks_library_makes(key, msg_id, timestamp, body):
+    secret = whsec(key)
+    moment = datetime.fromtimestamp(timestamp, UTC)
+    assert rules.signature(secret, msg_id, timestamp, body) == Webhook(secret).sign(
+        msg_id, moment, body.decode()
+    )
+    # and, written out, v1 + base64 HMAC-SHA256 over "<id>.<timestamp>.<body>" with the decoded key
+    mac = hmac.new(key, f"{msg_id}.{timestamp}.".encode() + body, hashlib.sha256).digest()
+    assert rules.signature(secret, msg_id, timestamp, body) == "v1," + base64.b64encode(mac).decode()
+
+
+def test_the_standard_webhooks_published_test_vector_is_reproduced_and_verified_by_the_fallback():
+    # The example the Standard Webhooks specification publishes (secret, id, timestamp, body, signature).
+    secret, msg_id, timestamp = (
+        "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+        "msg_p5jXN8AQM9LWM0D4loKWxJek",
+        1614265330,
+    )
+    body, published = b'{"test": 2432232314}', "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
+    assert rules.is_standard_secret(secret), "its 24-byte key is the smallest the specification allows"
+    assert rules.signature(secret, msg_id, timestamp, body) == published
+    headers = {"webhook-id": msg_id, "webhook-timestamp": str(timestamp), "webhook-signature": published}
+    ages_ago = int(time.time()) - timestamp + 60
+    assert readme_verify()(secret, headers, body, tolerance=ages_ago)
+    assert not readme_verify()(secret, headers, body), "five years old: a replay"
+
+
+def test_signed_headers_are_standard_webhooks_and_both_readme_snippets_verify_them():
+    secret, body, now = rules.new_secret().get_secret_value(), b'{"id":"evt_1"}', int(time.time())
+    headers = rules.signed_headers([secret], "evt_1:whsub_1", now, body)
     assert headers == {
-        "Webhook-Id": "evt_1:whsub_1",
-        "Webhook-Timestamp": str(now),
-        "Webhook-Signature": f"t={now},v1={expected}",
+        "webhook-id": "evt_1:whsub_1",
+        "webhook-timestamp": str(now),
+        "webhook-signature": rules.signature(secret, "evt_1:whsub_1", now, body),
     }
-    verify = readme_verify()
-    assert verify(secret, headers, body)
-    assert not verify("whsec_wrong", headers, body)
-    assert not verify(secret, headers, body + b" ")
-    stale = rules.signed_headers(secret, "evt_1:whsub_1", now - 600, body)
-    assert not verify(secret, stale, body), "a replay older than the tolerance is refused"
+    receive, verify = readme_receive(), readme_verify()
+    assert library_refusal(secret, headers, body) is None
+    assert receive(secret, headers, body) == {"id": "evt_1"} and verify(secret, headers, body)
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ("wrong secret", "No matching signature"),
+        ("changed body", "No matching signature"),
+        ("changed id", "No matching signature"),
+        ("stale timestamp", "too old"),
+        ("future timestamp", "too new"),
+    ],
+)
+def test_the_library_and_the_readme_fallback_refuse_what_was_not_signed_now_with_the_secret(change, reason):
+    secret, body, now = rules.new_secret().get_secret_value(), b'{"id":"evt_1"}', int(time.time())
+    at = {"stale timestamp": now - 600, "future timestamp": now + 600}.get(change, now)
+    headers = rules.signed_headers([secret], "evt_1:whsub_1", at, body)
+    if change == "wrong secret":
+        secret = rules.new_secret().get_secret_value()
+    if change == "changed body":
+        body = b'{"id":"evt_2"}'
+    if change == "changed id":
+        headers["webhook-id"] = "evt_2:whsub_1"
+    assert reason in library_refusal(secret, headers, body)
+    assert not readme_verify()(secret, headers, body)
+
+
+@given(
+    signers=st.lists(keys, min_size=1, max_size=2),
+    checker=keys,
+    check_with_signer=st.booleans(),
+    body=bodies,
+    tampered=st.booleans(),
+    age=st.sampled_from([0, 60, 240, 360, 3600, -60, -360]),
+)
+def test_the_readme_fallback_agrees_with_the_library(
+    signers, checker, check_with_signer, body, tampered, age
+):
+    now = int(time.time())
+    secrets_used = [whsec(key) for key in signers]
+    headers = rules.signed_headers(secrets_used, "evt_1:whsub_1", now - age, body)
+    secret = secrets_used[-1] if check_with_signer else whsec(checker)
+    received = body + b"!" if tampered else body
+    library_accepts = library_refusal(secret, headers, received) is None
+    assert library_accepts == (secret in secrets_used and not tampered and abs(age) < 300)
+    assert readme_verify()(secret, headers, received) == library_accepts
+
+
+def test_while_a_rotation_overlaps_both_secrets_sign_and_afterwards_only_the_new_one():
+    clock.set_clock(lambda: datetime(2026, 1, 1, 12, tzinfo=UTC))
+    try:
+        created = subscription()
+        rotated = rules.rotate_secret(created)
+        again = rules.rotate_secret(rotated)
+    finally:
+        clock.reset_clock()
+    old, new = created.secret.get_secret_value(), rotated.secret.get_secret_value()
+    assert new != old and rotated.previous_secret.get_secret_value() == old
+    ends = datetime(2026, 1, 2, 12, tzinfo=UTC)
+    assert (
+        rotated.previous_secret_expires == ends == datetime(2026, 1, 1, 12, tzinfo=UTC) + timedelta(hours=24)
+    )
+    assert rules.signing_secrets(created, ends) == [old]
+    assert rules.signing_secrets(rotated, ends - timedelta(seconds=1)) == [new, old]
+    assert rules.signing_secrets(rotated, ends) == [new]
+    assert rules.signing_secrets(again, ends - timedelta(hours=1)) == [again.secret.get_secret_value(), new]
+    body, now = b"{}", int(time.time())
+    headers = rules.signed_headers(rules.signing_secrets(rotated, ends - timedelta(hours=1)), "m", now, body)
+    assert headers["webhook-signature"].count("v1,") == 2 and " " in headers["webhook-signature"]
+    assert library_refusal(new, headers, body) is None and library_refusal(old, headers, body) is None
+    assert readme_verify()(new, headers, body) and readme_verify()(old, headers, body)
+
+
+def legacy_secret() -> str:
+    """A secret as the platform made them before it followed Standard Webhooks."""
+    return "whsec_" + secrets.token_urlsafe(32)
+
+
+@given(st.text(alphabet=string.ascii_letters + string.digits + "-_", min_size=43, max_size=43))
+def test_a_secret_of_the_old_format_is_never_mistaken_for_a_standard_one(tail):
+    assert not rules.is_standard_secret("whsec_" + tail)
+
+
+def test_an_old_format_secret_converts_to_the_standard_format_with_the_same_hmac_key():
+    legacy = legacy_secret()
+    converted = rules.standard_secret(legacy)
+    assert rules.is_standard_secret(converted) and rules.signing_key(converted) == legacy.encode()
+    assert rules.standard_secret(converted) == converted, "a standard secret is left as it is"
+    body, now = b'{"id":"evt_1"}', int(time.time())
+    headers = rules.signed_headers([converted], "evt_1:whsub_1", now, body)
+    # the key the old signatures used, the old secret's own bytes, verifies the new ones
+    assert library_refusal(legacy.encode(), headers, body) is None
+    assert library_refusal(converted, headers, body) is None and readme_verify()(converted, headers, body)
+
+
+def test_a_subscription_holds_only_standard_secrets():
+    created = subscription()
+    for bad in (legacy_secret(), "whsec_" + base64.b64encode(b"short").decode(), "sk_" + "A" * 44):
+        with pytest.raises(ValidationError):
+            created.model_validate({**created.model_dump(), "secret": bad})
+        with pytest.raises(ValueError, match="Standard Webhooks"):
+            rules.signing_key(bad)
 
 
 # ------------------------------------------------------------------------------------ retries

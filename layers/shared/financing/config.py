@@ -12,6 +12,7 @@ class Settings:
     idempotency_table_name: str
     event_bus_name: str
     pagination_secret: str
+    financing_token_secret: str
     documents_bucket: str
     registrar_table: str = ""
     registrar_latency_ms: int = 0
@@ -34,6 +35,7 @@ def settings() -> Settings:
         idempotency_table_name=env.get("IDEMPOTENCY_TABLE_NAME", ""),
         event_bus_name=env.get("EVENT_BUS_NAME", ""),
         pagination_secret=env.get("PAGINATION_SECRET", ""),
+        financing_token_secret=env.get("FINANCING_TOKEN_SECRET", ""),
         documents_bucket=env.get("DOCUMENTS_BUCKET", ""),
         registrar_table=env.get("REGISTRAR_TABLE_NAME", ""),
         registrar_latency_ms=int(env.get("REGISTRAR_LATENCY_MS", "0")),

@@ -1,8 +1,8 @@
 """Receivables in the entities table: pk <tenant>#CREDIT_RIGHT, sk <internal_number> (unique per tenant)."""
 
-import json
 from typing import Any
 
+from financing import exact_json
 from financing.adapters.dynamo import EntityTable, TransactionRefused, put_versioned, tenant_key
 from financing.domain.credit_rights import Receivable
 from financing.domain.errors import Conflict
@@ -18,7 +18,7 @@ def _to_item(receivable: Receivable) -> dict[str, Any]:
         "kind": "credit_right",
         **receivable.model_dump(mode="json", exclude={"internal_number", "tenant_id", "request"}),
         # Kept as the JSON text accepted, so its numbers come back exactly as sent.
-        "request": json.dumps(receivable.request, separators=(",", ":")),
+        "request": exact_json.dumps(receivable.request),
     }
 
 
@@ -26,7 +26,7 @@ def _from_item(item: dict[str, Any]) -> Receivable:
     return Receivable.model_validate(
         {
             **item,
-            "request": json.loads(item["request"]),
+            "request": exact_json.loads(item["request"]),
             "internal_number": item["sk"],
             "tenant_id": item["pk"].rsplit("#", 1)[0],
         }

@@ -1,12 +1,12 @@
 """The entities table: tenant-keyed items, conditional writes on a version, and the transactional outbox."""
 
-import json
 import zlib
 from decimal import Decimal
 from typing import Any
 
 from botocore.exceptions import ClientError
 
+from financing import exact_json
 from financing.adapters.aws import client
 from financing.clock import iso
 from financing.config import settings
@@ -86,7 +86,7 @@ def outbox_entry(event: DomainEvent) -> dict[str, Any]:
         "sk": event.id,
         "kind": "outbox",
         "detail_type": event.type,
-        "detail": json.dumps(event.detail(), separators=(",", ":")),
+        "detail": exact_json.dumps(event.detail()),
         "outbox_pending": outbox_shard(event.id),
         "outbox_at": iso(event.occurred_at),
     }

@@ -1,11 +1,11 @@
 """The tenant's event log: every event the bus carried, kept 90 days, written once per event id."""
 
-import json
 from datetime import timedelta
 from typing import Any
 
 from botocore.exceptions import ClientError
 
+from financing import exact_json
 from financing.adapters.aws import client
 from financing.adapters.dynamo import tenant_key, to_item
 from financing.clock import now
@@ -23,7 +23,7 @@ def record(detail_type: str, detail: dict[str, Any]) -> bool:
         "type": detail_type,
         "created": detail["created"],
         "correlation_id": detail.get("correlation_id"),
-        "object": json.dumps(detail["object"], separators=(",", ":")),
+        "object": exact_json.dumps(detail["object"]),
         "expires_at": int((now() + RETENTION).timestamp()),
     }
     try:

@@ -7,6 +7,8 @@
     currency          S  every limit and advance of the buyer is in this currency
     outstanding       N  minor units: the advances of the buyer's financed, overdue and defaulted invoices
     version           N  incremented by every limit write (request, approval, denial)
+    concentration_since N  set while the tenant has a concentration limit: the limit's epoch in which
+                         `outstanding` is counted in the tenant's portfolio (adapters/concentration.py)
 
 Limit writes set current_limit_id, limit_status, currency and total_limit, and only initialise
 `outstanding` (to 0, with if_not_exists); funding and repayment change `outstanding`. DynamoDB
@@ -72,3 +74,16 @@ class ExposureStore:
         """Several buyers' exposures by company id, in one consistent BatchGetItem (at most 100 buyers)."""
         keys = [exposure_key(tenant_id, company_id) for company_id in sorted(company_ids)]
         return {sk: exposure_from_item(item) for (_, sk), item in self.table.get_many(keys).items()}
+
+    def all(self, tenant_id: str, page_size: int = 100) -> list[Exposure]:
+        """Every buyer's exposure of the tenant (one item per buyer), page by page."""
+        found: list[Exposure] = []
+        after = None
+        while True:
+            items, more = self.table.page(
+                tenant_key(tenant_id, COLLECTION), limit=page_size, after_sk=after, newest_first=False
+            )
+            found += [exposure_from_item(item) for item in items]
+            if not more:
+                return found
+            after = items[-1]["sk"]

@@ -1,5 +1,5 @@
 """Invoices in the entities table: the invoice item, its client-reference claim, its history, and the
-transaction that moves it (invoice + history + buyer exposure + outbox, all or nothing).
+transaction that moves it (invoice + history + journal entry + buyer exposure + outbox, all or nothing).
 
 Keys:
   invoice          pk <tenant>#INVOICE            sk <inv id>
@@ -9,20 +9,21 @@ Keys:
   credit line      pk <tenant>#CREDIT_LINE        sk line                   (adapters/credit_line.py)
 Indexes (sk = invoice id as range key): by-status (status_pk), by-supplier (supplier_pk), by-buyer
 (buyer_pk); `receivables-due` (due_pk = DUE#<shard>, due_sk = <due date>#<tenant>#<id>) holds only
-financed and overdue invoices, so the daily job reads what can age and nothing else.
+financed and overdue invoices whose claim is not settled, so the daily job reads what can age and nothing else.
 The financing list (adapters/invoice_list.py) reads, still in id order: by-list-status
 (list_status_pk = <tenant>#FINV#<Monite status>), by-due-month (due_month_pk = <tenant>#FINV_DUE#<yyyy-mm>),
 and by-due-date (pk, due_date_sk = <due date>#<id>) for a tenant's earliest and latest due dates.
-`by-contract-customer` (contract_pk = <tenant>#CONTRACT#<customer document>, contract_sk = <funded at>#<id>)
+`by-contract-customer` (brl financings only; contract_pk = <tenant>#CONTRACT#<customer document>, contract_sk = <funded at, to the microsecond>#<id>)
 holds only financed invoices (financed, overdue, defaulted, repaid) whose supplier had a tax id when
 funded: the contracts Open Finance shares with that customer, newest funding first.
 """
 
 import zlib
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from financing.adapters.aws import client
+from financing.adapters.concentration import SINCE, ConcentrationRaced, Guard, exposure_change
 from financing.adapters.credit_line import draw, release
 from financing.adapters.dynamo import (
     EntityTable,
@@ -33,15 +34,17 @@ from financing.adapters.dynamo import (
     put_versioned,
     tenant_key,
     to_item,
-    update,
 )
+from financing.adapters.ledger import entry_write
 from financing.clock import iso
 from financing.domain.actor import Actor
+from financing.domain.consents import is_shared_currency
 from financing.domain.credit_line import CreditLine, CreditLineExceeded
 from financing.domain.errors import Conflict
 from financing.domain.events import DomainEvent
 from financing.domain.financing_list import LIST_STATUS
 from financing.domain.invoices import Invoice, Transition
+from financing.domain.ledger import entry_for
 from financing.domain.lifecycle import Status
 from financing.ids import new_id
 
@@ -77,14 +80,25 @@ def _to_item(invoice: Invoice) -> dict[str, Any]:
         "due_month_pk": tenant_key(tenant, f"FINV_DUE#{invoice.due_date:%Y-%m}"),
         "due_date_sk": f"{invoice.due_date.isoformat()}#{invoice.id}",
     }
-    if invoice.status in AGEING:
+    if invoice.status in AGEING and not (invoice.financing and invoice.financing.settled_on):
         item["due_pk"] = _due_shard(invoice.id)
         item["due_sk"] = f"{invoice.due_date.isoformat()}#{tenant}#{invoice.id}"
     financing = invoice.financing
-    if invoice.status in CONTRACTS and financing and financing.customer_document:
+    if (
+        invoice.status in CONTRACTS
+        and financing
+        and financing.customer_document
+        and is_shared_currency(invoice.currency)
+    ):
         item["contract_pk"] = contract_partition(tenant, financing.customer_document)
-        item["contract_sk"] = f"{iso(financing.funded_at)}#{invoice.id}"
+        item["contract_sk"] = f"{_instant(financing.funded_at)}#{invoice.id}"
     return item
+
+
+def _instant(moment: datetime) -> str:
+    """A time to the microsecond, fixed width, so that its text sorts as the time does: a listing's snapshot
+    then leaves out a contract funded later in the same second."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def contract_partition(tenant_id: str, customer_document: str) -> str:
@@ -182,7 +196,7 @@ class InvoiceStore:
         return found[:limit], len(found) > limit
 
     def contract_keys(
-        self, tenant_id: str, customer_document: str, *, funded_by: str
+        self, tenant_id: str, customer_document: str, *, funded_by: datetime
     ) -> list[dict[str, str]]:
         """Every contract of one customer funded at or before `funded_by` (ISO time), newest first, as
         {"id", "type"}: the index's keys and type only, a few dozen bytes each, so counting and slicing
@@ -192,7 +206,7 @@ class InvoiceStore:
             "IndexName": "by-contract-customer",
             "KeyConditionExpression": "contract_pk = :p AND contract_sk <= :by",
             "ExpressionAttributeValues": to_item(
-                {":p": contract_partition(tenant_id, customer_document), ":by": f"{funded_by}#~"}
+                {":p": contract_partition(tenant_id, customer_document), ":by": f"{_instant(funded_by)}#~"}
             ),
             "ProjectionExpression": "sk, #t",
             "ExpressionAttributeNames": {"#t": "type"},
@@ -306,45 +320,29 @@ class InvoiceStore:
         *,
         limit_guard: dict[str, Any] | None = None,
         credit_line: CreditLine | None = None,
+        concentration: Guard | None = None,
     ) -> None:
         """Commit a changed invoice with its history and events; adjust the buyer's exposure and the
         tenant's credit line when they change.
 
         `limit_guard` (funding): {"total_limit": read total, "headroom": highest outstanding that still fits}
         makes the exposure increase conditional, so concurrent fundings can never exceed the limit;
-        `credit_line` (funding on a line): the line as read, which the draw's condition holds to.
+        `credit_line` (funding on a line): the line as read, which the draw's condition holds to;
+        `concentration` (any exposure change): what was read of the concentration limit
+        (adapters/concentration.py), which the exposure's and the portfolio's conditions hold to.
         """
         name = self.table.table_name
-        writes = self._writes(invoice, previous, transitions, actor)
+        writes = self._writes(invoice, previous, transitions, actor, events)
         delta = invoice.exposure - previous.exposure
-        exposure_at = line_at = None
-        if delta > 0:
-            assert limit_guard is not None, "an exposure increase must be guarded by the limit"
+        exposure_at = portfolio_at = line_at = None
+        if delta:
+            assert concentration is not None, "an exposure change must carry its concentration guard"
             exposure_at = len(writes)
-            writes.append(
-                update(
-                    name,
-                    exposure_key(invoice.tenant_id, invoice.buyer),
-                    "SET outstanding = outstanding + :delta, version = version + :one",
-                    {
-                        ":delta": delta,
-                        ":one": 1,
-                        ":approved": "approved",
-                        ":total": limit_guard["total_limit"],
-                        ":headroom": limit_guard["headroom"],
-                    },
-                    condition="limit_status = :approved AND total_limit = :total AND outstanding <= :headroom",
-                )
+            changes = exposure_change(
+                name, invoice.tenant_id, invoice.buyer, invoice.currency, delta, limit_guard, concentration
             )
-        elif delta < 0:
-            writes.append(
-                update(
-                    name,
-                    exposure_key(invoice.tenant_id, invoice.buyer),
-                    "SET outstanding = outstanding - :release",
-                    {":release": -delta},
-                )
-            )
+            portfolio_at = exposure_at + 1 if len(changes) > 1 else None
+            writes += changes
         drawn = _on_line(invoice) - _on_line(previous)
         if drawn > 0:
             assert credit_line is not None, "a draw on the credit line must be guarded by the line"
@@ -355,7 +353,17 @@ class InvoiceStore:
         try:
             self.table.commit(writes, events)
         except TransactionRefused as refused:
-            if exposure_at is not None and exposure_at in refused.failed and 0 not in refused.failed:
+            lost = 0 in refused.failed
+            if (
+                not lost
+                and {exposure_at, portfolio_at} & set(refused.failed)
+                and self._raced(invoice, concentration)
+            ):
+                raise ConcentrationRaced(
+                    "The buyer's exposure or the tenant's portfolio changed meanwhile; retry.",
+                    code="conflict",
+                ) from refused
+            if delta > 0 and exposure_at in refused.failed and not lost:
                 raise BuyerLimitExceeded(
                     "Funding this invoice would exceed the buyer's available limit.",
                     code="buyer_limit_exceeded",
@@ -367,13 +375,22 @@ class InvoiceStore:
                 ) from refused
             raise _lost_race(invoice) from refused
 
+    def _raced(self, invoice: Invoice, guard: Guard | None) -> bool:
+        """Whether a refused exposure change lost to the concentration limit rather than to the buyer's
+        limit: any refusal under the limit (decided again from a fresh read), or one decided without it
+        whose buyer was counted into a portfolio since (the limit was switched on meanwhile)."""
+        if guard is None or guard.since is not None:
+            return guard is not None
+        item = self.table.get(**_as_pk_sk(exposure_key(invoice.tenant_id, invoice.buyer))) or {}
+        return int(item.get(SINCE, 0)) > guard.settings_version
+
     def move_many(self, moves: list[tuple[Invoice, Invoice, list[Transition]]], actor: Actor, events) -> None:
         """Several invoices' changes (no exposure involved, e.g. submissions) as one transaction: all or
         nothing. Each invoice takes its put and its history entries; with the events, at most 100 writes."""
         writes: list[dict[str, Any]] = []
         owner: list[Invoice] = []  # the invoice each write belongs to, to name the one that lost a race
         for invoice, previous, transitions in moves:
-            mine = self._writes(invoice, previous, transitions, actor)
+            mine = self._writes(invoice, previous, transitions, actor, events)
             writes += mine
             owner += [invoice] * len(mine)
         try:
@@ -382,13 +399,26 @@ class InvoiceStore:
             raise _lost_race(owner[min(refused.failed)]) from refused
 
     def _writes(
-        self, invoice: Invoice, previous: Invoice, transitions: list[Transition], actor: Actor
+        self,
+        invoice: Invoice,
+        previous: Invoice,
+        transitions: list[Transition],
+        actor: Actor,
+        events: list[DomainEvent],
     ) -> list[dict[str, Any]]:
+        """The invoice's put, its history entries and, when money moved, its journal entry."""
         name = self.table.table_name
         writes = [put_versioned(name, _to_item(invoice), previous.version)]
-        return writes + [
-            put_new(name, history_entry(invoice, t, actor, invoice.updated)) for t in transitions
-        ]
+        writes += [put_new(name, history_entry(invoice, t, actor, invoice.updated)) for t in transitions]
+        cause = next((e for e in events if e.object.get("id") == invoice.id), events[0] if events else None)
+        entry = entry_for(
+            previous,
+            invoice,
+            event_id=cause.id if cause else "",
+            correlation_id=actor.correlation_id,
+            at=invoice.updated,
+        )
+        return writes + ([entry_write(name, entry)] if entry else [])
 
 
 def _on_line(invoice: Invoice) -> int:

@@ -2,7 +2,8 @@
 
 from typing import Any
 
-from financing.adapters.dynamo import EntityTable, tenant_key
+from financing.adapters.concentration import portfolio_terms
+from financing.adapters.dynamo import EntityTable, TransactionRefused, put_new, put_versioned, tenant_key
 from financing.domain.errors import Conflict
 from financing.domain.events import DomainEvent
 from financing.domain.settings import TenantSettings, defaults
@@ -41,8 +42,15 @@ class SettingsStore:
         return parse_settings(tenant_id, self.table.get(key["pk"], key["sk"]))
 
     def save(self, settings: TenantSettings, event: DomainEvent) -> None:
-        conflict = Conflict("The settings were changed by another request; read them again and retry.")
-        if settings.version == 1:
-            self.table.insert(_to_item(settings), event, conflict)
-        else:
-            self.table.replace(_to_item(settings), settings.version - 1, event, conflict)
+        """The settings on their version, with what the portfolio items carry of them (the concentration
+        limit's terms, adapters/concentration.py) and the event, in one transaction."""
+        name, item = self.table.table_name, _to_item(settings)
+        write = (
+            put_new(name, item) if settings.version == 1 else put_versioned(name, item, settings.version - 1)
+        )
+        try:
+            self.table.commit([write, *portfolio_terms(name, settings)], [event])
+        except TransactionRefused as refused:
+            raise Conflict(
+                "The settings were changed by another request; read them again and retry."
+            ) from refused

@@ -4,13 +4,16 @@
     pk = "<tenant>#WEBHOOK_DELIVERY#<subscription id>", sk = <event id>          a delivery and its attempts
         status_pk = "<tenant>#WEBHOOK_DELIVERY#<subscription id>#<status>"       (by-status index: ?status=)
 
-The secret is stored only on the subscription item and read back only to sign deliveries.
+The secret (and, during a rotation's overlap, the previous one) is stored only on the subscription item
+and read back only to sign deliveries. A secret stored before the platform followed Standard Webhooks is
+read in the standard format with the same key (`standard_secret`); `rewrite_secret` stores it so.
 """
 
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
-from pydantic import SecretStr
+from botocore.exceptions import ClientError
 
 from financing.adapters.aws import client
 from financing.adapters.dynamo import (
@@ -24,7 +27,12 @@ from financing.adapters.dynamo import (
 from financing.clock import now
 from financing.domain.errors import Conflict
 from financing.domain.events import DomainEvent
-from financing.domain.webhooks import DeliveryStatus, WebhookDelivery, WebhookSubscription
+from financing.domain.webhooks import (
+    DeliveryStatus,
+    WebhookDelivery,
+    WebhookSubscription,
+    standard_secret,
+)
 
 SUBSCRIPTIONS = "WEBHOOK_SUBSCRIPTION"
 DELIVERIES = "WEBHOOK_DELIVERY"
@@ -32,21 +40,26 @@ DELIVERY_RETENTION = timedelta(days=30)
 STATUS_INDEX = "by-status"
 
 
+_SECRETS = ("secret", "previous_secret")
+_KIND = "webhook_subscription"
+_NAMES = {"#kind": "kind", "#secret": "secret"}  # attribute names spelled out: never a reserved word
+
+
 def _subscription_item(subscription: WebhookSubscription) -> dict[str, Any]:
+    revealed = {name: getattr(subscription, name) for name in _SECRETS}
     return {
         "pk": tenant_key(subscription.tenant_id, SUBSCRIPTIONS),
         "sk": subscription.id,
-        "kind": "webhook_subscription",
-        **subscription.model_dump(mode="json", exclude={"id", "tenant_id", "secret"}),
-        "secret": subscription.secret.get_secret_value(),
+        "kind": _KIND,
+        **subscription.model_dump(mode="json", exclude={"id", "tenant_id", *_SECRETS}),
+        **{name: value.get_secret_value() for name, value in revealed.items() if value is not None},
     }
 
 
 def _subscription(item: dict[str, Any]) -> WebhookSubscription:
     tenant_id = item["pk"].rsplit("#", 1)[0]
-    return WebhookSubscription.model_validate(
-        {**item, "id": item["sk"], "tenant_id": tenant_id, "secret": SecretStr(item["secret"])}
-    )
+    secrets = {name: standard_secret(item[name]) for name in _SECRETS if item.get(name)}
+    return WebhookSubscription.model_validate({**item, "id": item["sk"], "tenant_id": tenant_id, **secrets})
 
 
 def _lost_race(subscription_id: str) -> Conflict:
@@ -98,6 +111,43 @@ class SubscriptionStore:
             if "LastEvaluatedKey" not in response:
                 return found
             request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def stored_secrets(self) -> Iterator[tuple[dict[str, str], str]]:
+        """(key, secret as stored) of every tenant's subscriptions: a Scan of the whole table, for one-off
+        maintenance only (never on a request path)."""
+        request: dict[str, Any] = {
+            "TableName": self.table.table_name,
+            "FilterExpression": "#kind = :kind",
+            "ProjectionExpression": "pk, sk, #secret",
+            "ExpressionAttributeNames": _NAMES,
+            "ExpressionAttributeValues": {":kind": {"S": _KIND}},
+        }
+        while True:
+            response = client("dynamodb").scan(**request)
+            for item in response.get("Items", []):
+                values = from_item(item)
+                yield {"pk": values["pk"], "sk": values["sk"]}, values["secret"]
+            if "LastEvaluatedKey" not in response:
+                return
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def rewrite_secret(self, key: dict[str, str], stored: str, rewritten: str) -> bool:
+        """Store `rewritten` in place of `stored` (the same HMAC key in another format), unless the secret
+        changed meanwhile; no version or event, as the subscription and its key stay what they were."""
+        try:
+            client("dynamodb").update_item(
+                TableName=self.table.table_name,
+                Key=to_item(key),
+                UpdateExpression="SET #secret = :rewritten",
+                ConditionExpression="#secret = :stored",
+                ExpressionAttributeNames={"#secret": "secret"},
+                ExpressionAttributeValues=to_item({":rewritten": rewritten, ":stored": stored}),
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
 
 
 def _deliveries_of(tenant_id: str, subscription_id: str) -> str:

@@ -8,7 +8,11 @@ from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler.middlewares.openapi_validation import (
+    OpenAPIResponseValidationMiddleware,
+)
 
+from financing import exact_json
 from financing.api.auth import actor_of
 from financing.api.correlation import HEADER as CORRELATION_HEADER
 from financing.api.correlation import correlation_id_of
@@ -27,12 +31,28 @@ ErrorFor = Callable[[Exception, str], dict[str, Any]]
 ReferenceOf = Callable[[dict[str, Any]], str]
 
 
+class ExactResponses(OpenAPIResponseValidationMiddleware):
+    """Powertools' response validation, keeping the decimals of the validated body for exact_json.dumps."""
+
+    def _serialize_response_with_validation(self, *, field: Any, response_content: Any, **kwargs: Any) -> Any:
+        as_json = super()._serialize_response_with_validation(
+            field=field, response_content=response_content, **kwargs
+        )
+        value, _ = field.validate(response_content, loc=("response",))
+        return exact_json.with_decimals(as_json, field.serialize(value, mode="python"))
+
+
 def core_api(
     error_for: ErrorFor = core_error_for, reference_of: ReferenceOf = correlation_id_of
 ) -> APIGatewayRestResolver:
     """A resolver answering errors in `error_for`'s envelope (the core family's unless told otherwise);
     `reference_of` names the request in errors, logs and `x-correlation-id` (its correlation id)."""
-    app = APIGatewayRestResolver(enable_validation=True)
+    # Bodies are read and written with exact decimals (no float ever holds an amount), both here and in
+    # the response validation, which would otherwise turn each decimal into a string or a float.
+    app = APIGatewayRestResolver(
+        enable_validation=True, serializer=exact_json.dumps, json_body_deserializer=exact_json.loads
+    )
+    app._response_validation_middleware = ExactResponses(validation_serializer=exact_json.dumps)
 
     @app.exception_handler(Exception)
     def _any_error(exc: Exception) -> Response:
@@ -72,12 +92,14 @@ def _is_text(event: dict[str, Any]) -> bool:
 
 
 def _refusal(
-    event: dict[str, Any], scope: str, correlation_id: str, error_for: ErrorFor
+    event: dict[str, Any], scope: str | None, correlation_id: str, error_for: ErrorFor
 ) -> dict[str, Any] | None:
     """What must be refused before routing: the caller and scope first (so a 403 never reveals
-    validation rules), then the body's size, media type and encoding."""
+    validation rules), then the body's size, media type and encoding. A route without `scope` is one
+    the authorizer does not guard: its handler verifies its own credential."""
     try:
-        actor_of(event, correlation_id, scope)
+        if scope is not None:
+            actor_of(event, correlation_id, scope)
     except Exception as error:
         return error_for(error, correlation_id)
     body = event.get("body") or ""
@@ -98,11 +120,12 @@ def respond(status: int, body: dict[str, Any]) -> Response:
 def entrypoint(
     app: APIGatewayRestResolver,
     *,
-    scope: str,
+    scope: str | None,
     error_for: ErrorFor = core_error_for,
     reference_of: ReferenceOf = correlation_id_of,
 ) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
-    """The Lambda handler for `app`, one endpoint needing `scope`: guards before routing, observability."""
+    """The Lambda handler for `app`, one endpoint needing `scope` (None: no bearer token, the route
+    verifies its own credential): guards before routing, observability."""
 
     @logger.inject_lambda_context(clear_state=True)
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -183,7 +183,14 @@ def core_error_for(exc: Exception, correlation_id: str) -> dict[str, Any]:
             details = [{"field": key, "message": str(value)} for key, value in exc.details.items()]
             return core_error(409, "invalid_request_error", exc.code, exc.message, correlation_id, details)
         case Unprocessable():
-            return core_error(422, "invalid_request_error", exc.code, exc.message, correlation_id)
+            return core_error(
+                422,
+                "invalid_request_error",
+                exc.code,
+                exc.message,
+                correlation_id,
+                _problem_details(exc.problems),
+            )
         case ServiceError():
             return core_error(
                 exc.status_code, "invalid_request_error", "request_failed", exc.msg, correlation_id
@@ -248,6 +255,14 @@ class ForeignEntity(Exception):
     """`x-monite-entity-id` names another entity than the token's tenant (403)."""
 
 
+class InvalidFinancingToken(Exception):
+    """A connect or session token that is forged, expired, malformed or for another purpose (401)."""
+
+
+class ForeignSessionToken(Exception):
+    """A session token of another business than the connect token's (403)."""
+
+
 def _monite_problems(exc: Exception) -> list[dict[str, Any]] | None:
     """Monite's 422 `detail` items for invalid values, or None when `exc` is not about values."""
     match exc:
@@ -293,6 +308,15 @@ def monite_error_for(exc: Exception, correlation_id: str) -> dict[str, Any]:
     """The Monite family's envelopes: invalid values are 422 `{"detail": [{loc, msg, type}]}`; every other
     error is `{"error": {"message"}}` with the core mapping's status."""
     problems = _monite_problems(exc)
+    if isinstance(exc, InvalidFinancingToken | ForeignSessionToken):
+        # The same words for every refusal: nothing says which check failed or what the token held.
+        status, message = (
+            (401, "A valid connect token is required.")
+            if isinstance(exc, InvalidFinancingToken)
+            else (403, "The session token is not for this business.")
+        )
+        core = core_error_for(Unauthenticated(), correlation_id)
+        return {**core, "statusCode": status, "body": json.dumps({"error": {"message": message}})}
     if isinstance(exc, ForeignEntity):
         core = core_error_for(MissingScope("x-monite-entity-id"), correlation_id)
         message = "x-monite-entity-id is not the entity of this token."

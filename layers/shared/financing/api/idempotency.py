@@ -6,12 +6,12 @@ that finds the key in flight waits a few seconds for the first to finish and rep
 Failed requests are not remembered.
 """
 
-import json
 import time
 from collections.abc import Callable
 from functools import cache
 from typing import Any
 
+from financing import exact_json
 from financing.adapters.aws import client
 from financing.api.errors import InvalidIdempotencyKey
 from financing.config import settings
@@ -74,7 +74,7 @@ def run_once(
         _remembered().config.register_lambda_context(lambda_context)
     body = event.get("body") or ""
     try:
-        payload: Any = json.loads(body) if body else None
+        payload: Any = exact_json.loads(body) if body else None
     except ValueError:
         payload = body
     request = {

@@ -6,19 +6,20 @@ one place for every route of the family.
 """
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 
 from financing.api.core import caller, core_api, entrypoint
 from financing.api.errors import ForeignEntity, InvalidHeader, monite_error_for
+from financing.auth.financing_tokens import Grant
 
 VERSION = "x-monite-version"
 ENTITY = "x-monite-entity-id"
 
 
-def _header(event: dict[str, Any], name: str) -> str | None:
+def header(event: dict[str, Any], name: str) -> str | None:
     for key, value in (event.get("headers") or {}).items():
         if key.lower() == name:
             return value
@@ -26,7 +27,7 @@ def _header(event: dict[str, Any], name: str) -> str | None:
 
 
 def check_headers(event: dict[str, Any], tenant_id: str) -> None:
-    version = _header(event, VERSION)
+    version = header(event, VERSION)
     if version is not None:
         try:
             date.fromisoformat(version)
@@ -34,9 +35,17 @@ def check_headers(event: dict[str, Any], tenant_id: str) -> None:
             raise InvalidHeader(VERSION, "must be a date such as 2024-05-25") from None
         if len(version) != 10:
             raise InvalidHeader(VERSION, "must be a date such as 2024-05-25")
-    entity = _header(event, ENTITY)
+    entity = header(event, ENTITY)
     if entity is not None and entity != tenant_id:
         raise ForeignEntity()
+
+
+def business(app: APIGatewayRestResolver, now: datetime) -> Grant:
+    """The caller's business (tenant and entity: `x-monite-entity-id`, which can only name the tenant) as
+    financing tokens grant it, from now."""
+    actor = caller(app)
+    entity = header(app.current_event.raw_event, ENTITY) or actor.tenant_id
+    return Grant.starting(now, tenant_id=actor.tenant_id, entity_id=entity, subject=actor.subject)
 
 
 def monite_api() -> APIGatewayRestResolver:
@@ -51,6 +60,6 @@ def monite_api() -> APIGatewayRestResolver:
 
 
 def monite_entrypoint(
-    app: APIGatewayRestResolver, *, scope: str
+    app: APIGatewayRestResolver, *, scope: str | None
 ) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
     return entrypoint(app, scope=scope, error_for=monite_error_for)

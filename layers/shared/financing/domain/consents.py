@@ -14,6 +14,8 @@ from financing.domain.errors import DomainError, FieldProblem, InvalidInput
 from financing.domain.tax_id import brazilian_document_problem, digits
 from financing.ids import new_id
 
+# Open Finance Brasil's amounts are in Brazil's currency: only a brl financing is a contract it shares.
+CONTRACT_CURRENCY = "brl"
 CREATED = "consent.created"
 REVOKED = "consent.revoked"
 
@@ -112,3 +114,8 @@ def check_access(consent: Consent | None, permission: Permission, now: datetime)
     if permission not in consent.permissions:
         raise ConsentRefused(f"The consent does not grant {permission.value}.")
     return consent
+
+
+def is_shared_currency(currency: str) -> bool:
+    """Whether a financing in `currency` is an Open Finance contract at all (another is never shared)."""
+    return currency.lower() == CONTRACT_CURRENCY

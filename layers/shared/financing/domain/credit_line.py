@@ -2,13 +2,24 @@
 
 A tenant without a line is not limited by one. With a line, funding draws the invoice's advance
 (its principal) on the line and full repayment gives it back; the line is never exceeded.
+
+An invoice pushed for financing (Monite's `POST /v1/financing_invoices`) records the pricing plan it
+was offered (the line's first plan at that moment); funding applies that plan, not the tenant's
+settings: its advance and fee rates, and its repayment date:
+- FIXED_DURATION: the disbursement date + `repayment_duration_days`;
+- FIXED_DATE: one fixed date, the invoice's due date (when the buyer pays);
+- MULTIPLE_DURATION: repaid in parts at the business's pace, at the latest on the due date.
+A fund request may restate the plan's rates but not change them (409 `offer_terms_differ`): the terms
+the business was shown are the terms it gets.
 """
 
+from datetime import date, timedelta
 from enum import StrEnum
 
 from pydantic import BaseModel
 
 from financing.domain.errors import Conflict
+from financing.domain.funding import Pricing
 
 UPDATED = "financing_offer.updated"
 
@@ -24,6 +35,30 @@ class PricingPlan(BaseModel):
     fee_rate: int
     repayment_type: RepaymentType
     repayment_duration_days: int | None = None
+
+    def repayment_date(self, disbursement_date: date, due_date: date) -> date:
+        if self.repayment_type == RepaymentType.FIXED_DURATION and self.repayment_duration_days:
+            return disbursement_date + timedelta(days=self.repayment_duration_days)
+        return due_date
+
+
+class OfferTermsDiffer(Conflict):
+    pass
+
+
+def offered_pricing(plan: PricingPlan, advance_rate: int | None, fee_rate: int | None) -> Pricing:
+    """The plan's rates; a rate given with the fund request must be the plan's (409 otherwise)."""
+    for name, given, offered in (
+        ("advance_rate_percentage", advance_rate, plan.advance_rate),
+        ("fee_percentage", fee_rate, plan.fee_rate),
+    ):
+        if given is not None and given != offered:
+            raise OfferTermsDiffer(
+                f"The invoice was offered {name} {offered}; it cannot be funded at {given}.",
+                code="offer_terms_differ",
+                details={name: offered},
+            )
+    return Pricing(advance_rate=plan.advance_rate, fee_rate=plan.fee_rate)
 
 
 class CreditLine(BaseModel):

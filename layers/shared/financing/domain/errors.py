@@ -68,6 +68,10 @@ class StateConflict(DomainError):
 
 
 class Unprocessable(DomainError):
-    """Well-formed and allowed, but the values cannot be applied (422)."""
+    """Well-formed and allowed, but the values cannot be applied (422); `problems` name the fields."""
 
     code = "unprocessable"
+
+    def __init__(self, message: str, problems: list[FieldProblem] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or []

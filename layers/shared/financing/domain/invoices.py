@@ -5,12 +5,14 @@ invoice with the transition it made; storage and events are the services' busine
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel
 
-from financing.domain import funding
+from financing.domain import funding, iof
+from financing.domain.credit_line import PricingPlan
 from financing.domain.errors import FieldProblem, InvalidInput, StateConflict, Unprocessable
 from financing.domain.lifecycle import EXPOSED, Action, Status, check, next_status
 from financing.ids import new_id
@@ -54,26 +56,65 @@ class Payment(BaseModel):
     recorded_at: datetime
 
 
+class LateFeePosting(BaseModel):
+    """One change of the late fees charged (funding.py has the rule): the ageing job's accrual through a
+    day, or the adjustment a backdated payment makes to the days already charged (negative when it
+    lowers them). The postings of a financing add up to its late_payment_fees and recourse_amount."""
+
+    kind: Literal["accrual", "adjustment"]
+    through: date  # the fees are charged for the days up to and including this one
+    amount: int  # the change of late_payment_fees (minor units; negative lowers them)
+    recourse: int = 0  # the part of `amount` that changed recourse_amount (the claim on the supplier)
+    posted_at: datetime
+
+
 class Financing(BaseModel):
-    advance_rate: int
-    fee_rate: int
-    first_payment: int
-    discount: int
-    collected: int = 0
+    """The money of a financed invoice, in minor units of the invoice's currency (rules: funding.py).
+
+    A ledger derives its postings from these fields: the advance paid out (first_payment), the discount
+    earned, the buyer's payments (collected), each late fee posting, the recourse claim on the supplier
+    (recourse_amount) and the rebate paid back to the supplier (second_payment).
+    """
+
+    advance_rate: int  # basis points of the amount (10000 = 100%)
+    fee_rate: int  # basis points of the advance
+    first_payment: int  # the advance paid to the supplier
+    discount: int  # the lender's fee on the advance
+    collected: int = 0  # the sum of the buyer's payments
+    # Every late fee charged (the sum of late_fee_postings), the recourse part included.
     late_payment_fees: int = 0
-    late_fees_through: date | None = None
-    second_payment: int | None = None
+    # The part of late_payment_fees beyond the invoice's headroom (amount - repayment_amount): a claim
+    # on the supplier, never on the buyer's invoice. All of it is outstanding: nothing collects it yet.
+    recourse_amount: int = 0
+    late_fee_rate: int | None = None  # the annual late rate (basis points) charged, fixed when first overdue
+    late_fees_through: date | None = None  # the last day late fees are charged for
+    late_fee_postings: list[LateFeePosting] = []
+    second_payment: int | None = None  # the rebate to the supplier, once the invoice is repaid
+    # The paid_date on which the buyer's payments first covered the claim and its fees within headroom
+    # (repayment_outstanding reached 0); the invoice no longer ages from then on.
+    settled_on: date | None = None
     funded_at: datetime
     disbursement_date: date
+    repayment_date: date | None = None  # when the business repays the lender (None: the due date)
     repaid_at: datetime | None = None
     # The advance was drawn on the tenant's credit line (so repayment gives it back to the line).
     on_credit_line: bool = False
     # The supplier's tax id when funded: the contract's customer, to whom Open Finance shares it.
     customer_document: str | None = None
+    # IOF withheld from the advance at funding (domain.iof): the rates funded at, the amount in minor units.
+    iof_daily_rate: int = 0
+    iof_additional_rate: int = 0
+    iof: int = 0
 
     @property
     def repayment_amount(self) -> int:
+        """The lender's claim on the invoice, before late fees."""
         return self.first_payment + self.discount
+
+    @property
+    def late_fees_within_headroom(self) -> int:
+        """The late fees the buyer's payments owe (the rest is recourse on the supplier)."""
+        return self.late_payment_fees - self.recourse_amount
 
 
 class Invoice(BaseModel):
@@ -99,6 +140,7 @@ class Invoice(BaseModel):
     status_reason: str | None = None
     signatures: dict[Party, str] = {}
     sessions: list[FinancingSession] = []
+    offered_plan: PricingPlan | None = None  # the plan offered when pushed for financing (Monite)
     payments: list[Payment] = []
     financing: Financing | None = None
     overdue_since: date | None = None
@@ -116,7 +158,12 @@ class Invoice(BaseModel):
         if self.financing is None:
             return None
         f = self.financing
-        return funding.repayment_outstanding(f.repayment_amount, f.late_payment_fees, f.collected)
+        return funding.repayment_outstanding(f.repayment_amount, f.late_fees_within_headroom, f.collected)
+
+    @property
+    def headroom(self) -> int:
+        """What late fees may take from the invoice before they become recourse on the supplier."""
+        return self.amount - (self.financing.repayment_amount if self.financing else 0)
 
     @property
     def exposure(self) -> int:
@@ -136,6 +183,22 @@ class Transition:
 
 class PaymentExceedsOutstanding(Unprocessable):
     code = "payment_exceeds_outstanding"
+
+
+class ClaimExceedsInvoice(Unprocessable):
+    """The pricing gives a claim (advance + discount) the invoice amount cannot pay."""
+
+    code = "claim_exceeds_invoice"
+
+    def __init__(self, amount: int, advance: funding.Advance) -> None:
+        super().__init__(
+            f"The lender's claim of {advance.repayment_amount} minor units (advance {advance.first_payment} "
+            f"+ discount {advance.discount}) exceeds the invoice amount of {amount}.",
+            [
+                FieldProblem(name, "gives a claim above the invoice amount")
+                for name in ("advance_rate_percentage", "fee_percentage")
+            ],
+        )
 
 
 class PreconditionFailed(StateConflict):
@@ -295,8 +358,14 @@ def fund(
     now: datetime,
     receivable_confirmed: bool = False,
     customer_document: str | None = None,
+    iof_rates: iof.IofRates | None = None,
 ) -> tuple[Invoice, Transition]:
     to = next_status(Action.FUND, invoice.status)
+    if not invoice.issue_date <= disbursement_date < invoice.due_date:
+        # Outside [issue date, due date) the term is nil or negative: no discount contract to price.
+        raise InvalidInput(
+            [FieldProblem("disbursement_date", "must be on or after the issue date and before the due date")]
+        )
     if invoice.credit_rights_internal_number and not receivable_confirmed:
         raise PreconditionFailed(
             "receivable_not_confirmed",
@@ -305,13 +374,22 @@ def fund(
     advance = funding.advance_for(invoice.amount, pricing)
     if advance.first_payment <= 0:
         raise InvalidInput([FieldProblem("advance_rate_percentage", "gives no advance for this amount")])
+    if advance.repayment_amount > invoice.amount:
+        raise ClaimExceedsInvoice(invoice.amount, advance)
+    rates = iof_rates if iof_rates is not None and iof.applies_to(invoice.currency) else iof.NONE
     financing = Financing(
+        iof_daily_rate=rates.daily,
+        iof_additional_rate=rates.additional,
+        iof=iof.iof_on_credit(advance.first_payment, (invoice.due_date - disbursement_date).days, rates),
         advance_rate=pricing.advance_rate,
         fee_rate=pricing.fee_rate,
         first_payment=advance.first_payment,
         discount=advance.discount,
         funded_at=now,
         disbursement_date=disbursement_date,
+        repayment_date=invoice.offered_plan.repayment_date(disbursement_date, invoice.due_date)
+        if invoice.offered_plan
+        else None,
         customer_document=customer_document,
     )
     sessions = _close_sessions(invoice, SessionStatus.COMPLETED)
@@ -321,7 +399,12 @@ def fund(
 def record_payment(
     invoice: Invoice, amount: int, *, paid_date: date, reference: str, now: datetime
 ) -> tuple[Invoice, Transition]:
-    """A payment from the buyer; paying the whole outstanding amount repays the invoice."""
+    """A payment from the buyer; paying the whole outstanding amount repays the invoice.
+
+    The late fees are brought up to the day before paid_date, those already charged are re-rated on the
+    payment history (a backdated payment lowers them: an adjustment posting), and the claim is settled
+    once the payments cover it (funding.py).
+    """
     check(Action.RECORD_PAYMENT, invoice.status)
     if amount <= 0:
         raise InvalidInput([FieldProblem("amount", "must be greater than 0")])
@@ -332,17 +415,31 @@ def record_payment(
             f"The payment exceeds the outstanding amount of the invoice ({invoice.outstanding_amount} minor units)."
         )
     assert invoice.financing is not None
-    collected = invoice.financing.collected + amount
+    if invoice.financing.late_fee_rate is not None:  # the days before paid_date the job has not charged
+        invoice = accrue_late_fees(
+            invoice, paid_date - timedelta(days=1), invoice.financing.late_fee_rate, now
+        )
     payment = Payment(
         id=new_id("pay"), amount=amount, paid_date=paid_date, reference=reference, recorded_at=now
     )
-    financing_update: dict = {"collected": collected}
+    paid = invoice.model_copy(
+        update={
+            "payments": [*invoice.payments, payment],
+            "financing": invoice.financing.model_copy(
+                update={"collected": invoice.financing.collected + amount}
+            ),
+        }
+    )
+    f = _charged(paid, invoice.financing.late_fees_through, "adjustment", now).financing
+    assert f is not None
+    claim_due = f.repayment_amount + f.late_fees_within_headroom
+    update: dict = {"settled_on": funding.settlement_date(claim_due, _paid(paid))}
     to = invoice.status
-    if collected == invoice.amount:
+    if f.collected == invoice.amount:
         to = Status.REPAID
-        advance = funding.Advance(invoice.financing.first_payment, invoice.financing.discount)
-        financing_update |= {
-            "second_payment": funding.rebate(collected, advance, invoice.financing.late_payment_fees),
+        advance = funding.Advance(f.first_payment, f.discount)
+        update |= {
+            "second_payment": funding.rebate(f.collected, advance, f.late_fees_within_headroom),
             "repaid_at": now,
         }
     return _moved(
@@ -350,9 +447,13 @@ def record_payment(
         Action.RECORD_PAYMENT,
         to,
         now,
-        financing=invoice.financing.model_copy(update=financing_update),
-        payments=[*invoice.payments, payment],
+        financing=f.model_copy(update=update),
+        payments=paid.payments,
     )
+
+
+def _paid(invoice: Invoice) -> list[tuple[date, int]]:
+    return [(p.paid_date, p.amount) for p in invoice.payments]
 
 
 def _close_sessions(invoice: Invoice, status: SessionStatus) -> list[FinancingSession]:
@@ -365,34 +466,63 @@ def _close_sessions(invoice: Invoice, status: SessionStatus) -> list[FinancingSe
 # --------------------------------------------------------------------------------- overdue and default
 
 
-def accrue_late_fees(invoice: Invoice, today: date, late_rate: int) -> Invoice:
-    """Late fees for each overdue day not yet accrued (idempotent for a given `today`)."""
-    if invoice.status != Status.OVERDUE or invoice.financing is None:
-        return invoice
+def _charged(
+    invoice: Invoice, through: date | None, kind: Literal["accrual", "adjustment"], now: datetime
+) -> Invoice:
+    """The late fees charged through `through` on the payment history, and the posting that gets the
+    charged total there (none when it does not change)."""
     f = invoice.financing
-    since = f.late_fees_through or invoice.overdue_since or today
-    fees = funding.late_fees_between(f.repayment_amount - f.collected, late_rate, since, today)
-    if fees == 0 and f.late_fees_through == today:
+    if f is None or through is None or f.late_fee_rate is None or invoice.overdue_since is None:
         return invoice
-    return invoice.model_copy(
-        update={
-            "financing": f.model_copy(
-                update={"late_payment_fees": f.late_payment_fees + fees, "late_fees_through": today}
-            )
-        }
+    total = funding.late_fees(
+        f.repayment_amount, f.late_fee_rate, _paid(invoice), invoice.overdue_since, through
     )
+    recourse = funding.recourse(total, invoice.headroom)
+    update: dict = {"late_payment_fees": total, "recourse_amount": recourse, "late_fees_through": through}
+    if total != f.late_payment_fees or recourse != f.recourse_amount:
+        posting = LateFeePosting(
+            kind=kind,
+            through=through,
+            amount=total - f.late_payment_fees,
+            recourse=recourse - f.recourse_amount,
+            posted_at=now,
+        )
+        update["late_fee_postings"] = [*f.late_fee_postings, posting]
+    return invoice.model_copy(update={"financing": f.model_copy(update=update)})
+
+
+def accrue_late_fees(invoice: Invoice, today: date, late_rate: int, now: datetime) -> Invoice:
+    """Late fees through `today` for an overdue invoice whose claim is unsettled (idempotent for a day).
+
+    The rate is the tenant's when the invoice first accrues; it stays the invoice's for good.
+    """
+    f = invoice.financing
+    if invoice.status != Status.OVERDUE or f is None or f.settled_on is not None:
+        return invoice
+    if f.late_fees_through is not None and f.late_fees_through >= today:
+        return invoice
+    if f.late_fee_rate is None:
+        invoice = invoice.model_copy(update={"financing": f.model_copy(update={"late_fee_rate": late_rate})})
+    return _charged(invoice, today, "accrual", now)
 
 
 def age(
     invoice: Invoice, *, today: date, now: datetime, grace_days: int, default_after_days: int, late_rate: int
 ) -> tuple[Invoice, list[Transition]]:
-    """The daily job's step for one invoice: overdue after the grace period, defaulted much later, late fees."""
+    """The daily job's step for one invoice: overdue from its first overdue day (due date + grace + 1),
+    late fees, defaulted `default_after_days` after the due date. An invoice whose claim is settled no
+    longer ages."""
     transitions: list[Transition] = []
-    if invoice.status == Status.FINANCED and (today - invoice.due_date).days > grace_days:
-        invoice, moved = _moved(invoice, Action.MARK_OVERDUE, Status.OVERDUE, now, overdue_since=today)
+    if invoice.financing is None or invoice.financing.settled_on is not None:
+        return invoice, transitions
+    first_overdue = funding.first_overdue_day(invoice.due_date, grace_days)
+    if invoice.status == Status.FINANCED and today >= first_overdue:
+        invoice, moved = _moved(
+            invoice, Action.MARK_OVERDUE, Status.OVERDUE, now, overdue_since=first_overdue
+        )
         transitions.append(moved)
     before = invoice
-    invoice = accrue_late_fees(invoice, today, late_rate)
+    invoice = accrue_late_fees(invoice, today, late_rate, now)
     if invoice.status == Status.OVERDUE and (today - invoice.due_date).days >= default_after_days:
         invoice, moved = _moved(invoice, Action.MARK_DEFAULTED, Status.DEFAULTED, now)
         transitions.append(moved)

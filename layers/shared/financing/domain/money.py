@@ -22,8 +22,13 @@ def exponent(currency: str) -> int:
         raise MoneyError(f"unsupported currency '{currency}'") from None
 
 
-def to_minor(amount: Decimal | int | float | str, currency: str) -> int:
-    """Decimal major units to integer minor units, refusing more decimals than the currency has."""
+def to_minor(amount: Decimal | int | str, currency: str) -> int:
+    """Decimal major units to integer minor units, refusing more decimals than the currency has.
+
+    A float is refused (TypeError): it has already lost the digits beyond its 15 to 17 (bodies are
+    parsed with exact decimals, financing.exact_json), so it is a bug wherever one gets here."""
+    if isinstance(amount, float):
+        raise TypeError("an amount must be a Decimal, an int or a numeric string, never a float")
     try:
         value = Decimal(str(amount))
     except InvalidOperation:
@@ -42,6 +47,11 @@ def to_major(minor: int, currency: str) -> Decimal:
 
 def round_half_up(value: Decimal) -> int:
     return int(value.to_integral_value(rounding=ROUND_HALF_UP))
+
+
+def round_half_up_ratio(numerator: int, denominator: int) -> int:
+    """`numerator / denominator` (a non-negative numerator, a positive denominator) rounded half-up, exactly."""
+    return (2 * numerator + denominator) // (2 * denominator)
 
 
 def apply_rate(minor: int, rate_basis_points: int) -> int:

@@ -1,21 +1,25 @@
 """Signed webhooks: subscriptions, which events they receive, where they may point, how deliveries are
-signed and when a failing delivery is retried or given up.
+signed (Standard Webhooks) and when a failing delivery is retried or given up.
 
-    subscription: url + event types (or "*") + a secret (`whsec_...`) that signs every delivery
+    subscription: url + event types (or "*") + a secret (`whsec_<base64 key>`) that signs every delivery;
+                  after a rotation the previous secret also signs, for ROTATION_OVERLAP
     delivery (one per event and subscription): pending --2xx--> delivered
                                                pending --max age reached--> failed
 """
 
+import base64
+import binascii
 import hashlib
 import hmac
 import ipaddress
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, SecretStr
+from pydantic import BaseModel, SecretStr, field_validator
 
 from financing.clock import now
 from financing.domain.errors import FieldProblem, InvalidInput
@@ -28,6 +32,12 @@ DELETED = "webhook_subscription.deleted"
 
 ID_PREFIX = "whsub"
 SECRET_PREFIX = "whsec_"  # noqa: S105 - the prefix of generated secrets, not a secret
+SECRET_KEY_BYTES = 32  # Standard Webhooks asks for at least 24 random bytes
+MIN_KEY_BYTES = 24
+# After a rotation the previous secret keeps signing (a second signature) for this long, so receivers
+# can switch secrets without refusing a delivery.
+ROTATION_OVERLAP = timedelta(hours=24)
+SIGNATURE_VERSION = "v1"
 EVERY_EVENT = "*"
 MAX_URL_LENGTH = 2048
 MAX_EVENT_TYPES = 100
@@ -51,19 +61,66 @@ class WebhookSubscription(BaseModel):
     enabled: bool = True
     # SecretStr: a subscription logged or dumped by mistake shows "**********", never the secret.
     secret: SecretStr
+    # The secret replaced by the last rotation, signing too until `previous_secret_expires`.
+    previous_secret: SecretStr | None = None
+    previous_secret_expires: datetime | None = None
     created: datetime
     updated: datetime
     version: int = 1
+
+    @field_validator("secret", "previous_secret")
+    @classmethod
+    def _standard(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not is_standard_secret(value.get_secret_value()):
+            raise ValueError("a webhook secret is whsec_ followed by the base64 of at least 24 bytes")
+        return value
 
     def receives(self, event_type: str) -> bool:
         return self.enabled and (EVERY_EVENT in self.event_types or event_type in self.event_types)
 
 
-# ------------------------------------------------------------------------------------ subscriptions
+# ------------------------------------------------------------------------------------ secrets
 
 
 def new_secret() -> SecretStr:
-    return SecretStr(SECRET_PREFIX + secrets.token_urlsafe(32))
+    """`whsec_` + base64 of 32 random bytes: the Standard Webhooks secret format."""
+    return SecretStr(SECRET_PREFIX + base64.b64encode(secrets.token_bytes(SECRET_KEY_BYTES)).decode())
+
+
+def _key_of(secret: str) -> bytes | None:
+    if not secret.startswith(SECRET_PREFIX):
+        return None
+    try:
+        key = base64.b64decode(secret.removeprefix(SECRET_PREFIX), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    return key if len(key) >= MIN_KEY_BYTES else None
+
+
+def is_standard_secret(secret: str) -> bool:
+    return _key_of(secret) is not None
+
+
+def signing_key(secret: str) -> bytes:
+    """The HMAC key a secret stands for: the bytes base64-encoded after `whsec_`."""
+    key = _key_of(secret)
+    if key is None:
+        raise ValueError("not a Standard Webhooks secret")
+    return key
+
+
+def standard_secret(stored: str) -> str:
+    """A stored secret in the Standard Webhooks format, keeping its HMAC key.
+
+    Secrets issued before the platform followed Standard Webhooks are `whsec_` + url-safe text (never
+    valid base64) and keyed the HMAC with their own UTF-8 bytes; the same key in the standard format is
+    `whsec_` + base64 of those bytes, so converting one changes no signature's key."""
+    if is_standard_secret(stored):
+        return stored
+    return SECRET_PREFIX + base64.b64encode(stored.encode()).decode()
+
+
+# ------------------------------------------------------------------------------------ subscriptions
 
 
 def _checked_event_types(event_types: list[str]) -> list[str]:
@@ -117,9 +174,17 @@ def revise(subscription: WebhookSubscription, changes: dict, allow_loopback: boo
 
 
 def rotate_secret(subscription: WebhookSubscription) -> WebhookSubscription:
-    """A new secret: every delivery from now on is signed with it, the old one no longer verifies."""
+    """A new secret signs every delivery from now on; the one it replaces signs them too (a second
+    signature) for ROTATION_OVERLAP, then no more. A secret replaced earlier stops signing at once."""
+    moment = now()
     return subscription.model_copy(
-        update={"secret": new_secret(), "updated": now(), "version": subscription.version + 1}
+        update={
+            "secret": new_secret(),
+            "previous_secret": subscription.secret,
+            "previous_secret_expires": moment + ROTATION_OVERLAP,
+            "updated": moment,
+            "version": subscription.version + 1,
+        }
     )
 
 
@@ -200,21 +265,34 @@ def address_problem(address: str, allow_loopback: bool) -> str | None:
 
 
 def webhook_id(event_id: str, subscription_id: str) -> str:
-    """The `Webhook-Id` header and the delivery's id: one per event and subscription, the same on every retry."""
+    """The `webhook-id` header and the delivery's id: one per event and subscription, the same on every
+    retry (receivers deduplicate on it)."""
     return f"{event_id}:{subscription_id}"
 
 
-def signature(secret: str, timestamp: int, body: bytes) -> str:
-    """`Webhook-Signature`: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" keyed by the secret>."""
-    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
-    return f"t={timestamp},v1={digest}"
+def signing_secrets(subscription: WebhookSubscription, at: datetime) -> list[str]:
+    """The secrets a delivery attempted `at` is signed with: the current one, then the previous one while
+    the rotation overlap lasts."""
+    found = [subscription.secret.get_secret_value()]
+    expires = subscription.previous_secret_expires
+    if subscription.previous_secret is not None and expires is not None and at < expires:
+        found.append(subscription.previous_secret.get_secret_value())
+    return found
 
 
-def signed_headers(secret: str, delivery_id: str, timestamp: int, body: bytes) -> dict[str, str]:
+def signature(secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
+    """`v1,<base64 HMAC-SHA256 of "<msg_id>.<timestamp>.<body>">`, keyed by the secret's decoded key."""
+    content = f"{msg_id}.{timestamp}.".encode() + body
+    digest = hmac.new(signing_key(secret), content, hashlib.sha256).digest()
+    return f"{SIGNATURE_VERSION},{base64.b64encode(digest).decode()}"
+
+
+def signed_headers(secret_values: Sequence[str], msg_id: str, timestamp: int, body: bytes) -> dict[str, str]:
+    """The Standard Webhooks headers; one signature per secret, space-separated, the current one first."""
     return {
-        "Webhook-Id": delivery_id,
-        "Webhook-Timestamp": str(timestamp),
-        "Webhook-Signature": signature(secret, timestamp, body),
+        "webhook-id": msg_id,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": " ".join(signature(secret, msg_id, timestamp, body) for secret in secret_values),
     }
 
 

@@ -9,6 +9,7 @@ from financing.domain.actor import Actor
 from financing.domain.buyer_limits import BuyerLimit, BuyerLimitView, Exposure, LimitStatus
 from financing.domain.errors import FieldProblem, InvalidInput, NotFound
 from financing.domain.events import DomainEvent
+from financing.exact_json import jsonable
 from financing.ids import is_id
 
 
@@ -102,5 +103,5 @@ def _event(type_: str, actor: Actor, view: BuyerLimitView) -> DomainEvent:
         type_,
         tenant_id=actor.tenant_id,
         correlation_id=actor.correlation_id,
-        obj=buyer_limit_object(view).model_dump(mode="json"),
+        obj=jsonable(buyer_limit_object(view)),
     )

@@ -4,11 +4,13 @@ Each action reads what it needs, lets the domain decide, and commits one transac
 (invoice + history + exposure + outbox events) through the store.
 """
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from financing.adapters.companies import CompanyStore, company_key
+from financing.adapters.concentration import ConcentrationRaced, Guard, portfolio_key, read_guard
 from financing.adapters.credit_line import credit_line_from_item, credit_line_key
 from financing.adapters.documents import DocumentFiles, DocumentStore, document_key, parse_document
 from financing.adapters.dynamo import tenant_key
@@ -20,7 +22,8 @@ from financing.dialects.core.documents import document_object
 from financing.dialects.core.invoices import as_json
 from financing.domain import invoices as rules
 from financing.domain.actor import Actor
-from financing.domain.credit_line import check_draw
+from financing.domain.concentration import check_funding
+from financing.domain.credit_line import PricingPlan, check_draw, offered_pricing
 from financing.domain.documents import Purpose
 from financing.domain.errors import FieldProblem, InvalidInput, NotFound
 from financing.domain.events import DomainEvent
@@ -29,6 +32,7 @@ from financing.domain.funding import Pricing
 from financing.domain.invoices import FinancingSession, Invoice, InvoiceType, Party, Transition
 from financing.domain.lifecycle import Action
 from financing.domain.money import MoneyError, to_minor
+from financing.domain.settings import TenantSettings
 from financing.ids import is_id, new_id
 from financing.services import documents as document_service
 
@@ -145,9 +149,12 @@ class Invoices:
         invoice, moved, transition = self._submission(self.get(invoice_id), session)
         return self._commit(invoice, moved, [transition])
 
-    def submit_many(self, wanted: list[tuple[str, InvoiceType]]) -> list[Invoice]:
+    def submit_many(
+        self, wanted: list[tuple[str, InvoiceType]], offered_plan: PricingPlan | None = None
+    ) -> list[Invoice]:
         """Submit several invoices (id, expected type) in one financing session, all or nothing: each must
-        pass the same rules as a single submission, and every change commits in one transaction."""
+        pass the same rules as a single submission, and every change commits in one transaction. Each
+        records `offered_plan`, the pricing plan funding will apply."""
         invoices = [self.get(invoice_id) for invoice_id, _ in wanted]
         problems = [
             FieldProblem(f"invoices.{n}.type", f"the invoice is a {invoice.type.value} invoice")
@@ -157,7 +164,10 @@ class Invoices:
         if problems:
             raise InvalidInput(problems)
         session = FinancingSession(id=new_id("ifs"), submitted_by=self.actor.subject, created=now())
-        moves = [self._submission(invoice, session) for invoice in invoices]
+        moves = [
+            (previous, moved.model_copy(update={"offered_plan": offered_plan}), t)
+            for previous, moved, t in (self._submission(invoice, session) for invoice in invoices)
+        ]
         events = [e for _, moved, t in moves for e in _events_for(moved, [t], self.actor)]
         self.store.move_many([(moved, previous, [t]) for previous, moved, t in moves], self.actor, events)
         return [moved for _, moved, _ in moves]
@@ -250,6 +260,11 @@ class Invoices:
     def fund(
         self, invoice_id: str, advance_rate: int | None, fee_rate: int | None, disbursement_date: date | None
     ) -> Invoice:
+        return _deciding_again(lambda: self._fund(invoice_id, advance_rate, fee_rate, disbursement_date))
+
+    def _fund(
+        self, invoice_id: str, advance_rate: int | None, fee_rate: int | None, disbursement_date: date | None
+    ) -> Invoice:
         invoice = self.get(invoice_id)
         tenant = self.actor.tenant_id
         keys = {
@@ -265,11 +280,15 @@ class Invoices:
             }
         found = self._read(keys)
         receivable = found.get("receivable")
-        plan = parse_settings(tenant, found["settings"]).funding_pricing()
-        pricing = Pricing(
-            advance_rate=advance_rate if advance_rate is not None else plan.advance_rate,
-            fee_rate=fee_rate if fee_rate is not None else plan.fee_rate,
-        )
+        tenant_settings = parse_settings(tenant, found["settings"])
+        if invoice.offered_plan is not None:
+            pricing = offered_pricing(invoice.offered_plan, advance_rate, fee_rate)
+        else:
+            plan = tenant_settings.funding_pricing()
+            pricing = Pricing(
+                advance_rate=advance_rate if advance_rate is not None else plan.advance_rate,
+                fee_rate=fee_rate if fee_rate is not None else plan.fee_rate,
+            )
         moved, transition = rules.fund(
             invoice,
             pricing,
@@ -277,6 +296,7 @@ class Invoices:
             now=now(),
             receivable_confirmed=bool(receivable and receivable.get("status") == "CONFIRMED"),
             customer_document=(found.get("supplier") or {}).get("tax_id"),
+            iof_rates=tenant_settings.iof_rates(),
         )
         exposure = found["exposure"] or {}
         total, outstanding = int(exposure.get("total_limit", 0)), int(exposure.get("outstanding", 0))
@@ -290,6 +310,7 @@ class Invoices:
                 f"The advance of {advance} minor units exceeds the buyer's available limit of {max(0, total - outstanding)}.",
                 code="buyer_limit_exceeded",
             )
+        concentration = self._concentration(tenant_settings, found["exposure"], invoice.currency, advance)
         line = credit_line_from_item(tenant, found["credit_line"])
         if line is not None:
             check_draw(line, advance, invoice.currency)
@@ -303,9 +324,37 @@ class Invoices:
             [transition],
             limit_guard={"total_limit": total, "headroom": total - advance},
             credit_line=line,
+            concentration=concentration,
         )
 
+    def _concentration(
+        self, tenant_settings: TenantSettings, exposure: dict[str, Any] | None, currency: str, advance: int
+    ) -> Guard:
+        """Check the concentration limit on a funding of `advance` (409 concentration_limit_exceeded)."""
+        guard = self._guard(tenant_settings, exposure, currency)
+        limit = tenant_settings.concentration_limit()
+        if limit is None:
+            return guard
+        within = check_funding(
+            limit, buyer=guard.buyer, tenant=guard.tenant, advance=advance, currency=currency
+        )
+        return guard.allowed(within, advance, limit.applies_above)
+
+    def _guard(
+        self, tenant_settings: TenantSettings, exposure: dict[str, Any] | None, currency: str
+    ) -> Guard:
+        """What an exposure change must hold to: with the limit on, the tenant's portfolio item too (its
+        key names the limit's epoch, known once the settings are read, hence a read of its own)."""
+        since = tenant_settings.concentration_since
+        portfolio = None
+        if since is not None:
+            portfolio = self.table.get(**portfolio_key(self.actor.tenant_id, currency, since))
+        return read_guard(tenant_settings, exposure, portfolio)
+
     def record_payment(self, invoice_id: str, amount: Decimal, paid_date: date, reference: str) -> Invoice:
+        return _deciding_again(lambda: self._record_payment(invoice_id, amount, paid_date, reference))
+
+    def _record_payment(self, invoice_id: str, amount: Decimal, paid_date: date, reference: str) -> Invoice:
         invoice = self.get(invoice_id)
         try:
             minor = to_minor(amount, invoice.currency)
@@ -314,7 +363,16 @@ class Invoices:
         moved, transition = rules.record_payment(
             invoice, minor, paid_date=paid_date, reference=reference, now=now()
         )
-        return self._commit(invoice, moved, [transition])
+        guard = None
+        if moved.exposure != invoice.exposure:  # a repayment releases the buyer's exposure
+            tenant = self.actor.tenant_id
+            found = self._read(
+                {"settings": settings_key(tenant), "exposure": exposure_key(tenant, invoice.buyer)}
+            )
+            guard = self._guard(
+                parse_settings(tenant, found["settings"]), found["exposure"], invoice.currency
+            )
+        return self._commit(invoice, moved, [transition], concentration=guard)
 
     # ---------------------------------------------------------------------------------------- commit
 
@@ -328,6 +386,20 @@ class Invoices:
 
     def _event(self, type_: str, invoice: Invoice) -> DomainEvent:
         return _announce(type_, invoice, self.actor)
+
+
+RACE_ATTEMPTS = 3
+
+
+def _deciding_again(decide: Callable[[], Invoice]) -> Invoice:
+    """Run a decision again (from a fresh read) when the portfolio or the buyer's exposure of a tenant
+    with a concentration limit changed between its read and its commit; the last loss is a 409."""
+    for _ in range(RACE_ATTEMPTS - 1):
+        try:
+            return decide()
+        except ConcentrationRaced:
+            continue
+    return decide()
 
 
 def _announce(type_: str, invoice: Invoice, actor: Actor) -> DomainEvent:

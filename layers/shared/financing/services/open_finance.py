@@ -12,11 +12,11 @@ from financing.adapters.consents import consent_key, parse_consent
 from financing.adapters.dynamo import EntityTable, tenant_key
 from financing.adapters.invoices import CONTRACTS, InvoiceStore
 from financing.adapters.settings import parse_settings, settings_key
-from financing.clock import iso, now
+from financing.clock import now
 from financing.dialects.open_finance.contracts import invoice_id_of
 from financing.dialects.open_finance.envelope import PageRequest, page_request
 from financing.domain.actor import Actor
-from financing.domain.consents import Consent, ConsentRefused, Permission, check_access
+from financing.domain.consents import Consent, ConsentRefused, Permission, check_access, is_shared_currency
 from financing.domain.errors import NotFound
 from financing.domain.invoices import Invoice
 from financing.domain.settings import TenantSettings, require_institution
@@ -62,6 +62,7 @@ class SharedContracts:
         if (
             invoice is None
             or invoice.status not in CONTRACTS
+            or not is_shared_currency(invoice.currency)
             or invoice.financing is None
             or invoice.financing.customer_document != shared.consent.customer_document
         ):
@@ -88,7 +89,7 @@ class SharedContracts:
         shared, _ = self._read(Permission.INVOICE_FINANCINGS_READ)
         request = self.page(page, size, pagination_key, "contracts")
         keys = self.store.contract_keys(
-            self.actor.tenant_id, shared.consent.customer_document, funded_by=iso(request.snapshot)
+            self.actor.tenant_id, shared.consent.customer_document, funded_by=request.snapshot
         )
         return shared, request, keys
 

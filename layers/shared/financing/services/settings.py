@@ -2,12 +2,17 @@
 
 from typing import Any, Protocol
 
+from financing.adapters.concentration import Portfolio as PortfolioTracker
 from financing.adapters.settings import SettingsStore
 from financing.dialects.core.settings import settings_object
 from financing.domain import settings as rules
 from financing.domain.actor import Actor
 from financing.domain.events import DomainEvent
 from financing.domain.settings import TenantSettings
+
+
+class Portfolio(Protocol):
+    def track(self, tenant_id: str, since: int) -> int: ...
 
 
 class Settings(Protocol):
@@ -24,8 +29,14 @@ def tenant_settings(tenant_id: str, store: Settings | None = None) -> TenantSett
     return (store or SettingsStore()).get(tenant_id)
 
 
-def replace_settings(store: Settings, actor: Actor, terms: dict[str, Any]) -> TenantSettings:
-    """Replace every setting; sending the stored settings again writes and announces nothing."""
+def replace_settings(
+    store: Settings, actor: Actor, terms: dict[str, Any], portfolio: Portfolio | None = None
+) -> TenantSettings:
+    """Replace every setting; sending the stored settings again writes and announces nothing.
+
+    With a concentration limit on, every buyer exposure not yet counted in the tenant's portfolio is
+    counted after the save (after, so that no funding decided without the limit can still change a
+    counted exposure); sending the settings again finishes a count an earlier request did not."""
     current = store.get(actor.tenant_id)
     revised = rules.replace_settings(current, terms)
     if revised is not current:
@@ -36,4 +47,6 @@ def replace_settings(store: Settings, actor: Actor, terms: dict[str, Any]) -> Te
             obj=settings_object(revised).model_dump(mode="json"),
         )
         store.save(revised, event)
+    if revised.concentration_since is not None:
+        (portfolio or PortfolioTracker()).track(actor.tenant_id, revised.concentration_since)
     return revised

@@ -2,7 +2,7 @@
 it, and deliver one signed event to one subscription (recording every attempt)."""
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -31,6 +31,13 @@ class Subscriptions(Protocol):
         self, tenant_id: str, *, limit: int, after: str | None
     ) -> tuple[list[WebhookSubscription], bool]: ...
     def every(self, tenant_id: str) -> list[WebhookSubscription]: ...
+
+
+class StoredSecrets(Protocol):
+    """Every subscription's secret as stored, for the one-off migration to the standard format."""
+
+    def stored_secrets(self) -> Iterable[tuple[dict[str, str], str]]: ...
+    def rewrite_secret(self, key: dict[str, str], stored: str, rewritten: str) -> bool: ...
 
 
 class Deliveries(Protocol):
@@ -89,6 +96,18 @@ def delete_subscription(store: Subscriptions, actor: Actor, subscription_id: str
     subscription = get_subscription(store, actor, subscription_id)
     store.remove(subscription, _event(rules.DELETED, actor, subscription))
     return subscription
+
+
+def migrate_secrets(store: StoredSecrets) -> int:
+    """Store each secret issued before the platform followed Standard Webhooks in the standard format,
+    with the same HMAC key (so no signature changes and queued deliveries still verify); how many were
+    rewritten. Safe to run again, and beside live traffic: a secret regenerated meanwhile is left alone."""
+    rewritten = 0
+    for key, stored in store.stored_secrets():
+        standard = rules.standard_secret(stored)
+        if standard != stored and store.rewrite_secret(key, stored, standard):
+            rewritten += 1
+    return rewritten
 
 
 def list_deliveries(
@@ -168,7 +187,8 @@ def deliver(
     schedule: RetrySchedule,
     request: DeliveryRequest,
 ) -> Outcome:
-    """Post the event to the subscription, signed with its current secret, and record the attempt.
+    """Post the event to the subscription, signed with the secrets it has now (the current one, and the
+    previous one during a rotation's overlap), and record the attempt.
 
     A delivery already delivered is not posted again (SQS delivers at least once); a subscription that
     was disabled or deleted meanwhile receives nothing more."""
@@ -185,9 +205,9 @@ def deliver(
         abandoned = rules.abandoned(delivery, reason)
         deliveries.save(abandoned)
         return Outcome(abandoned)
-    body = request.body.encode()
+    body, moment = request.body.encode(), now()
     headers = rules.signed_headers(
-        subscription.secret.get_secret_value(), delivery.id, int(now().timestamp()), body
+        rules.signing_secrets(subscription, moment), delivery.id, int(moment.timestamp()), body
     )
     attempt = post(subscription.url, body, headers)
     age = now().timestamp() - request.queued_at

@@ -1,8 +1,9 @@
 """Buyer limits in the core shape: amounts are JSON numbers in decimal major units of the currency."""
 
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
 
 from financing.clock import iso
 from financing.dialects.json_input import json_number, json_text
@@ -15,6 +16,10 @@ Currency = Literal["brl", "eur", "gbp", "usd"]
 
 # The domain's ceiling (MAX_AMOUNT_MINOR) in major units: every currency here has two decimals.
 PositiveAmount = json_number("Decimal major units, at most the currency's decimal places", gt=0, le=10**13)
+
+
+# A JSON number in decimal major units, written exactly (financing.exact_json), never through a float.
+Major = Annotated[Decimal, WithJsonSchema({"type": "number"})]
 
 
 class Strict(BaseModel):
@@ -43,9 +48,9 @@ class BuyerLimitObject(BaseModel):
     object: Literal["buyer_limit"] = "buyer_limit"
     company: str
     currency: str
-    requested_limit: float
-    total_limit: float | None = Field(description="null until approved")
-    available_limit: float = Field(
+    requested_limit: Major
+    total_limit: Major | None = Field(description="null until approved")
+    available_limit: Major = Field(
         description="total_limit minus the buyer's outstanding advances while this is the buyer's "
         "current approved limit; otherwise 0"
     )
@@ -55,9 +60,8 @@ class BuyerLimitObject(BaseModel):
     decided_at: str | None
 
 
-def _major(minor: int, currency: str) -> float:
-    # Exact: limits have at most 15 significant digits, which a JSON number (a double) keeps.
-    return float(to_major(minor, currency))
+def _major(minor: int, currency: str) -> Decimal:
+    return to_major(minor, currency)
 
 
 def buyer_limit_object(view: BuyerLimitView) -> BuyerLimitObject:

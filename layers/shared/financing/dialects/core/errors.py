@@ -35,9 +35,12 @@ _ERRORS = {
 
 def documented(status: int, model: type[BaseModel], description: str) -> dict[int, Any]:
     """OpenAPI responses of a core route: its success and every error envelope it can answer with."""
-    responses: dict[int, Any] = {
-        status: {"description": description, "content": {"application/json": {"model": model}}}
-    }
+    return documented_as(status, {"application/json": {"model": model}}, description)
+
+
+def documented_as(status: int, content: dict[str, Any], description: str) -> dict[int, Any]:
+    """As `documented`, for a success of any media type (`content` as OpenAPI writes it)."""
+    responses: dict[int, Any] = {status: {"description": description, "content": content}}
     for code, text in _ERRORS.items():
         responses[code] = {"description": text, "content": {"application/json": {"model": CoreError}}}
     return responses

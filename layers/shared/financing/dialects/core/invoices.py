@@ -4,14 +4,16 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from financing.clock import iso
 from financing.dialects.json_input import json_int, json_number, json_text
+from financing.domain import books
 from financing.domain.errors import FieldProblem, InvalidInput
 from financing.domain.invoices import FinancingSession, Invoice, InvoiceType, Party, TypeOfGoods
 from financing.domain.money import MoneyError, to_major, to_minor
+from financing.exact_json import jsonable
 
 Currency = Literal["usd", "gbp", "eur", "brl"]
 Text = json_text(200)
@@ -19,9 +21,9 @@ Reason = json_text(1000)
 Percentage = json_int("basis points: 10000 = 100%", ge=1, le=10000)
 # At most 15 significant digits, so the JSON number a client reads back is exactly the decimal sent.
 Amount = Annotated[json_number("decimal major units, e.g. 123.53", gt=0), Field(max_digits=15)]
-# An amount in the response: a JSON number in decimal major units (Stenn's `123.53`), never a string.
-# Amounts have at most 15 significant digits, so the number's shortest form is exactly the decimal.
-Major = Annotated[Decimal, PlainSerializer(lambda value: float(value), return_type=float, when_used="json")]
+# An amount in the response: a JSON number in decimal major units (Stenn's `123.53`), never a string and
+# never a float: financing.exact_json writes the decimal digit for digit.
+Major = Annotated[Decimal, WithJsonSchema({"type": "number"})]
 
 
 class Strict(BaseModel):
@@ -154,7 +156,19 @@ class FinancingObject(BaseModel):
     discount: Major | None
     volume_adjument_fees: Major | None = None
     insurance_charges: Major | None = None
-    late_payment_fees: Major | None
+    late_payment_fees: Major | None = Field(
+        description="every late fee charged, the recourse part included (simple interest on the unpaid claim)"
+    )
+    recourse_amount: Major | None = Field(
+        default=None,
+        description="the late fees beyond the invoice's headroom (amount - repayment_amount): "
+        "a claim on the supplier, outstanding in full",
+    )
+    settled_on: date | None = Field(
+        default=None,
+        description="the paid date on which the buyer's payments covered the lender's claim and its "
+        "late fees within headroom; the invoice no longer ages from then on",
+    )
     advance_rate_percentage: int | None
     fee_percentage: int | None
     repayment_amount: Major | None
@@ -216,16 +230,19 @@ def invoice_object(invoice: Invoice, document: dict[str, Any] | None = None) -> 
         return None if minor is None else to_major(minor, currency)
 
     f = invoice.financing
+    # Every amount from the ledger image (domain.books); rates and dates are the financing's terms.
     financing = FinancingObject(
-        first_payment=major(f.first_payment) if f else None,
-        second_payment=major(f.second_payment) if f else None,
-        discount=major(f.discount) if f else None,
-        late_payment_fees=major(f.late_payment_fees) if f else None,
+        first_payment=major(books.advanced(invoice)) if f else None,
+        second_payment=major(books.rebate_paid(invoice)) if f and f.second_payment is not None else None,
+        discount=major(books.fee_earned(invoice)) if f else None,
+        late_payment_fees=major(books.late_fees_charged(invoice)) if f else None,
+        recourse_amount=major(books.recourse_outstanding(invoice)) if f else None,
+        settled_on=f.settled_on if f else None,
         advance_rate_percentage=f.advance_rate if f else None,
         fee_percentage=f.fee_rate if f else None,
-        repayment_amount=major(f.repayment_amount) if f else None,
-        outstanding_amount=major(invoice.outstanding_amount),
-        repayment_outstanding=major(invoice.repayment_outstanding),
+        repayment_amount=major(books.claim_amount(invoice)) if f else None,
+        outstanding_amount=major(books.buyer_outstanding(invoice)),
+        repayment_outstanding=major(books.claim_outstanding(invoice)) if f else None,
         funded_at=iso(f.funded_at) if f else None,
         disbursement_date=f.disbursement_date if f else None,
         sessions=SessionList(data=[session_object(s) for s in invoice.sessions]),
@@ -265,4 +282,5 @@ def invoice_object(invoice: Invoice, document: dict[str, Any] | None = None) -> 
 
 
 def as_json(invoice: Invoice, document: dict[str, Any] | None = None) -> dict[str, Any]:
-    return invoice_object(invoice, document).model_dump(mode="json")
+    """The invoice object as JSON-ready data, its amounts kept as decimals (financing.exact_json)."""
+    return jsonable(invoice_object(invoice, document))

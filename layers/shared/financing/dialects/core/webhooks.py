@@ -1,12 +1,12 @@
 """Webhooks in the core shape: subscription requests and objects, deliveries, and the body each receiver gets."""
 
-import json
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
+from financing import exact_json
 from financing.clock import iso
 from financing.dialects.json_input import JsonBool, json_text
 from financing.domain.event_catalogue import EVENT_TYPES
@@ -85,7 +85,10 @@ class WebhookSubscriptionObject(BaseModel):
 
 
 class WebhookSubscriptionWithSecret(WebhookSubscriptionObject):
-    secret: str = Field(description="whsec_...: signs every delivery; shown only when created or regenerated")
+    secret: str = Field(
+        description="whsec_ + base64 of 32 random bytes: the Standard Webhooks secret signing every delivery;"
+        " shown only when created or regenerated"
+    )
 
 
 class DeletedWebhookSubscription(BaseModel):
@@ -102,7 +105,7 @@ class AttemptObject(BaseModel):
 
 
 class WebhookDeliveryObject(BaseModel):
-    id: str = Field(description="The Webhook-Id header of every attempt: <event id>:<subscription id>")
+    id: str = Field(description="The webhook-id header of every attempt: <event id>:<subscription id>")
     object: Literal["webhook_delivery"] = "webhook_delivery"
     subscription: str
     event: str
@@ -172,7 +175,7 @@ def event_body(event_type: str, detail: dict[str, Any]) -> str:
         "created": created,
         "data": {"object": detail["object"]},
     }
-    return json.dumps(body, separators=(",", ":"))
+    return exact_json.dumps(body)
 
 
 def creation_details(body: WebhookSubscriptionCreate) -> dict[str, Any]:

@@ -17,8 +17,10 @@ from pydantic import (
 )
 
 from financing.api.pagination import CURSOR_PATTERN
+from financing.domain import books
 from financing.domain import financing_list as fl
 from financing.domain.financing_list import LIST_STATUS, InvoiceQuery, ListStatus, Order
+from financing.domain.funding import Pricing, advance_for
 from financing.domain.invoices import Invoice, InvoiceType
 from financing.ids import ULID_PATTERN, UUID_PATTERN, as_uuid, from_uuid, is_id
 
@@ -196,25 +198,40 @@ class FinancingInvoiceListResponse(BaseModel):
 
 
 def financing_invoice(invoice: Invoice, payer_name: str | None = None) -> dict[str, Any]:
-    """The invoice as Monite shows it. Once funded: the principal is the advance paid out (the business
-    receives all of it), the fee is the discount, and both are repaid on the due date."""
-    f = invoice.financing
+    """The invoice as Monite shows it, its amounts reconciled as Monite's field descriptions say:
+    `requested_amount` = `principal_amount` = the advance asked (total x advance rate); `fee_amount` =
+    principal x fee rate; `advance_amount` = what the business receives = the whole principal (the fee
+    is repaid with it, never deducted up front); `repayment_amount` = principal + fee, due on the
+    schedule's date. Before funding, an invoice pushed under an offer shows the offer's terms (no
+    schedule yet: a FIXED_DURATION date runs from the disbursement); once funded, the amounts the ledger
+    holds (domain.books) and the rates applied."""
     priced: dict[str, Any] = {}
+    f = invoice.financing
     if f is not None:
+        terms = (f.advance_rate, f.fee_rate, books.advanced(invoice), books.fee_earned(invoice))
+    elif invoice.offered_plan is not None:
+        plan = invoice.offered_plan
+        offer = advance_for(invoice.amount, Pricing(plan.advance_rate, plan.fee_rate))
+        terms = (plan.advance_rate, plan.fee_rate, offer.first_payment, offer.discount)
+    else:
+        terms = None
+    if terms is not None:
+        advance_rate, fee_rate, principal, fee = terms
         priced = {
-            "requested_amount": invoice.amount,
-            "principal_amount": f.first_payment,
-            "advance_amount": f.first_payment,
-            "fee_amount": f.discount,
-            "repayment_amount": f.repayment_amount,
-            "advance_rate_percentage": f.advance_rate,
-            "fee_percentage": f.fee_rate,
-            "repayment_schedule": {
-                "repayment_date": invoice.due_date.isoformat(),
-                "repayment_amount": f.repayment_amount,
-                "repayment_fee_amount": f.discount,
-                "repayment_principal_amount": f.first_payment,
-            },
+            "requested_amount": principal,
+            "principal_amount": principal,
+            "advance_amount": principal,
+            "fee_amount": fee,
+            "repayment_amount": principal + fee,
+            "advance_rate_percentage": advance_rate,
+            "fee_percentage": fee_rate,
+        }
+    if f is not None:
+        priced["repayment_schedule"] = {
+            "repayment_date": (f.repayment_date or invoice.due_date).isoformat(),
+            "repayment_amount": books.claim_amount(invoice),
+            "repayment_fee_amount": books.fee_earned(invoice),
+            "repayment_principal_amount": books.advanced(invoice),
         }
     body = {
         "invoice_id": str(as_uuid(invoice.id)),
@@ -276,5 +293,11 @@ class SessionSummary(BaseModel):
 
 
 class FinancingPushInvoicesResponse(BaseModel):
+    """Monite's answer (the two tokens), plus the session and the invoices as submitted."""
+
+    session_token: str = Field(
+        description="Names this session and its invoices for the hosted financing page (15 minutes)."
+    )
+    connect_token: str = Field(description="Names the business for the hosted financing page (15 minutes).")
     session: SessionSummary
     invoices: list[FinancingInvoice]

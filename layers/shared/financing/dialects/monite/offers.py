@@ -1,11 +1,12 @@
 """Financing offers as Monite shows them: the tenant's credit line as one offer, in integer minor units."""
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_serializer, model_validator
 
 from financing.dialects.json_input import json_int
 from financing.domain.credit_line import CreditLine, PricingPlan, RepaymentType
+from financing.domain.funding import Pricing, claim_rate_exceeds_amount
 from financing.domain.money import EXPONENTS
 
 Currency = Literal[tuple(code.upper() for code in EXPONENTS)]  # type: ignore[valid-type]
@@ -36,6 +37,10 @@ class PricingPlanBody(BaseModel):
     def _duration_when_fixed(self) -> "PricingPlanBody":
         if self.repayment_type == RepaymentType.FIXED_DURATION and self.repayment_duration_days is None:
             raise ValueError("repayment_duration_days is required for FIXED_DURATION")
+        if claim_rate_exceeds_amount(Pricing(self.advance_rate_percentage, self.fee_percentage)):
+            raise ValueError(
+                "advance_rate_percentage with fee_percentage gives a claim that exceeds the invoice amount"
+            )
         return self
 
     def plan(self) -> PricingPlan:
@@ -61,7 +66,15 @@ class PricingPlanObject(BaseModel):
     advance_rate_percentage: int
     fee_percentage: int
     repayment_type: RepaymentType
-    repayment_duration_days: int | None = None
+    repayment_duration_days: int | None = Field(default=None, description="Only for FIXED_DURATION.")
+
+    @model_serializer(mode="wrap")
+    def _without_duration_when_none(self, handler: Any) -> dict[str, Any]:
+        # Monite's spec types it an integer: a plan without a duration omits it rather than send null.
+        body = handler(self)
+        if body.get("repayment_duration_days") is None:
+            body.pop("repayment_duration_days", None)
+        return body
 
 
 class FinancingOffer(BaseModel):

@@ -13,20 +13,30 @@ The mapping, written down once (the README has it as a table):
   contractNumber         the invoice number
   contractDate           the funding date (financing.funded_at, UTC)
   disbursementDates      [the funding's disbursement date]
-  settlementDate         the date of the final payment (only once repaid)
-  contractAmount         the principal: the advance (financing.first_payment)
+  settlementDate         the day the lender's claim (advance + discount + late fees) was paid in full
+  contractAmount         the principal: the advance (books.advanced)
   dueDate, firstInstalmentDueDate   the invoice's due date
-  CET                    domain.effective_cost: (1 + discount / advance) ** (365 / term days) - 1
-  interestRates          the discount as an effective, compound, annual pre-fixed rate (the CET's
-                         figure, capped at 99.999999) on actual days / 365
-  contractedFees         the discount: a single (UNICA) percentage fee of the advance, and its amount
-  contractedFinanceCharges  late interest (JUROS_MORA_ATRASO) at the tenant's annual late fee rate
+  CET                    domain.effective_cost: ((advance + discount) / (advance - IOF)) ** (365 / term
+                         days) - 1: the discount and the IOF withheld at funding (domain.iof)
+  interestRates          the discount, once: an effective, compound, annual pre-fixed rate
+                         ((1 + discount / advance) ** (365 / days) - 1, capped at 99.999999) on actual
+                         days / 365; its amount and share of the advance in additionalInfo
+  contractedFees         none: the discount is the interest above, so no rate is shown twice
+  contractedFinanceCharges  the IOF withheld at funding (IOF_CONTRATACAO: IOF / advance, the rates in
+                         chargeAdditionalInfo); late interest (JUROS_MORA_ATRASO) at the tenant's annual
+                         late fee rate
   warranties             the discounted receivable itself: CESSAO_DIREITOS_CREDITORIOS / DUPLICATAS,
                          the invoice amount
   scheduled instalments  one bullet payment at the due date, counted in days (DIA): the term, what
                          remains of it, and whether the one instalment is paid, due or past due
-  payments               each recorded payment is a release; contractOutstandingBalance is the core
-                         repayment_outstanding (advance + discount + late fees - collected)
+  payments               what each buyer payment paid of the claim (domain.claim: payments go to the
+                         claim first, in paid-date order; the rest is the supplier's rebate, not a
+                         contract payment: books.claim_releases); contractOutstandingBalance is the
+                         core repayment_outstanding (books.claim_outstanding: advance + discount + late
+                         fees within headroom not yet paid); paidInstalments is 1 once the claim is settled
+
+Every amount is the ledger's (domain.books); the rates (CET, the discount rate, the charges' rates) are
+computed from the pricing terms and the warranty is the invoice amount, a term.
 
 Amounts are strings with the currency's decimals ("1000.00"), from integer minor units via Decimal;
 rates are fractions with six decimals ("0.150000" = 15%).
@@ -37,9 +47,12 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from financing.domain import books
+from financing.domain.claim import settled_on
 from financing.domain.effective_cost import annual_effective_cost, term_days
 from financing.domain.invoices import Invoice, InvoiceType
-from financing.domain.lifecycle import Status
+from financing.domain.iof import MAX_DAYS as IOF_MAX_DAYS
+from financing.domain.iof import RATE_SCALE
 from financing.domain.money import BASIS, to_major
 from financing.domain.settings import TenantSettings
 from financing.ids import as_uuid, from_uuid
@@ -127,15 +140,43 @@ def _term(invoice: Invoice) -> int:
 
 
 def cet(invoice: Invoice) -> Decimal:
+    """The total effective cost: the discount and the IOF withheld from the advance."""
+    f = invoice.financing
+    assert f is not None
+    return annual_effective_cost(f.first_payment, f.discount, _term(invoice), iof=f.iof)
+
+
+def discount_rate(invoice: Invoice) -> Decimal:
+    """The discount alone as an effective annual rate: the contract's interest."""
     f = invoice.financing
     assert f is not None
     return annual_effective_cost(f.first_payment, f.discount, _term(invoice))
 
 
-def settlement_date(invoice: Invoice) -> date | None:
-    if invoice.status != Status.REPAID or not invoice.payments:
+def _percent(rate: int) -> str:
+    """An IOF rate (100000000 = 100%) the Brazilian way: 8200 -> "0,0082%"."""
+    return f"{(Decimal(rate) / (RATE_SCALE // 100)).normalize():f}".replace(".", ",") + "%"
+
+
+def iof_charge(invoice: Invoice) -> dict[str, Any] | None:
+    """The IOF withheld at funding, as the share of the advance it took (None when there was none)."""
+    f = invoice.financing
+    assert f is not None
+    withheld = books.iof_withheld(invoice)
+    if withheld <= 0:
         return None
-    return max(payment.paid_date for payment in invoice.payments)
+    return {
+        "chargeType": "IOF_CONTRATACAO",
+        "chargeAdditionalInfo": f"{_percent(f.iof_daily_rate)} ao dia (até {IOF_MAX_DAYS} dias) + "
+        f"{_percent(f.iof_additional_rate)}",
+        "chargeRate": rate(Decimal(withheld) / Decimal(books.advanced(invoice)), MAX_CHARGE_RATE),
+    }
+
+
+def settlement_date(invoice: Invoice) -> date | None:
+    """The day the lender's claim was paid in full (the buyer may still owe the supplier's rebate)."""
+    stored = invoice.financing.settled_on if invoice.financing else None
+    return stored or settled_on(invoice)
 
 
 def contract(invoice: Invoice, settings: TenantSettings) -> dict[str, Any]:
@@ -153,7 +194,7 @@ def contract(invoice: Invoice, settings: TenantSettings) -> dict[str, Any]:
         "productSubType": kind,
         "contractDate": f.funded_at.date().isoformat(),
         "disbursementDates": [f.disbursement_date.isoformat()],
-        "contractAmount": amount(f.first_payment, currency),
+        "contractAmount": amount(books.advanced(invoice), currency),
         "currency": currency.upper(),
         "dueDate": invoice.due_date.isoformat(),
         "instalmentPeriodicity": "SEM_PERIODICIDADE_REGULAR",
@@ -168,24 +209,16 @@ def contract(invoice: Invoice, settings: TenantSettings) -> dict[str, Any]:
                 "calculation": "30/365",
                 "referentialRateIndexerType": "PRE_FIXADO",
                 "referentialRateIndexerSubType": "PRE_FIXADO",
-                "preFixedRate": rate(cet(invoice), MAX_PRE_FIXED_RATE),
+                "preFixedRate": rate(discount_rate(invoice), MAX_PRE_FIXED_RATE),
                 "additionalInfo": (
-                    f"Deságio de {rate(basis_points(f.fee_rate))} sobre o valor antecipado, "
-                    f"cobrado uma vez pelo prazo de {_term(invoice)} dias"
+                    f"Deságio de {amount(books.fee_earned(invoice), currency)} ({rate(basis_points(f.fee_rate))} do valor "
+                    f"antecipado), cobrado uma vez pelo prazo de {_term(invoice)} dias"
                 ),
             }
         ],
-        "contractedFees": [
-            {
-                "feeName": "Deságio",
-                "feeCode": "DESAGIO",
-                "feeChargeType": "UNICA",
-                "feeCharge": "PERCENTUAL",
-                "feeAmount": amount(f.discount, currency),
-                "feeRate": rate(basis_points(f.fee_rate)),
-            }
-        ],
-        "contractedFinanceCharges": [],
+        # The discount is the contract's interest (above), not also a fee; the contract has no fees.
+        "contractedFees": [],
+        "contractedFinanceCharges": [charge] if (charge := iof_charge(invoice)) else [],
     }
     if (settled := settlement_date(invoice)) is not None:
         body["settlementDate"] = settled.isoformat()
@@ -216,7 +249,7 @@ def instalments(invoice: Invoice, today: date) -> dict[str, Any]:
     """One bullet payment at the due date, counted in days."""
     f = invoice.financing
     assert f is not None
-    paid = invoice.status == Status.REPAID
+    paid = settlement_date(invoice) is not None
     past_due = not paid and invoice.due_date < today
     return {
         "typeNumberOfInstalments": "DIA",
@@ -230,7 +263,7 @@ def instalments(invoice: Invoice, today: date) -> dict[str, Any]:
             {
                 "dueDate": invoice.due_date.isoformat(),
                 "amount": {
-                    "amount": amount(f.repayment_amount, invoice.currency),
+                    "amount": amount(books.claim_amount(invoice), invoice.currency),
                     "currency": invoice.currency.upper(),
                 },
             }
@@ -239,24 +272,25 @@ def instalments(invoice: Invoice, today: date) -> dict[str, Any]:
 
 
 def releases(invoice: Invoice, recorded_by: datetime | None = None) -> list[dict[str, Any]]:
-    """Each recorded payment (recorded at or before `recorded_by`, when given), oldest first."""
+    """What each buyer payment (recorded at or before `recorded_by`, when given) paid of the claim, in
+    paid-date order; a payment, or the part of one, beyond the claim is the supplier's rebate: not listed."""
+    recorded = [p for p in invoice.payments if recorded_by is None or p.recorded_at <= recorded_by]
     return [
         {
-            "paymentId": str(as_uuid(payment.id)),
+            "paymentId": str(as_uuid(applied.payment.id)),
             "isOverParcelPayment": False,
             "instalmentId": "1",
-            "paidDate": payment.paid_date.isoformat(),
+            "paidDate": applied.payment.paid_date.isoformat(),
             "currency": invoice.currency.upper(),
-            "paidAmount": amount(payment.amount, invoice.currency),
+            "paidAmount": amount(applied.amount, invoice.currency),
         }
-        for payment in invoice.payments
-        if recorded_by is None or payment.recorded_at <= recorded_by
+        for applied in books.claim_releases(invoice, recorded)
     ]
 
 
 def payments(invoice: Invoice, page_of_releases: list[dict[str, Any]]) -> dict[str, Any]:
     return {
-        "paidInstalments": 1 if invoice.status == Status.REPAID else 0,
-        "contractOutstandingBalance": amount(invoice.repayment_outstanding or 0, invoice.currency),
+        "paidInstalments": 1 if settlement_date(invoice) is not None else 0,
+        "contractOutstandingBalance": amount(books.claim_outstanding(invoice), invoice.currency),
         "releases": page_of_releases,
     }

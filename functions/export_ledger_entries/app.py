@@ -1,0 +1,51 @@
+"""GET /v1/ledger/entries.csv: the journal as CSV for a general-ledger import, one row per posting;
+the same filters and cursor as the JSON listing (the next page's cursor is in `x-next-cursor`)."""
+
+from datetime import date
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from financing.api.core import caller, core_api, entrypoint
+from financing.api.ledger import journal_page
+from financing.dialects.core.errors import documented_as
+from financing.dialects.core.ledger import journal_csv
+from financing.dialects.core.lists import DEFAULT_LIMIT, MAX_LIMIT
+from financing.domain.ledger import Account
+
+app = core_api()
+CSV = documented_as(
+    200,
+    {"text/csv": {"schema": {"type": "string"}}},
+    "The entries' postings as CSV (RFC 4180, header row); `x-next-cursor` resumes the export.",
+)
+
+
+@app.get("/v1/ledger/entries.csv", summary="Export journal entries as CSV", tags=["Ledger"], responses=CSV)
+def export(
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    cursor: Annotated[str | None, Query(max_length=512)] = None,
+    invoice: Annotated[str | None, Query(max_length=64, description="Only this invoice's entries")] = None,
+    account: Annotated[Account | None, Query(description="Only entries posting to this account")] = None,
+    posted_from: Annotated[date | None, Query(description="Posted on or after this date")] = None,
+    posted_to: Annotated[
+        date | None, Query(description="Posted on or before this date (default today)")
+    ] = None,
+):
+    entries, next_cursor = journal_page(
+        caller(app),
+        invoice=invoice,
+        account=account,
+        posted_from=posted_from,
+        posted_to=posted_to,
+        limit=limit,
+        cursor=cursor,
+    )
+    headers = {"x-next-cursor": next_cursor} if next_cursor else {}
+    return Response(
+        status_code=200, content_type="text/csv; charset=utf-8", body=journal_csv(entries), headers=headers
+    )
+
+
+lambda_handler = entrypoint(app, scope="lender:operate")

@@ -1,0 +1,32 @@
+"""GET /v1/reports/aging: claims outstanding by days past due as of a date, per currency and buyer."""
+
+from datetime import date
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from financing.api.core import caller, core_api, entrypoint
+from financing.clock import today
+from financing.dialects.core.errors import documented
+from financing.dialects.core.ledger import AgingReportsObject, aging_object
+from financing.services.ledger import Ledger
+
+app = core_api()
+
+
+@app.get(
+    "/v1/reports/aging",
+    summary="Aging of outstanding claims",
+    tags=["Reports"],
+    responses=documented(200, AgingReportsObject, "Per currency: the buckets in total and per buyer."),
+)
+def aging(
+    as_of: Annotated[
+        date | None, Query(description="Entries posted through this date (default today)")
+    ] = None,
+) -> AgingReportsObject:
+    day = as_of or today()
+    return aging_object(Ledger(caller(app)).aging(day), day)
+
+
+lambda_handler = entrypoint(app, scope="lender:operate")

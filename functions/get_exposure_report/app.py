@@ -1,0 +1,23 @@
+"""GET /v1/reports/exposure: per buyer and per supplier, the limit, drawn, available and overdue amounts."""
+
+from financing.api.core import caller, core_api, entrypoint
+from financing.clock import today
+from financing.dialects.core.errors import documented
+from financing.dialects.core.ledger import ExposureReportObject, exposure_object
+from financing.services.ledger import Ledger
+
+app = core_api()
+
+
+@app.get(
+    "/v1/reports/exposure",
+    summary="Exposure per buyer and supplier",
+    tags=["Reports"],
+    responses=documented(200, ExposureReportObject, "Limits, drawn, available and overdue amounts."),
+)
+def exposure() -> ExposureReportObject:
+    buyers, suppliers = Ledger(caller(app)).exposure()
+    return exposure_object(buyers, suppliers, today())
+
+
+lambda_handler = entrypoint(app, scope="lender:operate")

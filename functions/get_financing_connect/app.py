@@ -1,0 +1,55 @@
+"""GET /v1/financing_connect: the hosted financing page exchanges a connect token (and a session token)
+for the business's offer (and the session pushed). No bearer JWT: the route verifies its own tokens."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Header
+
+from financing.adapters.credit_line import CreditLineStore
+from financing.api.core import core_api, entrypoint, respond
+from financing.api.correlation import correlation_id_of
+from financing.api.errors import ForeignSessionToken, InvalidFinancingToken, monite_error_for
+from financing.auth.financing_tokens import Purpose, verify
+from financing.auth.tokens import InvalidToken
+from financing.dialects.monite.errors import documented
+from financing.dialects.monite.tokens import FinancingConnectResponse
+from financing.services.financing_push import connect_view
+
+app = core_api(monite_error_for)
+
+
+@app.get(
+    "/v1/financing_connect",
+    summary="Exchange a connect token for the offer (hosted financing page)",
+    description="Not in Monite's API (Monite hands its tokens to its partner's hosted UI). `Authorization: "
+    "Bearer <connect_token>` (from `POST /v1/financing_tokens` or `POST /v1/financing_invoices`): the "
+    "business's offers. With `x-financing-session: <session_token>` (from the push, same business): also "
+    "that session and its invoices. The API's authorizer does not guard this route and its bearer "
+    "tokens do not open it: a forged, expired or foreign token is 401, a session token of another "
+    'business 403, both in `{"error": {"message"}}` saying nothing more.',
+    tags=["Financing (Monite)"],
+    responses=documented(200, FinancingConnectResponse, "The offers, and the session when asked for."),
+)
+def connect(
+    authorization: Annotated[
+        str | None, Header(alias="authorization", description="`Bearer <connect_token>`.")
+    ] = None,
+    session_token: Annotated[
+        str | None,
+        Header(alias="x-financing-session", description="A session token of the same business (optional)."),
+    ] = None,
+) -> Response[dict]:
+    scheme, _, token = (authorization or "").partition(" ")
+    try:
+        grant = verify(token.strip() if scheme.lower() == "bearer" else None, Purpose.CONNECT)
+        session = verify(session_token, Purpose.SESSION) if session_token is not None else None
+    except InvalidToken:
+        raise InvalidFinancingToken() from None
+    if session is not None and not session.same_business(grant):
+        raise ForeignSessionToken()
+    body = connect_view(CreditLineStore(), grant, session, correlation_id_of(app.current_event.raw_event))
+    return respond(200, body)
+
+
+lambda_handler = entrypoint(app, scope=None, error_for=monite_error_for)

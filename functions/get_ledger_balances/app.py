@@ -1,0 +1,34 @@
+"""GET /v1/ledger/balances: the trial balance per currency as of a date (the tenant's, or one invoice's
+sub-ledger with `invoice`)."""
+
+from datetime import date
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from financing.api.core import caller, core_api, entrypoint
+from financing.clock import today
+from financing.dialects.core.errors import documented
+from financing.dialects.core.ledger import TrialBalancesObject, trial_balances_object
+from financing.services.ledger import Ledger
+
+app = core_api()
+
+
+@app.get(
+    "/v1/ledger/balances",
+    summary="Trial balance per currency",
+    tags=["Ledger"],
+    responses=documented(200, TrialBalancesObject, "Each account's balance per currency, as of the date."),
+)
+def balances(
+    as_of: Annotated[
+        date | None, Query(description="Entries posted through this date (default today)")
+    ] = None,
+    invoice: Annotated[str | None, Query(max_length=64, description="Only this invoice's sub-ledger")] = None,
+) -> TrialBalancesObject:
+    day = as_of or today()
+    return trial_balances_object(Ledger(caller(app)).trial_balances(day, invoice), day, invoice)
+
+
+lambda_handler = entrypoint(app, scope="lender:operate")

@@ -1,0 +1,49 @@
+"""GET /v1/ledger/entries: the tenant's journal entries, oldest first, by cursor; filters: invoice,
+account, posting dates."""
+
+from datetime import date
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from financing.api.core import caller, core_api, entrypoint
+from financing.api.ledger import journal_page
+from financing.dialects.core.errors import documented
+from financing.dialects.core.ledger import LedgerEntryObject, entry_object
+from financing.dialects.core.lists import DEFAULT_LIMIT, MAX_LIMIT, ListObject
+from financing.domain.ledger import Account
+
+app = core_api()
+
+
+@app.get(
+    "/v1/ledger/entries",
+    summary="List journal entries",
+    tags=["Ledger"],
+    responses=documented(200, ListObject[LedgerEntryObject], "A page of journal entries, oldest first."),
+)
+def list_(
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    cursor: Annotated[str | None, Query(max_length=512)] = None,
+    invoice: Annotated[str | None, Query(max_length=64, description="Only this invoice's entries")] = None,
+    account: Annotated[Account | None, Query(description="Only entries posting to this account")] = None,
+    posted_from: Annotated[date | None, Query(description="Posted on or after this date")] = None,
+    posted_to: Annotated[
+        date | None, Query(description="Posted on or before this date (default today)")
+    ] = None,
+) -> ListObject[LedgerEntryObject]:
+    entries, next_cursor = journal_page(
+        caller(app),
+        invoice=invoice,
+        account=account,
+        posted_from=posted_from,
+        posted_to=posted_to,
+        limit=limit,
+        cursor=cursor,
+    )
+    return ListObject(
+        data=[entry_object(e) for e in entries], has_more=next_cursor is not None, next_cursor=next_cursor
+    )
+
+
+lambda_handler = entrypoint(app, scope="lender:operate")

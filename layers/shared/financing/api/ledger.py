@@ -1,0 +1,34 @@
+"""The journal listing both its JSON and CSV routes serve: one cursor binding, one page read."""
+
+from datetime import date
+
+from financing.adapters.ledger import sort_key
+from financing.api.pagination import encode_cursor, position_after
+from financing.domain.actor import Actor
+from financing.domain.ledger import Account, JournalEntry
+from financing.services.ledger import Ledger
+
+
+def journal_page(
+    actor: Actor,
+    *,
+    invoice: str | None,
+    account: Account | None,
+    posted_from: date | None,
+    posted_to: date | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[JournalEntry], str | None]:
+    """A page of entries and the cursor of the next one (None at the end). The cursor is bound to the
+    filters, so it resumes this listing only (in either format)."""
+    filters = [invoice, account and account.value, posted_from, posted_to]
+    binding = f"{actor.tenant_id}:ledger_entries:" + ":".join(str(f or "*") for f in filters)
+    entries, more = Ledger(actor).entries(
+        invoice=invoice,
+        account=account,
+        posted_from=posted_from,
+        posted_to=posted_to,
+        limit=limit,
+        after=position_after(cursor, binding),
+    )
+    return entries, encode_cursor({"after": sort_key(entries[-1])}, binding) if more else None

@@ -1,0 +1,395 @@
+"""The double-entry ledger under every amount: the chart of accounts, journal entries, and the entry a
+change of an invoice makes, derived from the invoice's money fields alone.
+
+An invoice's money fields determine a set of cumulative positions (how much was disbursed, earned,
+collected, allocated, paid back, written off). Each position has a debit and a credit account; the
+entry for a change is, for each position that moved, a posting pair of the difference. So every entry
+balances by construction, whatever rule changed the fields (a funding, a payment, an accrual, a
+re-rating that lowers the fees, a default or a recovery), and the sum of an invoice's entries is the
+ledger image of its current fields.
+
+Chart of accounts (per tenant and currency; debit-normal accounts have a positive balance):
+
+    code  account               normal  what it holds
+    1000  cash                  debit   the lender's cash / clearing account
+    1100  advances_receivable   debit   the claim on the buyer: advance + discount not yet collected
+    1110  late_fees_receivable  debit   late fees accrued and not yet collected
+    1200  recourse_receivable   debit   late fees the buyer's payment cannot cover, claimed from the supplier
+    2100  rebate_payable        credit  collections beyond the claim and fees, owed back to the supplier
+    2200  iof_payable           credit  IOF tax withheld from the advance, owed to the tax authority
+    4000  fee_income            credit  the discount, earned when the invoice is funded
+    4100  late_fee_income       credit  late fees, earned as they accrue (negative adjustments reverse them)
+    5000  write_offs            debit   claims and fees written off when the invoice defaults
+
+Positions and their postings (cumulative; the entry posts each one's change):
+
+    disbursed      Dr advances_receivable      Cr cash                 first_payment - iof
+    iof_withheld   Dr advances_receivable      Cr iof_payable          Financing.iof
+    discount       Dr advances_receivable      Cr fee_income           discount
+    late_fees      Dr late_fees_receivable     Cr late_fee_income      late_payment_fees
+    claim_paid     Dr cash                     Cr advances_receivable  min(collected, advance + discount)
+    fees_paid      Dr cash                     Cr late_fees_receivable min(collected - claim_paid, late fees)
+    surplus        Dr cash                     Cr rebate_payable       collected - claim_paid - fees_paid
+    rebate_paid    Dr rebate_payable           Cr cash                 max(0, second_payment)
+    recourse       Dr recourse_receivable      Cr late_fees_receivable Financing.recourse_amount
+    claim_written  Dr write_offs               Cr advances_receivable  claim unpaid, while defaulted
+    fees_written   Dr write_offs               Cr late_fees_receivable fees unpaid (less recourse), while defaulted
+
+A buyer payment is thus allocated first to the claim (advance + discount), then to the late fees, and
+the rest is payable to the supplier; when late fees grow after a surplus was held, the generic
+difference settles them out of the surplus (Dr rebate_payable, Cr late_fees_receivable) without cash.
+A payment on a defaulted invoice lowers the unpaid claim, so it reverses part of the write-off.
+`recourse_amount` is the part of `late_payment_fees` beyond the invoice's headroom, which the buyer's
+payments never cover and which is claimed from the supplier (it stays counted in `late_payment_fees`,
+so it moves from late_fees_receivable to recourse_receivable); `iof` is withheld from the advance (the
+supplier receives first_payment - iof). A date such as `settled_on` moves no money and makes no posting.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from hashlib import blake2b
+
+from pydantic import BaseModel
+from ulid import ULID
+
+from financing.domain.lifecycle import Status
+
+
+class Account(StrEnum):
+    CASH = "cash"
+    ADVANCES_RECEIVABLE = "advances_receivable"
+    LATE_FEES_RECEIVABLE = "late_fees_receivable"
+    RECOURSE_RECEIVABLE = "recourse_receivable"
+    REBATE_PAYABLE = "rebate_payable"
+    IOF_PAYABLE = "iof_payable"
+    FEE_INCOME = "fee_income"
+    LATE_FEE_INCOME = "late_fee_income"
+    WRITE_OFFS = "write_offs"
+
+
+class Side(StrEnum):
+    DEBIT = "debit"
+    CREDIT = "credit"
+
+
+@dataclass(frozen=True)
+class AccountInfo:
+    code: str
+    kind: str  # asset | liability | income | expense
+    normal: Side
+    description: str
+
+
+CHART: dict[Account, AccountInfo] = {
+    Account.CASH: AccountInfo("1000", "asset", Side.DEBIT, "The lender's cash / clearing account"),
+    Account.ADVANCES_RECEIVABLE: AccountInfo(
+        "1100", "asset", Side.DEBIT, "Claims on buyers: advance + discount not yet collected"
+    ),
+    Account.LATE_FEES_RECEIVABLE: AccountInfo(
+        "1110", "asset", Side.DEBIT, "Late fees accrued, not yet collected"
+    ),
+    Account.RECOURSE_RECEIVABLE: AccountInfo(
+        "1200", "asset", Side.DEBIT, "Late fees beyond the invoice's headroom, claimed from the supplier"
+    ),
+    Account.REBATE_PAYABLE: AccountInfo(
+        "2100", "liability", Side.CREDIT, "Collections beyond the claim, owed back to the supplier"
+    ),
+    Account.IOF_PAYABLE: AccountInfo(
+        "2200", "liability", Side.CREDIT, "IOF withheld, owed to the tax authority"
+    ),
+    Account.FEE_INCOME: AccountInfo("4000", "income", Side.CREDIT, "Discount earned on funding"),
+    Account.LATE_FEE_INCOME: AccountInfo("4100", "income", Side.CREDIT, "Late fees earned"),
+    Account.WRITE_OFFS: AccountInfo("5000", "expense", Side.DEBIT, "Claims and fees written off on default"),
+}
+
+# Every position an invoice's money fields determine: (name, memo, debit account, credit account).
+POSITIONS: tuple[tuple[str, str, Account, Account], ...] = (
+    ("disbursed", "advance disbursed to the supplier", Account.ADVANCES_RECEIVABLE, Account.CASH),
+    ("iof_withheld", "IOF withheld from the advance", Account.ADVANCES_RECEIVABLE, Account.IOF_PAYABLE),
+    ("discount", "discount earned", Account.ADVANCES_RECEIVABLE, Account.FEE_INCOME),
+    ("late_fees", "late fees accrued", Account.LATE_FEES_RECEIVABLE, Account.LATE_FEE_INCOME),
+    ("claim_paid", "buyer payment applied to the claim", Account.CASH, Account.ADVANCES_RECEIVABLE),
+    ("fees_paid", "buyer payment applied to late fees", Account.CASH, Account.LATE_FEES_RECEIVABLE),
+    (
+        "surplus",
+        "buyer payment beyond the claim, payable to the supplier",
+        Account.CASH,
+        Account.REBATE_PAYABLE,
+    ),
+    ("rebate_paid", "rebate paid to the supplier", Account.REBATE_PAYABLE, Account.CASH),
+    (
+        "recourse",
+        "late fees claimed from the supplier (recourse)",
+        Account.RECOURSE_RECEIVABLE,
+        Account.LATE_FEES_RECEIVABLE,
+    ),
+    ("claim_written_off", "claim written off on default", Account.WRITE_OFFS, Account.ADVANCES_RECEIVABLE),
+    (
+        "fees_written_off",
+        "late fees written off on default",
+        Account.WRITE_OFFS,
+        Account.LATE_FEES_RECEIVABLE,
+    ),
+)
+
+
+class Posting(BaseModel):
+    account: Account
+    side: Side
+    amount: int  # minor units, > 0
+    memo: str
+
+    @property
+    def signed(self) -> int:
+        """Debits positive, credits negative."""
+        return self.amount if self.side == Side.DEBIT else -self.amount
+
+
+class JournalEntry(BaseModel):
+    """One balanced, immutable entry: every posting of one committed change of one invoice."""
+
+    id: str
+    tenant_id: str
+    invoice_id: str
+    invoice_version: int
+    currency: str
+    buyer: str
+    supplier: str
+    due_date: date
+    posted_at: datetime  # when it was booked (the commit): the ledger's order and its as-of dates
+    value_date: date  # the business date: a payment's paid date, a funding's disbursement date
+    event_id: str
+    correlation_id: str
+    postings: list[Posting]
+
+    @property
+    def balanced(self) -> bool:
+        return sum(p.signed for p in self.postings) == 0
+
+
+class UnbalancedEntry(AssertionError):
+    pass
+
+
+def positions(invoice) -> dict[str, int]:
+    """The cumulative positions the invoice's money fields determine (all 0 before funding)."""
+    f = invoice.financing if invoice is not None else None
+    if f is None:
+        return {name: 0 for name, *_ in POSITIONS}
+    advance, discount = f.first_payment, f.discount
+    fees, collected = f.late_payment_fees, f.collected
+    iof, recourse = f.iof, f.recourse_amount
+    claim_paid = min(collected, advance + discount)
+    fees_paid = max(0, min(collected - claim_paid, fees))
+    defaulted = invoice.status == Status.DEFAULTED
+    return {
+        "disbursed": advance - iof,
+        "iof_withheld": iof,
+        "discount": discount,
+        "late_fees": fees,
+        "claim_paid": claim_paid,
+        "fees_paid": fees_paid,
+        "surplus": collected - claim_paid - fees_paid,
+        "rebate_paid": max(0, f.second_payment or 0),
+        "recourse": recourse,
+        "claim_written_off": advance + discount - claim_paid if defaulted else 0,
+        "fees_written_off": max(0, fees - fees_paid - recourse) if defaulted else 0,
+    }
+
+
+def postings_between(previous, moved) -> list[Posting]:
+    """The postings that take the ledger image of `previous` (None: nothing yet) to that of `moved`."""
+    before, after = positions(previous), positions(moved)
+    postings = []
+    for name, memo, debit, credit in POSITIONS:
+        change = after[name] - before[name]
+        if change:
+            first, second = (debit, credit) if change > 0 else (credit, debit)
+            postings += [
+                Posting(account=first, side=Side.DEBIT, amount=abs(change), memo=memo),
+                Posting(account=second, side=Side.CREDIT, amount=abs(change), memo=memo),
+            ]
+    return postings
+
+
+def entry_id(invoice_id: str, version: int, at: datetime) -> str:
+    """The entry of one invoice version has one id, whoever computes it and however often: its ULID's
+    time is the posting time, its randomness a hash of (invoice, version). A retried commit therefore
+    writes the same key, which the store's condition refuses to write twice."""
+    randomness = blake2b(f"{invoice_id}:{version}".encode(), digest_size=10).digest()
+    timestamp = int(at.timestamp() * 1000).to_bytes(6, "big")
+    return f"je_{ULID.from_bytes(timestamp + randomness)}"
+
+
+def value_date(previous, moved, at: datetime) -> date:
+    """The business date of a change: the paid date of the payment it records, the disbursement date of
+    the funding it makes, otherwise the day it is posted."""
+    paid = moved.payments[len(previous.payments) if previous is not None else 0 :]
+    if paid:
+        return paid[-1].paid_date
+    if moved.financing is not None and (previous is None or previous.financing is None):
+        return moved.financing.disbursement_date
+    return at.date()
+
+
+def entry_for(previous, moved, *, event_id: str, correlation_id: str, at: datetime) -> JournalEntry | None:
+    """The journal entry of the change from `previous` to `moved`, or None when no money moved."""
+    postings = postings_between(previous, moved)
+    if not postings:
+        return None
+    entry = JournalEntry(
+        id=entry_id(moved.id, moved.version, at),
+        tenant_id=moved.tenant_id,
+        invoice_id=moved.id,
+        invoice_version=moved.version,
+        currency=moved.currency,
+        buyer=moved.buyer,
+        supplier=moved.supplier,
+        due_date=moved.due_date,
+        posted_at=at,
+        value_date=value_date(previous, moved, at),
+        event_id=event_id,
+        correlation_id=correlation_id,
+        postings=postings,
+    )
+    if not entry.balanced:  # cannot happen by construction; never store an unbalanced entry
+        raise UnbalancedEntry(entry.id)
+    return entry
+
+
+# ------------------------------------------------------------------------------------------ balances
+
+
+def balances(entries: Iterable[JournalEntry]) -> dict[tuple[str, Account], int]:
+    """Signed balances (debit positive) per (currency, account)."""
+    totals: dict[tuple[str, Account], int] = defaultdict(int)
+    for entry in entries:
+        for posting in entry.postings:
+            totals[(entry.currency, posting.account)] += posting.signed
+    return dict(totals)
+
+
+def invoice_balances(entries: Iterable[JournalEntry]) -> dict[Account, int]:
+    """One invoice's sub-ledger: signed balance per account."""
+    totals: dict[Account, int] = defaultdict(int)
+    for entry in entries:
+        for posting in entry.postings:
+            totals[posting.account] += posting.signed
+    return dict(totals)
+
+
+def claim_outstanding(account_balances: dict[Account, int]) -> int:
+    """What the buyer still owes the lender on its claim: unpaid advance + discount and late fees."""
+    return account_balances.get(Account.ADVANCES_RECEIVABLE, 0) + account_balances.get(
+        Account.LATE_FEES_RECEIVABLE, 0
+    )
+
+
+# ------------------------------------------------------------------------------------------- ageing
+
+AGING_BUCKETS = ("current", "1_30", "31_60", "61_90", "over_90")
+
+
+def aging_bucket(due_date: date, as_of: date) -> str:
+    late = (as_of - due_date).days
+    if late <= 0:
+        return "current"
+    if late <= 30:
+        return "1_30"
+    if late <= 60:
+        return "31_60"
+    if late <= 90:
+        return "61_90"
+    return "over_90"
+
+
+# ------------------------------------------------------------------------------------------ reports
+
+
+@dataclass(frozen=True)
+class AccountBalance:
+    account: Account
+    balance: int  # signed: debit positive
+
+    @property
+    def debit(self) -> int:
+        return max(self.balance, 0)
+
+    @property
+    def credit(self) -> int:
+        return max(-self.balance, 0)
+
+
+@dataclass(frozen=True)
+class TrialBalance:
+    currency: str
+    accounts: list[AccountBalance]  # in chart order, every account the currency's entries touched
+
+    @property
+    def debits(self) -> int:
+        return sum(a.debit for a in self.accounts)
+
+    @property
+    def credits(self) -> int:
+        return sum(a.credit for a in self.accounts)
+
+
+def trial_balances(entries: Iterable[JournalEntry]) -> list[TrialBalance]:
+    """Per currency, each account's balance; debits equal credits when every entry balances."""
+    totals = balances(entries)
+    order = list(CHART)
+    return [
+        TrialBalance(
+            currency,
+            [AccountBalance(a, totals[(currency, a)]) for a in order if (currency, a) in totals],
+        )
+        for currency in sorted({c for c, _ in totals})
+    ]
+
+
+@dataclass
+class Aged:
+    """Claims outstanding by days past due, and what was written off."""
+
+    buckets: dict[str, int]
+    written_off: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.buckets.values())
+
+
+def _aged() -> Aged:
+    return Aged({bucket: 0 for bucket in AGING_BUCKETS})
+
+
+@dataclass(frozen=True)
+class AgingReport:
+    currency: str
+    total: Aged
+    buyers: dict[str, Aged]
+
+
+def aging(entries: Iterable[JournalEntry], as_of: date) -> list[AgingReport]:
+    """Each invoice's claim outstanding (unpaid advance + discount and late fees) in the bucket of its
+    days past due on `as_of`, per currency, in total and per buyer, from the entries posted by then."""
+    per_invoice: dict[str, tuple[JournalEntry, dict[Account, int]]] = {}
+    for entry in entries:
+        _, books = per_invoice.setdefault(entry.invoice_id, (entry, defaultdict(int)))
+        for posting in entry.postings:
+            books[posting.account] += posting.signed
+    reports: dict[str, AgingReport] = {}
+    for entry, books in per_invoice.values():
+        report = reports.setdefault(entry.currency, AgingReport(entry.currency, _aged(), {}))
+        buyer = report.buyers.setdefault(entry.buyer, _aged())
+        bucket = aging_bucket(entry.due_date, as_of)
+        for aged in (report.total, buyer):
+            aged.buckets[bucket] += claim_outstanding(books)
+            aged.written_off += books.get(Account.WRITE_OFFS, 0)
+    for report in reports.values():
+        for buyer_id in [b for b, aged in report.buyers.items() if not aged.total and not aged.written_off]:
+            del report.buyers[buyer_id]
+    return [reports[currency] for currency in sorted(reports)]

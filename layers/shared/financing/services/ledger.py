@@ -1,0 +1,96 @@
+"""Ledger use cases: the journal (filtered, by page), trial balances, the aging and exposure reports."""
+
+from datetime import date
+from itertools import islice
+
+from financing.adapters.exposure import ExposureStore
+from financing.adapters.invoices import InvoiceStore
+from financing.adapters.ledger import LedgerStore
+from financing.clock import today
+from financing.domain import ledger, reports
+from financing.domain.actor import Actor
+from financing.domain.errors import FieldProblem, InvalidInput
+from financing.domain.invoices import Invoice
+from financing.domain.ledger import Account, JournalEntry
+from financing.domain.lifecycle import EXPOSED
+from financing.ids import is_id
+
+PAGE = 100
+
+
+def _not_after_today(field: str, day: date) -> None:
+    if day > today():
+        raise InvalidInput([FieldProblem(field, "cannot be after today")])
+
+
+class Ledger:
+    def __init__(self, actor: Actor) -> None:
+        self.actor = actor
+        self.store = LedgerStore()
+
+    def entries(
+        self,
+        *,
+        invoice: str | None,
+        account: Account | None,
+        posted_from: date | None,
+        posted_to: date | None,
+        limit: int,
+        after: str | None,
+    ) -> tuple[list[JournalEntry], bool]:
+        """A page of the journal, oldest first: one invoice's entries (its index) or the tenant's (its
+        month partitions), optionally only those posting to `account`, posted within the dates."""
+        problems = []
+        if invoice is not None and not is_id("inv", invoice):
+            problems.append(FieldProblem("invoice", "is not an invoice id"))
+        if posted_from and posted_to and posted_from > posted_to:
+            problems.append(FieldProblem("posted_to", "must not be before posted_from"))
+        if problems:
+            raise InvalidInput(problems)
+        tenant = self.actor.tenant_id
+        if invoice is not None:
+            found = self.store.of_invoice(
+                tenant, invoice, start=posted_from, end=posted_to, after=after, account=account
+            )
+        else:
+            # Nothing is posted after today: a later end would only read empty months.
+            end = min(posted_to or today(), today())
+            found = self.store.journal(tenant, start=posted_from, end=end, after=after, account=account)
+        page = list(islice(found, limit + 1))
+        return page[:limit], len(page) > limit
+
+    def _through(self, as_of: date) -> list[JournalEntry]:
+        _not_after_today("as_of", as_of)
+        return list(self.store.journal(self.actor.tenant_id, start=None, end=as_of))
+
+    def trial_balances(self, as_of: date, invoice: str | None = None) -> list[ledger.TrialBalance]:
+        """The tenant's (or one invoice's) balances per currency and account, from the entries posted
+        through `as_of`."""
+        if invoice is None:
+            return ledger.trial_balances(self._through(as_of))
+        if not is_id("inv", invoice):
+            raise InvalidInput([FieldProblem("invoice", "is not an invoice id")])
+        _not_after_today("as_of", as_of)
+        return ledger.trial_balances(self.store.of_invoice(self.actor.tenant_id, invoice, end=as_of))
+
+    def aging(self, as_of: date) -> list[ledger.AgingReport]:
+        return ledger.aging(self._through(as_of), as_of)
+
+    def exposure(self) -> tuple[list[reports.PartyExposure], list[reports.PartyExposure]]:
+        tenant = self.actor.tenant_id
+        return reports.exposure_report(ExposureStore().all(tenant), _exposed(tenant), today())
+
+
+def _exposed(tenant_id: str) -> list[Invoice]:
+    """The tenant's financed, overdue and defaulted invoices, from their status indexes."""
+    store = InvoiceStore()
+    found: list[Invoice] = []
+    for status in sorted(EXPOSED):
+        after = None
+        while True:
+            page, more = store.page(tenant_id, limit=PAGE, after=after, filters={"status": status.value})
+            found += page
+            if not more:
+                break
+            after = page[-1].id
+    return found
