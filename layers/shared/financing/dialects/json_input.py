@@ -31,9 +31,15 @@ def _json_type(value: Any) -> str:
 
 
 def _integer(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    # Bodies are parsed with exact decimals, so `9000.0` arrives as Decimal("9000.0"); a float only
+    # reaches here from a caller that built the body itself.
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         raise PydanticCustomError("int_type", "must be an integer, not {kind}", {"kind": _json_type(value)})
-    if isinstance(value, float) and not value.is_integer():  # inf and nan are not integers either
+    if isinstance(value, float | Decimal) and not (
+        value.is_integer()
+        if isinstance(value, float)
+        else value.is_finite() and value == value.to_integral_value()
+    ):  # inf and nan are not integers either
         raise PydanticCustomError("int_from_float", "must be an integer, not a fraction")
     return int(value)
 
