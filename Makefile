@@ -76,7 +76,7 @@ fuzz: $(STAMP) ## long contract fuzzing of docs/openapi.json on a fresh local st
 	@FUZZ_MAX_EXAMPLES=$(FUZZ_MAX_EXAMPLES) FUZZ_PHASES=$(FUZZ_PHASES) FUZZ_SEED=$(FUZZ_SEED) \
 		$(PY) -m pytest -q -s -p no:cacheprovider tests/e2e/test_contract_fuzzing.py -k every_operation
 
-bench: $(STAMP) ## benchmarks: cold start, warm overhead, AWS calls per request
+bench: $(STAMP) ## benchmarks: cold start, warm overhead, AWS calls per request (BENCH_PARTS=lifecycle,... for some)
 	@$(PY) -m bench
 
 clean: ## remove the virtualenv and build output

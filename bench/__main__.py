@@ -146,19 +146,21 @@ def _warm(env: dict[str, str], events: dict[str, Path]) -> dict[str, float]:
     return {"handler_ms": handler_ms, "bare_ms": bare_ms}
 
 
-def main() -> None:
-    server, env, stack = _start_aws()
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            scratch = Path(tmp)
-            events = _seed_events(env, scratch)
-            cold = _cold_starts(stack, env, events, scratch)
-            warm = _warm(env, events)
-            from bench.lifecycle import render, walk
+PARTS = ("cold", "lifecycle", "registration", "list")
 
-            lifecycle = render(walk(env["DOCUMENTS_BUCKET"]))
-    finally:
-        server.stop()
+
+def _parts() -> set[str]:
+    """`BENCH_PARTS=lifecycle,list` runs only those parts; all by default."""
+    asked = {
+        part.strip() for part in os.environ.get("BENCH_PARTS", ",".join(PARTS)).split(",") if part.strip()
+    }
+    unknown = asked - set(PARTS)
+    if unknown:
+        raise SystemExit(f"BENCH_PARTS: unknown {sorted(unknown)}; choose from {', '.join(PARTS)}")
+    return asked
+
+
+def _print_cold(cold: list[dict], warm: dict[str, float]) -> None:
     print(
         f"\nPython {sys.version.split()[0]}, {os.cpu_count()} cores; medians of {RUNS} cold starts and {WARM_REQUESTS} warm requests; AWS = moto server on loopback.\n"
     )
@@ -178,19 +180,39 @@ def main() -> None:
         f"\nWarm GET /v1/companies/{{id}}: handler {warm['handler_ms']:.2f} ms vs bare get_item "
         f"{warm['bare_ms']:.2f} ms: {ratio:.2f}x"
     )
-    print(
-        "\nAWS calls per request along one invoice's life (sample events above miss the state an action needs):\n"
-    )
-    print(lifecycle)
-    from bench.registration import render as render_registration
-    from bench.registration import throughput
 
-    print("\n" + render_registration(throughput(int(os.environ.get("BENCH_REGISTRATIONS", "1000")))))
-    from bench.financing_list import measure
-    from bench.financing_list import render as render_list
 
-    size = int(os.environ.get("BENCH_LIST_INVOICES", "100000"))
-    print("\n" + render_list(measure(size), size))
+def main() -> None:
+    parts = _parts()
+    if parts & {"cold", "lifecycle"}:
+        server, env, stack = _start_aws()
+        try:
+            with tempfile.TemporaryDirectory() as tmp:
+                scratch = Path(tmp)
+                events = _seed_events(env, scratch)
+                if "cold" in parts:
+                    _print_cold(_cold_starts(stack, env, events, scratch), _warm(env, events))
+                if "lifecycle" in parts:
+                    from bench.lifecycle import render, walk
+
+                    lifecycle = render(walk(env["DOCUMENTS_BUCKET"]))
+                    print(
+                        "\nAWS calls per request along one invoice's life (sample events above miss the state an action needs):\n"
+                    )
+                    print(lifecycle)
+        finally:
+            server.stop()
+    if "registration" in parts:
+        from bench.registration import render as render_registration
+        from bench.registration import throughput
+
+        print("\n" + render_registration(throughput(int(os.environ.get("BENCH_REGISTRATIONS", "1000")))))
+    if "list" in parts:
+        from bench.financing_list import measure
+        from bench.financing_list import render as render_list
+
+        size = int(os.environ.get("BENCH_LIST_INVOICES", "100000"))
+        print("\n" + render_list(measure(size), size))
 
 
 if __name__ == "__main__":

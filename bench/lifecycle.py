@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from typing import Any
 
 Step = tuple[str, str, str, dict[str, Any]]
+SCOPE = "invoices:read invoices:write lender:operate credit-rights:write credit-rights:read"
 
 
 def _counting() -> tuple[list[str], Callable[[], None]]:
@@ -18,6 +19,13 @@ def _counting() -> tuple[list[str], Callable[[], None]]:
     return sent, sent.clear
 
 
+def _tally(operations: list[str]) -> list[str]:
+    """Each operation once, with its count when it was sent more than once: `GetItem (2)`."""
+    return [
+        f"{op} ({operations.count(op)})" if operations.count(op) > 1 else op for op in sorted(set(operations))
+    ]
+
+
 def walk(bucket: str) -> list[tuple[str, int, list[str]]]:
     from tests.integration.harness import call
 
@@ -26,10 +34,9 @@ def walk(bucket: str) -> list[tuple[str, int, list[str]]]:
 
     def request(label: str, function: str, method: str, path: str, **kwargs: Any) -> dict:
         reset()
-        scope = "invoices:read invoices:write lender:operate credit-rights:write credit-rights:read"
-        reply = call(function, method, path, scope=scope, **kwargs)
+        reply = call(function, method, path, scope=SCOPE, **kwargs)
         assert reply.status < 300, (label, reply.status, reply.json)
-        rows.append((label, len(sent), sorted(set(sent))))
+        rows.append((label, len(sent), _tally(sent)))
         return reply.json
 
     contact = [{"first_name": "Ana", "last_name": "Silva", "is_signatory": True}]
@@ -73,65 +80,102 @@ def walk(bucket: str) -> list[tuple[str, int, list[str]]]:
 
     boto3.client("s3").put_object(Bucket=bucket, Key=f"acme/{document['id']}", Body=b"%PDF-1.4")
     today = date.today()
-    invoice = request(
-        "POST /v1/invoices",
-        "create_invoice",
-        "POST",
-        "/v1/invoices",
+    item = "/v1/invoices/{invoice_id}"
+
+    def funded(number: int, label: str = "") -> tuple[dict, dict[str, str], str]:
+        """An invoice from draft to funded; rows recorded only when `label` is empty (the first walk)."""
+        ask = (
+            request if not label else lambda _label, *args, **kwargs: call(*args, scope=SCOPE, **kwargs).json
+        )
+        invoice = ask(
+            "POST /v1/invoices",
+            "create_invoice",
+            "POST",
+            "/v1/invoices",
+            body={
+                "supplier": supplier["id"],
+                "buyer": buyer["id"],
+                "invoice_number": f"B-{number}",
+                "client_reference_id": f"bench-{number}",
+                "invoice_document": document["id"],
+                "amount": 88000,
+                "currency": "usd",
+                "type_of_goods": ["other"],
+                "issue_date": (today - timedelta(days=1)).isoformat(),
+                "due_date": (today + timedelta(days=30)).isoformat(),
+            },
+        )
+        ids = {"invoice_id": invoice["id"]}
+        path = f"/v1/invoices/{invoice['id']}"
+        for step_label, function, action, body in [
+            ("submit (document seen uploaded: +HEAD, +document write)", "submit_invoice", "submit", {}),
+            ("request_signatures", "request_invoice_signatures", "request_signatures", {}),
+            (
+                "sign (supplier)",
+                "sign_invoice",
+                "sign",
+                {"party": "supplier", "contact": supplier["contacts"][0]["id"]},
+            ),
+            (
+                "sign (buyer: approves)",
+                "sign_invoice",
+                "sign",
+                {"party": "buyer", "contact": buyer["contacts"][0]["id"]},
+            ),
+        ]:
+            ask(
+                f"POST {item}/{action}: {step_label}",
+                function,
+                "POST",
+                f"{path}/{action}",
+                resource=f"{item}/{action}",
+                path_parameters=ids,
+                body=body,
+            )
+        request(
+            f"POST {item}/fund: fund{label}",
+            "fund_invoice",
+            "POST",
+            f"{path}/fund",
+            resource=f"{item}/fund",
+            path_parameters=ids,
+            body={},
+        )
+        return invoice, ids, path
+
+    invoice, ids, path = funded(1)
+    for label, amount, reference in [("partial", 50000, "w1"), ("repays", 38000, "w2")]:
+        request(
+            f"POST {item}/payments: payments ({label})",
+            "record_invoice_payment",
+            "POST",
+            f"{path}/payments",
+            resource=f"{item}/payments",
+            path_parameters=ids,
+            body={"amount": amount, "paid_date": today.isoformat(), "reference": reference},
+        )
+    terms = call("get_settings", "GET", "/v1/settings", scope=SCOPE).json
+    request(
+        "PUT /v1/settings (concentration limit on)",
+        "put_settings",
+        "PUT",
+        "/v1/settings",
         body={
-            "supplier": supplier["id"],
-            "buyer": buyer["id"],
-            "invoice_number": "B-1",
-            "client_reference_id": "bench-1",
-            "invoice_document": document["id"],
-            "amount": 88000,
-            "currency": "usd",
-            "type_of_goods": ["other"],
-            "issue_date": (today - timedelta(days=1)).isoformat(),
-            "due_date": (today + timedelta(days=30)).isoformat(),
+            **{k: v for k, v in terms.items() if k not in ("object", "updated", "version")},
+            "concentration_limit_percentage": 10000,  # one buyer: any lower cap refuses
+            "concentration_limit_applies_above": 0,
         },
     )
-    item = "/v1/invoices/{invoice_id}"
-    ids = {"invoice_id": invoice["id"]}
-    path = f"/v1/invoices/{invoice['id']}"
-    for label, function, action, body in [
-        ("submit (document seen uploaded: +HEAD, +document write)", "submit_invoice", "submit", {}),
-        ("request_signatures", "request_invoice_signatures", "request_signatures", {}),
-        (
-            "sign (supplier)",
-            "sign_invoice",
-            "sign",
-            {"party": "supplier", "contact": supplier["contacts"][0]["id"]},
-        ),
-        (
-            "sign (buyer: approves)",
-            "sign_invoice",
-            "sign",
-            {"party": "buyer", "contact": buyer["contacts"][0]["id"]},
-        ),
-        ("fund", "fund_invoice", "fund", {}),
-        (
-            "payments (partial)",
-            "record_invoice_payment",
-            "payments",
-            {"amount": 50000, "paid_date": today.isoformat(), "reference": "w1"},
-        ),
-        (
-            "payments (repays)",
-            "record_invoice_payment",
-            "payments",
-            {"amount": 38000, "paid_date": today.isoformat(), "reference": "w2"},
-        ),
-    ]:
-        request(
-            f"POST {item}/{action}: {label}",
-            function,
-            "POST",
-            f"{path}/{action}",
-            resource=f"{item}/{action}",
-            path_parameters=ids,
-            body=body,
-        )
+    _, second_ids, second_path = funded(2, " (concentration limit on)")
+    request(
+        f"POST {item}/payments: payments (partial, concentration limit on)",
+        "record_invoice_payment",
+        "POST",
+        f"{second_path}/payments",
+        resource=f"{item}/payments",
+        path_parameters=second_ids,
+        body={"amount": 10000, "paid_date": today.isoformat(), "reference": "w3"},
+    )
     request(f"GET {item}", "get_invoice", "GET", path, resource=item, path_parameters=ids)
     request(
         "GET /v1/invoices?status=repaid", "list_invoices", "GET", "/v1/invoices", query={"status": "repaid"}
@@ -144,6 +188,19 @@ def walk(bucket: str) -> list[tuple[str, int, list[str]]]:
         resource=f"{item}/history",
         path_parameters=ids,
     )
+    for label, function, route, query in [
+        (
+            "GET /v1/ledger/entries?invoice=",
+            "list_ledger_entries",
+            "/v1/ledger/entries",
+            {"invoice": invoice["id"]},
+        ),
+        ("GET /v1/ledger/entries (this month)", "list_ledger_entries", "/v1/ledger/entries", {}),
+        ("GET /v1/ledger/balances", "get_ledger_balances", "/v1/ledger/balances", {}),
+        ("GET /v1/reports/aging", "get_aging_report", "/v1/reports/aging", {}),
+        ("GET /v1/reports/exposure", "get_exposure_report", "/v1/reports/exposure", {}),
+    ]:
+        request(label, function, "GET", route, query=query)
     from tests.integration.receivable_fixtures import deliver, outbox_events, receivable
 
     body = receivable(holding_number="4321.1")
@@ -159,7 +216,7 @@ def walk(bucket: str) -> list[tuple[str, int, list[str]]]:
     helper_calls = {"SendMessage", "ReceiveMessage", "GetQueueAttributes", "GetQueueUrl", "ListQueues"}
     worker = [op for op in sent if op not in helper_calls]
     rows.append(
-        ("registration worker, per message (registrar simulator included)", len(worker), sorted(set(worker)))
+        ("registration worker, per message (registrar simulator included)", len(worker), _tally(worker))
     )
     request(
         "GET /v1/buyer_limits/{id}",
