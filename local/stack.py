@@ -48,6 +48,7 @@ def start_moto(host: str, port: int) -> Any:
     they cost on DynamoDB, and to honour ClientRequestToken (local/moto_transactions.py); queries
     read their partition, not the whole table (local/moto_queries.py, safe under this lock).
     """
+    from moto.moto_server import werkzeug_app
     from moto.moto_server.werkzeug_app import (
         DomainDispatcherApplication,
         MotoRequestHandler,
@@ -74,6 +75,9 @@ def start_moto(host: str, port: int) -> Any:
             self._server_ready_event.set()
             self._server.serve_forever()
 
+    # moto grants CORS to every origin by default, so any web page open while the stack runs could read
+    # and change its data (the embedded AWS checks no credentials); nothing local is a browser page.
+    werkzeug_app.DISABLE_GLOBAL_CORS = True
     moto_transactions.install()
     moto_queries.install()
     ensure_port_free(host, port, "AWS (moto)")

@@ -77,6 +77,31 @@ def test_health_lists_every_provisioned_resource(stack):
     assert {lid for lid, r in RESOURCES.items() if r["Type"] not in ignored} <= set(document["resources"])
 
 
+def test_the_embedded_aws_answers_no_cross_origin_request(stack):
+    """A web page open while `make run` is up must not reach the embedded AWS: no CORS grant, not on a
+    preflight nor on a simple request, for any origin."""
+    import urllib.error
+    import urllib.request
+
+    origin = {"Origin": "http://evil.example"}
+    preflight = {
+        **origin,
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "x-amz-target",
+    }
+    for method, headers in (("OPTIONS", preflight), ("GET", origin), ("POST", origin)):
+        request = urllib.request.Request(f"{stack.aws_endpoint}/", method=method, headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                granted = response.headers
+        except urllib.error.HTTPError as refused:
+            granted = refused.headers
+        assert not any(name.lower().startswith("access-control-") for name in granted), (
+            method,
+            dict(granted),
+        )
+
+
 def test_openapi_and_docs_are_served(stack):
     openapi = stack.request("GET", "/openapi.json")
     if (ROOT / "docs" / "openapi.json").is_file():
