@@ -9,7 +9,7 @@ import uuid
 import pytest
 
 from local.settings import ROOT
-from local.template import load_template
+from local.template import Resolver, load_template, parameter_values
 from local.token import mint
 
 pytestmark = pytest.mark.e2e
@@ -74,7 +74,12 @@ def test_health_lists_every_provisioned_resource(stack):
     assert document["status"] == "ok"
     assert document["aws_endpoint"] == stack.aws_endpoint
     ignored = {"AWS::Serverless::LayerVersion"}
-    assert {lid for lid, r in RESOURCES.items() if r["Type"] not in ignored} <= set(document["resources"])
+    local = Resolver(TEMPLATE, parameters=parameter_values(TEMPLATE))  # resources whose condition holds here
+    expected = {
+        lid for lid, r in RESOURCES.items() if r["Type"] not in ignored and local.resource_enabled(lid)
+    }
+    assert expected <= set(document["resources"])
+    assert "JwtSigningSecret" not in document["resources"]  # deployed stages only
 
 
 def test_the_embedded_aws_answers_no_cross_origin_request(stack):

@@ -77,7 +77,7 @@ def configured(request, jwks_url, monkeypatch) -> tuple[str, dict[str, Attack], 
     """The authorizer in one configuration: (mode, its attacks, a valid token)."""
     # Imported once per session with the environment the stack gives it (a later test may use the module
     # as imported here); its verifier is replaced for this test only.
-    monkeypatch.setenv("DEV_JWT_SECRET", DEV_JWT_SECRET)
+    monkeypatch.setenv("JWT_SIGNING_SECRET", DEV_JWT_SECRET)
     handler("authorizer")
     module = sys.modules["fn_authorizer"]
     if request.param == "dev":

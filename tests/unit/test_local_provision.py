@@ -7,14 +7,20 @@ import pytest
 from moto import mock_aws
 
 from local.provision import provision
-from local.template import TemplateError, load_template, template_dir
+from local.template import Resolver, TemplateError, load_template, parameter_values, template_dir
 
 TEMPLATE = load_template()
 TEMPLATE_DIR = template_dir(TEMPLATE)
 
 
+LOCAL = Resolver(TEMPLATE, parameters=parameter_values(TEMPLATE))
+
+
 def _of_type(kind):
-    return [lid for lid, r in TEMPLATE["Resources"].items() if r["Type"] == kind]
+    """The template's resources of a type that exist on the local stack (their condition holds)."""
+    return [
+        lid for lid, r in TEMPLATE["Resources"].items() if r["Type"] == kind and LOCAL.resource_enabled(lid)
+    ]
 
 
 @pytest.fixture
