@@ -38,6 +38,21 @@ LIST_STATUS: dict[Status, ListStatus] = {
 }
 
 
+MAX_DUE_SPAN_YEARS = 10  # between a query's due date bounds
+
+
+def due_span_too_wide(first: date | None, last: date | None) -> bool:
+    """Whether both due bounds are given and `last` falls more than MAX_DUE_SPAN_YEARS years after
+    `first` (from 29 February, the same number of years later is 28 February)."""
+    if first is None or last is None or first.year + MAX_DUE_SPAN_YEARS > date.max.year:
+        return False
+    year = first.year + MAX_DUE_SPAN_YEARS
+    limit = (
+        first.replace(year=year, day=28) if (first.month, first.day) == (2, 29) else first.replace(year=year)
+    )
+    return last > limit
+
+
 class Order(StrEnum):
     ASC = "asc"
     DESC = "desc"
