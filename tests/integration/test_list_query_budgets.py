@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from financing.adapters import invoice_pages
+from financing.adapters import invoice_list, invoice_pages
 from financing.domain.lifecycle import Status
 from financing.ids import as_uuid
 from tests.integration.harness import call
@@ -152,6 +152,19 @@ def test_more_due_months_than_the_budget_can_open_reads_the_tenants_invoices_ins
     )
     assert forward == backward == uuids(wanted)
     assert max(per_request) <= 5
+
+
+def test_due_dates_over_more_than_two_years_read_the_tenants_invoices_not_a_partition_a_month(
+    dynamodb_queries,
+):
+    """Invoices due in January 2024 and in June 2026 (30 months): a range over both reads the tenant's
+    partition once (plus the two edge look-ups) rather than opening 30 month partitions."""
+    tenant = f"span{next(tenants)}"
+    invoices = invoices_due(tenant, [(2024, 1), (2026, 6)], per_month=3)
+    reply = list_invoices({"due_date__gte": "2024-01-01", "limit": "10"}, tenant=tenant)
+    assert [i["invoice_id"] for i in reply.json["data"]] == uuids(invoices)
+    assert len(dynamodb_queries) == 2 + 1
+    assert invoice_list.MAX_MONTH_PARTITIONS < 30
 
 
 @settings(
