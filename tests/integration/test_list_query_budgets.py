@@ -219,14 +219,15 @@ def test_any_budget_pages_a_due_range_like_a_plain_filter(
 # ---------------------------------------------------------------------------- two filters (core /v1/invoices)
 
 
-def core_walk(query: dict, sent: list) -> tuple[list[str], list[int]]:
+def core_walk(query: dict, sent: list, tenant: str = "acme") -> tuple[list[str], list[int]]:
+    """Every page of GET /v1/invoices by its cursors: the ids in list order, and the Queries each request sent."""
     ids: list[str] = []
     per_request: list[int] = []
     cursor = None
     while True:
         before = len(sent)
         params = {**query, **({"cursor": cursor} if cursor else {})}
-        reply = call("list_invoices", "GET", "/v1/invoices", query=params)
+        reply = call("list_invoices", "GET", "/v1/invoices", query=params, tenant=tenant)
         per_request.append(len(sent) - before)
         assert reply.status == 200, reply.json
         ids += [i["id"] for i in reply.json["data"]]
@@ -269,3 +270,55 @@ def test_core_lists_page_every_invoice_once_within_the_budget(monkeypatch, dynam
     ids, per_request = core_walk({**query, "limit": "4"}, dynamodb_queries)
     assert ids == [i.id for i in sorted(invoices, key=lambda i: i.id, reverse=True)]
     assert max(per_request) <= 3
+
+
+SUPPLIERS = ["company_01JD00000000000000000000S1", "company_01JD00000000000000000000S2"]
+BUYERS = ["company_01JD00000000000000000000B1", "company_01JD00000000000000000000B2"]
+
+
+@settings(
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    specs=st.lists(
+        st.tuples(
+            st.sampled_from([Status.DRAFT, Status.NEW]), st.sampled_from(SUPPLIERS), st.sampled_from(BUYERS)
+        ),
+        max_size=25,
+    ),
+    filters=st.fixed_dictionaries(
+        {},
+        optional={
+            "status": st.sampled_from(["draft", "new"]),
+            "supplier": st.sampled_from(SUPPLIERS),
+            "buyer": st.sampled_from(BUYERS),
+        },
+    ),
+    budget=st.integers(1, 4),
+    limit=st.integers(1, 5),
+)
+def test_any_core_filters_under_any_budget_page_like_a_plain_filter(
+    monkeypatch, dynamodb_queries, specs, filters, budget, limit
+):
+    """Invoices of any status, supplier and buyer, any filters of /v1/invoices and any budget: walking
+    the cursors returns exactly the plain filter's invoices, newest first, each once, and no request
+    sends more Queries than the budget."""
+    monkeypatch.setattr(invoice_pages, "MAX_QUERIES", budget)
+    tenant = f"core{next(tenants)}"
+    invoices = [
+        stored_invoice(tenant, status=status, buyer=buyer, created=START + timedelta(seconds=n)).model_copy(
+            update={"supplier": supplier}
+        )
+        for n, (status, supplier, buyer) in enumerate(specs)
+    ]
+    store(invoices)
+    expected = [
+        i.id
+        for i in sorted(invoices, key=lambda i: i.id, reverse=True)
+        if all(str(getattr(i, name)) == value for name, value in filters.items())
+    ]
+    ids, per_request = core_walk({**filters, "limit": str(limit)}, dynamodb_queries, tenant=tenant)
+    assert ids == expected
+    assert max(per_request) <= budget
