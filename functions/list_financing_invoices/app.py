@@ -24,8 +24,10 @@ app = monite_api()
     summary="List invoices for financing (Monite-shaped)",
     description="Every filter of Monite's `GET /financing_invoices`. Pages are positions in id order "
     "(= creation order): walking `next_pagination_token` then `prev_pagination_token` returns each "
-    "matching invoice once each way, even while invoices are created. A filter without an index may end "
-    "a page early (fewer than `limit` invoices, with a next token) once 1,000 invoices were read.",
+    "matching invoice once each way, even while invoices are created. Every page has a read budget: "
+    "1,000 invoices examined and 40 DynamoDB Queries sent; a sparse filter or a due range over many "
+    "months may end a page early (fewer than `limit` invoices, even none, with a next token). Due date "
+    "bounds may be at most 10 years apart (422 otherwise).",
     tags=["Financing (Monite)"],
     responses=documented(200, FinancingInvoiceListResponse, "A page of invoices."),
 )

@@ -39,7 +39,13 @@ UNSCHEMATIZABLE: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/v1/invoices/{invoice_id}/history"): {"invalid_cursor": CURSOR},
     ("GET", "/v1/webhook_subscriptions"): {"invalid_cursor": CURSOR},
     ("GET", "/v1/webhook_deliveries"): {"invalid_cursor": CURSOR},
-    ("GET", "/v1/financing_invoices"): {"pagination_token": CURSOR},
+    ("GET", "/v1/financing_invoices"): {
+        "pagination_token": CURSOR,
+        **dict.fromkeys(
+            ("due_date__gt", "due_date__gte", "due_date__lt", "due_date__lte"),
+            "a span between two parameters: due date bounds at most MAX_DUE_SPAN_YEARS (10) years apart",
+        ),
+    },
     ("POST", "/v1/buyer_limits"): {
         "requested_limit": DECIMALS,
         "company": "existence: a company of the caller",

@@ -9,6 +9,7 @@ FUZZ_MAX_EXAMPLES, FUZZ_PHASES, FUZZ_MAX_TIME and FUZZ_SEED ("random" for a new 
 
 import json
 import os
+import time
 import urllib.error
 import urllib.request
 import uuid
@@ -108,3 +109,17 @@ def test_a_body_that_is_not_utf8_is_a_400_over_http(stack):
     body = json.loads(refused.value.read())
     assert refused.value.code == 400 and body["error"]["code"] == "invalid_json"
     assert refused.value.headers["x-correlation-id"] == body["error"]["correlation_id"]
+
+
+def test_a_due_range_from_year_1_to_year_9999_is_a_quick_422_over_http(stack):
+    """It opened one DynamoDB Query per month of the span until the function's 10 s ran out (502)."""
+    path = "/v1/financing_invoices?due_date__gte=0001-01-01&due_date__lte=9999-12-31"
+    stack.request("GET", "/v1/financing_invoices", headers=AUTH)  # the function's container is warm
+    started = time.monotonic()
+    reply = stack.request("GET", path, headers=AUTH)
+    assert time.monotonic() - started < 2
+    assert reply.status == 422, reply.body
+    assert [d["loc"] for d in reply.json()["detail"]] == [
+        ["query", "due_date__gte"],
+        ["query", "due_date__lte"],
+    ]

@@ -53,3 +53,27 @@ def watcher(aws):
         return [json.loads(message["Body"]) for message in messages]
 
     return received
+
+
+class RunawayReads(Exception):
+    """More DynamoDB Queries than any request may send: the test stops rather than wait for them all."""
+
+
+@pytest.fixture
+def dynamodb_queries(monkeypatch):
+    """The DynamoDB Query requests sent while the test runs, in order, as sent (through the real boto3
+    client, so whatever the adapters do is counted). A runaway (over 1,000) fails at once."""
+    import botocore.client
+
+    sent: list[dict] = []
+    real_call = botocore.client.BaseClient._make_api_call
+
+    def counting(self, operation_name, api_params):
+        if operation_name == "Query" and self.meta.service_model.service_name == "dynamodb":
+            sent.append(api_params)
+            if len(sent) > 1000:
+                raise RunawayReads(f"{len(sent)} Queries")
+        return real_call(self, operation_name, api_params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", counting)
+    return sent

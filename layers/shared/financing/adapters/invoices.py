@@ -35,6 +35,7 @@ from financing.adapters.dynamo import (
     tenant_key,
     to_item,
 )
+from financing.adapters.invoice_pages import PageRead, Partition, Reads, key_range, read_page
 from financing.adapters.ledger import entry_write
 from financing.clock import iso
 from financing.domain.actor import Actor
@@ -161,39 +162,28 @@ class InvoiceStore:
             return None, None
         return invoice, self.table.get(**_as_pk_sk(exposure_key(tenant_id, invoice.buyer)))
 
-    def page(
-        self, tenant_id: str, *, limit: int, after: str | None, filters: dict[str, str]
-    ) -> tuple[list[Invoice], bool]:
-        """Newest first. One filter uses its index; any others are applied within the read page."""
-        if not filters:
-            items, more = self.table.page(tenant_key(tenant_id, "INVOICE"), limit=limit, after_sk=after)
-            return [_from_item(item) for item in items], more
-        (lead, value), *rest = sorted(filters.items())
-        index, attribute = INDEX_BY[lead]
-        partition = tenant_key(tenant_id, f"INVOICE#{value}")
-        found: list[Invoice] = []
-        start = after
-        while True:
-            request: dict[str, Any] = {
-                "TableName": self.table.table_name,
-                "IndexName": index,
-                "KeyConditionExpression": "#p = :p",
-                "ExpressionAttributeNames": {"#p": attribute},
-                "ExpressionAttributeValues": {":p": {"S": partition}},
-                "ScanIndexForward": False,
-                "Limit": limit + 1,
-            }
-            if start is not None:
-                request["ExclusiveStartKey"] = to_item(
-                    {attribute: partition, "sk": start, "pk": tenant_key(tenant_id, "INVOICE")}
-                )
-            response = client("dynamodb").query(**request)
-            batch = [_from_item(from_item(item)) for item in response.get("Items", [])]
-            found += [i for i in batch if all(_field(i, key) == val for key, val in rest)]
-            if len(found) > limit or "LastEvaluatedKey" not in response or not batch:
-                break
-            start = batch[-1].id
-        return found[:limit], len(found) > limit
+    def page(self, tenant_id: str, *, limit: int, after: str | None, filters: dict[str, str]) -> PageRead:
+        """Newest first. One filter uses its index; any others are applied within the page, under the
+        page's read budget (adapters/invoice_pages.py): a page ends early rather than read on."""
+        name = self.table.table_name
+        partition = Partition(name, None, "pk", tenant_key(tenant_id, "INVOICE"))
+        rest: list[tuple[str, str]] = []
+        if filters:
+            (lead, value), *rest = sorted(filters.items())
+            index, attribute = INDEX_BY[lead]
+            partition = Partition(name, index, attribute, tenant_key(tenant_id, f"INVOICE#{value}"))
+        low, high = key_range(after, forward=False)
+        return read_page(
+            [partition],
+            after=after,
+            low=low,
+            high=high,
+            forward=False,
+            limit=limit,
+            parse=_from_item,
+            keep=lambda invoice: all(_field(invoice, key) == val for key, val in rest),
+            reads=Reads(),
+        )
 
     def contract_keys(
         self, tenant_id: str, customer_document: str, *, funded_by: datetime

@@ -5,7 +5,7 @@ ranges (dates as days, creation as Unix milliseconds, amounts as minor units). `
 that decides membership; storage only chooses which keys to read before applying it.
 """
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from pydantic import BaseModel
@@ -36,6 +36,21 @@ LIST_STATUS: dict[Status, ListStatus] = {
     Status.OVERDUE: ListStatus.LATE,
     Status.DEFAULTED: ListStatus.DEFAULTED,
 }
+
+
+MAX_DUE_SPAN_YEARS = 10  # between a query's due date bounds
+
+
+def due_span_too_wide(first: date | None, last: date | None) -> bool:
+    """Whether both due bounds are given and `last` falls more than MAX_DUE_SPAN_YEARS years after
+    `first` (from 29 February, the same number of years later is 28 February)."""
+    if first is None or last is None or first.year + MAX_DUE_SPAN_YEARS > date.max.year:
+        return False
+    year = first.year + MAX_DUE_SPAN_YEARS
+    limit = (
+        first.replace(year=year, day=28) if (first.month, first.day) == (2, 29) else first.replace(year=year)
+    )
+    return last > limit
 
 
 class Order(StrEnum):
@@ -97,7 +112,9 @@ def created_ms(moment: datetime) -> int:
 
 
 def _micros(moment: datetime) -> int:
-    delta = _utc(moment) - datetime(1970, 1, 1, tzinfo=UTC)
+    """Microseconds since 1970 (UTC; naive is UTC), in integers: a moment whose UTC instant lies beyond
+    year 1 or 9999 (0001-01-01T05:00+06:00) is no error."""
+    delta = moment.replace(tzinfo=None) - datetime(1970, 1, 1) - (moment.utcoffset() or timedelta(0))
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
@@ -112,26 +129,39 @@ def intersect(*lists: list | None) -> list | None:
     return [v for v in dict.fromkeys(given[0]) if all(v in other for other in given[1:])]
 
 
-def _utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+_DAY = 86_400 * 1_000_000  # microseconds
+_EPOCH = date(1970, 1, 1).toordinal()
+_FIRST_DAY, _LAST_DAY = date.min.toordinal() - _EPOCH, date.max.toordinal() - _EPOCH
+_IMPOSSIBLE = (date.max, date.min)  # a range no day is in
 
 
 def day_range(
     gt: datetime | None, gte: datetime | None, lt: datetime | None, lte: datetime | None
 ) -> tuple[date | None, date | None]:
-    """Inclusive days D whose midnight (UTC) satisfies every comparison; a bare date is its midnight."""
+    """Inclusive days D whose midnight (UTC) satisfies every comparison; a bare date is its midnight.
+    Counted in days since 1970, so a bound beyond the calendar (after 9999-12-31, before 0001-01-01)
+    leaves no day on its side or every day."""
+
+    def days(moment: datetime) -> tuple[int, bool]:  # the day it falls in, and whether at its midnight
+        day, within = divmod(_micros(moment), _DAY)
+        return day, within == 0
+
     lows, highs = [], []
-    if gt is not None:
-        lows.append(_utc(gt).date() + timedelta(days=1))
-    if gte is not None:
-        moment = _utc(gte)
-        lows.append(moment.date() + timedelta(days=int(moment.timetz().replace(tzinfo=None) != time())))
-    if lt is not None:
-        moment = _utc(lt)
-        highs.append(moment.date() - timedelta(days=int(moment.timetz().replace(tzinfo=None) == time())))
-    if lte is not None:
-        highs.append(_utc(lte).date())
-    return (max(lows) if lows else None, min(highs) if highs else None)
+    for moment, strict in ((gt, True), (gte, False)):
+        if moment is not None:
+            day, at_midnight = days(moment)
+            lows.append(day + int(strict or not at_midnight))
+    for moment, strict in ((lt, True), (lte, False)):
+        if moment is not None:
+            day, at_midnight = days(moment)
+            highs.append(day - int(strict and at_midnight))
+    low, high = max(lows, default=None), min(highs, default=None)
+    if (low is not None and low > _LAST_DAY) or (high is not None and high < _FIRST_DAY):
+        return _IMPOSSIBLE
+    return (
+        None if low is None else date.fromordinal(max(low, _FIRST_DAY) + _EPOCH),
+        None if high is None else date.fromordinal(min(high, _LAST_DAY) + _EPOCH),
+    )
 
 
 def millisecond_range(

@@ -68,7 +68,7 @@ class Invoices:
         (taken when the invoice was drafted, edited or submitted), so rendering reads nothing."""
         return as_json(invoice, invoice.document)
 
-    def page(self, *, limit: int, after: str | None, filters: dict[str, str]) -> tuple[list[Invoice], bool]:
+    def page(self, *, limit: int, after: str | None, filters: dict[str, str]) -> PageRead:
         return self.store.page(self.actor.tenant_id, limit=limit, after=after, filters=filters)
 
     def financing_page(self, query: InvoiceQuery, *, after: str | None, backward: bool) -> PageRead:

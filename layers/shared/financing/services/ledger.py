@@ -88,9 +88,9 @@ def _exposed(tenant_id: str) -> list[Invoice]:
     for status in sorted(EXPOSED):
         after = None
         while True:
-            page, more = store.page(tenant_id, limit=PAGE, after=after, filters={"status": status.value})
-            found += page
-            if not more:
+            page = store.page(tenant_id, limit=PAGE, after=after, filters={"status": status.value})
+            found += page.invoices
+            if not page.more:
                 break
-            after = page[-1].id
+            after = page.last_examined
     return found

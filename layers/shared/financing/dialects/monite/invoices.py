@@ -19,6 +19,7 @@ from pydantic import (
 from financing.api.pagination import CURSOR_PATTERN
 from financing.domain import books
 from financing.domain import financing_list as fl
+from financing.domain.errors import FieldProblem, InvalidInput
 from financing.domain.financing_list import LIST_STATUS, InvoiceQuery, ListStatus, Order
 from financing.domain.funding import Pricing, advance_for
 from financing.domain.invoices import Invoice, InvoiceType
@@ -76,6 +77,10 @@ def _moment(description: str) -> Any:
 
 
 STATUSES = ", ".join(s.value for s in ListStatus)
+_DUE_SPAN = (
+    " With both a lower and an upper due date bound, the last day allowed is at most"
+    f" {fl.MAX_DUE_SPAN_YEARS} years after the first (422 naming the bounds otherwise)."
+)
 
 
 class FinancingInvoiceParams(BaseModel):
@@ -108,10 +113,10 @@ class FinancingInvoiceParams(BaseModel):
     issue_date__lt: _moment("Issue date before.") = None
     issue_date__gte: _moment("Issue date on or after.") = None
     issue_date__lte: _moment("Issue date on or before.") = None
-    due_date__gt: _moment("Due date after.") = None
-    due_date__lt: _moment("Due date before.") = None
-    due_date__gte: _moment("Due date on or after.") = None
-    due_date__lte: _moment("Due date on or before.") = None
+    due_date__gt: _moment(f"Due date after.{_DUE_SPAN}") = None
+    due_date__lt: _moment(f"Due date before.{_DUE_SPAN}") = None
+    due_date__gte: _moment(f"Due date on or after.{_DUE_SPAN}") = None
+    due_date__lte: _moment(f"Due date on or before.{_DUE_SPAN}") = None
     created_at__gt: _moment("Created after.") = None
     created_at__lt: _moment("Created before.") = None
     created_at__gte: _moment("Created at or after.") = None
@@ -130,6 +135,11 @@ class FinancingInvoiceParams(BaseModel):
             self.issue_date__gt, self.issue_date__gte, self.issue_date__lt, self.issue_date__lte
         )
         due = fl.day_range(self.due_date__gt, self.due_date__gte, self.due_date__lt, self.due_date__lte)
+        if fl.due_span_too_wide(*due):
+            message = f"due date bounds may be at most {fl.MAX_DUE_SPAN_YEARS} years apart"
+            bounds = ("due_date__gt", "due_date__gte", "due_date__lt", "due_date__lte")
+            given = [name for name in bounds if getattr(self, name) is not None]
+            raise InvalidInput([FieldProblem(f"query.{name}", message) for name in given], message)
         created = fl.millisecond_range(
             self.created_at__gt, self.created_at__gte, self.created_at__lt, self.created_at__lte
         )
