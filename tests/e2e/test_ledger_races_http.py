@@ -5,6 +5,7 @@ the buyer limit nor the concentration limit was ever exceeded."""
 
 import json
 import random
+import time
 import uuid
 from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
@@ -21,13 +22,13 @@ pytestmark = pytest.mark.e2e
 
 AMOUNT = 1000  # major units; at the default pricing each invoice advances 900.00 and earns 22.50
 ADVANCE, DISCOUNT = 90_000, 2_250
-CAP = 3000  # basis points: no buyer above 30% of the tenant's outstanding advances
+CAP = 3400  # basis points: no buyer above 34% of the tenant's outstanding advances
 LIMITED = 3 * 900  # buyer A's limit (major units): three advances
 REFUSALS = {"buyer_limit_exceeded", "concentration_limit_exceeded"}
-# Buyers of the racing fundings: A is held by its limit; E, with 8 of the 20, cannot have all 8 funded
-# (8 of at most 25 advances is 32%), so the concentration limit must refuse some.
-RACING = ["A"] * 4 + ["B"] * 3 + ["C"] * 3 + ["D"] * 2 + ["E"] * 8
-BASE = ["P", "Q", "R", "S", "T"]  # one advance each, funded before the limit is set
+# Buyers of the racing fundings: A is held by its limit; E, with 8 of the 16, cannot have all 8 funded
+# (8 of at most 19 advances is 42%), so the concentration limit must refuse some.
+RACING = ["A"] * 4 + ["B"] * 2 + ["C"] * 2 + ["E"] * 8
+BASE = ["P", "Q", "R"]  # one advance each, funded before the limit is set
 PAYMENT_MEMOS = {
     "buyer payment applied to the claim",
     "buyer payment applied to late fees",
@@ -48,18 +49,29 @@ class Tenant:
 
     def __post_init__(self) -> None:
         self.auth = {"Authorization": f"Bearer {mint(self.name)}"}
+        self.documents_bucket = self.stack.health()["resources"]["DocumentsBucket"]
 
     def request(self, method: str, path: str, body=None, key: str | None = None) -> Response:
         headers = {**self.auth, **({"Idempotency-Key": key} if key else {})}
         return self.stack.request(method, path, body, headers)
 
     def post(self, path: str, body) -> dict:
-        reply = self.request("POST", path, body)
-        assert reply.status in (200, 201), (path, reply.status, reply.body)
-        return reply.json()
+        """A setup step, under a key of its own so that it can be sent again after a 5xx (a function that
+        timed out starting on a loaded machine) without being done twice."""
+        replies = retried(self, path, body, f"setup-{uuid.uuid4()}")
+        assert replies[-1].status in (200, 201), (path, [(r.status, r.body) for r in replies])
+        return replies[-1].json()
+
+    def safely(self, method: str, path: str, body=None) -> Response:
+        """A GET or PUT, sent again after a 5xx (safe to repeat)."""
+        for _ in range(3):
+            reply = self.request(method, path, body)
+            if reply.status < 500:
+                break
+        return reply
 
     def get(self, path: str) -> dict:
-        reply = self.request("GET", path)
+        reply = self.safely("GET", path)
         assert reply.status == 200, (path, reply.status, reply.body)
         return reply.json()
 
@@ -80,9 +92,8 @@ def approve_limit(tenant: Tenant, buyer: dict, limit: int) -> None:
 
 def approved_invoice(tenant: Tenant, supplier: dict, buyer: dict, reference: str) -> dict:
     document = tenant.post("/v1/documents", {"name": "INV.pdf", "purpose": "invoice", "file_format": "pdf"})
-    bucket = tenant.stack.health()["resources"]["DocumentsBucket"]
     tenant.stack.client("s3").put_object(
-        Bucket=bucket, Key=f"{tenant.name}/{document['id']}", Body=b"%PDF-1.4"
+        Bucket=tenant.documents_bucket, Key=f"{tenant.name}/{document['id']}", Body=b"%PDF-1.4"
     )
     invoice = tenant.post(
         "/v1/invoices",
@@ -116,22 +127,37 @@ def settings_with_concentration_limit(tenant: Tenant) -> None:
         "concentration_limit_percentage": CAP,
         "concentration_limit_applies_above": 0,
     }
-    reply = tenant.request("PUT", "/v1/settings", body)
+    reply = tenant.safely("PUT", "/v1/settings", body)
     assert reply.status == 200, reply.body
+
+
+def transient(reply: Response) -> bool:
+    """A reply a client answers by sending the request again under its key: a 5xx, or a 409 `conflict`
+    (a race lost, not a decision)."""
+    return reply.status >= 500 or (reply.status == 409 and reply.json()["error"]["code"] == "conflict")
+
+
+def retried(
+    tenant: Tenant, path: str, body: dict, key: str, replies: list[Response] | None = None
+) -> list[Response]:
+    """Send the request under `key` again (at least once) until its answer is not transient."""
+    replies = replies or []
+    for attempt in range(10):
+        time.sleep(0.05 * attempt)
+        replies.append(tenant.request("POST", path, body, key))
+        if not transient(replies[-1]):
+            break
+    return replies
 
 
 def sent_with_retries(tenant: Tenant, path: str, body: dict, key: str, duplicate: bool) -> list[Response]:
     """A request under `key`, a copy sent at once when `duplicate` (a client retrying before the first
-    answer), then retries under the same key as a client does after a lost reply or a 409 `conflict` (a
-    transient race, not a decision); every reply, in order."""
+    answer), then retries under the same key as a client does after a lost reply or a transient answer;
+    every reply, in order."""
     with ThreadPoolExecutor(2) as pool:
         first = [pool.submit(tenant.request, "POST", path, body, key) for _ in range(2 if duplicate else 1)]
         replies = [f.result() for f in first]
-    for _ in range(10):
-        replies.append(tenant.request("POST", path, body, key))
-        if not (replies[-1].status == 409 and replies[-1].json()["error"]["code"] == "conflict"):
-            break
-    return replies
+    return retried(tenant, path, body, key, replies)
 
 
 def outcome(replies: list[Response]) -> Response:
@@ -140,7 +166,7 @@ def outcome(replies: list[Response]) -> Response:
     accepted = [json.loads(r.body, parse_float=Decimal) for r in replies if r.status == 200]
     assert all(body == accepted[0] for body in accepted), "a key answered two different successes"
     last = replies[-1]
-    assert last.status != 409 or last.json()["error"]["code"] != "conflict", "still racing after 10 retries"
+    assert not transient(last), ("still transient after 10 retries", last.status, last.body)
     return last
 
 
@@ -148,7 +174,7 @@ def journal(tenant: Tenant) -> list[dict]:
     """Every entry of the tenant, walked page by page by cursor."""
     entries, cursor = [], None
     while True:
-        page = tenant.get("/v1/ledger/entries?limit=7" + (f"&cursor={cursor}" if cursor else ""))
+        page = tenant.get("/v1/ledger/entries?limit=10" + (f"&cursor={cursor}" if cursor else ""))
         entries += page["data"]
         if not page["has_more"]:
             return entries
@@ -162,19 +188,14 @@ def test_racing_fundings_and_payments_write_each_entry_once_and_never_break_a_li
     buyers = {name: company(tenant, f"Buyer {name}") for name in sorted({*RACING, *BASE})}
     for name, buyer in buyers.items():
         approve_limit(tenant, buyer, LIMITED if name == "A" else 1_000_000)
-    with ThreadPoolExecutor(8) as pool:
-        base = list(pool.map(lambda n: approved_invoice(tenant, supplier, buyers[n], f"base-{n}"), BASE))
-        racing = list(
-            pool.map(
-                lambda i: approved_invoice(tenant, supplier, buyers[RACING[i]], f"race-{i}"),
-                range(len(RACING)),
-            )
-        )
-    for invoice in base:  # a book of five buyers at 20% each, before the cap is set
+    # One at a time: each function starts once (parallel setup would start several of each).
+    base = [approved_invoice(tenant, supplier, buyers[n], f"base-{n}") for n in BASE]
+    racing = [approved_invoice(tenant, supplier, buyers[n], f"race-{i}") for i, n in enumerate(RACING)]
+    for invoice in base:  # a book of three buyers at 33.3% each, before the cap is set
         tenant.post(f"/v1/invoices/{invoice['id']}/fund", {})
     settings_with_concentration_limit(tenant)
 
-    # When: twenty fundings race, each under its own key, every other one sent twice at once.
+    # When: sixteen fundings race, each under its own key, every other one sent twice at once.
     with ThreadPoolExecutor(len(racing)) as pool:
         funding_replies = list(
             pool.map(
