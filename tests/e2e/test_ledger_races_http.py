@@ -17,6 +17,7 @@ import pytest
 
 from local.token import mint
 from tests.e2e.conftest import LocalStackProcess, Response
+from tests.e2e.test_invoices_http import approved_invoice as http_invoice
 
 pytestmark = pytest.mark.e2e
 
@@ -49,7 +50,6 @@ class Tenant:
 
     def __post_init__(self) -> None:
         self.auth = {"Authorization": f"Bearer {mint(self.name)}"}
-        self.documents_bucket = self.stack.health()["resources"]["DocumentsBucket"]
 
     def request(self, method: str, path: str, body=None, key: str | None = None) -> Response:
         headers = {**self.auth, **({"Idempotency-Key": key} if key else {})}
@@ -91,31 +91,17 @@ def approve_limit(tenant: Tenant, buyer: dict, limit: int) -> None:
 
 
 def approved_invoice(tenant: Tenant, supplier: dict, buyer: dict, reference: str) -> dict:
-    document = tenant.post("/v1/documents", {"name": "INV.pdf", "purpose": "invoice", "file_format": "pdf"})
-    tenant.stack.client("s3").put_object(
-        Bucket=tenant.documents_bucket, Key=f"{tenant.name}/{document['id']}", Body=b"%PDF-1.4"
+    due = date.today() + timedelta(days=30)
+    return http_invoice(
+        tenant.stack,
+        supplier,
+        buyer,
+        amount=AMOUNT,
+        reference=reference,
+        due=due,
+        send=tenant.post,
+        tenant=tenant.name,
     )
-    invoice = tenant.post(
-        "/v1/invoices",
-        {
-            "supplier": supplier["id"],
-            "buyer": buyer["id"],
-            "invoice_number": reference,
-            "client_reference_id": reference,
-            "invoice_document": document["id"],
-            "amount": AMOUNT,
-            "currency": "usd",
-            "type_of_goods": ["commodities"],
-            "issue_date": (date.today() - timedelta(days=3)).isoformat(),
-            "due_date": (date.today() + timedelta(days=30)).isoformat(),
-        },
-    )
-    base = f"/v1/invoices/{invoice['id']}"
-    tenant.post(f"{base}/submit", {})
-    tenant.post(f"{base}/request_signatures", {})
-    for party, who in (("supplier", supplier), ("buyer", buyer)):
-        tenant.post(f"{base}/sign", {"party": party, "contact": who["contacts"][0]["id"]})
-    return invoice
 
 
 def settings_with_concentration_limit(tenant: Tenant) -> None:

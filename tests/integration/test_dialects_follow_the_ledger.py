@@ -25,10 +25,10 @@ from tests.integration.harness import call
 from tests.integration.invoice_fixtures import LENDER, act, approve_limit, draft_body, get, uploaded_document
 from tests.integration.monite_fixtures import assert_conforms, list_invoices
 from tests.integration.open_finance_fixtures import (
-    ALL_PERMISSIONS,
     CUSTOMER_CNPJ,
     INSTITUTION_CNPJ,
     brazilian_company,
+    consent,
     read,
 )
 from tests.integration.test_invoice_ageing_and_races import age
@@ -145,25 +145,6 @@ def tenant_settings(tenant: str, *, late_rate: int, grace: int, default_after: i
     assert reply.status == 200, reply.json
 
 
-def open_consent(tenant: str) -> str:
-    """A consent of the supplier that outlives every lifecycle here."""
-    body = {
-        "customer_document": CUSTOMER_CNPJ,
-        "permissions": ALL_PERMISSIONS,
-        "expiration_date_time": f"{START + timedelta(days=3000)}T00:00:00Z",
-    }
-    reply = call(
-        "create_consent",
-        "POST",
-        "/v1/open_finance/consents",
-        body=body,
-        scope="consents:manage",
-        tenant=tenant,
-    )
-    assert reply.status == 201, reply.json
-    return reply.json["consent_id"]
-
-
 def funded(
     *,
     amount: int,
@@ -215,7 +196,8 @@ def funded(
         return None
     assert reply.status == 200, reply.json
     ref = Reference(amount, claim, START + timedelta(days=due_in), grace, default_after, late_rate)
-    return Lifecycle(tenant, invoice_id, amount, advance, claim, open_consent(tenant), ref)
+    shared = consent(tenant=tenant, days=3000)  # the supplier's, outliving every lifecycle here
+    return Lifecycle(tenant, invoice_id, amount, advance, claim, shared, ref)
 
 
 # ------------------------------------------------------------------------------------------ the steps
