@@ -117,10 +117,13 @@ def settings_with_concentration_limit(tenant: Tenant) -> None:
     assert reply.status == 200, reply.body
 
 
+TRANSIENT = {"conflict", "idempotency_key_in_use"}  # a race lost, the first request still running
+
+
 def transient(reply: Response) -> bool:
-    """A reply a client answers by sending the request again under its key: a 5xx, or a 409 `conflict`
-    (a race lost, not a decision)."""
-    return reply.status >= 500 or (reply.status == 409 and reply.json()["error"]["code"] == "conflict")
+    """A reply a client answers by sending the request again under its key: a 5xx, or a 409 that is not
+    a decision (a lost race, or the key's first request still running on a loaded machine)."""
+    return reply.status >= 500 or (reply.status == 409 and reply.json()["error"]["code"] in TRANSIENT)
 
 
 def retried(
