@@ -18,6 +18,7 @@ import pytest
 from local.token import mint
 from tests.e2e.conftest import LocalStackProcess, Response
 from tests.e2e.test_invoices_http import approved_invoice as http_invoice
+from tests.unit.test_ledger_domain import PAYMENT_MEMOS
 
 pytestmark = pytest.mark.e2e
 
@@ -30,11 +31,6 @@ REFUSALS = {"buyer_limit_exceeded", "concentration_limit_exceeded"}
 # (8 of at most 19 advances is 42%), so the concentration limit must refuse some.
 RACING = ["A"] * 4 + ["B"] * 2 + ["C"] * 2 + ["E"] * 8
 BASE = ["P", "Q", "R"]  # one advance each, funded before the limit is set
-PAYMENT_MEMOS = {
-    "buyer payment applied to the claim",
-    "buyer payment applied to late fees",
-    "buyer payment beyond the claim, payable to the supplier",
-}
 
 
 def minor(value) -> int:

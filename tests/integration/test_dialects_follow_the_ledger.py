@@ -33,6 +33,7 @@ from tests.integration.open_finance_fixtures import (
 )
 from tests.integration.test_invoice_ageing_and_races import age
 from tests.unit.test_invoice_money_model import Reference, half_up
+from tests.unit.test_ledger_domain import PAYMENT_MEMOS
 
 pytestmark = pytest.mark.usefixtures("aws")
 
@@ -43,12 +44,7 @@ MONITE_STATUS = {
     Status.REPAID: "PAID",
     Status.DEFAULTED: "DEFAULTED",
 }
-# What the journal says each buyer payment did, and the rebate paid back (the entries' own memos).
-PAYMENT_MEMOS = {
-    "buyer payment applied to the claim",
-    "buyer payment applied to late fees",
-    "buyer payment beyond the claim, payable to the supplier",
-}
+# What the journal says the advance and the rebate paid back were (the entries' own memos).
 DISBURSED = "advance disbursed to the supplier"
 REBATE_PAID = "rebate paid to the supplier"
 
