@@ -69,17 +69,22 @@ def setup_parties(stack, limit: int):
     return supplier, buyer
 
 
-def uploaded_invoice_document(stack) -> dict:
-    document = post(stack, "/v1/documents", {"name": "INV.pdf", "purpose": "invoice", "file_format": "pdf"})
+def uploaded_invoice_document(stack, send=None, tenant: str = TENANT) -> dict:
+    """An invoice document, uploaded; `send(path, body)` posts as another tenant (default: this module's)."""
+    send = send or (lambda path, body: post(stack, path, body))
+    document = send("/v1/documents", {"name": "INV.pdf", "purpose": "invoice", "file_format": "pdf"})
     bucket = stack.health()["resources"]["DocumentsBucket"]
-    stack.client("s3").put_object(Bucket=bucket, Key=f"{TENANT}/{document['id']}", Body=b"%PDF-1.4 e2e")
+    stack.client("s3").put_object(Bucket=bucket, Key=f"{tenant}/{document['id']}", Body=b"%PDF-1.4 e2e")
     return document
 
 
-def approved_invoice(stack, supplier, buyer, *, amount, reference, due: date) -> dict:
-    document = uploaded_invoice_document(stack)
-    invoice = post(
-        stack,
+def approved_invoice(
+    stack, supplier, buyer, *, amount, reference, due: date, send=None, tenant: str = TENANT
+) -> dict:
+    """An invoice in dollars, submitted and signed by both parties: approved."""
+    send = send or (lambda path, body: post(stack, path, body))
+    document = uploaded_invoice_document(stack, send, tenant)
+    invoice = send(
         "/v1/invoices",
         {
             "supplier": supplier["id"],
@@ -95,13 +100,11 @@ def approved_invoice(stack, supplier, buyer, *, amount, reference, due: date) ->
         },
     )
     base = f"/v1/invoices/{invoice['id']}"
-    post(stack, f"{base}/submit", {})
-    post(stack, f"{base}/request_signatures", {})
-    post(stack, f"{base}/sign", {"party": "supplier", "contact": supplier["contacts"][0]["id"]})
-    assert (
-        post(stack, f"{base}/sign", {"party": "buyer", "contact": buyer["contacts"][0]["id"]})["status"]
-        == "approved"
-    )
+    send(f"{base}/submit", {})
+    send(f"{base}/request_signatures", {})
+    send(f"{base}/sign", {"party": "supplier", "contact": supplier["contacts"][0]["id"]})
+    signed = send(f"{base}/sign", {"party": "buyer", "contact": buyer["contacts"][0]["id"]})
+    assert signed["status"] == "approved"
     return invoice
 
 

@@ -88,8 +88,10 @@ def pay(invoice_id: str, amount: float, reference: str) -> dict:
     return reply.json
 
 
-def consent(customer: str = CUSTOMER_CNPJ, permissions: list[str] | None = None, tenant: str = "acme") -> str:
-    expiry = (clock.now() + timedelta(days=30)).isoformat().replace("+00:00", "Z")
+def consent(
+    customer: str = CUSTOMER_CNPJ, permissions: list[str] | None = None, tenant: str = "acme", days: int = 30
+) -> str:
+    expiry = (clock.now() + timedelta(days=days)).isoformat().replace("+00:00", "Z")
     body = {
         "customer_document": customer,
         "permissions": permissions or ALL_PERMISSIONS,
