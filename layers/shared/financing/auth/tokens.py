@@ -1,12 +1,12 @@
 """Verify bearer JWTs: HS256 with a development secret, or RS256 against a JWKS URL when deployed."""
 
-import re
 from dataclasses import dataclass
 from functools import cache
 
 import jwt
 
-TENANT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,63}$")
+from financing.domain.actor import is_tenant_id
+
 REQUIRED_CLAIMS = ["exp", "iat", "sub", "iss", "aud"]
 
 
@@ -55,7 +55,7 @@ class Verifier:
         except (jwt.PyJWTError, ValueError) as error:
             raise InvalidToken(str(error)) from error
         tenant_id, scope = claims.get("tenant_id"), claims.get("scope", "")
-        if not isinstance(tenant_id, str) or not TENANT_ID.match(tenant_id):
+        if not is_tenant_id(tenant_id):
             raise InvalidToken("tenant_id claim missing or malformed")
         if not isinstance(scope, str) or not isinstance(claims["sub"], str):
             raise InvalidToken("scope and sub must be strings")
