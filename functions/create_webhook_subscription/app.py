@@ -11,6 +11,7 @@ from financing.api.idempotency import once
 from financing.config import settings
 from financing.dialects.core.errors import documented
 from financing.dialects.core.webhooks import (
+    SHOWN_ONCE,
     WebhookSubscriptionCreate,
     WebhookSubscriptionWithSecret,
     creation_details,
@@ -45,6 +46,7 @@ def create(body: Annotated[WebhookSubscriptionCreate, Body()]) -> Response[Webho
                 )
             ).model_dump(mode="json"),
         ),
+        withheld=SHOWN_ONCE,
     )
 
 

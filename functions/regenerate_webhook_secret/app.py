@@ -6,7 +6,11 @@ from financing.adapters.webhooks import SubscriptionStore
 from financing.api.core import caller, core_api, entrypoint
 from financing.api.idempotency import once
 from financing.dialects.core.errors import documented
-from financing.dialects.core.webhooks import WebhookSubscriptionWithSecret, subscription_with_secret
+from financing.dialects.core.webhooks import (
+    SHOWN_ONCE,
+    WebhookSubscriptionWithSecret,
+    subscription_with_secret,
+)
 from financing.services.webhooks import regenerate_secret
 
 app = core_api()
@@ -31,6 +35,7 @@ def regenerate(subscription_id: str) -> Response[WebhookSubscriptionWithSecret]:
                 regenerate_secret(SubscriptionStore(), actor, subscription_id)
             ).model_dump(mode="json"),
         ),
+        withheld=SHOWN_ONCE,
     )
 
 

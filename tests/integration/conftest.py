@@ -1,6 +1,7 @@
 """Integration tests: handlers called in-process on moto, with every resource template.yaml declares."""
 
 import json
+import logging
 
 import pytest
 from moto import mock_aws
@@ -8,11 +9,58 @@ from moto import mock_aws
 from financing.adapters.aws import client
 from financing.api import idempotency
 from financing.config import settings
+from financing.observability import logger
 from local import moto_queries
 from local.provision import provision
 from local.template import load_template
+from tests.log_leaks import leaking_lines
 
 TEMPLATE = load_template()
+
+
+class CapturedLogs:
+    def __init__(self, *handlers: "_Lines") -> None:
+        self.handlers = handlers
+
+    def text(self) -> str:
+        return "\n".join(line for handler in self.handlers for line in handler.lines)
+
+    def forget(self) -> None:
+        """Drop what was captured so far: a test that logs a secret on purpose, to show the scan finds it."""
+        for handler in self.handlers:
+            handler.lines.clear()
+
+
+class _Lines(logging.Handler):
+    def __init__(self, formatter: logging.Formatter) -> None:
+        super().__init__()
+        self.setFormatter(formatter)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+
+@pytest.fixture(autouse=True)
+def logs_hold_no_secret():
+    """Every line the functions log during a test (at every level, as the formatter would write it, with its
+    extra keys and tracebacks) and every other record the test makes is scanned: no tax id, token, webhook
+    secret or presigned URL may appear in a log line (tests/log_leaks.py)."""
+    product = logging.getLogger(logger.name)
+    functions = _Lines(logger.registered_formatter)
+    others = _Lines(logging.Formatter("%(name)s %(levelname)s %(message)s"))
+    level = product.level
+    product.setLevel(logging.DEBUG)
+    product.addHandler(functions)
+    logging.getLogger().addHandler(others)
+    try:
+        yield CapturedLogs(functions, others)
+    finally:
+        product.removeHandler(functions)
+        logging.getLogger().removeHandler(others)
+        product.setLevel(level)
+    leaking = leaking_lines(CapturedLogs(functions, others).text())
+    assert not leaking, "secrets in log lines:\n" + "\n".join(leaking)
 
 
 def _reset_caches():

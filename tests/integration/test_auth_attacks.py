@@ -7,14 +7,11 @@ from __future__ import annotations
 
 import json
 import sys
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-import jwt
 import pytest
 
 from financing.auth.tokens import Verifier
@@ -46,34 +43,20 @@ from tests.integration.open_finance_fixtures import (
     read,
 )
 from tests.integration.routes import declared_routes
+from tests.jwks_support import IdentityProvider, identity_provider
 
 ROOT = Path(__file__).resolve().parents[2]
 TENANT = "acme"
 
 
 @pytest.fixture(scope="module")
-def jwks_url() -> Iterator[str]:
-    jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(KEY.public_key()))
-    body = json.dumps({"keys": [{**jwk, "kid": "k1", "use": "sig", "alg": "RS256"}]}).encode()
-
-    class Keys(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Keys)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}/.well-known/jwks.json"
-    server.shutdown()
+def issuer() -> Iterator[IdentityProvider]:
+    with identity_provider((KEY, "k1")) as serving:
+        yield serving
 
 
 @pytest.fixture(params=["dev", "jwks"])
-def configured(request, jwks_url, monkeypatch) -> tuple[str, dict[str, Attack], Callable[[str], str]]:
+def configured(request, issuer, monkeypatch) -> tuple[str, dict[str, Attack], Callable[[str], str]]:
     """The authorizer in one configuration: (mode, its attacks, a valid token)."""
     # Imported once per session with the environment the stack gives it (a later test may use the module
     # as imported here); its verifier is replaced for this test only.
@@ -83,7 +66,8 @@ def configured(request, jwks_url, monkeypatch) -> tuple[str, dict[str, Attack], 
     if request.param == "dev":
         monkeypatch.setattr(module, "verifier", Verifier(ISSUER, AUDIENCE, dev_secret=SECRET))
         return "dev", DEV_ATTACKS, hs
-    monkeypatch.setattr(module, "verifier", Verifier(ISSUER, AUDIENCE, jwks_url=jwks_url))
+    verifier = Verifier(ISSUER, AUDIENCE, jwks_url=issuer.url, ssl_context=issuer.client_context)
+    monkeypatch.setattr(module, "verifier", verifier)
     return "jwks", JWKS_ATTACKS, rs
 
 

@@ -247,12 +247,12 @@ class TestIdempotencyKey:
         inner = {}
         original = idempotency.run_once
 
-        def nested(event, tenant_id, action, context):
+        def nested(event, tenant_id, action, context, **options):
             def action_that_races():
                 inner["reply"] = create_again() if "reply" not in inner else None
                 return action()
 
-            return original(event, tenant_id, action_that_races, context)
+            return original(event, tenant_id, action_that_races, context, **options)
 
         idempotency.run_once = nested
         try:

@@ -144,6 +144,7 @@ def test_a_connect_token_is_exchanged_for_the_offer_and_with_the_session_token_f
         pytest.param(lambda: forged(iss="someone-else"), id="other-issuer"),
         pytest.param(lambda: forged(tenant_id=None), id="no-tenant"),
         pytest.param(lambda: forged(tenant_id="../x"), id="bad-tenant"),
+        pytest.param(lambda: forged(tenant_id="acme\n"), id="tenant-with-trailing-newline"),
         pytest.param(lambda: forged(tenant_id=123), id="numeric-tenant"),
         pytest.param(lambda: hs("acme"), id="lender-bearer-jwt"),
         pytest.param(lambda: "x.y.z", id="garbage"),

@@ -39,6 +39,12 @@ def on_item(function_dir, method, subscription_id, suffix="", **kwargs):
     )
 
 
+def regenerate(subscription_id, **kwargs):
+    return on_item(
+        "regenerate_webhook_secret", "POST", subscription_id, "/regenerate_secret", body={}, **kwargs
+    )
+
+
 def listed(**kwargs):
     kwargs.setdefault("scope", SCOPE)
     return call("list_webhook_subscriptions", "GET", "/v1/webhook_subscriptions", **kwargs)
@@ -72,11 +78,28 @@ def test_creating_shows_the_secret_once_and_no_read_or_event_ever_shows_it():
     assert secret not in json.dumps(outbox_events())
 
 
-def test_a_retry_with_the_same_idempotency_key_replays_the_same_subscription():
+def idempotency_records():
+    return json.dumps(client("dynamodb").scan(TableName=settings().idempotency_table_name)["Items"])
+
+
+def test_a_retry_with_the_same_idempotency_key_replays_the_subscription_without_its_secret():
     first = create(headers={"Idempotency-Key": "wh-1"})
     again = create(headers={"Idempotency-Key": "wh-1"})
-    assert again.status == 201 and again.json == first.json
+    assert first.status == 201 and first.json["secret"].startswith("whsec_")
+    assert again.status == 201 and again.json == {**first.json, "secret": None}
     assert len(listed().json["data"]) == 1
+
+
+def test_the_replayable_answer_kept_for_24_hours_holds_no_secret():
+    created = create(headers={"Idempotency-Key": "wh-kept"}).json
+    regenerated = regenerate(created["id"], headers={"Idempotency-Key": "wh-rotated"})
+    records = idempotency_records()
+    # The control: both answers were remembered, so the absence of the secrets means something.
+    assert records.count('"COMPLETED"') == 2 and created["id"] in records
+    assert created["secret"] not in records and regenerated.json["secret"] not in records
+    assert "whsec_" not in records
+    replayed = regenerate(created["id"], headers={"Idempotency-Key": "wh-rotated"})
+    assert replayed.status == 200 and replayed.json == {**regenerated.json, "secret": None}
 
 
 @pytest.mark.parametrize(
@@ -127,7 +150,7 @@ def test_patch_changes_only_what_is_sent_and_announces_it():
 
 def test_regenerating_the_secret_returns_a_new_one_once_and_announces_an_update_without_it():
     created = create().json
-    reply = on_item("regenerate_webhook_secret", "POST", created["id"], "/regenerate_secret", body={})
+    reply = regenerate(created["id"])
     assert reply.status == 200
     assert reply.json["secret"].startswith("whsec_") and reply.json["secret"] != created["secret"]
     assert is_standard_secret(reply.json["secret"]) and is_standard_secret(created["secret"])

@@ -1,6 +1,8 @@
 """Logger, tracer and metrics: created once here and shared by every function."""
 
 import os
+from collections.abc import Callable
+from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
 
@@ -19,3 +21,9 @@ def _tracer():
 
 
 tracer = _tracer()
+
+
+def traced(handler: Callable[[dict[str, Any], Any], Any]) -> Callable[[dict[str, Any], Any], Any]:
+    """`handler` with each invocation traced where traces are sent, never with its response body: answers
+    hold secrets shown once, tax ids and contracts, which X-Ray would keep as segment metadata."""
+    return tracer.capture_lambda_handler(handler, capture_response=False) if tracer else handler

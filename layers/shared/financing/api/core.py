@@ -24,7 +24,7 @@ from financing.api.errors import (
     core_error_for,
 )
 from financing.domain.actor import Actor
-from financing.observability import logger, tracer
+from financing.observability import logger, traced
 
 MAX_BODY_BYTES = 256 * 1024
 ErrorFor = Callable[[Exception, str], dict[str, Any]]
@@ -136,4 +136,4 @@ def entrypoint(
         app.append_context(scope=scope)
         return app.resolve(event, context)
 
-    return tracer.capture_lambda_handler(handler) if tracer else handler
+    return traced(handler)

@@ -65,7 +65,7 @@ def core_error(
     }
 
 
-_FIELD = re.compile(r"^[a-z_][a-z0-9_-]*$")
+_FIELD = re.compile(r"[a-z_][a-z0-9_-]*")
 # The tags pydantic puts in a location for the member of a union it tried (`amount | None` fails as
 # `amount.decimal` or `amount.function-after[...]`): they name validators, not fields.
 _UNION_TAGS = {"none", "str", "int", "float", "bool", "decimal", "date", "datetime", "list", "dict"}
@@ -75,7 +75,7 @@ def _location(loc: tuple | list) -> str:
     parts = [
         str(part)
         for part in loc
-        if isinstance(part, int) or (_FIELD.match(str(part)) and part not in _UNION_TAGS)
+        if isinstance(part, int) or (_FIELD.fullmatch(str(part)) and part not in _UNION_TAGS)
     ]
     if parts and parts[0] in {"body", "query", "path", "header"}:
         parts = parts[1:] or parts

@@ -3,7 +3,8 @@
 Same key and body replays the first status and body; same key and another body is 422. A request
 that finds the key in flight waits a few seconds for the first to finish and replays its answer
 (so a client's parallel retries all get the same body); still in flight after that, it is 409.
-Failed requests are not remembered.
+Failed requests are not remembered. Fields shown only once (a webhook secret) are never remembered:
+the replay answers them as null.
 """
 
 import time
@@ -63,9 +64,14 @@ def _remembered() -> Callable[..., dict[str, Any]]:
 
 
 def run_once(
-    event: dict[str, Any], tenant_id: str, action: Callable[[], Outcome], lambda_context: Any
+    event: dict[str, Any],
+    tenant_id: str,
+    action: Callable[[], Outcome],
+    lambda_context: Any,
+    withheld: frozenset[str] = frozenset(),
 ) -> Outcome:
-    """Run `action` once per Idempotency-Key; without a key, just run it."""
+    """Run `action` once per Idempotency-Key; without a key, just run it. The top-level fields `withheld`
+    are answered by the first request only: the remembered outcome (and so every replay) holds them as null."""
     key = idempotency_key_of(event)
     if key is None:
         return action()
@@ -83,8 +89,17 @@ def run_once(
         "key": key,
         "body": payload,
     }
-    outcome = _remembered_or_awaited(request, action, lambda_context)
-    return outcome["status"], outcome["body"]
+    answered: list[Outcome] = []
+
+    def remembered_part() -> Outcome:
+        status, answer = action()
+        answered.append((status, answer))
+        if not withheld:
+            return status, answer
+        return status, {name: None if name in withheld else value for name, value in answer.items()}
+
+    outcome = _remembered_or_awaited(request, remembered_part, lambda_context)
+    return answered[0] if answered else (outcome["status"], outcome["body"])
 
 
 def _remembered_or_awaited(request: dict[str, Any], action: Callable[[], Outcome], context: Any) -> dict:
@@ -105,9 +120,14 @@ def _remembered_or_awaited(request: dict[str, Any], action: Callable[[], Outcome
             pause = min(pause * 2, 0.5)
 
 
-def once(app: Any, actor_tenant_id: str, action: Callable[[], Outcome]) -> Any:
-    """A POST route's answer: `action`'s outcome, or the first outcome under the same Idempotency-Key."""
+def once(
+    app: Any, actor_tenant_id: str, action: Callable[[], Outcome], withheld: frozenset[str] = frozenset()
+) -> Any:
+    """A POST route's answer: `action`'s outcome, or the first outcome under the same Idempotency-Key
+    (with the fields `withheld` as null)."""
     from financing.api.core import respond
 
-    status, body = run_once(app.current_event.raw_event, actor_tenant_id, action, app.lambda_context)
+    status, body = run_once(
+        app.current_event.raw_event, actor_tenant_id, action, app.lambda_context, withheld=withheld
+    )
     return respond(status, body)

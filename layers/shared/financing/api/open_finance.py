@@ -23,6 +23,7 @@ from financing.api.errors import (
     open_finance_error_for,
 )
 from financing.dialects.open_finance.envelope import PageRequest, paged_body
+from financing.ids import UUID_PATTERN
 
 SCOPE = "invoice-financings"
 # The spec's paging query parameters, as every paginated handler declares them (page-size > 1000 is
@@ -30,7 +31,7 @@ SCOPE = "invoice-financings"
 Page = Annotated[int, Query(ge=1, le=2_147_483_647)]
 PageSize = Annotated[int, Query(alias="page-size", ge=1)]
 PaginationKey = Annotated[str | None, Query(alias="pagination-key", max_length=2048)]
-_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_UUID = re.compile(UUID_PATTERN)
 _JSON_RANGES = {"*/*", "application/*", "application/json"}
 
 
@@ -40,7 +41,7 @@ def _header(event: dict[str, Any], name: str) -> str | None:
 
 def interaction_id_of(event: dict[str, Any]) -> str | None:
     value = _header(event, OPEN_FINANCE_HEADER)
-    return value if value and _UUID.match(value) else None
+    return value if value and _UUID.fullmatch(value) else None
 
 
 def _reference(event: dict[str, Any]) -> str:

@@ -18,8 +18,9 @@ from enum import StrEnum
 
 import jwt
 
-from financing.auth.tokens import TENANT_ID, InvalidToken
+from financing.auth.tokens import InvalidToken
 from financing.config import settings
+from financing.domain.actor import is_tenant_id
 
 LIFETIME = timedelta(minutes=15)
 ISSUER = "invoice-financing/financing-tokens"
@@ -109,7 +110,7 @@ def verify(token: str | None, purpose: Purpose) -> Grant:
     except (jwt.PyJWTError, ValueError) as error:
         raise InvalidToken(str(error)) from error
     tenant_id, entity_id, subject = claims["tenant_id"], claims["entity_id"], claims["sub"]
-    if not all(isinstance(v, str) for v in (tenant_id, entity_id, subject)) or not TENANT_ID.match(tenant_id):
+    if not all(isinstance(v, str) for v in (tenant_id, entity_id, subject)) or not is_tenant_id(tenant_id):
         raise InvalidToken("malformed business claims")
     session_id, invoice_ids = claims.get("session_id"), claims.get("invoice_ids", [])
     if purpose == Purpose.SESSION and (

@@ -23,18 +23,18 @@ Text = json_text(200)
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 Phone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9][0-9 ()\-]{5,24}$")]
 # Spelled out so JSON Schema's regex and Python's agree on what a space is.
-_EMAIL = re.compile(r"^[^@\s\x00-\x1f\x7f-\x9f]+@[^@\s\x00-\x1f\x7f-\x9f]+\.[^@\s\x00-\x1f\x7f-\x9f]+$")
-_WEBSITE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+_EMAIL = re.compile(r"[^@\s\x00-\x1f\x7f-\x9f]+@[^@\s\x00-\x1f\x7f-\x9f]+\.[^@\s\x00-\x1f\x7f-\x9f]+")
+_WEBSITE = re.compile(r"https?://[^\s/$.?#][^\s]*", re.IGNORECASE)
 
 
 def _email(value: str) -> str:
-    if len(value) > 254 or not _EMAIL.match(value):
+    if len(value) > 254 or not _EMAIL.fullmatch(value):
         raise ValueError("must be an email address")
     return value
 
 
 def _website(value: str) -> str:
-    if len(value) > 2048 or not _WEBSITE.match(value):
+    if len(value) > 2048 or not _WEBSITE.fullmatch(value):
         raise ValueError("must be an http or https URL")
     return value
 
@@ -42,7 +42,8 @@ def _website(value: str) -> str:
 Email = Annotated[
     str,
     AfterValidator(_email),
-    WithJsonSchema({"type": "string", "maxLength": 254, "pattern": _EMAIL.pattern}),
+    # Anchored for JSON Schema, whose patterns search (and whose `$` is the end of the text).
+    WithJsonSchema({"type": "string", "maxLength": 254, "pattern": f"^{_EMAIL.pattern}$"}),
 ]
 Website = Annotated[
     str,

@@ -85,10 +85,16 @@ class WebhookSubscriptionObject(BaseModel):
 
 
 class WebhookSubscriptionWithSecret(WebhookSubscriptionObject):
-    secret: str = Field(
+    secret: str | None = Field(
         description="whsec_ + base64 of 32 random bytes: the Standard Webhooks secret signing every delivery;"
-        " shown only when created or regenerated"
+        " shown only in the answer to the request that created or regenerated it. A retry with the same"
+        " Idempotency-Key replays that answer with a null secret (it is never stored with the replay):"
+        " if the first answer was lost, regenerate the secret"
     )
+
+
+# The fields of WebhookSubscriptionWithSecret that a replay under the same Idempotency-Key never holds.
+SHOWN_ONCE = frozenset({"secret"})
 
 
 class DeletedWebhookSubscription(BaseModel):
