@@ -6,11 +6,14 @@ route's family envelope, writing nothing."""
 
 import base64
 import json
+from pathlib import Path
 
+import jsonschema
 import pytest
 
 from financing.adapters.aws import client
 from financing.config import settings
+from financing.ids import new_id
 from local.token import ALL_SCOPES
 from tests.integration.harness import Context, api_event, handler
 from tests.integration.routes import declared_routes
@@ -44,3 +47,29 @@ def test_a_body_that_is_not_utf8_is_a_400_in_the_familys_envelope_and_writes_not
     message = body["error"]["message"] if "error" in body else body["errors"][0]
     assert message == "The body is not valid JSON."
     assert _stored() == 0
+
+
+# The stateful fuzzer, following `POST /v1/companies` -> `GET /v1/buyer_limits?company=`, sent an empty
+# company: schema-valid (a string of at most 64 characters), refused as "must be a company id". An id
+# filter the API checks says so in the document: what it refuses violates the documented schema.
+COMMITTED = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
+ID_FILTERS = [
+    ("/v1/buyer_limits", "company", "list_buyer_limits", "company"),
+    ("/v1/ledger/entries", "invoice", "list_ledger_entries", "inv"),
+    ("/v1/ledger/entries.csv", "invoice", "export_ledger_entries", "inv"),
+    ("/v1/ledger/balances", "invoice", "get_ledger_balances", "inv"),
+]
+
+
+@pytest.mark.parametrize(("path", "name", "function", "prefix"), ID_FILTERS, ids=[f[0] for f in ID_FILTERS])
+def test_an_id_filter_the_api_refuses_is_one_the_document_refuses_too(path, name, function, prefix):
+    [parameter] = [
+        p for p in json.loads(COMMITTED.read_text())["paths"][path]["get"]["parameters"] if p["name"] == name
+    ]
+    documented = jsonschema.Draft202012Validator(parameter["schema"])
+    for value in ("", "abc", f"{prefix}_01", new_id(prefix).lower()):
+        event = api_event("GET", path, query={name: value}, scope=" ".join(ALL_SCOPES))
+        reply = handler(function)(event, Context())
+        assert reply["statusCode"] == 400, (value, reply)
+        assert not documented.is_valid(value), (value, parameter["schema"])
+    assert documented.is_valid(new_id(prefix))
