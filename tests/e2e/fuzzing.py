@@ -21,11 +21,21 @@ DOCUMENT = ROOT / "docs" / "openapi.json"
 CHECKS = ("all",)
 # The stateful phase follows the document's links (create a company, limit it, approve, invoice it, submit,
 # request signatures, sign, fund, pay...). What no link can carry there, objects made beforehand over HTTP
-# (an uploaded document among them: an upload is not an API call), is drawn from the seeded objects the
-# test names, most of the time, and generated otherwise: field -> the seeds' name.
+# (an uploaded document among them: an upload is not an API call), and values a random draw rarely makes
+# valid together (an amount of at most two decimals, dates that let an invoice be submitted and funded) are
+# drawn from the test's seeds most of the time and generated otherwise: field -> the seeds' name.
 SEEDED_FIELDS: dict[tuple[str, str], dict[str, str]] = {
-    ("POST", "/v1/invoices"): {"supplier": "supplier", "buyer": "buyer", "invoice_document": "document"},
+    ("POST", "/v1/invoices"): {
+        "supplier": "supplier",
+        "buyer": "buyer",
+        "invoice_document": "document",
+        "amount": "amount",
+        "issue_date": "issue_date",
+        "due_date": "due_date",
+    },
     ("POST", "/v1/invoices/{invoice_id}/sign"): {"contact": "signatory"},
+    ("POST", "/v1/invoices/{invoice_id}/fund"): {"disbursement_date": "today"},
+    ("POST", "/v1/invoices/{invoice_id}/payments"): {"amount": "amount", "paid_date": "today"},
 }
 SEEDED_PROBABILITY = 0.9
 
@@ -38,6 +48,13 @@ CURSOR = "only its signature says whether this API issued the cursor for this li
 DECIMALS = "at most the currency's decimal places: JSON Schema's multipleOf is inexact on binary floats"
 CHECK_DIGITS = "CPF/CNPJ check digits"
 TODAY = "a date relative to today"
+INVOICE_DRAFT = {
+    "supplier": "existence: a company of the caller",
+    "buyer": "existence: a company of the caller, other than the supplier (one field against another)",
+    "invoice_document": "existence: an invoice document of the caller",
+    "issue_date": f"{TODAY}: today or earlier",
+    "due_date": "after the issue date: one field against another",
+}
 UNSCHEMATIZABLE: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/v1/companies"): {"invalid_cursor": CURSOR},
     ("GET", "/v1/buyer_limits"): {"invalid_cursor": CURSOR},
@@ -51,8 +68,9 @@ UNSCHEMATIZABLE: dict[tuple[str, str], dict[str, str]] = {
         "company": "existence: a company of the caller",
     },
     ("POST", "/v1/buyer_limits/{buyer_limit_id}/approve"): {"total_limit": DECIMALS},
-    ("POST", "/v1/invoices"): {"amount": DECIMALS},
-    ("PATCH", "/v1/invoices/{invoice_id}"): {"amount": DECIMALS},
+    ("POST", "/v1/invoices"): {"amount": DECIMALS, **INVOICE_DRAFT},
+    ("PATCH", "/v1/invoices/{invoice_id}"): {"amount": DECIMALS, **INVOICE_DRAFT},
+    ("POST", "/v1/invoices/{invoice_id}/sign"): {"contact": "existence: a signatory contact of the party"},
     ("POST", "/v1/invoices/{invoice_id}/payments"): {"amount": DECIMALS},
     ("POST", "/v1/companies"): {"tax_id": f"{CHECK_DIGITS} when country_code is BR"},
     ("PATCH", "/v1/companies/{company_id}"): {
@@ -99,7 +117,7 @@ UNSCHEMATIZABLE: dict[tuple[str, str], dict[str, str]] = {
 REFUSALS = ("400", "422")
 
 
-def config_file(work_dir: Path, seeds: dict[str, list[str]] | None = None) -> Path:
+def config_file(work_dir: Path, seeds: dict[str, list[Any]] | None = None) -> Path:
     """A schemathesis configuration in which each operation of UNSCHEMATIZABLE may refuse valid data, and the
     SEEDED_FIELDS are drawn from `seeds` (name -> values) when given."""
     default = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]
@@ -168,7 +186,7 @@ def run(
     max_examples: int,
     phases: str,
     examples: dict[str, str] | None = None,
-    seeds: dict[str, list[str]] | None = None,
+    seeds: dict[str, list[Any]] | None = None,
     max_time: int | None = None,
     seed: str | None = None,
     workers: int = 2,

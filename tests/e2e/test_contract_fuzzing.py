@@ -31,10 +31,10 @@ def _created(stack, path, body):
     return reply.json()
 
 
-def seed_objects(stack) -> tuple[dict[str, str], dict[str, list[str]]]:
+def seed_objects(stack) -> tuple[dict[str, str], dict[str, list]]:
     """One real object of each kind, so the examples phase reaches past the 404s (path parameter -> id), and
     what the stateful phase draws for the fields no link fills (SEEDED_FIELDS): a supplier, a buyer with an
-    approved limit, an uploaded invoice document and both companies' signatories."""
+    approved limit, an uploaded invoice document, both companies' signatories, amounts and dates."""
     contacts = [{"first_name": "Ana", "last_name": "Silva", "is_signatory": True}]
     supplier = _created(
         stack, "/v1/companies", {"name": "Supplier", "address": {"country_code": "GB"}, "contacts": contacts}
@@ -80,6 +80,10 @@ def seed_objects(stack) -> tuple[dict[str, str], dict[str, list[str]]]:
         "buyer": [buyer["id"]],
         "document": [document["id"]],
         "signatory": [supplier["contacts"][0]["id"], buyer["contacts"][0]["id"]],
+        "amount": [1000, 250.5],
+        "issue_date": [(today - timedelta(days=5)).isoformat()],
+        "due_date": [(today + timedelta(days=60)).isoformat()],
+        "today": [today.isoformat()],
     }
     return examples, seeds
 

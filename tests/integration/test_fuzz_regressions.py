@@ -16,6 +16,7 @@ from financing.config import settings
 from financing.ids import new_id
 from local.token import ALL_SCOPES
 from tests.integration.harness import Context, api_event, handler
+from tests.integration.invoice_fixtures import company, draft_body, uploaded_document
 from tests.integration.routes import declared_routes
 
 pytestmark = pytest.mark.usefixtures("aws")
@@ -73,3 +74,26 @@ def test_an_id_filter_the_api_refuses_is_one_the_document_refuses_too(path, name
         assert reply["statusCode"] == 400, (value, reply)
         assert not documented.is_valid(value), (value, parameter["schema"])
     assert documented.is_valid(new_id(prefix))
+
+
+# The stateful fuzzer created an invoice with `type_of_goods: ["perishables", "perishables"]`: schema-valid
+# (one to three known types), refused as "must be a non-empty set of types of goods". The document now says
+# the types are a set (`uniqueItems`), on creation and on edit.
+@pytest.mark.parametrize("schema", ["InvoiceCreate", "InvoiceUpdate"])
+def test_repeated_types_of_goods_are_refused_by_the_document_as_by_the_api(schema):
+    document = json.loads(COMMITTED.read_text())
+    field = document["components"]["schemas"][schema]["properties"]["type_of_goods"]
+    array = next((b for b in field.get("anyOf", [field]) if b.get("type") == "array"), field)
+    documented = jsonschema.Draft202012Validator({**array, "components": document["components"]})
+    assert not documented.is_valid(["perishables", "perishables"])
+    assert documented.is_valid(["perishables", "other"])
+
+    # The API's refusal, on an otherwise valid draft of real companies and document.
+    draft = draft_body(company("Supplier"), company("Buyer"), uploaded_document())
+    body = {**draft, "type_of_goods": ["perishables", "perishables"]}
+    stored = _stored()
+    event = api_event("POST", "/v1/invoices", body=body, scope=" ".join(ALL_SCOPES))
+    reply = handler("create_invoice")(event, Context())
+    assert reply["statusCode"] == 400, reply
+    assert {d["field"] for d in json.loads(reply["body"])["error"]["details"]} == {"type_of_goods"}
+    assert _stored() == stored

@@ -37,6 +37,10 @@ def _minor(amount: Decimal, currency: str, field: str) -> int:
         raise InvalidInput([FieldProblem(field, str(error))]) from None
 
 
+# The types of goods are a set: the domain refuses one named twice, so the document says so.
+A_SET = {"uniqueItems": True}
+
+
 class InvoiceCreate(Strict):
     supplier: str
     buyer: str
@@ -45,7 +49,7 @@ class InvoiceCreate(Strict):
     invoice_document: str
     amount: Amount
     currency: Currency
-    type_of_goods: list[TypeOfGoods] = Field(min_length=1, max_length=3)
+    type_of_goods: list[TypeOfGoods] = Field(min_length=1, max_length=3, json_schema_extra=A_SET)
     issue_date: date
     due_date: date
     type: InvoiceType = InvoiceType.RECEIVABLE
@@ -72,9 +76,10 @@ class InvoiceUpdate(Strict):
     client_reference_id: Text | SkipJsonSchema[None] = None
     invoice_document: str | SkipJsonSchema[None] = None
     amount: Amount | SkipJsonSchema[None] = None
-    type_of_goods: Annotated[list[TypeOfGoods], Field(min_length=1, max_length=3)] | SkipJsonSchema[None] = (
-        None
-    )
+    type_of_goods: (
+        Annotated[list[TypeOfGoods], Field(min_length=1, max_length=3, json_schema_extra=A_SET)]
+        | SkipJsonSchema[None]
+    ) = None
     issue_date: date | SkipJsonSchema[None] = None
     due_date: date | SkipJsonSchema[None] = None
     type: InvoiceType | SkipJsonSchema[None] = None
