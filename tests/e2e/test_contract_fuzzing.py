@@ -81,6 +81,7 @@ def seed_objects(stack) -> tuple[dict[str, str], dict[str, list]]:
         "document": [document["id"]],
         "signatory": [supplier["contacts"][0]["id"], buyer["contacts"][0]["id"]],
         "amount": [1000, 250.5],
+        "currency": ["usd"],
         "issue_date": [(today - timedelta(days=5)).isoformat()],
         "due_date": [(today + timedelta(days=60)).isoformat()],
         "today": [today.isoformat()],

@@ -97,3 +97,29 @@ def test_repeated_types_of_goods_are_refused_by_the_document_as_by_the_api(schem
     assert reply["statusCode"] == 400, reply
     assert {d["field"] for d in json.loads(reply["body"])["error"]["details"]} == {"type_of_goods"}
     assert _stored() == stored
+
+
+# The stateful fuzzer drafted a usd invoice naming a receivable (`credit_rights_internal_number`): schema-valid,
+# refused as "only a brl invoice can reference a receivable". A rule between two fields of one body is a
+# conditional the document can say (`if` the currency is not brl, `then` no receivable).
+def test_a_receivable_on_a_non_brl_draft_is_refused_by_the_document_as_by_the_api():
+    document = json.loads(COMMITTED.read_text())
+    documented = jsonschema.Draft202012Validator(
+        {"$ref": "#/components/schemas/InvoiceCreate", "components": document["components"]}
+    )
+    draft = draft_body(company("Supplier"), company("Buyer"), uploaded_document())
+    assert documented.is_valid(draft)
+    assert documented.is_valid({**draft, "currency": "brl", "credit_rights_internal_number": "CR-1"})
+    assert documented.is_valid({**draft, "credit_rights_internal_number": None})
+    body = {**draft, "currency": "usd", "credit_rights_internal_number": "CR-1"}
+    assert not documented.is_valid(body)
+
+    stored = _stored()
+    reply = handler("create_invoice")(
+        api_event("POST", "/v1/invoices", body=body, scope=" ".join(ALL_SCOPES)), Context()
+    )
+    assert reply["statusCode"] == 400, reply
+    assert {d["field"] for d in json.loads(reply["body"])["error"]["details"]} == {
+        "credit_rights_internal_number"
+    }
+    assert _stored() == stored

@@ -39,9 +39,16 @@ def _minor(amount: Decimal, currency: str, field: str) -> int:
 
 # The types of goods are a set: the domain refuses one named twice, so the document says so.
 A_SET = {"uniqueItems": True}
+# Only a brl invoice names a registered receivable: said as a conditional on the body's own currency.
+RECEIVABLE_IS_BRL = {
+    "if": {"required": ["currency"], "properties": {"currency": {"not": {"const": "brl"}}}},
+    "then": {"properties": {"credit_rights_internal_number": {"type": "null"}}},
+}
 
 
 class InvoiceCreate(Strict):
+    model_config = ConfigDict(json_schema_extra=RECEIVABLE_IS_BRL)
+
     supplier: str
     buyer: str
     invoice_number: Text
@@ -68,6 +75,7 @@ class InvoiceCreate(Strict):
 
 
 class InvoiceUpdate(Strict):
+    model_config = ConfigDict(json_schema_extra=RECEIVABLE_IS_BRL)
     """Partial update of a draft: only the fields present change."""
 
     supplier: str | SkipJsonSchema[None] = None
