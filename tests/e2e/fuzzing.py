@@ -30,7 +30,6 @@ SEEDED_FIELDS: dict[tuple[str, str], dict[str, str]] = {
         "buyer": "buyer",
         "invoice_document": "document",
         "amount": "amount",
-        "currency": "currency",
         "issue_date": "issue_date",
         "due_date": "due_date",
     },
@@ -122,7 +121,9 @@ UNSCHEMATIZABLE: dict[tuple[str, str], dict[str, str]] = {
 REFUSALS = ("400", "422")
 
 
-def config_file(work_dir: Path, seeds: dict[str, list[Any]] | None = None) -> Path:
+def config_file(
+    work_dir: Path, seeds: dict[str, list[Any]] | None = None, max_steps: int | None = None
+) -> Path:
     """A schemathesis configuration in which each operation of UNSCHEMATIZABLE may refuse valid data, and the
     SEEDED_FIELDS are drawn from `seeds` (name -> values) when given."""
     default = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]
@@ -154,6 +155,8 @@ def config_file(work_dir: Path, seeds: dict[str, list[Any]] | None = None) -> Pa
     # Values captured from responses are injected without regard to the receiving parameter's schema (a
     # core `inv_` id into Monite's UUID filter): they make schema-invalid requests that count as valid.
     lines += ["[phases.fuzzing.extra-data-sources]", "responses = false", ""]
+    if max_steps:  # schemathesis walks 6 steps a scenario by default; a funded invoice is 7 links away
+        lines += ["[phases.stateful]", f"max-steps = {max_steps}", ""]
     config = work_dir / "schemathesis.toml"
     config.write_text("\n".join(lines))
     return config
@@ -192,6 +195,7 @@ def run(
     phases: str,
     examples: dict[str, str] | None = None,
     seeds: dict[str, list[Any]] | None = None,
+    max_steps: int | None = None,
     max_time: int | None = None,
     seed: str | None = None,
     workers: int = 2,
@@ -201,7 +205,7 @@ def run(
     command = [
         str(Path(sys.executable).parent / "schemathesis"),
         "--config-file",
-        str(config_file(work_dir, seeds)),
+        str(config_file(work_dir, seeds, max_steps)),
         "run",
         str(spec),
         "--url",
