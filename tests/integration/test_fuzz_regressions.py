@@ -6,6 +6,8 @@ route's family envelope, writing nothing."""
 
 import base64
 import json
+import time
+from datetime import date
 from pathlib import Path
 
 import jsonschema
@@ -123,3 +125,22 @@ def test_a_receivable_on_a_non_brl_draft_is_refused_by_the_document_as_by_the_ap
         "credit_rights_internal_number"
     }
     assert _stored() == stored
+
+
+# The fuzzer asked `GET /v1/reports/aging?as_of=0552-12-19` of a tenant with invoices: a 502 after the
+# function's 10 s. A year before 1000 was written without its leading zero ("552-12"), which sorts after
+# "2026-12", so the months from the tenant's first to `as_of` never ended. Now it is an empty report at once.
+def test_an_as_of_date_before_the_year_1000_reads_no_month_and_answers_at_once():
+    from financing.adapters.ledger import month_of
+
+    assert month_of(date(552, 12, 19)) == "0552-12"
+    draft = draft_body(company("Supplier"), company("Buyer"), uploaded_document())
+    created = handler("create_invoice")(
+        api_event("POST", "/v1/invoices", body=draft, scope=" ".join(ALL_SCOPES)), Context()
+    )
+    assert created["statusCode"] == 201, created
+    started = time.monotonic()
+    event = api_event("GET", "/v1/reports/aging", query={"as_of": "0552-12-19"}, scope=" ".join(ALL_SCOPES))
+    reply = handler("get_aging_report")(event, Context())
+    assert reply["statusCode"] == 200 and json.loads(reply["body"])["data"] == []
+    assert time.monotonic() - started < 5
