@@ -11,7 +11,7 @@ from financing.api.core import caller, core_api, entrypoint
 from financing.api.ledger import journal_page
 from financing.dialects.core.errors import documented_as
 from financing.dialects.core.ledger import journal_csv
-from financing.dialects.core.lists import DEFAULT_LIMIT, MAX_LIMIT
+from financing.dialects.core.lists import DEFAULT_LIMIT, MAX_LIMIT, id_filter
 from financing.domain.ledger import Account
 
 app = core_api()
@@ -26,7 +26,7 @@ CSV = documented_as(
 def export(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     cursor: Annotated[str | None, Query(max_length=512)] = None,
-    invoice: Annotated[str | None, Query(max_length=64, description="Only this invoice's entries")] = None,
+    invoice: id_filter("inv", "Only this invoice's entries") = None,
     account: Annotated[Account | None, Query(description="Only entries posting to this account")] = None,
     posted_from: Annotated[date | None, Query(description="Posted on or after this date")] = None,
     posted_to: Annotated[

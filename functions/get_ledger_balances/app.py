@@ -10,6 +10,7 @@ from financing.api.core import caller, core_api, entrypoint
 from financing.clock import today
 from financing.dialects.core.errors import documented
 from financing.dialects.core.ledger import TrialBalancesObject, trial_balances_object
+from financing.dialects.core.lists import id_filter
 from financing.services.ledger import Ledger
 
 app = core_api()
@@ -25,7 +26,7 @@ def balances(
     as_of: Annotated[
         date | None, Query(description="Entries posted through this date (default today)")
     ] = None,
-    invoice: Annotated[str | None, Query(max_length=64, description="Only this invoice's sub-ledger")] = None,
+    invoice: id_filter("inv", "Only this invoice's sub-ledger") = None,
 ) -> TrialBalancesObject:
     day = as_of or today()
     return trial_balances_object(Ledger(caller(app)).trial_balances(day, invoice), day, invoice)

@@ -10,7 +10,7 @@ from financing.api.core import caller, core_api, entrypoint
 from financing.api.pagination import Cursor, encode_cursor, position_after
 from financing.dialects.core.buyer_limits import BuyerLimitObject, buyer_limit_object
 from financing.dialects.core.errors import documented
-from financing.dialects.core.lists import DEFAULT_LIMIT, MAX_LIMIT, ListObject
+from financing.dialects.core.lists import DEFAULT_LIMIT, MAX_LIMIT, ListObject, id_filter
 from financing.services.buyer_limits import list_buyer_limits
 
 app = core_api()
@@ -25,7 +25,7 @@ app = core_api()
 def list_(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     cursor: Cursor = None,
-    company: Annotated[str | None, Query(max_length=64, description="Only this buyer's limits")] = None,
+    company: id_filter("company", "Only this buyer's limits") = None,
 ) -> ListObject[BuyerLimitObject]:
     actor = caller(app)
     # The cursor is bound to the filter too: a page of one buyer's limits cannot resume another listing.

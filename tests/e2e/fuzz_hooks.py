@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 import schemathesis
+from schemathesis.specs.openapi import stateful
 
 from tests.e2e.fuzzing import UNSCHEMATIZABLE
 
@@ -55,3 +56,18 @@ def refusals_name_only_reviewed_rules(ctx: Any, response: Any, case: Any) -> boo
             f"Schema-valid data refused for {', '.join(unreviewed)}, which the reviewed list does not hold"
         )
     return None
+
+
+# Schemathesis takes every `*_id` body field for a reference to another resource (`tax_id` -> "Tax",
+# `client_reference_id` -> "ClientReference") and, seeing no operation produce one, never starts a stateful
+# scenario with the POST that has such a field: creating a company or an invoice, where the chain to a funded
+# invoice starts. A POST on a collection creates; it may start a scenario.
+_likely_root = stateful.is_likely_root_transition
+
+
+def _creates_or_likely_root(operation: Any, node: Any, produced_anywhere: set[str]) -> bool:
+    creates = operation.method == "post" and not operation.path_parameters
+    return creates or _likely_root(operation, node, produced_anywhere)
+
+
+stateful.is_likely_root_transition = _creates_or_likely_root

@@ -32,8 +32,10 @@ def _created(stack, path, body):
     return reply.json()
 
 
-def seed_objects(stack) -> dict[str, str]:
-    """One real object of each kind, so the examples phase reaches past the 404s."""
+def seed_objects(stack) -> tuple[dict[str, str], dict[str, list]]:
+    """One real object of each kind, so the examples phase reaches past the 404s (path parameter -> id), and
+    what the stateful phase draws for the fields no link fills (SEEDED_FIELDS): a supplier, a buyer with an
+    approved limit, an uploaded invoice document, both companies' signatories, amounts and dates."""
     contacts = [{"first_name": "Ana", "last_name": "Silva", "is_signatory": True}]
     supplier = _created(
         stack, "/v1/companies", {"name": "Supplier", "address": {"country_code": "GB"}, "contacts": contacts}
@@ -47,6 +49,10 @@ def seed_objects(stack) -> dict[str, str]:
     limit = _created(
         stack, "/v1/buyer_limits", {"company": buyer["id"], "requested_limit": 100000, "currency": "usd"}
     )
+    approved = stack.request(
+        "POST", f"/v1/buyer_limits/{limit['id']}/approve", {"total_limit": 10_000_000_000}, AUTH
+    )
+    assert approved.status == 200, approved.body
     today = date.today()
     invoice = _created(
         stack,
@@ -64,21 +70,35 @@ def seed_objects(stack) -> dict[str, str]:
             "due_date": (today + timedelta(days=60)).isoformat(),
         },
     )
-    return {
+    examples = {
         "company_id": supplier["id"],
         "document_id": document["id"],
         "buyer_limit_id": limit["id"],
         "invoice_id": invoice["id"],
     }
+    seeds = {
+        "supplier": [supplier["id"]],
+        "buyer": [buyer["id"]],
+        "document": [document["id"]],
+        "signatory": [supplier["contacts"][0]["id"], buyer["contacts"][0]["id"]],
+        "amount": [1000, 250.5],
+        "issue_date": [(today - timedelta(days=5)).isoformat()],
+        "due_date": [(today + timedelta(days=60)).isoformat()],
+        "today": [today.isoformat()],
+    }
+    return examples, seeds
 
 
 def test_every_operation_answers_as_documented_and_never_5xx(stack, tmp_path):
     seed = os.environ.get("FUZZ_SEED", "20261122")
+    examples, seeds = seed_objects(stack)
     result = run(
         stack.api_url,
         TOKEN,
         tmp_path,
-        examples=seed_objects(stack),
+        examples=examples,
+        seeds=seeds,
+        max_steps=int(os.environ["FUZZ_MAX_STEPS"]) if os.environ.get("FUZZ_MAX_STEPS") else None,
         max_examples=int(os.environ.get("FUZZ_MAX_EXAMPLES", "5")),
         phases=os.environ.get("FUZZ_PHASES", "examples,fuzzing,stateful"),
         max_time=int(os.environ["FUZZ_MAX_TIME"]) if os.environ.get("FUZZ_MAX_TIME") else None,

@@ -12,14 +12,20 @@ Python's dates (a 500): it is now a range with no day, or every day, on its side
 
 import base64
 import json
+import time
+from datetime import date
+from pathlib import Path
 
+import jsonschema
 import pytest
 
 from financing.adapters.aws import client
 from financing.config import settings
 from financing.domain.financing_list import MAX_DUE_SPAN_YEARS
+from financing.ids import new_id
 from local.token import ALL_SCOPES
 from tests.integration.harness import Context, api_event, handler
+from tests.integration.invoice_fixtures import company, draft_body, uploaded_document
 from tests.integration.monite_fixtures import assert_conforms, list_invoices, store, stored_invoice
 from tests.integration.routes import declared_routes
 
@@ -96,3 +102,97 @@ def test_a_date_bound_past_the_calendars_ends_on_the_open_side_matches_everythin
     reply = list_invoices(query)
     assert reply.status == 200, reply.json
     assert len(reply.json["data"]) == 1
+
+
+# The stateful fuzzer, following `POST /v1/companies` -> `GET /v1/buyer_limits?company=`, sent an empty
+# company: schema-valid (a string of at most 64 characters), refused as "must be a company id". An id
+# filter the API checks says so in the document: what it refuses violates the documented schema.
+COMMITTED = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
+ID_FILTERS = [
+    ("/v1/buyer_limits", "company", "list_buyer_limits", "company"),
+    ("/v1/ledger/entries", "invoice", "list_ledger_entries", "inv"),
+    ("/v1/ledger/entries.csv", "invoice", "export_ledger_entries", "inv"),
+    ("/v1/ledger/balances", "invoice", "get_ledger_balances", "inv"),
+]
+
+
+@pytest.mark.parametrize(("path", "name", "function", "prefix"), ID_FILTERS, ids=[f[0] for f in ID_FILTERS])
+def test_an_id_filter_the_api_refuses_is_one_the_document_refuses_too(path, name, function, prefix):
+    [parameter] = [
+        p for p in json.loads(COMMITTED.read_text())["paths"][path]["get"]["parameters"] if p["name"] == name
+    ]
+    documented = jsonschema.Draft202012Validator(parameter["schema"])
+    for value in ("", "abc", f"{prefix}_01", new_id(prefix).lower()):
+        event = api_event("GET", path, query={name: value}, scope=" ".join(ALL_SCOPES))
+        reply = handler(function)(event, Context())
+        assert reply["statusCode"] == 400, (value, reply)
+        assert not documented.is_valid(value), (value, parameter["schema"])
+    assert documented.is_valid(new_id(prefix))
+
+
+# The stateful fuzzer created an invoice with `type_of_goods: ["perishables", "perishables"]`: schema-valid
+# (one to three known types), refused as "must be a non-empty set of types of goods". The document now says
+# the types are a set (`uniqueItems`), on creation and on edit.
+@pytest.mark.parametrize("schema", ["InvoiceCreate", "InvoiceUpdate"])
+def test_repeated_types_of_goods_are_refused_by_the_document_as_by_the_api(schema):
+    document = json.loads(COMMITTED.read_text())
+    field = document["components"]["schemas"][schema]["properties"]["type_of_goods"]
+    array = next((b for b in field.get("anyOf", [field]) if b.get("type") == "array"), field)
+    documented = jsonschema.Draft202012Validator({**array, "components": document["components"]})
+    assert not documented.is_valid(["perishables", "perishables"])
+    assert documented.is_valid(["perishables", "other"])
+
+    # The API's refusal, on an otherwise valid draft of real companies and document.
+    draft = draft_body(company("Supplier"), company("Buyer"), uploaded_document())
+    body = {**draft, "type_of_goods": ["perishables", "perishables"]}
+    stored = _stored()
+    event = api_event("POST", "/v1/invoices", body=body, scope=" ".join(ALL_SCOPES))
+    reply = handler("create_invoice")(event, Context())
+    assert reply["statusCode"] == 400, reply
+    assert {d["field"] for d in json.loads(reply["body"])["error"]["details"]} == {"type_of_goods"}
+    assert _stored() == stored
+
+
+# The stateful fuzzer drafted a usd invoice naming a receivable (`credit_rights_internal_number`): schema-valid,
+# refused as "only a brl invoice can reference a receivable". A rule between two fields of one body is a
+# conditional the document can say (`if` the currency is not brl, `then` no receivable).
+def test_a_receivable_on_a_non_brl_draft_is_refused_by_the_document_as_by_the_api():
+    document = json.loads(COMMITTED.read_text())
+    documented = jsonschema.Draft202012Validator(
+        {"$ref": "#/components/schemas/InvoiceCreate", "components": document["components"]}
+    )
+    draft = draft_body(company("Supplier"), company("Buyer"), uploaded_document())
+    assert documented.is_valid(draft)
+    assert documented.is_valid({**draft, "currency": "brl", "credit_rights_internal_number": "CR-1"})
+    assert documented.is_valid({**draft, "credit_rights_internal_number": None})
+    body = {**draft, "currency": "usd", "credit_rights_internal_number": "CR-1"}
+    assert not documented.is_valid(body)
+
+    stored = _stored()
+    reply = handler("create_invoice")(
+        api_event("POST", "/v1/invoices", body=body, scope=" ".join(ALL_SCOPES)), Context()
+    )
+    assert reply["statusCode"] == 400, reply
+    assert {d["field"] for d in json.loads(reply["body"])["error"]["details"]} == {
+        "credit_rights_internal_number"
+    }
+    assert _stored() == stored
+
+
+# The fuzzer asked `GET /v1/reports/aging?as_of=0552-12-19` of a tenant with invoices: a 502 after the
+# function's 10 s. A year before 1000 was written without its leading zero ("552-12"), which sorts after
+# "2026-12", so the months from the tenant's first to `as_of` never ended. Now it is an empty report at once.
+def test_an_as_of_date_before_the_year_1000_reads_no_month_and_answers_at_once():
+    from financing.adapters.ledger import month_of
+
+    assert month_of(date(552, 12, 19)) == "0552-12"
+    draft = draft_body(company("Supplier"), company("Buyer"), uploaded_document())
+    created = handler("create_invoice")(
+        api_event("POST", "/v1/invoices", body=draft, scope=" ".join(ALL_SCOPES)), Context()
+    )
+    assert created["statusCode"] == 201, created
+    started = time.monotonic()
+    event = api_event("GET", "/v1/reports/aging", query={"as_of": "0552-12-19"}, scope=" ".join(ALL_SCOPES))
+    reply = handler("get_aging_report")(event, Context())
+    assert reply["statusCode"] == 200 and json.loads(reply["body"])["data"] == []
+    assert time.monotonic() - started < 5

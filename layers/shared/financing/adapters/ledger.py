@@ -28,7 +28,8 @@ LOWEST = "0"  # sorts before every entry's sort key (a year)
 
 
 def month_of(moment: date) -> str:
-    return f"{moment:%Y-%m}"
+    # Four digits always: `%Y` drops the leading zeros of a year before 1000, which then sorts after 2026.
+    return f"{moment.year:04d}-{moment.month:02d}"
 
 
 def month_partition(tenant_id: str, month: str) -> str:

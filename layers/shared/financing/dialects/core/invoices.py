@@ -37,7 +37,18 @@ def _minor(amount: Decimal, currency: str, field: str) -> int:
         raise InvalidInput([FieldProblem(field, str(error))]) from None
 
 
+# The types of goods are a set: the domain refuses one named twice, so the document says so.
+A_SET = {"uniqueItems": True}
+# Only a brl invoice names a registered receivable: said as a conditional on the body's own currency.
+RECEIVABLE_IS_BRL = {
+    "if": {"required": ["currency"], "properties": {"currency": {"not": {"const": "brl"}}}},
+    "then": {"properties": {"credit_rights_internal_number": {"type": "null"}}},
+}
+
+
 class InvoiceCreate(Strict):
+    model_config = ConfigDict(json_schema_extra=RECEIVABLE_IS_BRL)
+
     supplier: str
     buyer: str
     invoice_number: Text
@@ -45,7 +56,7 @@ class InvoiceCreate(Strict):
     invoice_document: str
     amount: Amount
     currency: Currency
-    type_of_goods: list[TypeOfGoods] = Field(min_length=1, max_length=3)
+    type_of_goods: list[TypeOfGoods] = Field(min_length=1, max_length=3, json_schema_extra=A_SET)
     issue_date: date
     due_date: date
     type: InvoiceType = InvoiceType.RECEIVABLE
@@ -64,6 +75,7 @@ class InvoiceCreate(Strict):
 
 
 class InvoiceUpdate(Strict):
+    model_config = ConfigDict(json_schema_extra=RECEIVABLE_IS_BRL)
     """Partial update of a draft: only the fields present change."""
 
     supplier: str | SkipJsonSchema[None] = None
@@ -72,9 +84,10 @@ class InvoiceUpdate(Strict):
     client_reference_id: Text | SkipJsonSchema[None] = None
     invoice_document: str | SkipJsonSchema[None] = None
     amount: Amount | SkipJsonSchema[None] = None
-    type_of_goods: Annotated[list[TypeOfGoods], Field(min_length=1, max_length=3)] | SkipJsonSchema[None] = (
-        None
-    )
+    type_of_goods: (
+        Annotated[list[TypeOfGoods], Field(min_length=1, max_length=3, json_schema_extra=A_SET)]
+        | SkipJsonSchema[None]
+    ) = None
     issue_date: date | SkipJsonSchema[None] = None
     due_date: date | SkipJsonSchema[None] = None
     type: InvoiceType | SkipJsonSchema[None] = None
