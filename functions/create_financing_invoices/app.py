@@ -5,6 +5,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
+from financing import composition
 from financing.adapters.credit_line import CreditLineStore
 from financing.api.core import caller
 from financing.api.idempotency import once
@@ -18,7 +19,6 @@ from financing.dialects.monite.invoices import (
     financing_invoice,
 )
 from financing.services.financing_push import push_for_financing, session_summary
-from financing.services.invoices import Invoices
 
 app = monite_api()
 
@@ -37,7 +37,7 @@ app = monite_api()
     responses=documented(201, FinancingPushInvoicesResponse, "The tokens; the session, open; the invoices."),
 )
 def push(body: Annotated[FinancingPushInvoicesRequest, Body()]) -> Response[dict]:
-    invoices = Invoices(caller(app))
+    invoices = composition.invoices(caller(app))
 
     def submit() -> tuple[int, dict]:
         wanted = [(i.id, i.type) for i in body.invoices]

@@ -5,9 +5,9 @@ from typing import Literal
 from aws_lambda_powertools.event_handler import Response
 from pydantic import BaseModel
 
+from financing import composition
 from financing.api.core import caller, core_api, entrypoint, respond
 from financing.dialects.core.errors import documented
-from financing.services.invoices import Invoices
 
 app = core_api()
 
@@ -25,7 +25,7 @@ class Deleted(BaseModel):
     responses=documented(200, Deleted, "The invoice is deleted."),
 )
 def delete(invoice_id: str) -> Response[Deleted]:
-    invoices = Invoices(caller(app))
+    invoices = composition.invoices(caller(app))
     return respond(200, Deleted(id=invoices.delete(invoice_id).id).model_dump())
 
 

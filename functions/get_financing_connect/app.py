@@ -6,6 +6,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Header
 
+from financing import composition
 from financing.adapters.credit_line import CreditLineStore
 from financing.api.core import core_api, entrypoint, respond
 from financing.api.correlation import correlation_id_of
@@ -48,7 +49,13 @@ def connect(
         raise InvalidFinancingToken() from None
     if session is not None and not session.same_business(grant):
         raise ForeignSessionToken()
-    body = connect_view(CreditLineStore(), grant, session, correlation_id_of(app.current_event.raw_event))
+    body = connect_view(
+        CreditLineStore(),
+        composition.invoice_ports(),
+        grant,
+        session,
+        correlation_id_of(app.current_event.raw_event),
+    )
     return respond(200, body)
 
 

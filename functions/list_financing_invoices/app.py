@@ -5,6 +5,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
+from financing import composition
 from financing.api.core import caller, respond
 from financing.api.monite import monite_api, monite_entrypoint
 from financing.api.monite_pages import Position, page_tokens, resume
@@ -14,7 +15,6 @@ from financing.dialects.monite.invoices import (
     FinancingInvoiceParams,
     financing_invoice,
 )
-from financing.services.invoices import Invoices
 
 app = monite_api()
 
@@ -30,7 +30,7 @@ app = monite_api()
     responses=documented(200, FinancingInvoiceListResponse, "A page of invoices."),
 )
 def list_(params: Annotated[FinancingInvoiceParams, Query()]) -> Response[dict]:
-    invoices = Invoices(caller(app))
+    invoices = composition.invoices(caller(app))
     tenant = invoices.actor.tenant_id
     position = (
         resume(params.pagination_token, tenant)

@@ -8,6 +8,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 from pydantic import BaseModel
 
+from financing import composition
 from financing.api.core import caller
 from financing.api.idempotency import once
 from financing.dialects.core.errors import documented
@@ -35,7 +36,7 @@ def invoice_action(
         responses=documented(200, InvoiceObject, description),
     )
     def route(invoice_id: str, body: Annotated[body_model, Body()]) -> Response[InvoiceObject]:  # type: ignore[valid-type]
-        invoices = Invoices(caller(app))
+        invoices = composition.invoices(caller(app))
         return once(
             app, invoices.actor.tenant_id, lambda: (200, invoices.render(perform(invoices, invoice_id, body)))
         )

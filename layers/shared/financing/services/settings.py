@@ -1,6 +1,6 @@
 """Tenant settings use cases: read them (defaults until saved) and replace them."""
 
-from typing import Any, Protocol
+from typing import Any
 
 from financing.adapters.concentration import Portfolio as PortfolioTracker
 from financing.adapters.settings import SettingsStore
@@ -9,15 +9,7 @@ from financing.domain import settings as rules
 from financing.domain.actor import Actor
 from financing.domain.events import DomainEvent
 from financing.domain.settings import TenantSettings
-
-
-class Portfolio(Protocol):
-    def track(self, tenant_id: str, since: int) -> int: ...
-
-
-class Settings(Protocol):
-    def get(self, tenant_id: str) -> TenantSettings: ...
-    def save(self, settings: TenantSettings, event: DomainEvent) -> None: ...
+from financing.services.ports import Portfolio, Settings
 
 
 def get_settings(store: Settings, actor: Actor) -> TenantSettings:
