@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from financing.clock import today
-from financing.composition import age_receivables
+from financing.composition.invoices import age_receivables
 from financing.observability import logger
 
 

@@ -5,13 +5,13 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from financing import composition
 from financing.adapters.credit_line import CreditLineStore
 from financing.api.core import caller
 from financing.api.idempotency import once
 from financing.api.monite import business, monite_api, monite_entrypoint
 from financing.auth.financing_tokens import issue_pair
 from financing.clock import now
+from financing.composition.invoices import invoice_use_cases
 from financing.dialects.monite.errors import documented
 from financing.dialects.monite.invoices import (
     FinancingPushInvoicesRequest,
@@ -37,7 +37,7 @@ app = monite_api()
     responses=documented(201, FinancingPushInvoicesResponse, "The tokens; the session, open; the invoices."),
 )
 def push(body: Annotated[FinancingPushInvoicesRequest, Body()]) -> Response[dict]:
-    invoices = composition.invoices(caller(app))
+    invoices = invoice_use_cases(caller(app))
 
     def submit() -> tuple[int, dict]:
         wanted = [(i.id, i.type) for i in body.invoices]

@@ -5,9 +5,9 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from financing import composition
 from financing.api.core import caller, core_api, entrypoint
 from financing.api.idempotency import once
+from financing.composition.invoices import invoice_use_cases
 from financing.dialects.core.errors import documented
 from financing.dialects.core.invoices import InvoiceCreate, InvoiceObject
 
@@ -21,7 +21,7 @@ app = core_api()
     responses=documented(201, InvoiceObject, "The invoice, a draft."),
 )
 def create(body: Annotated[InvoiceCreate, Body()]) -> Response[InvoiceObject]:
-    invoices = composition.invoices(caller(app))
+    invoices = invoice_use_cases(caller(app))
     return once(
         app, invoices.actor.tenant_id, lambda: (201, invoices.render(invoices.create(body.details())))
     )

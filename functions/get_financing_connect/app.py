@@ -6,13 +6,13 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Header
 
-from financing import composition
 from financing.adapters.credit_line import CreditLineStore
 from financing.api.core import core_api, entrypoint, respond
 from financing.api.correlation import correlation_id_of
 from financing.api.errors import ForeignSessionToken, InvalidFinancingToken, monite_error_for
 from financing.auth.financing_tokens import Purpose, verify
 from financing.auth.tokens import InvalidToken
+from financing.composition.invoices import invoice_ports
 from financing.dialects.monite.errors import documented
 from financing.dialects.monite.tokens import FinancingConnectResponse
 from financing.services.financing_push import connect_view
@@ -51,7 +51,7 @@ def connect(
         raise ForeignSessionToken()
     body = connect_view(
         CreditLineStore(),
-        composition.invoice_ports(),
+        invoice_ports(),
         grant,
         session,
         correlation_id_of(app.current_event.raw_event),

@@ -5,10 +5,10 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from financing import composition
 from financing.api.core import caller, respond
 from financing.api.monite import monite_api, monite_entrypoint
 from financing.api.monite_pages import Position, page_tokens, resume
+from financing.composition.invoices import invoice_use_cases
 from financing.dialects.monite.errors import documented
 from financing.dialects.monite.invoices import (
     FinancingInvoiceListResponse,
@@ -30,7 +30,7 @@ app = monite_api()
     responses=documented(200, FinancingInvoiceListResponse, "A page of invoices."),
 )
 def list_(params: Annotated[FinancingInvoiceParams, Query()]) -> Response[dict]:
-    invoices = composition.invoices(caller(app))
+    invoices = invoice_use_cases(caller(app))
     tenant = invoices.actor.tenant_id
     position = (
         resume(params.pagination_token, tenant)

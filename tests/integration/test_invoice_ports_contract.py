@@ -5,7 +5,6 @@ the adapter writes nothing) fails here on one side only."""
 
 import pytest
 
-from financing import composition
 from financing.adapters.aws import client
 from financing.adapters.buyer_limits import BuyerLimitStore
 from financing.adapters.concentration import Portfolio
@@ -13,6 +12,7 @@ from financing.adapters.credit_line import CreditLineStore
 from financing.adapters.dynamo import EntityTable, from_item, tenant_key
 from financing.adapters.ledger import LedgerStore
 from financing.adapters.settings import SettingsStore
+from financing.composition.invoices import invoice_ports
 from financing.domain import buyer_limits
 from financing.domain.credit_line import CreditLine
 from financing.domain.ledger import JournalEntry
@@ -29,7 +29,7 @@ class MotoWorld(World):
 
     def __init__(self) -> None:
         self.table = EntityTable()
-        self.ports = composition.invoice_ports()
+        self.ports = invoice_ports()
         self.settings_store = SettingsStore(self.table)
         self.portfolio = Portfolio(self.table)
 

@@ -8,9 +8,9 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 from pydantic import BaseModel
 
-from financing import composition
 from financing.api.core import caller
 from financing.api.idempotency import once
+from financing.composition.invoices import invoice_use_cases
 from financing.dialects.core.errors import documented
 from financing.dialects.core.invoices import InvoiceObject
 from financing.domain.invoices import Invoice
@@ -36,7 +36,7 @@ def invoice_action(
         responses=documented(200, InvoiceObject, description),
     )
     def route(invoice_id: str, body: Annotated[body_model, Body()]) -> Response[InvoiceObject]:  # type: ignore[valid-type]
-        invoices = composition.invoices(caller(app))
+        invoices = invoice_use_cases(caller(app))
         return once(
             app, invoices.actor.tenant_id, lambda: (200, invoices.render(perform(invoices, invoice_id, body)))
         )

@@ -36,7 +36,7 @@ LATE_FEES_ACCRUED = "invoice.late_fees_accrued"
 
 class Invoices:
     """The invoice use cases of one caller over their stores (services/ports.py; constructed per request
-    by financing.composition)."""
+    by financing.composition.invoices)."""
 
     def __init__(self, actor: Actor, ports: InvoicePorts) -> None:
         self.actor = actor

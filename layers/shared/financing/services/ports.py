@@ -155,7 +155,7 @@ class FinancingList(Protocol):
 
 @dataclass(frozen=True)
 class InvoicePorts:
-    """The stores behind the invoice use cases (the real ones: financing.composition)."""
+    """The stores behind the invoice use cases (the real ones: financing.composition.invoices)."""
 
     invoices: InvoiceStore
     reads: InvoiceReads

@@ -1,4 +1,4 @@
-"""The composition root: the use cases wired to the real adapters, for the handlers (tests wire fakes)."""
+"""The invoice use cases wired to the real adapters."""
 
 from datetime import date
 
@@ -26,7 +26,7 @@ def invoice_ports() -> InvoicePorts:
     )
 
 
-def invoices(actor: Actor) -> invoice_service.Invoices:
+def invoice_use_cases(actor: Actor) -> invoice_service.Invoices:
     """The invoice use cases for one caller (constructed per request: stores hold no connection)."""
     return invoice_service.Invoices(actor, invoice_ports())
 
