@@ -8,9 +8,9 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from financing.api.core import caller, core_api, entrypoint
 from financing.clock import today
+from financing.composition.ledger import ledger_use_cases
 from financing.dialects.core.errors import documented
 from financing.dialects.core.ledger import TrialBalancesObject, trial_balances_object
-from financing.services.ledger import Ledger
 
 app = core_api()
 
@@ -28,7 +28,7 @@ def balances(
     invoice: Annotated[str | None, Query(max_length=64, description="Only this invoice's sub-ledger")] = None,
 ) -> TrialBalancesObject:
     day = as_of or today()
-    return trial_balances_object(Ledger(caller(app)).trial_balances(day, invoice), day, invoice)
+    return trial_balances_object(ledger_use_cases(caller(app)).trial_balances(day, invoice), day, invoice)
 
 
 lambda_handler = entrypoint(app, scope="lender:operate")

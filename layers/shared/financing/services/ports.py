@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:  # annotations only: a function importing a port loads none of these for it
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Iterator
     from datetime import date
 
     from financing.domain.actor import Actor
-    from financing.domain.buyer_limits import Exposure
+    from financing.domain.buyer_limits import BuyerLimit, Exposure
     from financing.domain.companies import Company
     from financing.domain.concentration import Guard
     from financing.domain.credit_line import CreditLine
@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # annotations only: a function importing a port loads none of
     from financing.domain.events import DomainEvent
     from financing.domain.financing_list import InvoiceQuery
     from financing.domain.invoices import Invoice, Transition
+    from financing.domain.ledger import Account, JournalEntry
     from financing.domain.settings import TenantSettings
 
     Move = tuple[Invoice, Invoice, list[Transition]]  # (changed invoice, as read, the transitions between)
@@ -53,6 +54,47 @@ class Files(Protocol):
     def upload_form(self, document: Document) -> UploadForm: ...
     def stored(self, document: Document) -> StoredFile | None: ...
     def download_link(self, document: Document) -> DownloadLink: ...
+
+
+class BuyerLimits(Protocol):
+    def add(self, limit: BuyerLimit, event: DomainEvent) -> None: ...
+    def get(self, tenant_id: str, limit_id: str) -> BuyerLimit | None: ...
+    def decide(self, limit: BuyerLimit, event: DomainEvent) -> None: ...
+    def page(
+        self, tenant_id: str, *, company_id: str | None, limit: int, after: str | None
+    ) -> tuple[list[BuyerLimit], bool]: ...
+
+
+class Exposures(Protocol):
+    """The buyers' exposures (each buyer's current limit and outstanding advances)."""
+
+    def get(self, tenant_id: str, company_id: str) -> Exposure | None: ...
+    def get_many(self, tenant_id: str, company_ids: set[str]) -> dict[str, Exposure]: ...
+    def all(self, tenant_id: str) -> list[Exposure]: ...
+
+
+class Journal(Protocol):
+    """The double-entry journal, oldest entry first; `after` is an entry's position (its sort key)."""
+
+    def journal(
+        self,
+        tenant_id: str,
+        *,
+        start: date | None,
+        end: date,
+        after: str | None = None,
+        account: Account | None = None,
+    ) -> Iterator[JournalEntry]: ...
+    def of_invoice(
+        self,
+        tenant_id: str,
+        invoice_id: str,
+        *,
+        start: date | None = None,
+        end: date | None = None,
+        after: str | None = None,
+        account: Account | None = None,
+    ) -> Iterator[JournalEntry]: ...
 
 
 class CreditLines(Protocol):
