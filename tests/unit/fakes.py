@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
+from financing.clock import iso
 from financing.domain.actor import Actor
 from financing.domain.buyer_limits import BuyerLimitExceeded, Exposure, LimitStatus
 from financing.domain.companies import Company
@@ -257,7 +258,7 @@ class FakeInvoiceStore:
         self.books.invoices[key] = invoice
         history = self.books.history.setdefault(key, [])
         for transition in transitions:
-            at = invoice.updated.astimezone(UTC).isoformat()
+            at = iso(invoice.updated)
             history.append(
                 {
                     "sk": f"{at}#{len(history):06d}",

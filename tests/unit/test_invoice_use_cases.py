@@ -12,8 +12,9 @@ from financing import clock
 from financing.domain.buyer_limits import BuyerLimitExceeded
 from financing.domain.concentration import ConcentrationLimitExceeded
 from financing.domain.credit_line import CreditLineExceeded
-from financing.domain.errors import Conflict
-from financing.domain.invoices import Invoice, Party, PaymentExceedsOutstanding, TypeOfGoods
+from financing.domain.errors import Conflict, NotFound
+from financing.domain.financing_list import InvoiceQuery, ListStatus
+from financing.domain.invoices import Invoice, InvoiceType, Party, PaymentExceedsOutstanding, TypeOfGoods
 from financing.domain.lifecycle import Status
 from financing.services.invoices import Invoices, age_receivables
 from tests.unit.worlds import LENDER, TENANT, FakeWorld, World, major
@@ -36,18 +37,17 @@ def world() -> World:
 # ------------------------------------------------------------------------------------------ given
 
 
-def approved(
+def draft(
     world: World, *, limit: int | None = 1_000_000, buyer: Any = None, reference: str = "r-1"
 ) -> Invoice:
-    """An approved invoice of AMOUNT between a new supplier and `buyer` (a new one with `limit`)."""
+    """A draft of AMOUNT between a new supplier and `buyer` (a new one with `limit`)."""
     supplier = world.company("Supplier")
     if buyer is None:
         buyer = world.company("Buyer")
         if limit is not None:
             world.buyer_limit(buyer.id, limit)
-    invoices = world.invoices()
     today = clock.today()
-    draft = invoices.create(
+    return world.invoices().create(
         {
             "supplier": supplier.id,
             "buyer": buyer.id,
@@ -61,10 +61,19 @@ def approved(
             "due_date": today + timedelta(days=60),
         }
     )
-    invoices.submit(draft.id)
-    invoices.request_signatures(draft.id)
-    invoices.sign(draft.id, Party.SUPPLIER, supplier.contacts[0].id)
-    return invoices.sign(draft.id, Party.BUYER, buyer.contacts[0].id)
+
+
+def approved(
+    world: World, *, limit: int | None = 1_000_000, buyer: Any = None, reference: str = "r-1"
+) -> Invoice:
+    """An approved invoice: a draft submitted and signed by both parties' signatories."""
+    invoice = draft(world, limit=limit, buyer=buyer, reference=reference)
+    invoices = world.invoices()
+    invoices.submit(invoice.id)
+    invoices.request_signatures(invoice.id)
+    supplier, buyer = (world.ports.companies.get(TENANT, c) for c in (invoice.supplier, invoice.buyer))
+    invoices.sign(invoice.id, Party.SUPPLIER, supplier.contacts[0].id)
+    return invoices.sign(invoice.id, Party.BUYER, buyer.contacts[0].id)
 
 
 def fund(world: World, invoice: Invoice, invoices: Invoices | None = None) -> Invoice:
@@ -249,6 +258,90 @@ def test_ageing_marks_overdue_after_the_grace_period_then_defaults_and_a_second_
 
 
 # ------------------------------------------------------------------------------------------- drafts
+
+
+def test_a_client_reference_moves_with_an_edit_and_is_freed_by_a_delete(world):
+    invoices = world.invoices()
+    first = draft(world, reference="r-1")
+    edited = invoices.edit(first.id, {"client_reference_id": "r-2"})
+    assert (edited.client_reference_id, edited.version) == ("r-2", first.version + 1)
+    second = draft(world, reference="r-1")  # freed by the edit
+    with pytest.raises(Conflict) as taken:
+        invoices.edit(second.id, {"client_reference_id": "r-2"})
+    assert taken.value.code == "duplicate_client_reference_id"
+    assert invoices.get(second.id).client_reference_id == "r-1"
+    invoices.delete(edited.id)
+    with pytest.raises(NotFound):
+        invoices.get(edited.id)
+    assert draft(world, reference="r-2").client_reference_id == "r-2"  # freed by the delete
+
+
+def test_an_edit_or_a_delete_of_a_stale_draft_is_refused(world):
+    first = draft(world)
+    world.invoices().edit(first.id, {"invoice_number": "INV-2"})
+    stale = Invoices(LENDER, replace(world.ports, invoices=StaleInvoices(world.ports.invoices, first)))
+    with pytest.raises(Conflict) as lost_edit:
+        stale.edit(first.id, {"invoice_number": "INV-3"})
+    with pytest.raises(Conflict) as lost_delete:
+        stale.delete(first.id)
+    assert lost_edit.value.code == lost_delete.value.code == "conflict"
+    assert world.invoices().get(first.id).invoice_number == "INV-2"
+
+
+def test_submitting_several_drafts_is_all_or_nothing(world):
+    first, second = draft(world, reference="r-1"), draft(world, reference="r-2")
+    world.invoices().edit(second.id, {"invoice_number": "INV-changed"})
+    stale = Invoices(LENDER, replace(world.ports, invoices=StaleInvoices(world.ports.invoices, second)))
+    wanted = [(first.id, InvoiceType.RECEIVABLE), (second.id, InvoiceType.RECEIVABLE)]
+    before = world.events()
+    with pytest.raises(Conflict) as lost:
+        stale.submit_many(wanted)
+    assert lost.value.code == "conflict"
+    assert world.invoices().get(first.id).status == Status.DRAFT and world.events() == before
+    submitted = world.invoices().submit_many(wanted)
+    assert [i.status for i in submitted] == [Status.NEW, Status.NEW]
+    assert len({i.sessions[0].id for i in submitted}) == 1
+    assert world.events().count("invoice.new") == 2
+
+
+# ------------------------------------------------------------------------------------------ reading
+
+
+def test_lists_are_newest_first_filtered_and_paged(world):
+    drafted = draft(world, reference="r-1")
+    waiting = approved(world, reference="r-2")
+    funded = fund(world, approved(world, reference="r-3"))
+    ids = sorted(i.id for i in (drafted, waiting, funded))
+    invoices = world.invoices()
+    page, more = invoices.page(limit=2, after=None, filters={})
+    assert [i.id for i in page] == ids[::-1][:2] and more
+    rest, more = invoices.page(limit=2, after=page[-1].id, filters={})
+    assert [i.id for i in rest] == ids[:1] and not more
+    assert [i.id for i in invoices.page(limit=5, after=None, filters={"status": "financed"})[0]] == [
+        funded.id
+    ]
+    assert [i.id for i in invoices.page(limit=5, after=None, filters={"buyer": waiting.buyer})[0]] == [
+        waiting.id
+    ]
+    listed = invoices.financing_page(InvoiceQuery(statuses=[ListStatus.FUNDED]), after=None, backward=False)
+    assert [i.id for i in listed.invoices] == [funded.id] and not listed.more
+    first_two = invoices.financing_page(InvoiceQuery(limit=2), after=None, backward=False)
+    assert [i.id for i in first_two.invoices] == ids[:2] and first_two.more
+    assert invoices.buyer_names([waiting, funded]) == {waiting.buyer: "Buyer", funded.buyer: "Buyer"}
+
+
+def test_an_invoices_history_is_oldest_first_and_paged(world):
+    invoice = approved(world)
+    invoices = world.invoices()
+    first, more = invoices.history(invoice.id, limit=2, after=None)
+    assert [(e["action"], e["to"]) for e in first] == [
+        ("submit", "new"),
+        ("request_signatures", "requesting_signatures"),
+    ]
+    assert more and all(e["actor"] == LENDER.subject for e in first)
+    rest, more = invoices.history(invoice.id, limit=5, after=first[-1]["sk"])
+    assert [(e["action"], e["to"]) for e in rest] == [("sign", "requesting_signatures"), ("sign", "approved")]
+    assert not more
 
 
 def test_a_second_draft_with_the_same_client_reference_is_refused(world):
