@@ -13,14 +13,22 @@ from financing.adapters.dynamo import EntityTable, from_item, tenant_key
 from financing.adapters.ledger import LedgerStore
 from financing.adapters.settings import SettingsStore
 from financing.composition.invoices import invoice_ports
+from financing.composition.ledger import ledger_use_cases
 from financing.domain import buyer_limits
+from financing.domain.actor import Actor
 from financing.domain.credit_line import CreditLine
 from financing.domain.ledger import JournalEntry
-from tests.unit import test_invoice_use_cases as use_cases
-from tests.unit.worlds import PLAN, TENANT, FakeWorld, World, given_event, major
+from financing.services.ledger import Ledger
+from tests.unit import test_invoice_use_cases, test_ledger_use_cases
+from tests.unit.worlds import LENDER, PLAN, TENANT, FakeWorld, World, given_event, major
 
-# Every use-case test (imported as a module, so that pytest does not collect them here a second time).
-CONTRACT = [test for name, test in vars(use_cases).items() if name.startswith("test_")]
+# Every use-case test (imported as modules, so that pytest does not collect them here a second time).
+CONTRACT = [
+    test
+    for module in (test_invoice_use_cases, test_ledger_use_cases)
+    for name, test in vars(module).items()
+    if name.startswith("test_")
+]
 
 
 class MotoWorld(World):
@@ -32,6 +40,9 @@ class MotoWorld(World):
         self.ports = invoice_ports()
         self.settings_store = SettingsStore(self.table)
         self.portfolio = Portfolio(self.table)
+
+    def ledger(self, actor: Actor = LENDER) -> Ledger:
+        return ledger_use_cases(actor)
 
     def buyer_limit(self, buyer: str, total: int, currency: str = "usd") -> None:
         store = BuyerLimitStore(self.table)

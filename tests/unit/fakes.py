@@ -8,10 +8,12 @@ commit writes nothing. tests/integration/test_invoice_ports_contract.py runs the
 on these fakes and on the real adapters (moto), so the fakes cannot drift from them.
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
+from financing.adapters.ledger import sort_key  # the position format of the journal's cursors
 from financing.clock import iso
 from financing.domain.actor import Actor
 from financing.domain.buyer_limits import BuyerLimitExceeded, Exposure, LimitStatus
@@ -23,7 +25,7 @@ from financing.domain.errors import Conflict
 from financing.domain.events import DomainEvent
 from financing.domain.financing_list import InvoiceQuery, Order, matches
 from financing.domain.invoices import Invoice, Transition
-from financing.domain.ledger import JournalEntry, entry_for
+from financing.domain.ledger import Account, JournalEntry, entry_for
 from financing.domain.lifecycle import Status
 from financing.domain.money import EXPONENTS
 from financing.domain.settings import TenantSettings, defaults
@@ -505,6 +507,72 @@ class FakePage:
     invoices: list[Invoice]
     more: bool
     last_examined: str | None
+
+
+class FakeExposures:
+    def __init__(self, books: Books) -> None:
+        self.books = books
+
+    def get(self, tenant_id: str, company_id: str) -> Exposure | None:
+        return self.books.exposures.get((tenant_id, company_id))
+
+    def get_many(self, tenant_id: str, company_ids: set[str]) -> dict[str, Exposure]:
+        return {c: e for c in company_ids if (e := self.books.exposures.get((tenant_id, c)))}
+
+    def all(self, tenant_id: str) -> list[Exposure]:
+        return [e for (tenant, _), e in sorted(self.books.exposures.items()) if tenant == tenant_id]
+
+
+class FakeJournal:
+    """The journal as its plain definition: the tenant's entries in position order (`sort_key`, the
+    position the journal's cursors carry), posted within the days asked for, beyond `after`."""
+
+    def __init__(self, books: Books) -> None:
+        self.books = books
+
+    def _entries(
+        self,
+        tenant_id: str,
+        invoice_id: str | None,
+        start: date | None,
+        end: date | None,
+        after: str | None,
+        account: Account | None,
+    ) -> Iterator[JournalEntry]:
+        for entry in sorted(self.books.journal.values(), key=sort_key):
+            day = entry.posted_at.astimezone(UTC).date()
+            if (
+                entry.tenant_id == tenant_id
+                and invoice_id in (None, entry.invoice_id)
+                and (start is None or day >= start)
+                and (end is None or day <= end)
+                and (after is None or sort_key(entry) > after)
+                and (account is None or any(p.account == account for p in entry.postings))
+            ):
+                yield entry
+
+    def journal(
+        self,
+        tenant_id: str,
+        *,
+        start: date | None,
+        end: date,
+        after: str | None = None,
+        account: Account | None = None,
+    ) -> Iterator[JournalEntry]:
+        return self._entries(tenant_id, None, start, end, after, account)
+
+    def of_invoice(
+        self,
+        tenant_id: str,
+        invoice_id: str,
+        *,
+        start: date | None = None,
+        end: date | None = None,
+        after: str | None = None,
+        account: Account | None = None,
+    ) -> Iterator[JournalEntry]:
+        return self._entries(tenant_id, invoice_id, start, end, after, account)
 
 
 def fake_ports(books: Books | None = None) -> InvoicePorts:

@@ -14,8 +14,9 @@ from financing.domain.ledger import JournalEntry
 from financing.ids import new_id
 from financing.services import settings as settings_service
 from financing.services.invoices import Invoices
+from financing.services.ledger import Ledger
 from financing.services.ports import InvoicePorts, Portfolio, Settings
-from tests.unit.fakes import Books, FakePortfolio, FakeSettings, fake_ports
+from tests.unit.fakes import Books, FakeExposures, FakeJournal, FakePortfolio, FakeSettings, fake_ports
 
 TENANT = "acme"
 LENDER = Actor(tenant_id=TENANT, subject="lender", scopes=frozenset(), correlation_id="corr-test")
@@ -35,6 +36,9 @@ class World(ABC):
 
     def invoices(self, actor: Actor = LENDER) -> Invoices:
         return Invoices(actor, self.ports)
+
+    @abstractmethod
+    def ledger(self, actor: Actor = LENDER) -> Ledger: ...
 
     def company(self, name: str, tax_id: str | None = None) -> Company:
         company = register_company(
@@ -86,6 +90,9 @@ class FakeWorld(World):
         self.ports = fake_ports(self.books)
         self.settings_store = FakeSettings(self.books)
         self.portfolio = FakePortfolio(self.books)
+
+    def ledger(self, actor: Actor = LENDER) -> Ledger:
+        return Ledger(actor, FakeJournal(self.books), FakeExposures(self.books), self.ports.invoices)
 
     def buyer_limit(self, buyer: str, total: int, currency: str = "usd") -> None:
         self.books.exposures[(TENANT, buyer)] = Exposure(
