@@ -3,8 +3,8 @@
 from datetime import datetime
 
 from financing.clock import today
+from financing.composition.invoices import age_receivables
 from financing.observability import logger
-from financing.services.invoices import age_receivables
 
 
 def _as_of(event: dict) -> object:

@@ -11,6 +11,7 @@ from financing.api.idempotency import once
 from financing.api.monite import business, monite_api, monite_entrypoint
 from financing.auth.financing_tokens import issue_pair
 from financing.clock import now
+from financing.composition.invoices import invoice_use_cases
 from financing.dialects.monite.errors import documented
 from financing.dialects.monite.invoices import (
     FinancingPushInvoicesRequest,
@@ -18,7 +19,6 @@ from financing.dialects.monite.invoices import (
     financing_invoice,
 )
 from financing.services.financing_push import push_for_financing, session_summary
-from financing.services.invoices import Invoices
 
 app = monite_api()
 
@@ -37,7 +37,7 @@ app = monite_api()
     responses=documented(201, FinancingPushInvoicesResponse, "The tokens; the session, open; the invoices."),
 )
 def push(body: Annotated[FinancingPushInvoicesRequest, Body()]) -> Response[dict]:
-    invoices = Invoices(caller(app))
+    invoices = invoice_use_cases(caller(app))
 
     def submit() -> tuple[int, dict]:
         wanted = [(i.id, i.type) for i in body.invoices]

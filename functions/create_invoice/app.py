@@ -7,9 +7,9 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from financing.api.core import caller, core_api, entrypoint
 from financing.api.idempotency import once
+from financing.composition.invoices import invoice_use_cases
 from financing.dialects.core.errors import documented
 from financing.dialects.core.invoices import InvoiceCreate, InvoiceObject
-from financing.services.invoices import Invoices
 
 app = core_api()
 
@@ -21,7 +21,7 @@ app = core_api()
     responses=documented(201, InvoiceObject, "The invoice, a draft."),
 )
 def create(body: Annotated[InvoiceCreate, Body()]) -> Response[InvoiceObject]:
-    invoices = Invoices(caller(app))
+    invoices = invoice_use_cases(caller(app))
     return once(
         app, invoices.actor.tenant_id, lambda: (201, invoices.render(invoices.create(body.details())))
     )

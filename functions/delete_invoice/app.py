@@ -6,8 +6,8 @@ from aws_lambda_powertools.event_handler import Response
 from pydantic import BaseModel
 
 from financing.api.core import caller, core_api, entrypoint, respond
+from financing.composition.invoices import invoice_use_cases
 from financing.dialects.core.errors import documented
-from financing.services.invoices import Invoices
 
 app = core_api()
 
@@ -25,7 +25,7 @@ class Deleted(BaseModel):
     responses=documented(200, Deleted, "The invoice is deleted."),
 )
 def delete(invoice_id: str) -> Response[Deleted]:
-    invoices = Invoices(caller(app))
+    invoices = invoice_use_cases(caller(app))
     return respond(200, Deleted(id=invoices.delete(invoice_id).id).model_dump())
 
 

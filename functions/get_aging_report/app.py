@@ -7,9 +7,9 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from financing.api.core import caller, core_api, entrypoint
 from financing.clock import today
+from financing.composition.ledger import ledger_use_cases
 from financing.dialects.core.errors import documented
 from financing.dialects.core.ledger import AgingReportsObject, aging_object
-from financing.services.ledger import Ledger
 
 app = core_api()
 
@@ -26,7 +26,7 @@ def aging(
     ] = None,
 ) -> AgingReportsObject:
     day = as_of or today()
-    return aging_object(Ledger(caller(app)).aging(day), day)
+    return aging_object(ledger_use_cases(caller(app)).aging(day), day)
 
 
 lambda_handler = entrypoint(app, scope="lender:operate")

@@ -2,9 +2,9 @@
 
 from financing.api.core import caller, core_api, entrypoint
 from financing.clock import today
+from financing.composition.ledger import ledger_use_cases
 from financing.dialects.core.errors import documented
 from financing.dialects.core.ledger import ExposureReportObject, exposure_object
-from financing.services.ledger import Ledger
 
 app = core_api()
 
@@ -16,7 +16,7 @@ app = core_api()
     responses=documented(200, ExposureReportObject, "Limits, drawn, available and overdue amounts."),
 )
 def exposure() -> ExposureReportObject:
-    buyers, suppliers = Ledger(caller(app)).exposure()
+    buyers, suppliers = ledger_use_cases(caller(app)).exposure()
     return exposure_object(buyers, suppliers, today())
 
 

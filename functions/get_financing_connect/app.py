@@ -12,6 +12,7 @@ from financing.api.correlation import correlation_id_of
 from financing.api.errors import ForeignSessionToken, InvalidFinancingToken, monite_error_for
 from financing.auth.financing_tokens import Purpose, verify
 from financing.auth.tokens import InvalidToken
+from financing.composition.invoices import invoice_ports
 from financing.dialects.monite.errors import documented
 from financing.dialects.monite.tokens import FinancingConnectResponse
 from financing.services.financing_push import connect_view
@@ -48,7 +49,13 @@ def connect(
         raise InvalidFinancingToken() from None
     if session is not None and not session.same_business(grant):
         raise ForeignSessionToken()
-    body = connect_view(CreditLineStore(), grant, session, correlation_id_of(app.current_event.raw_event))
+    body = connect_view(
+        CreditLineStore(),
+        invoice_ports(),
+        grant,
+        session,
+        correlation_id_of(app.current_event.raw_event),
+    )
     return respond(200, body)
 
 

@@ -3,9 +3,9 @@
 from aws_lambda_powertools.event_handler import Response
 
 from financing.api.core import caller, core_api, entrypoint, respond
+from financing.composition.invoices import invoice_use_cases
 from financing.dialects.core.errors import documented
 from financing.dialects.core.invoices import InvoiceObject
-from financing.services.invoices import Invoices
 
 app = core_api()
 
@@ -17,7 +17,7 @@ app = core_api()
     responses=documented(200, InvoiceObject, "The invoice."),
 )
 def retrieve(invoice_id: str) -> Response[InvoiceObject]:
-    invoices = Invoices(caller(app))
+    invoices = invoice_use_cases(caller(app))
     return respond(200, invoices.render(invoices.get(invoice_id)))
 
 

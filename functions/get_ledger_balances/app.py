@@ -8,10 +8,10 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from financing.api.core import caller, core_api, entrypoint
 from financing.clock import today
+from financing.composition.ledger import ledger_use_cases
 from financing.dialects.core.errors import documented
 from financing.dialects.core.ledger import TrialBalancesObject, trial_balances_object
 from financing.dialects.core.lists import id_filter
-from financing.services.ledger import Ledger
 
 app = core_api()
 
@@ -29,7 +29,7 @@ def balances(
     invoice: id_filter("inv", "Only this invoice's sub-ledger") = None,
 ) -> TrialBalancesObject:
     day = as_of or today()
-    return trial_balances_object(Ledger(caller(app)).trial_balances(day, invoice), day, invoice)
+    return trial_balances_object(ledger_use_cases(caller(app)).trial_balances(day, invoice), day, invoice)
 
 
 lambda_handler = entrypoint(app, scope="lender:operate")

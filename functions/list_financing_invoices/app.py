@@ -8,13 +8,13 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from financing.api.core import caller, respond
 from financing.api.monite import monite_api, monite_entrypoint
 from financing.api.monite_pages import Position, page_tokens, resume
+from financing.composition.invoices import invoice_use_cases
 from financing.dialects.monite.errors import documented
 from financing.dialects.monite.invoices import (
     FinancingInvoiceListResponse,
     FinancingInvoiceParams,
     financing_invoice,
 )
-from financing.services.invoices import Invoices
 
 app = monite_api()
 
@@ -32,7 +32,7 @@ app = monite_api()
     responses=documented(200, FinancingInvoiceListResponse, "A page of invoices."),
 )
 def list_(params: Annotated[FinancingInvoiceParams, Query()]) -> Response[dict]:
-    invoices = Invoices(caller(app))
+    invoices = invoice_use_cases(caller(app))
     tenant = invoices.actor.tenant_id
     position = (
         resume(params.pagination_token, tenant)

@@ -8,9 +8,9 @@ from pydantic import BaseModel
 
 from financing.api.core import caller, core_api, entrypoint, respond
 from financing.api.pagination import Cursor, encode_cursor, position_after
+from financing.composition.invoices import invoice_use_cases
 from financing.dialects.core.errors import documented
 from financing.dialects.core.lists import MAX_LIMIT, ListObject
-from financing.services.invoices import Invoices
 
 app = core_api()
 
@@ -37,7 +37,7 @@ def history(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = MAX_LIMIT,
     cursor: Cursor = None,
 ) -> Response[ListObject[HistoryEntry]]:
-    invoices = Invoices(caller(app))
+    invoices = invoice_use_cases(caller(app))
     binding = f"{invoices.actor.tenant_id}:history:{invoice_id}"
     entries, more = invoices.history(invoice_id, limit=limit, after=position_after(cursor, binding))
     data = [

@@ -7,11 +7,11 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from financing.api.core import caller, core_api, entrypoint, respond
 from financing.api.pagination import Cursor, encode_cursor, position_after
+from financing.composition.invoices import invoice_use_cases
 from financing.dialects.core.errors import documented
 from financing.dialects.core.invoices import InvoiceObject, as_json
 from financing.dialects.core.lists import DEFAULT_LIMIT, MAX_LIMIT, ListObject
 from financing.domain.lifecycle import Status
-from financing.services.invoices import Invoices
 
 app = core_api()
 
@@ -33,7 +33,7 @@ def list_(
     supplier: Annotated[str | None, Query(max_length=64)] = None,
     buyer: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Response[ListObject[InvoiceObject]]:
-    invoices = Invoices(caller(app))
+    invoices = invoice_use_cases(caller(app))
     filters = {
         k: v
         for k, v in {"status": status and status.value, "supplier": supplier, "buyer": buyer}.items()

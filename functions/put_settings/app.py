@@ -4,6 +4,8 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
+from financing.adapters.concentration import Portfolio
+from financing.adapters.dynamo import EntityTable
 from financing.adapters.settings import SettingsStore
 from financing.api.core import caller, core_api, entrypoint
 from financing.dialects.core.errors import documented
@@ -20,8 +22,10 @@ app = core_api()
     responses=documented(200, SettingsObject, "The tenant's settings, replaced."),
 )
 def replace(body: Annotated[SettingsPut, Body()]) -> SettingsObject:
-    actor = caller(app)
-    return settings_object(replace_settings(SettingsStore(), actor, settings_terms(body)))
+    actor, table = caller(app), EntityTable()
+    return settings_object(
+        replace_settings(SettingsStore(table), actor, settings_terms(body), Portfolio(table))
+    )
 
 
 lambda_handler = entrypoint(app, scope="lender:operate")

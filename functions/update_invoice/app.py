@@ -6,9 +6,9 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from financing.api.core import caller, core_api, entrypoint, respond
+from financing.composition.invoices import invoice_use_cases
 from financing.dialects.core.errors import documented
 from financing.dialects.core.invoices import InvoiceObject, InvoiceUpdate
-from financing.services.invoices import Invoices
 
 app = core_api()
 
@@ -20,7 +20,7 @@ app = core_api()
     responses=documented(200, InvoiceObject, "The invoice, updated."),
 )
 def update(invoice_id: str, body: Annotated[InvoiceUpdate, Body()]) -> Response[InvoiceObject]:
-    invoices = Invoices(caller(app))
+    invoices = invoice_use_cases(caller(app))
     current = invoices.get(invoice_id)
     return respond(200, invoices.render(invoices.edit(invoice_id, body.changes(current.currency))))
 

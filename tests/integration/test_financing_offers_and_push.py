@@ -7,9 +7,9 @@ import pytest
 
 from financing.adapters.aws import client
 from financing.adapters.dynamo import EntityTable
+from financing.adapters.invoice_reads import InvoiceReads
 from financing.config import settings
 from financing.ids import as_uuid
-from financing.services.invoices import Invoices
 from tests.integration.harness import call
 from tests.integration.invoice_fixtures import act, approve_limit, company, draft_body, get, uploaded_document
 from tests.integration.monite_fixtures import assert_conforms
@@ -159,20 +159,19 @@ def test_concurrent_fundings_never_exceed_the_line_and_exactly_the_ones_that_fit
     set_line()
     approved = [financed_invoice(amount=60000, reference=f"race-{n}")[0] for n in range(5)]
     everyone_read = threading.Barrier(len(approved), timeout=30)
-    real_read, real_commit = Invoices._read, EntityTable.commit
+    real_read, real_commit = InvoiceReads.funding, EntityTable.commit
     one_at_a_time = threading.Lock()  # moto's in-process backend is not thread-safe; DynamoDB is
 
-    def read_then_wait(self, keys):
-        found = real_read(self, keys)
-        if "credit_line" in keys:
-            everyone_read.wait()
+    def read_then_wait(self, tenant_id, invoice):
+        found = real_read(self, tenant_id, invoice)
+        everyone_read.wait()
         return found
 
     def serialized_commit(self, writes, events):
         with one_at_a_time:
             return real_commit(self, writes, events)
 
-    monkeypatch.setattr(Invoices, "_read", read_then_wait)
+    monkeypatch.setattr(InvoiceReads, "funding", read_then_wait)
     monkeypatch.setattr(EntityTable, "commit", serialized_commit)
     with ThreadPoolExecutor(len(approved)) as pool:
         replies = list(pool.map(lambda i: act("fund_invoice", "fund", i["id"], {}), approved))

@@ -8,7 +8,6 @@ from financing.adapters.aws import client
 from financing.adapters.dynamo import from_item
 from financing.adapters.settings import SettingsStore
 from financing.config import settings
-from financing.services.settings import tenant_settings
 from tests.integration.harness import call
 
 pytestmark = pytest.mark.usefixtures("aws")
@@ -54,7 +53,7 @@ def test_a_tenant_that_never_saved_settings_reads_the_defaults_and_nothing_is_wr
     reply = get()
     assert reply.status == 200 and reply.json == DEFAULTS
     assert table_items() == []
-    assert tenant_settings("acme").funding_pricing().advance_rate == 9000
+    assert SettingsStore().get("acme").funding_pricing().advance_rate == 9000
 
 
 def test_put_replaces_everything_and_announces_it():

@@ -24,6 +24,9 @@ def _from_item(item: dict[str, Any]) -> Company:
     return Company.model_validate({**item, "id": item["sk"], "tenant_id": tenant_id})
 
 
+parse_company = _from_item
+
+
 def company_key(tenant_id: str, company_id: str) -> dict[str, str]:
     return {"pk": tenant_key(tenant_id, COLLECTION), "sk": company_id}
 

@@ -25,7 +25,6 @@ outstanding: an exposure not yet tracked only makes the total smaller, which mak
 (a check stricter). Tenants without a limit write no portfolio item.
 """
 
-from dataclasses import dataclass, replace
 from typing import Any
 
 from financing.adapters.aws import client
@@ -37,66 +36,18 @@ from financing.adapters.dynamo import (
     tenant_key,
     update,
 )
-from financing.adapters.exposure import exposure_key
-from financing.domain.concentration import Within
-from financing.domain.errors import Conflict
+from financing.adapters.exposure import SINCE, exposure_key
+from financing.domain.concentration import ConcentrationRaced, Guard, Within
 from financing.domain.money import EXPONENTS
 from financing.domain.settings import TenantSettings
 
 COLLECTION = "PORTFOLIO"
 KIND = "portfolio"
-SINCE = "concentration_since"  # on a buyer exposure: the epoch it is tracked in
 CHUNK = 50  # exposures tracked per transaction (with one portfolio write per currency, under 100)
-
-
-class ConcentrationRaced(Conflict):
-    """The portfolio or the buyer's exposure changed between the read and the commit: decide again."""
 
 
 def portfolio_key(tenant_id: str, currency: str, since: int) -> dict[str, str]:
     return {"pk": tenant_key(tenant_id, COLLECTION), "sk": f"{currency}#{since}"}
-
-
-@dataclass(frozen=True)
-class Guard:
-    """What a funding or release read of the concentration limit; its commit must still find it true."""
-
-    settings_version: int
-    since: int | None = None  # the limit's epoch; None: the limit was off
-    tracked: bool = False  # the buyer's exposure already counted in the portfolio
-    buyer: int = 0  # the buyer's outstanding, read
-    portfolio: int = 0  # the portfolio item's outstanding, read (0: no item yet)
-    cap: int = 0  # the limit's terms read with the settings
-    applies_above: int = 0
-    within: Within | None = None  # a funding: why it was allowed
-    room: int = 0  # a funding within the ramp-up: the most the portfolio item may hold at commit
-
-    @property
-    def tenant(self) -> int:
-        """The tenant's outstanding as the check sees it: the portfolio plus the buyer if not yet in it."""
-        return self.portfolio + (0 if self.tracked else self.buyer)
-
-    def allowed(self, within: Within, advance: int, applies_above: int) -> "Guard":
-        room = applies_above - advance - (0 if self.tracked else self.buyer)
-        return replace(self, within=within, room=room)
-
-
-def read_guard(
-    settings: TenantSettings, exposure: dict[str, Any] | None, portfolio: dict[str, Any] | None
-) -> Guard:
-    limit = settings.concentration_limit()
-    if settings.concentration_since is None or limit is None:
-        return Guard(settings.version)
-    exposure = exposure or {}
-    return Guard(
-        settings.version,
-        since=settings.concentration_since,
-        cap=limit.cap,
-        applies_above=limit.applies_above,
-        tracked=exposure.get(SINCE) == settings.concentration_since,
-        buyer=int(exposure.get("outstanding", 0)),
-        portfolio=int((portfolio or {}).get("outstanding", 0)),
-    )
 
 
 def exposure_change(

@@ -34,6 +34,7 @@ TOTAL_LIMIT = "total_limit"
 CURRENCY = "currency"
 OUTSTANDING = "outstanding"
 VERSION = "version"
+SINCE = "concentration_since"  # the epoch the outstanding is counted in (adapters/concentration.py)
 ATTRIBUTES = (CURRENT_LIMIT_ID, LIMIT_STATUS, TOTAL_LIMIT, CURRENCY, OUTSTANDING, VERSION, "kind")
 
 
@@ -57,6 +58,7 @@ def exposure_from_item(item: dict[str, Any]) -> Exposure:
         currency=item[CURRENCY],
         outstanding=int(item.get(OUTSTANDING, 0)),
         version=int(item.get(VERSION, 0)),
+        concentration_since=int(item[SINCE]) if item.get(SINCE) is not None else None,
     )
 
 

@@ -23,7 +23,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from financing.adapters.aws import client
-from financing.adapters.concentration import SINCE, ConcentrationRaced, Guard, exposure_change
+from financing.adapters.concentration import exposure_change
 from financing.adapters.credit_line import draw, release
 from financing.adapters.dynamo import (
     EntityTable,
@@ -35,10 +35,13 @@ from financing.adapters.dynamo import (
     tenant_key,
     to_item,
 )
+from financing.adapters.exposure import SINCE, exposure_key
 from financing.adapters.invoice_pages import PageRead, Partition, Reads, key_range, read_page
 from financing.adapters.ledger import entry_write
 from financing.clock import iso
 from financing.domain.actor import Actor
+from financing.domain.buyer_limits import BuyerLimitExceeded
+from financing.domain.concentration import ConcentrationRaced, Guard
 from financing.domain.consents import is_shared_currency
 from financing.domain.credit_line import CreditLine, CreditLineExceeded
 from financing.domain.errors import Conflict
@@ -57,10 +60,6 @@ INDEX_BY = {
     "supplier": ("by-supplier", "supplier_pk"),
     "buyer": ("by-buyer", "buyer_pk"),
 }
-
-
-class BuyerLimitExceeded(Conflict):
-    pass
 
 
 def _due_shard(invoice_id: str) -> str:
@@ -116,10 +115,6 @@ invoice_item = _to_item
 
 def _client_ref_key(tenant_id: str, reference: str) -> dict[str, str]:
     return {"pk": tenant_key(tenant_id, "CLIENT_REF"), "sk": reference}
-
-
-def exposure_key(tenant_id: str, company_id: str) -> dict[str, str]:
-    return {"pk": tenant_key(tenant_id, "EXPOSURE"), "sk": company_id}
 
 
 def history_entry(invoice: Invoice, transition: Transition, actor: Actor, at: datetime) -> dict[str, Any]:

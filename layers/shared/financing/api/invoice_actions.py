@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from financing.api.core import caller
 from financing.api.idempotency import once
+from financing.composition.invoices import invoice_use_cases
 from financing.dialects.core.errors import documented
 from financing.dialects.core.invoices import InvoiceObject
 from financing.domain.invoices import Invoice
@@ -35,7 +36,7 @@ def invoice_action(
         responses=documented(200, InvoiceObject, description),
     )
     def route(invoice_id: str, body: Annotated[body_model, Body()]) -> Response[InvoiceObject]:  # type: ignore[valid-type]
-        invoices = Invoices(caller(app))
+        invoices = invoice_use_cases(caller(app))
         return once(
             app, invoices.actor.tenant_id, lambda: (200, invoices.render(perform(invoices, invoice_id, body)))
         )

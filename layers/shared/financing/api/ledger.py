@@ -4,9 +4,9 @@ from datetime import date
 
 from financing.adapters.ledger import sort_key
 from financing.api.pagination import encode_cursor, position_after
+from financing.composition.ledger import ledger_use_cases
 from financing.domain.actor import Actor
 from financing.domain.ledger import Account, JournalEntry
-from financing.services.ledger import Ledger
 
 
 def journal_page(
@@ -23,7 +23,7 @@ def journal_page(
     filters, so it resumes this listing only (in either format)."""
     filters = [invoice, account and account.value, posted_from, posted_to]
     binding = f"{actor.tenant_id}:ledger_entries:" + ":".join(str(f or "*") for f in filters)
-    entries, more = Ledger(actor).entries(
+    entries, more = ledger_use_cases(actor).entries(
         invoice=invoice,
         account=account,
         posted_from=posted_from,

@@ -76,6 +76,7 @@ class Exposure:
     currency: str
     outstanding: int
     version: int
+    concentration_since: int | None = None  # the concentration limit's epoch its outstanding is counted in
 
     @property
     def available(self) -> int:
@@ -108,6 +109,10 @@ def check(decision: Decision, status: LimitStatus) -> None:
             code="invalid_transition",
             details={"status": status.value},
         )
+
+
+class BuyerLimitExceeded(Conflict):
+    """A funding would take the buyer's outstanding advances above its approved limit."""
 
 
 def superseded(limit_id: str) -> Conflict:

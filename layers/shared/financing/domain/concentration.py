@@ -25,11 +25,16 @@ concurrent transactions touching one item, so the portfolio item serialises a te
 is kept only for tenants that set a limit; tenants without one keep no shared item.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
+from financing.domain.buyer_limits import Exposure
 from financing.domain.errors import Conflict
 from financing.domain.money import BASIS
+
+if TYPE_CHECKING:  # the settings module imports this one
+    from financing.domain.settings import TenantSettings
 
 
 class Within(StrEnum):
@@ -47,6 +52,10 @@ class Limit:
 
 class ConcentrationLimitExceeded(Conflict):
     pass
+
+
+class ConcentrationRaced(Conflict):
+    """The portfolio or the buyer's exposure changed between the read and the commit: decide again."""
 
 
 def share_bps(buyer: int, tenant: int) -> int:
@@ -74,3 +83,44 @@ def check_funding(limit: Limit, *, buyer: int, tenant: int, advance: int, curren
 
 def _percent(bps: int) -> str:
     return f"{bps // 100}.{bps % 100:02d}%"
+
+
+@dataclass(frozen=True)
+class Guard:
+    """What a funding or release read of the concentration limit; its commit must still find it true."""
+
+    settings_version: int
+    since: int | None = None  # the limit's epoch; None: the limit was off
+    tracked: bool = False  # the buyer's exposure already counted in the portfolio
+    buyer: int = 0  # the buyer's outstanding, read
+    portfolio: int = 0  # the portfolio item's outstanding, read (0: no item yet)
+    cap: int = 0  # the limit's terms read with the settings
+    applies_above: int = 0
+    within: Within | None = None  # a funding: why it was allowed
+    room: int = 0  # a funding within the ramp-up: the most the portfolio item may hold at commit
+
+    @property
+    def tenant(self) -> int:
+        """The tenant's outstanding as the check sees it: the portfolio plus the buyer if not yet in it."""
+        return self.portfolio + (0 if self.tracked else self.buyer)
+
+    def allowed(self, within: Within, advance: int, applies_above: int) -> "Guard":
+        room = applies_above - advance - (0 if self.tracked else self.buyer)
+        return replace(self, within=within, room=room)
+
+
+def read_guard(settings: "TenantSettings", exposure: Exposure | None, portfolio: int) -> Guard:
+    """The guard of an exposure change, from the settings, the buyer's exposure and the outstanding of the
+    tenant's portfolio in the limit's epoch (0 when there is none), all as read."""
+    limit = settings.concentration_limit()
+    if settings.concentration_since is None or limit is None:
+        return Guard(settings.version)
+    return Guard(
+        settings.version,
+        since=settings.concentration_since,
+        cap=limit.cap,
+        applies_above=limit.applies_above,
+        tracked=exposure is not None and exposure.concentration_since == settings.concentration_since,
+        buyer=exposure.outstanding if exposure else 0,
+        portfolio=portfolio,
+    )

@@ -1,7 +1,7 @@
 """Buyer limit use cases: request one for a buyer, approve or deny it, read and list them."""
 
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any
 
 from financing.dialects.core.buyer_limits import buyer_limit_object
 from financing.domain import buyer_limits as rules
@@ -11,20 +11,7 @@ from financing.domain.errors import FieldProblem, InvalidInput, NotFound
 from financing.domain.events import DomainEvent
 from financing.exact_json import jsonable
 from financing.ids import is_id
-
-
-class BuyerLimits(Protocol):
-    def add(self, limit: BuyerLimit, event: DomainEvent) -> None: ...
-    def get(self, tenant_id: str, limit_id: str) -> BuyerLimit | None: ...
-    def decide(self, limit: BuyerLimit, event: DomainEvent) -> None: ...
-    def page(
-        self, tenant_id: str, *, company_id: str | None, limit: int, after: str | None
-    ) -> tuple[list[BuyerLimit], bool]: ...
-
-
-class Exposures(Protocol):
-    def get(self, tenant_id: str, company_id: str) -> Exposure | None: ...
-    def get_many(self, tenant_id: str, company_ids: set[str]) -> dict[str, Exposure]: ...
+from financing.services.ports import BuyerLimits, Exposures
 
 
 def create_buyer_limit(limits: BuyerLimits, actor: Actor, details: dict[str, Any]) -> BuyerLimitView:

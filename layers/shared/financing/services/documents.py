@@ -1,6 +1,6 @@
 """Document use cases: open an upload for a new document, and read a document with its current status."""
 
-from typing import Any, Protocol
+from typing import Any
 
 from financing.dialects.core.documents import document_object
 from financing.domain import documents as rules
@@ -9,25 +9,7 @@ from financing.domain.documents import Document, DownloadLink, UploadForm
 from financing.domain.errors import Conflict, NotFound
 from financing.domain.events import DomainEvent
 from financing.ids import is_id
-
-
-class Documents(Protocol):
-    def add(self, document: Document, event: DomainEvent) -> None: ...
-    def get(self, tenant_id: str, document_id: str) -> Document | None: ...
-    def save(self, document: Document, event: DomainEvent) -> None: ...
-
-
-class StoredFile(Protocol):
-    @property
-    def version_id(self) -> str | None: ...
-    @property
-    def size(self) -> int: ...
-
-
-class Files(Protocol):
-    def upload_form(self, document: Document) -> UploadForm: ...
-    def stored(self, document: Document) -> StoredFile | None: ...
-    def download_link(self, document: Document) -> DownloadLink: ...
+from financing.services.ports import Documents, Files
 
 
 def create_document(

@@ -3,7 +3,6 @@ financing page may see with the tokens the push hands out."""
 
 from typing import Any
 
-from financing.adapters.credit_line import CreditLineStore
 from financing.auth.financing_tokens import Grant
 from financing.clock import iso
 from financing.dialects.monite.invoices import financing_invoice
@@ -12,10 +11,11 @@ from financing.domain.actor import Actor
 from financing.domain.errors import NotFound
 from financing.domain.invoices import Invoice, InvoiceType
 from financing.services.invoices import Invoices
+from financing.services.ports import CreditLines, InvoicePorts
 
 
 def push_for_financing(
-    invoices: Invoices, store: CreditLineStore, wanted: list[tuple[str, InvoiceType]]
+    invoices: Invoices, store: CreditLines, wanted: list[tuple[str, InvoiceType]]
 ) -> list[Invoice]:
     """Submit the invoices in one session under the tenant's current offer: each records the plan it is
     offered, the line's first pricing plan (Monite's push names none), which funding then applies.
@@ -36,7 +36,7 @@ def session_summary(invoices: list[Invoice], session_id: str) -> dict[str, Any]:
 
 
 def connect_view(
-    store: CreditLineStore, connect: Grant, session: Grant | None, correlation_id: str
+    store: CreditLines, ports: InvoicePorts, connect: Grant, session: Grant | None, correlation_id: str
 ) -> dict[str, Any]:
     """The business's offer, and with a session token the session it names, with its invoices."""
     body: dict[str, Any] = {
@@ -53,7 +53,8 @@ def connect_view(
             subject=f"connect:{session.subject}",
             scopes=frozenset(),
             correlation_id=correlation_id,
-        )
+        ),
+        ports,
     )
     found = [reader.get(invoice_id) for invoice_id in session.invoice_ids]
     if not found or any(session.session_id not in {s.id for s in i.sessions} for i in found):

@@ -9,20 +9,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from financing.adapters.companies import CompanyStore, company_key
-from financing.adapters.concentration import ConcentrationRaced, Guard, portfolio_key, read_guard
-from financing.adapters.credit_line import credit_line_from_item, credit_line_key
-from financing.adapters.documents import DocumentFiles, DocumentStore, document_key, parse_document
-from financing.adapters.dynamo import tenant_key
-from financing.adapters.invoice_list import InvoiceList, PageRead
-from financing.adapters.invoices import BuyerLimitExceeded, InvoiceStore, exposure_key
-from financing.adapters.settings import SettingsStore, parse_settings, settings_key
 from financing.clock import now
 from financing.dialects.core.documents import document_object
 from financing.dialects.core.invoices import as_json
 from financing.domain import invoices as rules
 from financing.domain.actor import Actor
-from financing.domain.concentration import check_funding
+from financing.domain.buyer_limits import BuyerLimitExceeded, Exposure, LimitStatus
+from financing.domain.concentration import ConcentrationRaced, Guard, check_funding, read_guard
 from financing.domain.credit_line import PricingPlan, check_draw, offered_pricing
 from financing.domain.documents import Purpose
 from financing.domain.errors import FieldProblem, InvalidInput, NotFound
@@ -35,25 +28,21 @@ from financing.domain.money import MoneyError, to_minor
 from financing.domain.settings import TenantSettings
 from financing.ids import is_id, new_id
 from financing.services import documents as document_service
+from financing.services.ports import InvoicePorts, InvoiceStore, ListedPage, Settings
 
 PAYMENT_RECEIVED = "invoice.payment_received"
 LATE_FEES_ACCRUED = "invoice.late_fees_accrued"
 
 
 class Invoices:
-    """The invoice use cases over their stores (constructed per request; stores are cheap)."""
+    """The invoice use cases of one caller over their stores (services/ports.py; constructed per request
+    by financing.composition.invoices)."""
 
-    def __init__(self, actor: Actor) -> None:
+    def __init__(self, actor: Actor, ports: InvoicePorts) -> None:
         self.actor = actor
-        self.store = InvoiceStore()
-        self.table = self.store.table
-        self.companies = CompanyStore()
-        self.documents = DocumentStore()
-
-    def _read(self, keys: dict[str, dict[str, str]]) -> dict[str, dict[str, Any] | None]:
-        """Independent items in one consistent BatchGetItem, by name."""
-        found = self.table.get_many(list(keys.values())) if keys else {}
-        return {name: found.get((key["pk"], key["sk"])) for name, key in keys.items()}
+        self.ports = ports
+        self.store = ports.invoices
+        self.reads = ports.reads
 
     # -------------------------------------------------------------------------------------- reading
 
@@ -68,18 +57,19 @@ class Invoices:
         (taken when the invoice was drafted, edited or submitted), so rendering reads nothing."""
         return as_json(invoice, invoice.document)
 
-    def page(self, *, limit: int, after: str | None, filters: dict[str, str]) -> PageRead:
+    def page(self, *, limit: int, after: str | None, filters: dict[str, str]) -> ListedPage:
         return self.store.page(self.actor.tenant_id, limit=limit, after=after, filters=filters)
 
-    def financing_page(self, query: InvoiceQuery, *, after: str | None, backward: bool) -> PageRead:
+    def financing_page(self, query: InvoiceQuery, *, after: str | None, backward: bool) -> ListedPage:
         """A page of the financing list (Monite): `query.limit` matching invoices beyond `after`."""
-        return InvoiceList(self.table).page(self.actor.tenant_id, query, after=after, backward=backward)
+        return self.ports.financing_list.page(self.actor.tenant_id, query, after=after, backward=backward)
 
     def buyer_names(self, invoices: list[Invoice]) -> dict[str, str]:
         """The buyers' names by company id, in one batched read."""
-        tenant = self.actor.tenant_id
-        found = self._read({i.buyer: company_key(tenant, i.buyer) for i in invoices})
-        return {company_id: item["name"] for company_id, item in found.items() if item}
+        found, _ = self.reads.references(
+            self.actor.tenant_id, list(dict.fromkeys(i.buyer for i in invoices)), None
+        )
+        return {company_id: company.name for company_id, company in found.items()}
 
     def history(self, invoice_id: str, *, limit: int, after: str | None) -> tuple[list[dict], bool]:
         entries, more = self.store.history(self.actor.tenant_id, invoice_id, limit=limit, after=after)
@@ -92,24 +82,20 @@ class Invoices:
     def _check_references(self, details: dict[str, Any]) -> dict[str, Any] | None:
         """The companies and document a draft names must be the tenant's (one batched read); returns the
         document's snapshot when the draft names one."""
-        tenant = self.actor.tenant_id
-        keys = {
-            f: company_key(tenant, details[f])
-            for f in ("supplier", "buyer")
-            if is_id("company", details.get(f) or "")
-        }
-        if is_id("doc", details.get("invoice_document") or ""):
-            keys["invoice_document"] = document_key(tenant, details["invoice_document"])
-        found = self._read(keys)
+        named = [details[f] for f in ("supplier", "buyer") if is_id("company", details.get(f) or "")]
+        document_id = details.get("invoice_document") or ""
+        companies, document = self.reads.references(
+            self.actor.tenant_id,
+            list(dict.fromkeys(named)),
+            document_id if is_id("doc", document_id) else None,
+        )
         problems = [
             FieldProblem(field, f"no such company: '{details[field]}'")
             for field in ("supplier", "buyer")
-            if field in details and found.get(field) is None
+            if field in details and details[field] not in companies
         ]
         snapshot = None
         if "invoice_document" in details:
-            item = found.get("invoice_document")
-            document = parse_document(item) if item else None
             if document is None:
                 problems.append(
                     FieldProblem("invoice_document", f"no such document: '{details['invoice_document']}'")
@@ -176,23 +162,17 @@ class Invoices:
         self, invoice: Invoice, session: FinancingSession | None
     ) -> tuple[Invoice, Invoice, Transition]:
         rules.check_submittable(invoice)
-        tenant = self.actor.tenant_id
-        found = self._read(
-            {
-                "exposure": exposure_key(tenant, invoice.buyer),
-                "document": document_key(tenant, invoice.invoice_document),
-            }
-        )
-        exposure, document = (
-            found["exposure"],
-            parse_document(found["document"]) if found["document"] else None,
+        exposure, document = self.reads.submission(
+            self.actor.tenant_id, invoice.buyer, invoice.invoice_document
         )
         if document is not None and not document.uploaded:
-            document = document_service.refreshed(self.documents, DocumentFiles(), self.actor, document)
+            document = document_service.refreshed(
+                self.ports.documents, self.ports.files, self.actor, document
+            )
         moved, transition = rules.submit(
             invoice,
             now=now(),
-            buyer_limit_approved=bool(exposure and exposure.get("limit_status") == "approved"),
+            buyer_limit_approved=exposure is not None and exposure.limit_status == LimitStatus.APPROVED,
             document_uploaded=document is not None and document.uploaded,
             session=session,
             document=document_object(document).model_dump(mode="json") if document else None,
@@ -216,7 +196,7 @@ class Invoices:
                 )
             elif (
                 not is_id("doc", item["document"])
-                or self.documents.get(self.actor.tenant_id, item["document"]) is None
+                or self.ports.documents.get(self.actor.tenant_id, item["document"]) is None
             ):
                 problems.append(
                     FieldProblem(
@@ -250,7 +230,7 @@ class Invoices:
 
     def sign(self, invoice_id: str, party: Party, contact_id: str) -> Invoice:
         invoice = self.get(invoice_id)
-        company = self.companies.get(
+        company = self.ports.companies.get(
             self.actor.tenant_id, invoice.supplier if party == Party.SUPPLIER else invoice.buyer
         )
         is_signatory = bool(company) and any(c.id == contact_id and c.is_signatory for c in company.contacts)
@@ -266,21 +246,8 @@ class Invoices:
         self, invoice_id: str, advance_rate: int | None, fee_rate: int | None, disbursement_date: date | None
     ) -> Invoice:
         invoice = self.get(invoice_id)
-        tenant = self.actor.tenant_id
-        keys = {
-            "settings": settings_key(tenant),
-            "exposure": exposure_key(tenant, invoice.buyer),
-            "credit_line": credit_line_key(tenant),
-            "supplier": company_key(tenant, invoice.supplier),
-        }
-        if invoice.credit_rights_internal_number:
-            keys["receivable"] = {
-                "pk": tenant_key(tenant, "CREDIT_RIGHT"),
-                "sk": invoice.credit_rights_internal_number,
-            }
-        found = self._read(keys)
-        receivable = found.get("receivable")
-        tenant_settings = parse_settings(tenant, found["settings"])
+        facts = self.reads.funding(self.actor.tenant_id, invoice)
+        tenant_settings = facts.settings
         if invoice.offered_plan is not None:
             pricing = offered_pricing(invoice.offered_plan, advance_rate, fee_rate)
         else:
@@ -294,24 +261,25 @@ class Invoices:
             pricing,
             disbursement_date=disbursement_date or now().date(),
             now=now(),
-            receivable_confirmed=bool(receivable and receivable.get("status") == "CONFIRMED"),
-            customer_document=(found.get("supplier") or {}).get("tax_id"),
+            receivable_confirmed=facts.receivable_status == "CONFIRMED",
+            customer_document=facts.supplier.tax_id if facts.supplier else None,
             iof_rates=tenant_settings.iof_rates(),
         )
-        exposure = found["exposure"] or {}
-        total, outstanding = int(exposure.get("total_limit", 0)), int(exposure.get("outstanding", 0))
+        exposure = facts.exposure
+        total, outstanding = (exposure.total_limit, exposure.outstanding) if exposure else (0, 0)
         advance = moved.exposure
         if (
-            exposure.get("limit_status") != "approved"
-            or exposure.get("currency") != invoice.currency
+            exposure is None
+            or exposure.limit_status != LimitStatus.APPROVED
+            or exposure.currency != invoice.currency
             or outstanding + advance > total
         ):
             raise BuyerLimitExceeded(
                 f"The advance of {advance} minor units exceeds the buyer's available limit of {max(0, total - outstanding)}.",
                 code="buyer_limit_exceeded",
             )
-        concentration = self._concentration(tenant_settings, found["exposure"], invoice.currency, advance)
-        line = credit_line_from_item(tenant, found["credit_line"])
+        concentration = self._concentration(tenant_settings, exposure, invoice.currency, advance)
+        line = facts.credit_line
         if line is not None:
             check_draw(line, advance, invoice.currency)
             assert moved.financing is not None
@@ -328,7 +296,7 @@ class Invoices:
         )
 
     def _concentration(
-        self, tenant_settings: TenantSettings, exposure: dict[str, Any] | None, currency: str, advance: int
+        self, tenant_settings: TenantSettings, exposure: Exposure | None, currency: str, advance: int
     ) -> Guard:
         """Check the concentration limit on a funding of `advance` (409 concentration_limit_exceeded)."""
         guard = self._guard(tenant_settings, exposure, currency)
@@ -340,15 +308,11 @@ class Invoices:
         )
         return guard.allowed(within, advance, limit.applies_above)
 
-    def _guard(
-        self, tenant_settings: TenantSettings, exposure: dict[str, Any] | None, currency: str
-    ) -> Guard:
+    def _guard(self, tenant_settings: TenantSettings, exposure: Exposure | None, currency: str) -> Guard:
         """What an exposure change must hold to: with the limit on, the tenant's portfolio item too (its
         key names the limit's epoch, known once the settings are read, hence a read of its own)."""
         since = tenant_settings.concentration_since
-        portfolio = None
-        if since is not None:
-            portfolio = self.table.get(**portfolio_key(self.actor.tenant_id, currency, since))
+        portfolio = 0 if since is None else self.reads.portfolio(self.actor.tenant_id, currency, since)
         return read_guard(tenant_settings, exposure, portfolio)
 
     def record_payment(self, invoice_id: str, amount: Decimal, paid_date: date, reference: str) -> Invoice:
@@ -365,13 +329,8 @@ class Invoices:
         )
         guard = None
         if moved.exposure != invoice.exposure:  # a repayment releases the buyer's exposure
-            tenant = self.actor.tenant_id
-            found = self._read(
-                {"settings": settings_key(tenant), "exposure": exposure_key(tenant, invoice.buyer)}
-            )
-            guard = self._guard(
-                parse_settings(tenant, found["settings"]), found["exposure"], invoice.currency
-            )
+            tenant_settings, exposure = self.reads.exposure(self.actor.tenant_id, invoice.buyer)
+            guard = self._guard(tenant_settings, exposure, invoice.currency)
         return self._commit(invoice, moved, [transition], concentration=guard)
 
     # ---------------------------------------------------------------------------------------- commit
@@ -422,20 +381,19 @@ def _events_for(invoice: Invoice, transitions: list[Transition], actor: Actor) -
     return events
 
 
-def age_receivables(today: date) -> dict[str, int]:
+def age_receivables(today: date, store: InvoiceStore, tenant_settings: Settings) -> dict[str, int]:
     """The daily job: overdue after the grace period, late fees, default after `default_after_days`.
 
     Reads only financed and overdue invoices due before today (a sparse index across tenants); each
     change is a versioned transaction, so running twice on one day changes nothing the second time.
     """
-    store = InvoiceStore()
     counts = {"seen": 0, "overdue": 0, "defaulted": 0, "accrued": 0}
     settings_by_tenant: dict[str, Any] = {}
     moment = now()
     for invoice in store.due_on_or_before(today):
         counts["seen"] += 1
         settings = settings_by_tenant.get(invoice.tenant_id) or settings_by_tenant.setdefault(
-            invoice.tenant_id, SettingsStore().get(invoice.tenant_id)
+            invoice.tenant_id, tenant_settings.get(invoice.tenant_id)
         )
         aged, transitions = rules.age(
             invoice,

@@ -3,9 +3,6 @@
 from datetime import date
 from itertools import islice
 
-from financing.adapters.exposure import ExposureStore
-from financing.adapters.invoices import InvoiceStore
-from financing.adapters.ledger import LedgerStore
 from financing.clock import today
 from financing.domain import ledger, reports
 from financing.domain.actor import Actor
@@ -14,6 +11,7 @@ from financing.domain.invoices import Invoice
 from financing.domain.ledger import Account, JournalEntry
 from financing.domain.lifecycle import EXPOSED
 from financing.ids import is_id
+from financing.services.ports import Exposures, InvoiceStore, Journal
 
 PAGE = 100
 
@@ -24,9 +22,14 @@ def _not_after_today(field: str, day: date) -> None:
 
 
 class Ledger:
-    def __init__(self, actor: Actor) -> None:
+    """The ledger use cases of one caller over the journal, the buyers' exposures and the invoices
+    (constructed per request by financing.composition.ledger)."""
+
+    def __init__(self, actor: Actor, journal: Journal, exposures: Exposures, invoices: InvoiceStore) -> None:
         self.actor = actor
-        self.store = LedgerStore()
+        self.store = journal
+        self.exposures = exposures
+        self.invoices = invoices
 
     def entries(
         self,
@@ -78,12 +81,11 @@ class Ledger:
 
     def exposure(self) -> tuple[list[reports.PartyExposure], list[reports.PartyExposure]]:
         tenant = self.actor.tenant_id
-        return reports.exposure_report(ExposureStore().all(tenant), _exposed(tenant), today())
+        return reports.exposure_report(self.exposures.all(tenant), _exposed(self.invoices, tenant), today())
 
 
-def _exposed(tenant_id: str) -> list[Invoice]:
+def _exposed(store: InvoiceStore, tenant_id: str) -> list[Invoice]:
     """The tenant's financed, overdue and defaulted invoices, from their status indexes."""
-    store = InvoiceStore()
     found: list[Invoice] = []
     for status in sorted(EXPOSED):
         after = None

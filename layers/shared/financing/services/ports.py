@@ -1,9 +1,33 @@
-"""Ports the use cases depend on; adapters implement them, tests may fake them."""
+"""Ports the use cases depend on; adapters implement them, tests may fake them (tests/unit/fakes.py).
 
-from typing import Protocol
+Each protocol holds exactly the methods the use cases call. A store's guarantees are part of its port:
+a write conditioned on a version is refused (Conflict) when the item moved on, and an invoice `move`
+that raises a buyer's exposure is refused (BuyerLimitExceeded) when the limit it was decided on no
+longer holds, writing nothing.
+"""
 
-from financing.domain.companies import Company
-from financing.domain.events import DomainEvent
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:  # annotations only: a function importing a port loads none of these for it
+    from collections.abc import Iterable, Iterator
+    from datetime import date
+
+    from financing.domain.actor import Actor
+    from financing.domain.buyer_limits import BuyerLimit, Exposure
+    from financing.domain.companies import Company
+    from financing.domain.concentration import Guard
+    from financing.domain.credit_line import CreditLine
+    from financing.domain.documents import Document, DownloadLink, UploadForm
+    from financing.domain.events import DomainEvent
+    from financing.domain.financing_list import InvoiceQuery
+    from financing.domain.invoices import Invoice, Transition
+    from financing.domain.ledger import Account, JournalEntry
+    from financing.domain.settings import TenantSettings
+
+    Move = tuple[Invoice, Invoice, list[Transition]]  # (changed invoice, as read, the transitions between)
 
 
 class Companies(Protocol):
@@ -11,3 +35,173 @@ class Companies(Protocol):
     def get(self, tenant_id: str, company_id: str) -> Company | None: ...
     def save(self, company: Company, event: DomainEvent) -> None: ...
     def page(self, tenant_id: str, *, limit: int, after: str | None) -> tuple[list[Company], bool]: ...
+
+
+class Documents(Protocol):
+    def add(self, document: Document, event: DomainEvent) -> None: ...
+    def get(self, tenant_id: str, document_id: str) -> Document | None: ...
+    def save(self, document: Document, event: DomainEvent) -> None: ...
+
+
+class StoredFile(Protocol):
+    @property
+    def version_id(self) -> str | None: ...
+    @property
+    def size(self) -> int: ...
+
+
+class Files(Protocol):
+    def upload_form(self, document: Document) -> UploadForm: ...
+    def stored(self, document: Document) -> StoredFile | None: ...
+    def download_link(self, document: Document) -> DownloadLink: ...
+
+
+class BuyerLimits(Protocol):
+    def add(self, limit: BuyerLimit, event: DomainEvent) -> None: ...
+    def get(self, tenant_id: str, limit_id: str) -> BuyerLimit | None: ...
+    def decide(self, limit: BuyerLimit, event: DomainEvent) -> None: ...
+    def page(
+        self, tenant_id: str, *, company_id: str | None, limit: int, after: str | None
+    ) -> tuple[list[BuyerLimit], bool]: ...
+
+
+class Exposures(Protocol):
+    """The buyers' exposures (each buyer's current limit and outstanding advances)."""
+
+    def get(self, tenant_id: str, company_id: str) -> Exposure | None: ...
+    def get_many(self, tenant_id: str, company_ids: set[str]) -> dict[str, Exposure]: ...
+    def all(self, tenant_id: str) -> list[Exposure]: ...
+
+
+class Journal(Protocol):
+    """The double-entry journal, oldest entry first; `after` is an entry's position (its sort key)."""
+
+    def journal(
+        self,
+        tenant_id: str,
+        *,
+        start: date | None,
+        end: date,
+        after: str | None = None,
+        account: Account | None = None,
+    ) -> Iterator[JournalEntry]: ...
+    def of_invoice(
+        self,
+        tenant_id: str,
+        invoice_id: str,
+        *,
+        start: date | None = None,
+        end: date | None = None,
+        after: str | None = None,
+        account: Account | None = None,
+    ) -> Iterator[JournalEntry]: ...
+
+
+class CreditLines(Protocol):
+    def get(self, tenant_id: str) -> CreditLine | None: ...
+
+
+class Settings(Protocol):
+    def get(self, tenant_id: str) -> TenantSettings: ...
+
+    def save(self, settings: TenantSettings, event: DomainEvent) -> None:
+        """Conflict when the stored settings are no longer at `settings.version - 1`; while a concentration
+        limit is on, the tenant's portfolio items take the limit's terms in the same commit."""
+
+
+class Portfolio(Protocol):
+    def track(self, tenant_id: str, since: int) -> int:
+        """Count every buyer exposure not yet counted in epoch `since` into the tenant's portfolio."""
+
+
+class InvoiceStore(Protocol):
+    """Invoices with their history; every change commits whole with its history, its journal entry, the
+    buyer's exposure, the credit line and the outbox events, or not at all."""
+
+    def get(self, tenant_id: str, invoice_id: str) -> Invoice | None: ...
+    def page(self, tenant_id: str, *, limit: int, after: str | None, filters: dict[str, str]) -> ListedPage:
+        """Newest first, under a read budget: a page may end early; `last_examined` is where it stopped."""
+
+    def history(
+        self, tenant_id: str, invoice_id: str, *, limit: int, after: str | None
+    ) -> tuple[list[dict], bool]: ...
+    def due_on_or_before(self, day: date) -> Iterable[Invoice]: ...
+
+    def create(self, invoice: Invoice, event: DomainEvent) -> None:
+        """Conflict `duplicate_client_reference_id` when the tenant already has the client reference."""
+
+    def replace_draft(self, invoice: Invoice, previous: Invoice, event: DomainEvent) -> None: ...
+    def delete_draft(self, invoice: Invoice, event: DomainEvent) -> None: ...
+
+    def move(
+        self,
+        invoice: Invoice,
+        previous: Invoice,
+        transitions: list[Transition],
+        actor: Actor,
+        events: list[DomainEvent],
+        *,
+        limit_guard: dict[str, Any] | None = None,
+        credit_line: CreditLine | None = None,
+        concentration: Guard | None = None,
+    ) -> None:
+        """Commit `previous` -> `invoice`. Refused, writing nothing: Conflict `conflict` when the stored
+        invoice is no longer at `previous.version`; BuyerLimitExceeded when an exposure increase no
+        longer fits `limit_guard` ({"total_limit", "headroom"} as read); CreditLineExceeded when a draw
+        no longer fits the line as read; ConcentrationRaced when the concentration read moved on."""
+
+    def move_many(self, moves: list[Move], actor: Actor, events: list[DomainEvent]) -> None:
+        """Several moves without exposure changes, all or nothing."""
+
+
+@dataclass(frozen=True)
+class FundingFacts:
+    """Everything a funding decides on beside the invoice, read together."""
+
+    settings: TenantSettings
+    exposure: Exposure | None  # the buyer's
+    credit_line: CreditLine | None  # the tenant's
+    supplier: Company | None
+    receivable_status: str | None  # the registry status of the invoice's credit right, if it names one
+
+
+class InvoiceReads(Protocol):
+    """What the invoice use cases read beside invoices; each method is one consistent read."""
+
+    def references(
+        self, tenant_id: str, company_ids: list[str], document_id: str | None
+    ) -> tuple[dict[str, Company], Document | None]:
+        """The companies that exist among `company_ids`, by id, and the document if it exists."""
+
+    def submission(
+        self, tenant_id: str, buyer: str, document_id: str
+    ) -> tuple[Exposure | None, Document | None]: ...
+    def funding(self, tenant_id: str, invoice: Invoice) -> FundingFacts: ...
+    def exposure(self, tenant_id: str, buyer: str) -> tuple[TenantSettings, Exposure | None]: ...
+
+    def portfolio(self, tenant_id: str, currency: str, since: int) -> int:
+        """The outstanding the tenant's portfolio holds in `currency` in the limit's epoch `since`."""
+
+
+class ListedPage(Protocol):
+    invoices: list[Invoice]  # in the direction read
+    more: bool  # whether matching invoices may follow in that direction
+    last_examined: str | None  # the position reached
+
+
+class FinancingList(Protocol):
+    def page(
+        self, tenant_id: str, query: InvoiceQuery, *, after: str | None, backward: bool
+    ) -> ListedPage: ...
+
+
+@dataclass(frozen=True)
+class InvoicePorts:
+    """The stores behind the invoice use cases (the real ones: financing.composition.invoices)."""
+
+    invoices: InvoiceStore
+    reads: InvoiceReads
+    companies: Companies
+    documents: Documents
+    files: Files
+    financing_list: FinancingList

@@ -1,36 +1,21 @@
 """Tenant settings use cases: read them (defaults until saved) and replace them."""
 
-from typing import Any, Protocol
+from typing import Any
 
-from financing.adapters.concentration import Portfolio as PortfolioTracker
-from financing.adapters.settings import SettingsStore
 from financing.dialects.core.settings import settings_object
 from financing.domain import settings as rules
 from financing.domain.actor import Actor
 from financing.domain.events import DomainEvent
 from financing.domain.settings import TenantSettings
-
-
-class Portfolio(Protocol):
-    def track(self, tenant_id: str, since: int) -> int: ...
-
-
-class Settings(Protocol):
-    def get(self, tenant_id: str) -> TenantSettings: ...
-    def save(self, settings: TenantSettings, event: DomainEvent) -> None: ...
+from financing.services.ports import Portfolio, Settings
 
 
 def get_settings(store: Settings, actor: Actor) -> TenantSettings:
     return store.get(actor.tenant_id)
 
 
-def tenant_settings(tenant_id: str, store: Settings | None = None) -> TenantSettings:
-    """A tenant's settings for other use cases (funding, ageing): one consistent read, defaults applied."""
-    return (store or SettingsStore()).get(tenant_id)
-
-
 def replace_settings(
-    store: Settings, actor: Actor, terms: dict[str, Any], portfolio: Portfolio | None = None
+    store: Settings, actor: Actor, terms: dict[str, Any], portfolio: Portfolio
 ) -> TenantSettings:
     """Replace every setting; sending the stored settings again writes and announces nothing.
 
@@ -48,5 +33,5 @@ def replace_settings(
         )
         store.save(revised, event)
     if revised.concentration_since is not None:
-        (portfolio or PortfolioTracker()).track(actor.tenant_id, revised.concentration_since)
+        portfolio.track(actor.tenant_id, revised.concentration_since)
     return revised

@@ -1,0 +1,588 @@
+"""In-memory fakes of the invoice use cases' ports (financing.services.ports), for fast tests.
+
+They keep the guarantees the use cases rely on, decided as the DynamoDB adapters decide them: a write
+conditioned on a version is refused when the stored item moved on; a funding's exposure increase is
+refused when the buyer's limit it was decided on no longer holds; a draw, when the credit line read no
+longer has room; a concentration guard, when the exposure or the portfolio it read changed. A refused
+commit writes nothing. tests/integration/test_invoice_ports_contract.py runs the same use-case tests
+on these fakes and on the real adapters (moto), so the fakes cannot drift from them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
+from typing import Any
+
+from financing.adapters.ledger import sort_key  # the position format of the journal's cursors
+from financing.clock import iso
+from financing.domain.actor import Actor
+from financing.domain.buyer_limits import BuyerLimitExceeded, Exposure, LimitStatus
+from financing.domain.companies import Company
+from financing.domain.concentration import ConcentrationRaced, Guard, Within
+from financing.domain.credit_line import CreditLine, CreditLineExceeded
+from financing.domain.documents import Document, DownloadLink, UploadForm
+from financing.domain.errors import Conflict
+from financing.domain.events import DomainEvent
+from financing.domain.financing_list import InvoiceQuery, Order, matches
+from financing.domain.invoices import Invoice, Transition
+from financing.domain.ledger import Account, JournalEntry, entry_for
+from financing.domain.lifecycle import Status
+from financing.domain.money import EXPONENTS
+from financing.domain.settings import TenantSettings, defaults
+from financing.services.ports import FundingFacts, InvoicePorts
+
+AGEING = {Status.FINANCED, Status.OVERDUE}
+
+
+@dataclass
+class Portfolio:
+    outstanding: int
+    cap: int
+    applies_above: int
+
+
+@dataclass
+class Books:
+    """Everything the fakes hold, keyed as the table keys it (tenant first)."""
+
+    invoices: dict[tuple[str, str], Invoice] = field(default_factory=dict)
+    claims: dict[tuple[str, str], str] = field(default_factory=dict)  # client reference -> invoice id
+    history: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
+    exposures: dict[tuple[str, str], Exposure] = field(default_factory=dict)
+    portfolios: dict[tuple[str, str, int], Portfolio] = field(default_factory=dict)
+    credit_lines: dict[str, CreditLine] = field(default_factory=dict)
+    settings: dict[str, TenantSettings] = field(default_factory=dict)
+    companies: dict[tuple[str, str], Company] = field(default_factory=dict)
+    documents: dict[tuple[str, str], Document] = field(default_factory=dict)
+    files: set[tuple[str, str]] = field(default_factory=set)  # (tenant, document id) uploaded
+    receivables: dict[tuple[str, str], str] = field(default_factory=dict)  # internal number -> status
+    journal: dict[str, JournalEntry] = field(default_factory=dict)
+    outbox: list[DomainEvent] = field(default_factory=list)
+
+
+def _lost_race(invoice: Invoice) -> Conflict:
+    return Conflict(
+        f"Invoice '{invoice.id}' was changed by another request; read it again and retry.", code="conflict"
+    )
+
+
+def _on_line(invoice: Invoice) -> int:
+    return invoice.exposure if invoice.financing and invoice.financing.on_credit_line else 0
+
+
+class FakeInvoiceStore:
+    def __init__(self, books: Books) -> None:
+        self.books = books
+
+    # ------------------------------------------------------------------------------------- reads
+
+    def get(self, tenant_id: str, invoice_id: str) -> Invoice | None:
+        return self.books.invoices.get((tenant_id, invoice_id))
+
+    def page(self, tenant_id: str, *, limit: int, after: str | None, filters: dict[str, str]) -> FakePage:
+        found = [
+            invoice
+            for (tenant, invoice_id), invoice in sorted(self.books.invoices.items(), reverse=True)
+            if tenant == tenant_id
+            and (after is None or invoice_id < after)
+            and all(_field(invoice, name) == value for name, value in filters.items())
+        ]
+        page = found[:limit]
+        return FakePage(page, len(found) > limit, page[-1].id if page else after)
+
+    def history(
+        self, tenant_id: str, invoice_id: str, *, limit: int, after: str | None
+    ) -> tuple[list[dict], bool]:
+        entries = self.books.history.get((tenant_id, invoice_id), [])
+        found = [entry for entry in entries if after is None or entry["sk"] > after]
+        return found[:limit], len(found) > limit
+
+    def due_on_or_before(self, day: date) -> list[Invoice]:
+        return [
+            invoice
+            for invoice in self.books.invoices.values()
+            if invoice.status in AGEING
+            and not (invoice.financing and invoice.financing.settled_on)
+            and invoice.due_date <= day
+        ]
+
+    # ------------------------------------------------------------------------------------ writes
+
+    def create(self, invoice: Invoice, event: DomainEvent) -> None:
+        claim = (invoice.tenant_id, invoice.client_reference_id)
+        if claim in self.books.claims:
+            existing = self.books.claims[claim]
+            raise Conflict(
+                f"An invoice with client_reference_id '{invoice.client_reference_id}' already exists: {existing}.",
+                code="duplicate_client_reference_id",
+                details={"invoice": existing},
+            )
+        if (invoice.tenant_id, invoice.id) in self.books.invoices:
+            raise Conflict(f"Invoice '{invoice.id}' already exists.")
+        self.books.invoices[(invoice.tenant_id, invoice.id)] = invoice
+        self.books.claims[claim] = invoice.id
+        self.books.outbox.append(event)
+
+    def replace_draft(self, invoice: Invoice, previous: Invoice, event: DomainEvent) -> None:
+        moved_claim = invoice.client_reference_id != previous.client_reference_id
+        if moved_claim and (invoice.tenant_id, invoice.client_reference_id) in self.books.claims:
+            raise Conflict(
+                f"client_reference_id '{invoice.client_reference_id}' is used by another invoice.",
+                code="duplicate_client_reference_id",
+            )
+        if not self._at(previous):
+            raise _lost_race(invoice)
+        if moved_claim:
+            del self.books.claims[(previous.tenant_id, previous.client_reference_id)]
+            self.books.claims[(invoice.tenant_id, invoice.client_reference_id)] = invoice.id
+        self.books.invoices[(invoice.tenant_id, invoice.id)] = invoice
+        self.books.outbox.append(event)
+
+    def delete_draft(self, invoice: Invoice, event: DomainEvent) -> None:
+        if not self._at(invoice):
+            raise _lost_race(invoice)
+        del self.books.invoices[(invoice.tenant_id, invoice.id)]
+        self.books.claims.pop((invoice.tenant_id, invoice.client_reference_id), None)
+        self.books.outbox.append(event)
+
+    def move(
+        self,
+        invoice: Invoice,
+        previous: Invoice,
+        transitions: list[Transition],
+        actor: Actor,
+        events: list[DomainEvent],
+        *,
+        limit_guard: dict[str, Any] | None = None,
+        credit_line: CreditLine | None = None,
+        concentration: Guard | None = None,
+    ) -> None:
+        entry = self._entry(invoice, previous, actor, events)
+        lost = not self._at(previous)  # the invoice's own condition (the adapter's write 0)
+        entry_refused = entry is not None and entry.id in self.books.journal
+        delta = invoice.exposure - previous.exposure
+        exposure_key = (invoice.tenant_id, invoice.buyer)
+        exposure = self.books.exposures.get(exposure_key)
+        portfolio = None
+        exposure_refused = portfolio_refused = line_refused = False
+        if delta:
+            assert concentration is not None, "an exposure change must carry its concentration guard"
+            exposure_refused = _exposure_refuses(exposure, delta, limit_guard, concentration)
+            if concentration.since is not None:
+                portfolio_key = (invoice.tenant_id, invoice.currency, concentration.since)
+                portfolio = self.books.portfolios.get(portfolio_key)
+                portfolio_refused = _portfolio_refuses(portfolio, delta, concentration)
+        drawn = _on_line(invoice) - _on_line(previous)
+        line = self.books.credit_lines.get(invoice.tenant_id)
+        if drawn > 0:
+            assert credit_line is not None, "a draw on the credit line must be guarded by the line"
+            line_refused = (
+                line is None
+                or line.total_amount != credit_line.total_amount
+                or line.outstanding > credit_line.total_amount - drawn
+                or line.currency != credit_line.currency
+            )
+        if lost or entry_refused or exposure_refused or portfolio_refused or line_refused:
+            # Told apart as adapters/invoices.InvoiceStore.move tells DynamoDB's cancellation reasons apart.
+            if not lost and (exposure_refused or portfolio_refused) and self._raced(exposure, concentration):
+                raise ConcentrationRaced(
+                    "The buyer's exposure or the tenant's portfolio changed meanwhile; retry.",
+                    code="conflict",
+                )
+            if delta > 0 and exposure_refused and not lost:
+                raise BuyerLimitExceeded(
+                    "Funding this invoice would exceed the buyer's available limit.",
+                    code="buyer_limit_exceeded",
+                )
+            if line_refused and not (lost or entry_refused or exposure_refused or portfolio_refused):
+                raise CreditLineExceeded(
+                    "Funding this invoice would exceed the credit line's available amount.",
+                    code="credit_line_exceeded",
+                )
+            raise _lost_race(invoice)
+        if delta:
+            assert exposure is not None and concentration is not None
+            tracked = concentration.since is None or concentration.tracked
+            self.books.exposures[exposure_key] = replace(
+                exposure,
+                outstanding=exposure.outstanding + delta,
+                version=exposure.version + (1 if delta > 0 else 0),
+                concentration_since=exposure.concentration_since if tracked else concentration.since,
+            )
+            if portfolio is not None:
+                portfolio.outstanding += delta + (0 if concentration.tracked else concentration.buyer)
+        if drawn and line is not None:
+            self.books.credit_lines[invoice.tenant_id] = line.model_copy(
+                update={"outstanding": line.outstanding + drawn}
+            )
+        self._commit(invoice, transitions, actor, entry, events)
+
+    def move_many(self, moves: list[tuple[Invoice, Invoice, list[Transition]]], actor: Actor, events) -> None:
+        entries = []
+        for invoice, previous, _ in moves:
+            entry = self._entry(invoice, previous, actor, events)
+            if not self._at(previous) or (entry is not None and entry.id in self.books.journal):
+                raise _lost_race(invoice)
+            entries.append(entry)
+        for (invoice, _, transitions), entry in zip(moves, entries, strict=True):
+            self._commit(invoice, transitions, actor, entry, [])
+        self.books.outbox += events
+
+    # ---------------------------------------------------------------------------------- helpers
+
+    def _at(self, previous: Invoice) -> bool:
+        stored = self.books.invoices.get((previous.tenant_id, previous.id))
+        return stored is not None and stored.version == previous.version
+
+    @staticmethod
+    def _entry(
+        invoice: Invoice, previous: Invoice, actor: Actor, events: list[DomainEvent]
+    ) -> JournalEntry | None:
+        cause = next((e for e in events if e.object.get("id") == invoice.id), events[0] if events else None)
+        return entry_for(
+            previous,
+            invoice,
+            event_id=cause.id if cause else "",
+            correlation_id=actor.correlation_id,
+            at=invoice.updated,
+        )
+
+    def _commit(
+        self,
+        invoice: Invoice,
+        transitions: list[Transition],
+        actor: Actor,
+        entry: JournalEntry | None,
+        events: list[DomainEvent],
+    ) -> None:
+        key = (invoice.tenant_id, invoice.id)
+        self.books.invoices[key] = invoice
+        history = self.books.history.setdefault(key, [])
+        for transition in transitions:
+            at = iso(invoice.updated)
+            history.append(
+                {
+                    "sk": f"{at}#{len(history):06d}",
+                    "kind": "history",
+                    "action": transition.action.value,
+                    "from": transition.from_status.value,
+                    "to": transition.to_status.value,
+                    "reason": transition.reason,
+                    "actor": actor.subject,
+                    "at": at,
+                    "correlation_id": actor.correlation_id,
+                }
+            )
+        if entry is not None:
+            self.books.journal[entry.id] = entry
+        self.books.outbox += events
+
+    def _raced(self, exposure: Exposure | None, guard: Guard | None) -> bool:
+        if guard is None or guard.since is not None:
+            return guard is not None
+        return (exposure.concentration_since or 0) > guard.settings_version if exposure else False
+
+
+def _exposure_refuses(
+    exposure: Exposure | None, delta: int, limit_guard: dict[str, Any] | None, guard: Guard
+) -> bool:
+    """Whether the exposure's conditions (adapters/concentration.exposure_change) fail."""
+    if exposure is None:
+        return True
+    if delta > 0:
+        assert limit_guard is not None, "an exposure increase must be guarded by the limit"
+        if not (
+            exposure.limit_status == LimitStatus.APPROVED
+            and exposure.total_limit == limit_guard["total_limit"]
+            and exposure.outstanding <= limit_guard["headroom"]
+        ):
+            return True
+    since = exposure.concentration_since
+    if guard.since is None:
+        return not (since is None or since <= guard.settings_version)
+    if guard.tracked:
+        beyond_read = delta > 0 and guard.within == Within.CAP and exposure.outstanding > guard.buyer
+        return since != guard.since or beyond_read
+    return since == guard.since or exposure.outstanding != guard.buyer
+
+
+def _portfolio_refuses(portfolio: Portfolio | None, delta: int, guard: Guard) -> bool:
+    if portfolio is None:
+        return True
+    if delta <= 0:
+        return False
+    if portfolio.cap != guard.cap or portfolio.applies_above != guard.applies_above:
+        return True
+    if guard.within == Within.CAP:
+        return portfolio.outstanding < guard.portfolio
+    return portfolio.outstanding > guard.room
+
+
+def _field(invoice: Invoice, name: str) -> str:
+    value = getattr(invoice, name)
+    return value.value if hasattr(value, "value") else value
+
+
+class FakeInvoiceReads:
+    def __init__(self, books: Books) -> None:
+        self.books = books
+
+    def _settings(self, tenant_id: str) -> TenantSettings:
+        return self.books.settings.get(tenant_id) or defaults(tenant_id)
+
+    def references(
+        self, tenant_id: str, company_ids: list[str], document_id: str | None
+    ) -> tuple[dict[str, Company], Document | None]:
+        companies = {i: c for i in company_ids if (c := self.books.companies.get((tenant_id, i)))}
+        document = self.books.documents.get((tenant_id, document_id)) if document_id else None
+        return companies, document
+
+    def submission(
+        self, tenant_id: str, buyer: str, document_id: str
+    ) -> tuple[Exposure | None, Document | None]:
+        return self.books.exposures.get((tenant_id, buyer)), self.books.documents.get(
+            (tenant_id, document_id)
+        )
+
+    def funding(self, tenant_id: str, invoice: Invoice) -> FundingFacts:
+        number = invoice.credit_rights_internal_number
+        return FundingFacts(
+            settings=self._settings(tenant_id),
+            exposure=self.books.exposures.get((tenant_id, invoice.buyer)),
+            credit_line=self.books.credit_lines.get(tenant_id),
+            supplier=self.books.companies.get((tenant_id, invoice.supplier)),
+            receivable_status=self.books.receivables.get((tenant_id, number)) if number else None,
+        )
+
+    def exposure(self, tenant_id: str, buyer: str) -> tuple[TenantSettings, Exposure | None]:
+        return self._settings(tenant_id), self.books.exposures.get((tenant_id, buyer))
+
+    def portfolio(self, tenant_id: str, currency: str, since: int) -> int:
+        portfolio = self.books.portfolios.get((tenant_id, currency, since))
+        return portfolio.outstanding if portfolio else 0
+
+
+class FakeSettings:
+    def __init__(self, books: Books) -> None:
+        self.books = books
+
+    def get(self, tenant_id: str) -> TenantSettings:
+        return self.books.settings.get(tenant_id) or defaults(tenant_id)
+
+    def save(self, settings: TenantSettings, event: DomainEvent) -> None:
+        """As adapters/settings.SettingsStore.save with adapters/concentration.portfolio_terms."""
+        stored = self.books.settings.get(settings.tenant_id)
+        if (stored.version if stored else 0) != settings.version - 1:
+            raise Conflict("The settings were changed by another request; read them again and retry.")
+        limit, since = settings.concentration_limit(), settings.concentration_since
+        keys = [(settings.tenant_id, currency, since) for currency in sorted(EXPONENTS)]
+        if limit is not None and since is not None:
+            fresh = since == settings.version
+            if any((key in self.books.portfolios) == fresh for key in keys):
+                raise Conflict("The settings were changed by another request; read them again and retry.")
+            for key in keys:
+                kept = 0 if fresh else self.books.portfolios[key].outstanding
+                self.books.portfolios[key] = Portfolio(kept, limit.cap, limit.applies_above)
+        self.books.settings[settings.tenant_id] = settings
+        self.books.outbox.append(event)
+
+
+class FakePortfolio:
+    def __init__(self, books: Books) -> None:
+        self.books = books
+
+    def track(self, tenant_id: str, since: int) -> int:
+        untracked = [
+            (key, exposure)
+            for key, exposure in sorted(self.books.exposures.items())
+            if key[0] == tenant_id and exposure.concentration_since != since
+        ]
+        for key, exposure in untracked:
+            self.books.exposures[key] = replace(exposure, concentration_since=since)
+            self.books.portfolios[(tenant_id, exposure.currency, since)].outstanding += exposure.outstanding
+        return len(untracked)
+
+
+class _Versioned:
+    """Items added once and saved on their version (companies, documents), with their events."""
+
+    name = "Item"
+
+    def __init__(self, books: Books, held: dict) -> None:
+        self.books, self.held = books, held
+
+    def add(self, item: Any, event: DomainEvent) -> None:
+        if (item.tenant_id, item.id) in self.held:
+            raise Conflict(f"{self.name} '{item.id}' already exists.")
+        self.held[(item.tenant_id, item.id)] = item
+        self.books.outbox.append(event)
+
+    def get(self, tenant_id: str, item_id: str) -> Any:
+        return self.held.get((tenant_id, item_id))
+
+    def save(self, item: Any, event: DomainEvent) -> None:
+        stored = self.held.get((item.tenant_id, item.id))
+        if stored is None or stored.version != item.version - 1:
+            raise Conflict(
+                f"{self.name} '{item.id}' was changed by another request; read it again and retry."
+            )
+        self.held[(item.tenant_id, item.id)] = item
+        self.books.outbox.append(event)
+
+
+class FakeCompanies(_Versioned):
+    name = "Company"
+
+    def __init__(self, books: Books) -> None:
+        super().__init__(books, books.companies)
+
+    def page(self, tenant_id: str, *, limit: int, after: str | None) -> tuple[list[Company], bool]:
+        found = [
+            c
+            for (tenant, company_id), c in sorted(self.held.items(), reverse=True)
+            if tenant == tenant_id and (after is None or company_id < after)
+        ]
+        return found[:limit], len(found) > limit
+
+
+class FakeDocuments(_Versioned):
+    name = "Document"
+
+    def __init__(self, books: Books) -> None:
+        super().__init__(books, books.documents)
+
+
+@dataclass(frozen=True)
+class FakeStoredFile:
+    version_id: str | None
+    size: int
+
+
+class FakeFiles:
+    """Documents' files: a file is there once `books.files` names its document."""
+
+    URL = "https://files.invalid/"
+
+    def __init__(self, books: Books) -> None:
+        self.books = books
+
+    def upload_form(self, document: Document) -> UploadForm:
+        return UploadForm(url=self.URL, fields={"key": document.object_key}, expires_at=_far())
+
+    def stored(self, document: Document) -> FakeStoredFile | None:
+        if (document.tenant_id, document.id) not in self.books.files:
+            return None
+        return FakeStoredFile(version_id=None, size=8)
+
+    def download_link(self, document: Document) -> DownloadLink:
+        return DownloadLink(url=self.URL + document.object_key, expires_at=_far())
+
+
+def _far() -> datetime:
+    return datetime(2100, 1, 1, tzinfo=UTC)
+
+
+class FakeFinancingList:
+    """The financing list as its plain definition: the tenant's matching invoices in id order."""
+
+    def __init__(self, books: Books) -> None:
+        self.books = books
+
+    def page(self, tenant_id: str, query: InvoiceQuery, *, after: str | None, backward: bool) -> Any:
+        forward = (query.order == Order.ASC) != backward
+        ids = sorted((i for t, i in self.books.invoices if t == tenant_id), reverse=not forward)
+        beyond = [i for i in ids if after is None or (i > after if forward else i < after)]
+        found = [
+            invoice
+            for i in beyond
+            if matches(invoice := self.books.invoices[(tenant_id, i)], query) and not query.empty
+        ]
+        page = found[: query.limit]
+        return FakePage(page, len(found) > query.limit, page[-1].id if page else after)
+
+
+@dataclass
+class FakePage:
+    invoices: list[Invoice]
+    more: bool
+    last_examined: str | None
+
+
+class FakeExposures:
+    def __init__(self, books: Books) -> None:
+        self.books = books
+
+    def get(self, tenant_id: str, company_id: str) -> Exposure | None:
+        return self.books.exposures.get((tenant_id, company_id))
+
+    def get_many(self, tenant_id: str, company_ids: set[str]) -> dict[str, Exposure]:
+        return {c: e for c in company_ids if (e := self.books.exposures.get((tenant_id, c)))}
+
+    def all(self, tenant_id: str) -> list[Exposure]:
+        return [e for (tenant, _), e in sorted(self.books.exposures.items()) if tenant == tenant_id]
+
+
+class FakeJournal:
+    """The journal as its plain definition: the tenant's entries in position order (`sort_key`, the
+    position the journal's cursors carry), posted within the days asked for, beyond `after`."""
+
+    def __init__(self, books: Books) -> None:
+        self.books = books
+
+    def _entries(
+        self,
+        tenant_id: str,
+        invoice_id: str | None,
+        start: date | None,
+        end: date | None,
+        after: str | None,
+        account: Account | None,
+    ) -> Iterator[JournalEntry]:
+        for entry in sorted(self.books.journal.values(), key=sort_key):
+            day = entry.posted_at.astimezone(UTC).date()
+            if (
+                entry.tenant_id == tenant_id
+                and invoice_id in (None, entry.invoice_id)
+                and (start is None or day >= start)
+                and (end is None or day <= end)
+                and (after is None or sort_key(entry) > after)
+                and (account is None or any(p.account == account for p in entry.postings))
+            ):
+                yield entry
+
+    def journal(
+        self,
+        tenant_id: str,
+        *,
+        start: date | None,
+        end: date,
+        after: str | None = None,
+        account: Account | None = None,
+    ) -> Iterator[JournalEntry]:
+        return self._entries(tenant_id, None, start, end, after, account)
+
+    def of_invoice(
+        self,
+        tenant_id: str,
+        invoice_id: str,
+        *,
+        start: date | None = None,
+        end: date | None = None,
+        after: str | None = None,
+        account: Account | None = None,
+    ) -> Iterator[JournalEntry]:
+        return self._entries(tenant_id, invoice_id, start, end, after, account)
+
+
+def fake_ports(books: Books | None = None) -> InvoicePorts:
+    books = books or Books()
+    return InvoicePorts(
+        invoices=FakeInvoiceStore(books),
+        reads=FakeInvoiceReads(books),
+        companies=FakeCompanies(books),
+        documents=FakeDocuments(books),
+        files=FakeFiles(books),
+        financing_list=FakeFinancingList(books),
+    )
