@@ -193,3 +193,27 @@ def test_late_fees_beyond_the_headroom_show_as_recourse_and_a_backdated_payment_
     rest = pay(invoice["id"], 44000, due + timedelta(days=3))
     assert rest.json["status"] == "repaid" and rest.json["financing"]["second_payment"] == 0
     assert rest.json["financing"]["recourse_amount"] == 88  # the third day is paid on
+
+
+def test_a_settled_claim_releases_the_buyers_limit_before_the_invoice_is_repaid():
+    # The buyer's limit bounds the lender's risk on the buyer: once the claim is settled the lender is owed
+    # nothing on the invoice, so the advance no longer counts against the limit, whatever the buyer still
+    # pays the supplier (its rebate). A second invoice needing the whole limit is then fundable.
+    invoice, parties = financed_invoice(limit=8_000_000)  # 80,000.00: one advance of 79,200.00 fits
+    act("fund_invoice", "fund", invoice["id"], {})
+    second, _ = financed_invoice(reference="ref-2", limit=None, parties=parties)
+    assert act("fund_invoice", "fund", second["id"], {}).status == 409  # the limit is drawn
+    day = clock.today()  # before the due date: both invoices are still fundable
+    owed = get(invoice["id"]).json["financing"]["repayment_outstanding"]
+    settled = pay(invoice["id"], owed, day)
+    assert settled.json["financing"]["repayment_outstanding"] == 0
+    assert settled.json["status"] == "financed" and settled.json["financing"]["outstanding_amount"] > 0
+    report = call("get_exposure_report", "GET", "/v1/reports/exposure", scope="lender:operate").json
+    [buyer] = [b for b in report["buyers"] if b["company"] == parties[1]["id"]]
+    assert buyer["drawn"] == 0
+    assert act("fund_invoice", "fund", second["id"], {}).status == 200
+    repaid = pay(invoice["id"], settled.json["financing"]["outstanding_amount"], day)
+    assert repaid.json["status"] == "repaid"  # and repaying releases nothing twice:
+    report = call("get_exposure_report", "GET", "/v1/reports/exposure", scope="lender:operate").json
+    [buyer] = [b for b in report["buyers"] if b["company"] == parties[1]["id"]]
+    assert buyer["drawn"] == get(second["id"]).json["financing"]["first_payment"]

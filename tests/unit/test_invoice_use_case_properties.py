@@ -1,6 +1,6 @@
 """Property: whatever the order of fundings (some decided on a read taken before any of them committed)
 and payments, the use cases on the fakes agree with a plain model of a buyer's limit, and a refused
-action writes nothing."""
+action writes nothing. An advance holds the buyer's limit from funding until its claim is settled."""
 
 from dataclasses import replace
 
@@ -65,9 +65,13 @@ def test_a_buyer_never_owes_more_than_its_limit_and_a_refusal_writes_nothing(hal
         if not accepted:
             assert (world.events(), world.invoices().get(invoice_id).version) == before
         elif action == "pay":
+            claim = world.invoices().get(invoice_id).financing.repayment_amount  # no late fees here
+            settled_before = model["collected"][n] >= claim
             model["collected"][n] += amount
+            if model["collected"][n] >= claim and not settled_before:  # the claim settled: limit released
+                model["outstanding"] -= ADVANCE
             if model["collected"][n] == AMOUNT:
-                model["status"][n], model["outstanding"] = Status.REPAID, model["outstanding"] - ADVANCE
+                model["status"][n] = Status.REPAID
         else:
             model["status"][n], model["outstanding"] = Status.FINANCED, model["outstanding"] + ADVANCE
 

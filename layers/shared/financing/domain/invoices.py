@@ -167,8 +167,10 @@ class Invoice(BaseModel):
 
     @property
     def exposure(self) -> int:
-        """The principal this invoice holds against its buyer's limit."""
-        return self.financing.first_payment if self.financing and self.status in EXPOSED else 0
+        """The principal this invoice holds against its buyer's limit: from funding until the claim is
+        settled (what the buyer pays after that is the supplier's rebate, no risk of the lender's)."""
+        f = self.financing
+        return f.first_payment if f and f.settled_on is None and self.status in EXPOSED else 0
 
 
 @dataclass(frozen=True)
