@@ -21,6 +21,7 @@ from financing.domain.errors import InvalidInput
 from financing.domain.event_catalogue import EVENT_TYPES
 from financing.domain.webhooks import (
     Attempt,
+    AttemptOutcome,
     DeliveryStatus,
     RetrySchedule,
     address_problem,
@@ -382,3 +383,37 @@ def test_attempts_are_recorded_and_decide_the_delivery_status():
     out_of_time, delay = after_attempt(redirected, _attempt(error="timed out after 10 s"), schedule, 55)
     assert delay is None and out_of_time.status is DeliveryStatus.FAILED
     assert out_of_time.last_error == "timed out after 10 s"
+
+
+@pytest.mark.parametrize(
+    ("status_code", "error", "outcome"),
+    [
+        (204, None, AttemptOutcome.DELIVERED),
+        (302, None, AttemptOutcome.REJECTED),
+        (500, None, AttemptOutcome.REJECTED),
+        (None, "timed out after 10 s", AttemptOutcome.TIMEOUT),
+        (None, "answered after 11.2 s, over the 10 s limit", AttemptOutcome.TIMEOUT),
+        (None, "refused: hooks.example resolves to a private address (10.0.0.1)", AttemptOutcome.REFUSED),
+        (None, "cannot resolve nowhere.example: Name or service not known", AttemptOutcome.REFUSED),
+        (None, "ConnectionRefusedError: [Errno 111] Connection refused", AttemptOutcome.UNREACHABLE),
+    ],
+)
+def test_an_attempt_stored_before_outcomes_were_recorded_reads_with_the_outcome_it_had(
+    status_code, error, outcome
+):
+    stored = {"attempted_at": "2026-01-01T00:00:00Z", "status_code": status_code, "latency_ms": 3}
+    attempt = Attempt.model_validate({**stored, "error": error})
+    assert attempt.outcome is outcome and attempt.succeeded is (outcome is AttemptOutcome.DELIVERED)
+
+
+def test_a_timeout_is_a_failed_attempt_scheduled_for_its_retry():
+    schedule = RetrySchedule(first_delay_seconds=5, factor=2, max_age_seconds=60)
+    delivery = new_delivery("acme", "whsub_1", "evt_1", "invoice.financed")
+    timeout = Attempt(
+        attempted_at=datetime.now(UTC),
+        latency_ms=10_000,
+        error="no complete answer within the 10 s deadline",
+        outcome=AttemptOutcome.TIMEOUT,
+    )
+    revised, delay = after_attempt(delivery, timeout, schedule, age_seconds=10)
+    assert delay == 5 and revised.status is DeliveryStatus.PENDING and revised.attempts == [timeout]

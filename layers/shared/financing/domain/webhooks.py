@@ -17,9 +17,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, SecretStr, field_validator
+from pydantic import BaseModel, SecretStr, field_validator, model_validator
 
 from financing.clock import now
 from financing.domain.errors import FieldProblem, InvalidInput
@@ -305,15 +306,47 @@ class DeliveryStatus(StrEnum):
     FAILED = "failed"
 
 
+class AttemptOutcome(StrEnum):
+    """What one attempt came to."""
+
+    DELIVERED = "delivered"  # a 2xx answer within the deadline
+    REJECTED = "rejected"  # any other answer within the deadline (3xx included: redirects are not followed)
+    TIMEOUT = "timeout"  # no complete answer within the attempt's deadline
+    UNREACHABLE = "unreachable"  # no connection, or the connection broke (reset, TLS failure, bad HTTP)
+    REFUSED = (
+        "refused"  # not connected to: the name does not resolve, or to an address webhooks may not reach
+    )
+
+
+def _outcome_of(status_code: int | None, error: str | None) -> AttemptOutcome:
+    # Attempts recorded before outcomes were: what their status code and error say.
+    if status_code is not None:
+        return AttemptOutcome.DELIVERED if 200 <= status_code < 300 else AttemptOutcome.REJECTED
+    error = error or ""
+    if error.startswith(("timed out", "answered after")):
+        return AttemptOutcome.TIMEOUT
+    if error.startswith(("refused", "cannot resolve")):
+        return AttemptOutcome.REFUSED
+    return AttemptOutcome.UNREACHABLE
+
+
 class Attempt(BaseModel):
     attempted_at: datetime
     status_code: int | None = None
     latency_ms: int
     error: str | None = None
+    outcome: AttemptOutcome
+
+    @model_validator(mode="before")
+    @classmethod
+    def _with_outcome(cls, values: Any) -> Any:
+        if isinstance(values, dict) and values.get("outcome") is None:
+            return {**values, "outcome": _outcome_of(values.get("status_code"), values.get("error"))}
+        return values
 
     @property
     def succeeded(self) -> bool:
-        return self.status_code is not None and 200 <= self.status_code < 300
+        return self.outcome is AttemptOutcome.DELIVERED
 
 
 class WebhookDelivery(BaseModel):

@@ -14,6 +14,7 @@ from financing.domain.webhooks import (
     EVERY_EVENT,
     MAX_EVENT_TYPES,
     MAX_URL_LENGTH,
+    AttemptOutcome,
     WebhookDelivery,
     WebhookSubscription,
 )
@@ -102,6 +103,11 @@ class AttemptObject(BaseModel):
     status_code: int | None
     latency_ms: int
     error: str | None
+    outcome: AttemptOutcome = Field(
+        description="delivered: a 2xx in time; rejected: any other answer (3xx included); timeout: no complete"
+        " answer within the attempt's 10 s deadline; unreachable: no connection or a broken one; refused: the"
+        " name does not resolve, or to an address webhooks may not reach"
+    )
 
 
 class WebhookDeliveryObject(BaseModel):
@@ -155,6 +161,7 @@ def delivery_object(delivery: WebhookDelivery) -> WebhookDeliveryObject:
                 status_code=a.status_code,
                 latency_ms=a.latency_ms,
                 error=a.error,
+                outcome=a.outcome,
             )
             for a in delivery.attempts
         ],
