@@ -1,8 +1,14 @@
 """Webhook subscriptions and deliveries in the entities table.
 
     pk = "<tenant>#WEBHOOK_SUBSCRIPTION",               sk = <subscription id>   a subscription (with its secret)
+    pk = "<tenant>#WEBHOOK_SUBSCRIPTION_COUNT",         sk = "count"             how many the tenant has
     pk = "<tenant>#WEBHOOK_DELIVERY#<subscription id>", sk = <event id>          a delivery and its attempts
         status_pk = "<tenant>#WEBHOOK_DELIVERY#<subscription id>#<status>"       (by-status index: ?status=)
+
+The count is written in the same transaction as every creation (on the condition that it stays under
+the cap, so racing creations cannot pass it) and deletion. A tenant whose subscriptions were made before
+the count existed gets one the first time a creation or deletion finds none: its subscriptions are counted
+(a Query of its own partition) and the count is created on the condition that none exists meanwhile.
 
 The secret (and, during a rotation's overlap, the previous one) is stored only on the subscription item
 and read back only to sign deliveries. A secret stored before the platform followed Standard Webhooks is
@@ -21,8 +27,10 @@ from financing.adapters.dynamo import (
     TransactionRefused,
     delete,
     from_item,
+    put_new,
     tenant_key,
     to_item,
+    update,
 )
 from financing.clock import now
 from financing.domain.errors import Conflict
@@ -31,10 +39,13 @@ from financing.domain.webhooks import (
     DeliveryStatus,
     WebhookDelivery,
     WebhookSubscription,
+    limit_reached,
     standard_secret,
 )
 
 SUBSCRIPTIONS = "WEBHOOK_SUBSCRIPTION"
+COUNT = "WEBHOOK_SUBSCRIPTION_COUNT"
+_COUNT_ROUNDS = 3  # a creation that meets a count being created decides again, at most this often
 DELIVERIES = "WEBHOOK_DELIVERY"
 DELIVERY_RETENTION = timedelta(days=30)
 STATUS_INDEX = "by-status"
@@ -62,6 +73,10 @@ def _subscription(item: dict[str, Any]) -> WebhookSubscription:
     return WebhookSubscription.model_validate({**item, "id": item["sk"], "tenant_id": tenant_id, **secrets})
 
 
+def _count_key(tenant_id: str) -> dict[str, str]:
+    return {"pk": tenant_key(tenant_id, COUNT), "sk": "count"}
+
+
 def _lost_race(subscription_id: str) -> Conflict:
     return Conflict(
         f"Webhook subscription '{subscription_id}' was changed by another request; read it again and retry."
@@ -72,9 +87,12 @@ class SubscriptionStore:
     def __init__(self, table: EntityTable | None = None) -> None:
         self.table = table or EntityTable()
 
-    def add(self, subscription: WebhookSubscription, event: DomainEvent) -> None:
-        conflict = Conflict(f"Webhook subscription '{subscription.id}' already exists.")
-        self.table.insert(_subscription_item(subscription), event, conflict)
+    def add(self, subscription: WebhookSubscription, event: DomainEvent, *, limit: int) -> None:
+        """Create the subscription unless the tenant already has `limit` (then `limit_reached`)."""
+        item = {**_subscription_item(subscription), "version": subscription.version}
+        put = put_new(self.table.table_name, item)
+        exists = Conflict(f"Webhook subscription '{subscription.id}' already exists.")
+        self._counted(subscription.tenant_id, put, event, +1, limit, exists)
 
     def get(self, tenant_id: str, subscription_id: str) -> WebhookSubscription | None:
         item = self.table.get(tenant_key(tenant_id, SUBSCRIPTIONS), subscription_id)
@@ -86,10 +104,74 @@ class SubscriptionStore:
 
     def remove(self, subscription: WebhookSubscription, event: DomainEvent) -> None:
         key = {"pk": tenant_key(subscription.tenant_id, SUBSCRIPTIONS), "sk": subscription.id}
-        try:
-            self.table.commit([delete(self.table.table_name, key, subscription.version)], [event])
-        except TransactionRefused as refused:
-            raise _lost_race(subscription.id) from refused
+        removal = delete(self.table.table_name, key, subscription.version)
+        self._counted(subscription.tenant_id, removal, event, -1, None, _lost_race(subscription.id))
+
+    def _counted(
+        self,
+        tenant_id: str,
+        write: dict[str, Any],
+        event: DomainEvent,
+        change: int,
+        limit: int | None,
+        refused: Conflict,
+    ) -> None:
+        """Commit `write` with its event and the tenant's count moved by `change` (kept under `limit`)."""
+        found: int | None = None  # the tenant's subscriptions counted, when it has no count yet
+        for _ in range(_COUNT_ROUNDS):
+            counting = self._count_write(tenant_id, change, limit, found)
+            try:
+                self.table.commit([write, counting], [event])
+                return
+            except TransactionRefused as failed:
+                if 0 in failed.failed:
+                    raise refused from failed
+            stored = self.table.get(*_count_key(tenant_id).values())
+            if stored is not None and limit is not None and stored["subscriptions"] >= limit:
+                raise limit_reached()
+            found = None if stored is not None else self._count(tenant_id)
+            if found is not None and limit is not None and found >= limit:
+                raise limit_reached()
+        raise refused
+
+    def _count_write(self, tenant_id: str, change: int, limit: int | None, found: int | None) -> dict:
+        names = {"#n": "subscriptions"}
+        if found is None:  # the count exists: move it, within the cap
+            condition = "attribute_exists(#n)" + (" AND #n < :limit" if limit is not None else "")
+            values: dict[str, Any] = {":change": change} | ({":limit": limit} if limit is not None else {})
+            return update(
+                self.table.table_name,
+                _count_key(tenant_id),
+                "SET #n = #n + :change",
+                values,
+                condition,
+                names,
+            )
+        return update(
+            self.table.table_name,
+            _count_key(tenant_id),
+            "SET #n = :counted, #kind = :kind",
+            {":counted": found + change, ":kind": f"{_KIND}_count"},
+            "attribute_not_exists(#n)",
+            {**names, "#kind": "kind"},
+        )
+
+    def _count(self, tenant_id: str) -> int:
+        """How many subscriptions the tenant has, read from its partition (only while it has no count)."""
+        request: dict[str, Any] = {
+            "TableName": self.table.table_name,
+            "KeyConditionExpression": "pk = :pk",
+            "ExpressionAttributeValues": {":pk": {"S": tenant_key(tenant_id, SUBSCRIPTIONS)}},
+            "Select": "COUNT",
+            "ConsistentRead": True,
+        }
+        total = 0
+        while True:
+            response = client("dynamodb").query(**request)
+            total += response["Count"]
+            if "LastEvaluatedKey" not in response:
+                return total
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
     def page(
         self, tenant_id: str, *, limit: int, after: str | None

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, SecretStr, field_validator, model_validator
 
 from financing.clock import now
-from financing.domain.errors import FieldProblem, InvalidInput
+from financing.domain.errors import FieldProblem, InvalidInput, StateConflict
 from financing.domain.event_catalogue import EVENT_TYPES
 from financing.ids import new_id
 
@@ -41,6 +41,9 @@ ROTATION_OVERLAP = timedelta(hours=24)
 SIGNATURE_VERSION = "v1"
 EVERY_EVENT = "*"
 MAX_URL_LENGTH = 2048
+# Documented in the README ("Webhook security"): each subscription can hold a deliverer thread for one
+# attempt deadline per event, so a tenant's share of the deliverers is bounded by bounding its subscriptions.
+MAX_SUBSCRIPTIONS_PER_TENANT = 20
 MAX_EVENT_TYPES = 100
 # SQS hides a message for at most 12 hours: no retry can wait longer than that.
 MAX_RETRY_DELAY_SECONDS = 12 * 3600
@@ -161,6 +164,16 @@ def subscribe(
         secret=new_secret(),
         created=moment,
         updated=moment,
+    )
+
+
+def limit_reached() -> StateConflict:
+    """Creating one more subscription than a tenant may have (409)."""
+    return StateConflict(
+        f"A tenant may have at most {MAX_SUBSCRIPTIONS_PER_TENANT} webhook subscriptions; delete one first"
+        " (one subscription can receive every event type).",
+        code="webhook_subscription_limit_reached",
+        details={"limit": MAX_SUBSCRIPTIONS_PER_TENANT},
     )
 
 

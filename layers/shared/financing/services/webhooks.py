@@ -23,7 +23,7 @@ from financing.ids import is_id
 
 
 class Subscriptions(Protocol):
-    def add(self, subscription: WebhookSubscription, event: DomainEvent) -> None: ...
+    def add(self, subscription: WebhookSubscription, event: DomainEvent, *, limit: int) -> None: ...
     def get(self, tenant_id: str, subscription_id: str) -> WebhookSubscription | None: ...
     def save(self, subscription: WebhookSubscription, event: DomainEvent) -> None: ...
     def remove(self, subscription: WebhookSubscription, event: DomainEvent) -> None: ...
@@ -61,7 +61,9 @@ def create_subscription(
     store: Subscriptions, actor: Actor, details: dict[str, Any], *, allow_loopback: bool
 ) -> WebhookSubscription:
     subscription = rules.subscribe(tenant_id=actor.tenant_id, allow_loopback=allow_loopback, **details)
-    store.add(subscription, _event(rules.CREATED, actor, subscription))
+    store.add(
+        subscription, _event(rules.CREATED, actor, subscription), limit=rules.MAX_SUBSCRIPTIONS_PER_TENANT
+    )
     return subscription
 
 
