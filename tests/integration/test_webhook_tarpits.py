@@ -5,7 +5,6 @@ delivered meanwhile. Real sockets on loopback throughout; the deadline is shorte
 import json
 import socket
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,71 +16,11 @@ from financing.domain.webhooks import AttemptOutcome
 from local.template import load_template
 from tests.integration.harness import handler
 from tests.integration.test_webhook_delivery import announce, deliveries, fan_out, queues, run, subscribe
-from tests.webhooks_support import Receiver
+from tests.webhooks_support import Receiver, Tarpit
 
 __all__ = ["queues"]  # the fixture, shared with the delivery tests
 
 DEADLINE = 0.5
-
-
-class Tarpit:
-    """A TCP server that accepts every connection, reads what it is sent, then sends `answer` one byte
-    every `every` seconds (or nothing at all, when `answer` is empty), for as long as the peer listens."""
-
-    def __init__(self, answer: bytes = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", every: float = 0.2):
-        self.answer = answer
-        self.every = every
-        self.connections = 0
-        self.closed_by_peer = threading.Event()
-        self._listener = socket.create_server(("127.0.0.1", 0))
-        self._listener.settimeout(0.1)
-        self.port = self._listener.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}/hooks"
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                connection, _ = self._listener.accept()
-            except TimeoutError:
-                continue
-            self.connections += 1
-            threading.Thread(target=self._trickle, args=(connection,), daemon=True).start()
-
-    def _trickle(self, connection: socket.socket) -> None:
-        with connection:
-            connection.settimeout(1)
-            try:
-                connection.recv(65536)  # the request (its start is enough)
-                connection.setblocking(False)  # from now on, read only what is already there
-                while not self._stop.is_set():
-                    for byte in self.answer:
-                        self._drain(connection)
-                        connection.sendall(bytes([byte]))
-                        self._stop.wait(self.every)
-                    self._drain(connection)
-                    self._stop.wait(self.every or 0.01)
-            except OSError:
-                self.closed_by_peer.set()
-
-    @staticmethod
-    def _drain(connection: socket.socket) -> None:
-        """Read whatever else the client sent, without waiting; raise once the client has closed."""
-        try:
-            if connection.recv(65536) == b"":
-                raise ConnectionResetError("closed by the client")
-        except BlockingIOError:
-            pass
-
-    def __enter__(self) -> "Tarpit":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join(1)
-        self._listener.close()
 
 
 def post(url: str, deadline: float = DEADLINE):
