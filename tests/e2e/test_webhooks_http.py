@@ -202,7 +202,7 @@ def test_an_old_format_secret_keeps_verifying_before_and_after_the_migration_com
         stack.client("dynamodb").update_item(
             TableName=table,
             Key=key,
-            UpdateExpression="SET secret = :legacy",
+            UpdateExpression="SET secret = :legacy REMOVE secret_sealed",  # as stored before sealing
             ExpressionAttributeValues={":legacy": {"S": legacy}},
         )
         tenant.company("Before")
@@ -219,12 +219,13 @@ def test_an_old_format_secret_keeps_verifying_before_and_after_the_migration_com
             check=False,
         )
         assert migrated.returncode == 0, migrated.stderr
-        assert migrated.stdout.startswith("1 webhook secret(s) rewritten"), migrated.stdout
+        assert migrated.stdout.startswith("1 webhook secret(s) encrypted"), migrated.stdout
         tenant.company("After")
         received = receiver.wait_for(2, timeout=60)
     converted = "whsec_" + base64.b64encode(legacy.encode()).decode()
-    stored = stack.client("dynamodb").get_item(TableName=table, Key=key)["Item"]["secret"]["S"]
-    assert stored == converted
+    item = stack.client("dynamodb").get_item(TableName=table, Key=key)["Item"]
+    assert "secret" not in item and item["secret_sealed"]["S"].startswith("kms1.")
+    assert legacy not in json.dumps(item) and converted not in json.dumps(item)
     assert [json.loads(r.body)["data"]["object"]["name"] for r in received] == ["Before", "After"]
     for hook in received:
         assert library_refusal(legacy.encode(), hook.headers, hook.body) is None

@@ -56,6 +56,18 @@ METADATA_ADDRESSES = frozenset(
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
 
+class SealedSecret(BaseModel):
+    """A secret as stored: encrypted, to be opened only where deliveries are signed. `envelope` is opaque
+    here (the adapter that seals it knows its format)."""
+
+    envelope: str
+
+
+# A secret in hand (just made, or stored in plaintext before secrets were encrypted) or sealed.
+# SecretStr: a subscription logged or dumped by mistake shows "**********", never the secret.
+Secret = SecretStr | SealedSecret
+
+
 class WebhookSubscription(BaseModel):
     id: str
     tenant_id: str
@@ -63,10 +75,9 @@ class WebhookSubscription(BaseModel):
     event_types: list[str]
     description: str | None = None
     enabled: bool = True
-    # SecretStr: a subscription logged or dumped by mistake shows "**********", never the secret.
-    secret: SecretStr
+    secret: Secret
     # The secret replaced by the last rotation, signing too until `previous_secret_expires`.
-    previous_secret: SecretStr | None = None
+    previous_secret: Secret | None = None
     previous_secret_expires: datetime | None = None
     created: datetime
     updated: datetime
@@ -74,8 +85,8 @@ class WebhookSubscription(BaseModel):
 
     @field_validator("secret", "previous_secret")
     @classmethod
-    def _standard(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and not is_standard_secret(value.get_secret_value()):
+    def _standard(cls, value: Secret | None) -> Secret | None:
+        if isinstance(value, SecretStr) and not is_standard_secret(value.get_secret_value()):
             raise ValueError("a webhook secret is whsec_ followed by the base64 of at least 24 bytes")
         return value
 
@@ -284,13 +295,13 @@ def webhook_id(event_id: str, subscription_id: str) -> str:
     return f"{event_id}:{subscription_id}"
 
 
-def signing_secrets(subscription: WebhookSubscription, at: datetime) -> list[str]:
+def signing_secrets(subscription: WebhookSubscription, at: datetime) -> list[Secret]:
     """The secrets a delivery attempted `at` is signed with: the current one, then the previous one while
-    the rotation overlap lasts."""
-    found = [subscription.secret.get_secret_value()]
+    the rotation overlap lasts (as stored: the caller opens sealed ones)."""
+    found = [subscription.secret]
     expires = subscription.previous_secret_expires
     if subscription.previous_secret is not None and expires is not None and at < expires:
-        found.append(subscription.previous_secret.get_secret_value())
+        found.append(subscription.previous_secret)
     return found
 
 

@@ -3,7 +3,15 @@
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    StringConstraints,
+    WithJsonSchema,
+    model_validator,
+)
 from pydantic.json_schema import SkipJsonSchema
 
 from financing import exact_json
@@ -139,8 +147,11 @@ def subscription_object(subscription: WebhookSubscription) -> WebhookSubscriptio
 
 def subscription_with_secret(subscription: WebhookSubscription) -> WebhookSubscriptionWithSecret:
     """The answer to creating a subscription or regenerating its secret: the only time the secret is shown."""
+    secret = subscription.secret
+    if not isinstance(secret, SecretStr):
+        raise TypeError("only a secret just made is shown, never one read back sealed")
     return WebhookSubscriptionWithSecret(
-        **subscription_object(subscription).model_dump(), secret=subscription.secret.get_secret_value()
+        **subscription_object(subscription).model_dump(), secret=secret.get_secret_value()
     )
 
 
