@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from standardwebhooks.webhooks import Webhook
 
 from financing import clock
+from financing.dialects.core.webhooks import subscription_with_secret
 from financing.domain import webhooks as rules
 from financing.domain.errors import InvalidInput
 from financing.domain.event_catalogue import EVENT_TYPES
@@ -421,3 +422,14 @@ def test_a_timeout_is_a_failed_attempt_scheduled_for_its_retry():
     )
     revised, delay = after_attempt(delivery, timeout, schedule, age_seconds=10)
     assert delay == 5 and revised.status is DeliveryStatus.PENDING and revised.attempts == [timeout]
+
+
+def test_a_sealed_secret_rotates_and_signs_as_stored_and_is_never_shown():
+    sealed = rules.SealedSecret(envelope="kms1.opaque")
+    read_back = subscription().model_copy(update={"secret": sealed})
+    rotated = rules.rotate_secret(read_back)
+    assert rotated.previous_secret == sealed and rules.is_standard_secret(rotated.secret.get_secret_value())
+    assert rules.signing_secrets(rotated, rotated.updated) == [rotated.secret, sealed]
+    with pytest.raises(TypeError):
+        subscription_with_secret(read_back)
+    assert subscription_with_secret(rotated).secret == rotated.secret.get_secret_value()

@@ -159,7 +159,7 @@ class SubscriptionStore:
             found = None if stored is not None else self._count(tenant_id)
             if found is not None and limit is not None and found >= limit:
                 raise limit_reached()
-        raise refused
+        raise Conflict("The tenant's webhook subscriptions changed meanwhile; retry the request.")
 
     def _count_write(self, tenant_id: str, change: int, limit: int | None, found: int | None) -> dict:
         names = {"#n": "subscriptions"}
