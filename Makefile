@@ -63,8 +63,8 @@ schedule: $(STAMP) ## run a scheduled rule now on the running stack: RULE=Outbox
 redrive: $(STAMP) ## move a DLQ's messages back to its source queue: QUEUE=<logical id of the DLQ>
 	@$(PY) -m local.redrive "$(QUEUE)"
 
-migrate-webhook-secrets: $(STAMP) ## one-off: store pre-Standard-Webhooks secrets in the standard format (TABLE=<deployed table>)
-	@PYTHONPATH=layers/shared $(PY) -m local.migrate_webhook_secrets $(if $(TABLE),--table "$(TABLE)")
+migrate-webhook-secrets: $(STAMP) ## one-off: seal webhook secrets stored in plaintext (TABLE=<deployed table> KEY=<WebhookSecretsKeyArn>)
+	@PYTHONPATH=layers/shared $(PY) -m local.migrate_webhook_secrets $(if $(TABLE),--table "$(TABLE)") $(if $(KEY),--key "$(KEY)")
 
 openapi: $(STAMP) ## regenerate docs/openapi.json from the handlers
 	@$(PY) -m local.openapi --write docs/openapi.json

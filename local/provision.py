@@ -468,6 +468,41 @@ class _Provisioner(EventSources):
             self.clients("sqs").set_queue_attributes(QueueUrl=url, Attributes={"Policy": policy})
         return self.name(logical_id, max_length=128), {}
 
+    # ----------------------------------------------------------------------------------------- kms
+
+    def _AWS__KMS__Key(self, logical_id: str, resource: Mapping[str, Any]) -> tuple[Any, dict]:
+        # A key has no name: the one this stack made for this resource is found again by its tag.
+        props = self.props(resource)
+        kms = self.clients("kms")
+        tag = {"TagKey": "local:resource", "TagValue": f"{self.stack.stack_name}/{logical_id}"}
+        for key in kms.get_paginator("list_keys").paginate().build_full_result()["Keys"]:
+            if tag in kms.list_resource_tags(KeyId=key["KeyId"])["Tags"]:
+                return key["KeyId"], {"Arn": key["KeyArn"], "KeyId": key["KeyId"]}
+        request: dict[str, Any] = {
+            "KeyUsage": props.get("KeyUsage", "ENCRYPT_DECRYPT"),
+            "KeySpec": props.get("KeySpec", "SYMMETRIC_DEFAULT"),
+            "Tags": [tag],
+        }
+        if props.get("Description"):
+            request["Description"] = props["Description"]
+        if props.get("KeyPolicy"):
+            request["Policy"] = json.dumps(props["KeyPolicy"])
+        metadata = kms.create_key(**request)["KeyMetadata"]
+        if str(props.get("EnableKeyRotation", "false")).lower() == "true":
+            kms.enable_key_rotation(KeyId=metadata["KeyId"])
+        return metadata["KeyId"], {"Arn": metadata["Arn"], "KeyId": metadata["KeyId"]}
+
+    def _AWS__KMS__Alias(self, logical_id: str, resource: Mapping[str, Any]) -> tuple[Any, dict]:
+        props = self.props(resource)
+        kms = self.clients("kms")
+        try:
+            kms.create_alias(AliasName=props["AliasName"], TargetKeyId=props["TargetKeyId"])
+        except ClientError as error:
+            if _error_code(error) != "AlreadyExistsException":
+                raise
+            kms.update_alias(AliasName=props["AliasName"], TargetKeyId=props["TargetKeyId"])
+        return props["AliasName"], {}
+
     # -------------------------------------------------------------------------------------- events
 
     def _AWS__Events__EventBus(self, logical_id: str, resource: Mapping[str, Any]) -> tuple[Any, dict]:

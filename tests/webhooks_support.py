@@ -1,9 +1,11 @@
-"""What the webhook tests share: a tiny HTTP receiver on a free loopback port, and the README's own
-signature-verification snippets, extracted exactly as a reader would copy them."""
+"""What the webhook tests share: a tiny HTTP receiver on a free loopback port, a tarpit (a receiver that
+answers a byte at a time), and the README's own signature-verification snippets, extracted exactly as a
+reader would copy them."""
 
 from __future__ import annotations
 
 import re
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -98,6 +100,80 @@ class Receiver:
                     return list(self.received)
             time.sleep(0.05)
         raise AssertionError(f"expected {count} webhook(s) within {timeout}s, got {len(self.received)}")
+
+
+class Tarpit:
+    """A TCP server that accepts every connection, reads what it is sent, then sends `answer` one byte
+    every `every` seconds (or nothing at all, when `answer` is empty), for as long as the peer listens."""
+
+    def __init__(self, answer: bytes = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", every: float = 0.2):
+        self.answer = answer
+        self.every = every
+        self.connections = 0  # accepted so far
+        self.held = 0  # open now
+        self.closed_by_peer = threading.Event()
+        self._lock = threading.Lock()
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._listener.settimeout(0.1)
+        self.port = self._listener.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}/hooks"
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                connection, _ = self._listener.accept()
+            except TimeoutError:
+                continue
+            with self._lock:
+                self.connections += 1
+                self.held += 1
+            threading.Thread(target=self._trickle, args=(connection,), daemon=True).start()
+
+    def _trickle(self, connection: socket.socket) -> None:
+        with connection:
+            connection.settimeout(1)
+            try:
+                connection.recv(65536)  # the request (its start is enough)
+                connection.setblocking(False)  # from now on, read only what is already there
+                while not self._stop.is_set():
+                    for byte in self.answer:
+                        self._drain(connection)
+                        connection.sendall(bytes([byte]))
+                        self._stop.wait(self.every)
+                    self._drain(connection)
+                    self._stop.wait(self.every or 0.01)
+            except OSError:
+                self.closed_by_peer.set()
+            finally:
+                with self._lock:
+                    self.held -= 1
+
+    def wait_for_held(self, count: int, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while self.held < count:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"expected {count} connections held within {timeout}s, got {self.held}")
+            time.sleep(0.02)
+
+    @staticmethod
+    def _drain(connection: socket.socket) -> None:
+        """Read whatever else the client sent, without waiting; raise once the client has closed."""
+        try:
+            if connection.recv(65536) == b"":
+                raise ConnectionResetError("closed by the client")
+        except BlockingIOError:
+            pass
+
+    def __enter__(self) -> Tarpit:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(1)
+        self._listener.close()
 
 
 def library_refusal(secret: str | bytes, headers: Any, body: bytes) -> str | None:

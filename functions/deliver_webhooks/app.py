@@ -1,11 +1,14 @@
 """Webhook deliverer: posts each queued delivery to its subscription's URL, signed, and records the attempt.
 
-The messages of a batch are posted concurrently (each at most 10 s), so one slow receiver does not delay
-the others. A failed delivery is reported as a batch item failure and hidden until its next attempt
+The messages of a batch are posted concurrently, each on its own thread of a pool as large as the batch,
+and each attempt is cut at one deadline (webhook_transport.ATTEMPT_DEADLINE_SECONDS, 10 s): a slow receiver
+delays no other message of its batch, and the batch ends within about one deadline. A failed delivery is reported as a batch item failure and hidden until its next attempt
 (exponential backoff through SQS visibility); once out of time it is marked `failed` and moved to the
 dead-letter queue, from which `make redrive` (or an SQS redrive) sends it back for another attempt."""
 
 import asyncio
+import contextvars
+from concurrent.futures import ThreadPoolExecutor
 
 from aws_lambda_powertools.utilities.batch import (
     AsyncBatchProcessor,
@@ -23,6 +26,10 @@ from financing.observability import logger
 from financing.services.webhooks import DeliveryRequest, deliver
 
 processor = AsyncBatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+# At least the event source's BatchSize (template.yaml): no message of a batch waits for a thread. The
+# default executor would be min(32, CPUs + 4) threads, fewer than a batch on a small Lambda.
+POOL_SIZE = 10
+_pool = ThreadPoolExecutor(max_workers=POOL_SIZE, thread_name_prefix="deliver")
 
 
 class RetryLater(Exception):
@@ -58,7 +65,9 @@ def post_one(record: SQSRecord) -> None:
 
 
 async def _post_one(record: SQSRecord) -> None:
-    await asyncio.to_thread(post_one, record)
+    # as asyncio.to_thread does, with the context copied, but on the pool sized for a whole batch
+    context = contextvars.copy_context()
+    await asyncio.get_running_loop().run_in_executor(_pool, context.run, post_one, record)
 
 
 @logger.inject_lambda_context

@@ -7,6 +7,7 @@ import itertools
 import json
 import os
 import secrets
+import statistics
 import subprocess
 import sys
 import time
@@ -16,9 +17,10 @@ from datetime import date, timedelta
 
 import pytest
 
+from financing.adapters.webhook_transport import ATTEMPT_DEADLINE_SECONDS
 from local.token import mint
 from tests.e2e.conftest import LocalStackProcess, launch
-from tests.webhooks_support import ROOT, Receiver, library_refusal, readme_receive, readme_verify
+from tests.webhooks_support import ROOT, Receiver, Tarpit, library_refusal, readme_receive, readme_verify
 
 pytestmark = pytest.mark.e2e
 
@@ -200,7 +202,7 @@ def test_an_old_format_secret_keeps_verifying_before_and_after_the_migration_com
         stack.client("dynamodb").update_item(
             TableName=table,
             Key=key,
-            UpdateExpression="SET secret = :legacy",
+            UpdateExpression="SET secret = :legacy REMOVE secret_sealed",  # as stored before sealing
             ExpressionAttributeValues={":legacy": {"S": legacy}},
         )
         tenant.company("Before")
@@ -217,13 +219,71 @@ def test_an_old_format_secret_keeps_verifying_before_and_after_the_migration_com
             check=False,
         )
         assert migrated.returncode == 0, migrated.stderr
-        assert migrated.stdout.startswith("1 webhook secret(s) rewritten"), migrated.stdout
+        assert migrated.stdout.startswith("1 webhook secret(s) encrypted"), migrated.stdout
         tenant.company("After")
         received = receiver.wait_for(2, timeout=60)
     converted = "whsec_" + base64.b64encode(legacy.encode()).decode()
-    stored = stack.client("dynamodb").get_item(TableName=table, Key=key)["Item"]["secret"]["S"]
-    assert stored == converted
+    item = stack.client("dynamodb").get_item(TableName=table, Key=key)["Item"]
+    assert "secret" not in item and item["secret_sealed"]["S"].startswith("kms1.")
+    assert legacy not in json.dumps(item) and converted not in json.dumps(item)
     assert [json.loads(r.body)["data"]["object"]["name"] for r in received] == ["Before", "After"]
     for hook in received:
         assert library_refusal(legacy.encode(), hook.headers, hook.body) is None
         assert library_refusal(converted, hook.headers, hook.body) is None
+
+
+def test_tarpits_of_one_tenant_leave_another_tenants_delivery_latency_in_its_normal_range(stack):
+    """Tenant A has six receivers and tenant B one. B's latency (from its request to its receiver) is
+    measured twice while an event of A is being delivered: first with A's receivers answering at once (the
+    baseline), then with them turned into tarpits answering one byte a second (a complete answer would take
+    38 s). Beside the tarpits B's median stays within a generous ratio of its baseline, no delivery of B
+    waits out a tarpit's deadline, and B is served while every tarpit is still held (posting one after
+    another could not do that); A's attempts are then cut at the 10 s deadline and recorded as timeouts,
+    each scheduled for a retry."""
+    tenant_a, tenant_b = Tenant(stack), Tenant(stack)
+
+    def latencies(receiver: Receiver, count: int = 5) -> list[float]:
+        measured = []
+        for n in range(count):
+            sent = time.time()
+            company = tenant_b.company(f"B-{n}")
+            deadline = time.monotonic() + 30
+            while not (arrived := [r.at for r in receiver.received if company["id"] in r.body.decode()]):
+                assert time.monotonic() < deadline, "tenant B's webhook never came"
+                time.sleep(0.01)
+            measured.append(arrived[0] - sent)
+        return measured
+
+    with Receiver() as prompt, Tarpit(every=1.0) as tarpit, Receiver() as healthy:
+        tenant_b.subscribe(healthy.url, ["company.created"])
+        receivers = [tenant_a.subscribe(f"{prompt.url}/{n}", ["company.created"])["id"] for n in range(6)]
+        tenant_a.company("A, answered at once")
+        prompt.wait_for(6)
+        baseline = latencies(healthy)
+        for n, subscription_id in enumerate(receivers):
+            reply = stack.request(
+                "PATCH",
+                f"/v1/webhook_subscriptions/{subscription_id}",
+                {"url": f"{tarpit.url}/{n}"},
+                tenant_a.auth,
+            )
+            assert reply.status == 200, reply.body
+        tenant_a.company("A, tarpitted")
+        tarpit.wait_for_held(6)
+        held_from = time.monotonic()
+        beside_tarpits = latencies(healthy)
+        assert tarpit.held == 6 and time.monotonic() - held_from < 8, "measured while the tarpits held"
+        deadline = time.monotonic() + 30
+        while tarpit.held:  # each attempt is cut at the deadline
+            assert time.monotonic() < deadline, f"{tarpit.held} tarpit connections still held"
+            time.sleep(0.1)
+    observed = f"baseline {baseline}, beside tarpits {beside_tarpits}"
+    assert statistics.median(beside_tarpits) < 3 * statistics.median(baseline), observed
+    assert max(beside_tarpits) < ATTEMPT_DEADLINE_SECONDS, observed
+    for subscription_id in receivers:
+        delivered, tarpitted = sorted(tenant_a.deliveries(subscription_id), key=lambda d: d["created"])
+        assert delivered["status"] == "delivered"
+        first = tarpitted["attempts"][0]
+        assert first["outcome"] == "timeout" and first["status_code"] is None
+        assert ATTEMPT_DEADLINE_SECONDS * 1000 <= first["latency_ms"] < (ATTEMPT_DEADLINE_SECONDS + 2) * 1000
+        assert tarpitted["status"] == "pending" and tarpitted["next_attempt_at"] is not None

@@ -295,10 +295,10 @@ def test_subscriptions_with_old_format_secrets_keep_their_deliveries_through_the
         # stored as the platform stored secrets before it followed Standard Webhooks
         legacy = "whsec_" + secrets.token_urlsafe(32)
         table, key = settings().table_name, {"pk": "acme#WEBHOOK_SUBSCRIPTION", "sk": subscription["id"]}
-        client("dynamodb").update_item(
+        client("dynamodb").update_item(  # in plaintext, as before secrets were sealed
             TableName=table,
             Key=to_item(key),
-            UpdateExpression="SET secret = :legacy",
+            UpdateExpression="SET secret = :legacy REMOVE secret_sealed",
             ExpressionAttributeValues=to_item({":legacy": legacy}),
         )
         announce("invoice.financed", event_id="evt_01JD00000000000000000000L1")
@@ -306,10 +306,14 @@ def test_subscriptions_with_old_format_secrets_keep_their_deliveries_through_the
         announce("invoice.financed", event_id="evt_01JD00000000000000000000L2")
         queued = fan_out(queues)  # queued before the migration, delivered after it
         assert migrate_webhook_secrets.main(["--table", table]) == 0
-        assert capsys.readouterr().out.startswith("1 webhook secret(s) rewritten")
+        assert capsys.readouterr().out.startswith("1 webhook secret(s) encrypted")
         assert run("deliver_webhooks", queued, queues, "WebhookDeliveryQueue") == set()
         received = [r for r in receiver.wait_for(4) if r.path == "/hooks"]
-    stored = client("dynamodb").get_item(TableName=table, Key=to_item(key))["Item"]["secret"]["S"]
+    item = client("dynamodb").get_item(TableName=table, Key=to_item(key))["Item"]
+    assert "secret" not in item and "secret_sealed" in item
+    store = SubscriptionStore()
+    migrated = store.get("acme", subscription["id"])
+    stored = store.reveal(migrated, migrated.secret)
     assert stored == "whsec_" + base64.b64encode(legacy.encode()).decode(), (
         "the same key, in the standard format"
     )
@@ -320,19 +324,17 @@ def test_subscriptions_with_old_format_secrets_keep_their_deliveries_through_the
         assert readme_verify()(stored, hook.headers, hook.body)
     assert migrate_webhook_secrets.main(["--table", table]) == 0
     assert capsys.readouterr().out.startswith("0 webhook secret(s)"), "running it again changes nothing"
-    standard = {"pk": "acme#WEBHOOK_SUBSCRIPTION", "sk": untouched["id"]}
-    kept = client("dynamodb").get_item(TableName=table, Key=to_item(standard))["Item"]["secret"]["S"]
-    assert kept == untouched["secret"]
+    kept = store.get("acme", untouched["id"])
+    assert store.reveal(kept, kept.secret) == untouched["secret"]
 
 
 def test_the_migration_leaves_a_secret_regenerated_meanwhile_alone(queues):
     subscription = subscribe("https://receiver.example/hooks")
     key = {"pk": "acme#WEBHOOK_SUBSCRIPTION", "sk": subscription["id"]}
-    assert SubscriptionStore().rewrite_secret(key, "whsec_as-read-before", "whsec_rewritten") is False
-    assert (
-        SubscriptionStore().get("acme", subscription["id"]).secret.get_secret_value()
-        == subscription["secret"]
-    )
+    store = SubscriptionStore()
+    assert store.seal_stored(key, "secret", "whsec_as-read-before") is False
+    found = store.get("acme", subscription["id"])
+    assert store.reveal(found, found.secret) == subscription["secret"]
 
 
 def test_a_message_handed_over_again_after_success_does_not_post_again(queues):

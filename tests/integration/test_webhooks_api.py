@@ -1,12 +1,16 @@
 """Webhook subscriptions through their handlers: the secret shown once, URL and event-type rules, events."""
 
 import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from financing.adapters.aws import client
+from financing.adapters.dynamo import EntityTable
 from financing.config import settings
-from financing.domain.webhooks import is_standard_secret
+from financing.domain.webhooks import MAX_SUBSCRIPTIONS_PER_TENANT, is_standard_secret
+from financing.ids import new_id
 from tests.integration.harness import call
 
 pytestmark = pytest.mark.usefixtures("aws")
@@ -198,3 +202,71 @@ def test_the_list_pages_with_a_cursor_bound_to_the_tenant():
     assert [s["id"] for s in second["data"]] == ids[:1] and not second["has_more"]
     stolen = listed(query={"cursor": first["next_cursor"]}, tenant="globex")
     assert stolen.status == 400 and stolen.json["error"]["code"] == "invalid_cursor"
+
+
+# ------------------------------------------------------------------------------------ the per-tenant cap
+
+
+def _fill(count, tenant="acme"):
+    ids = []
+    for n in range(count):
+        reply = create({**BODY, "url": f"https://receiver.example/hooks/{n}"}, tenant=tenant)
+        assert reply.status == 201, (n, reply.json)
+        ids.append(reply.json["id"])
+    return ids
+
+
+def _subscription_rows():
+    return sorted(row["sk"]["S"] for row in table_items("webhook_subscription"))
+
+
+def test_one_subscription_over_the_cap_is_409_with_a_clear_code_and_writes_nothing():
+    ids = _fill(MAX_SUBSCRIPTIONS_PER_TENANT)
+    rows, events = _subscription_rows(), outbox_events()
+    reply = create(headers={"x-correlation-id": "corr-cap"})
+    assert reply.status == 409
+    error = reply.json["error"]
+    assert error["code"] == "webhook_subscription_limit_reached"
+    assert error["correlation_id"] == "corr-cap" and str(MAX_SUBSCRIPTIONS_PER_TENANT) in error["message"]
+    assert _subscription_rows() == rows and outbox_events() == events, "nothing written"
+    assert create(tenant="globex").status == 201, "the cap is per tenant"
+    assert on_item("delete_webhook_subscription", "DELETE", ids[0]).status == 200
+    assert create().status == 201, "a deleted subscription frees its place"
+    assert create().status == 409
+
+
+def test_racing_creations_never_pass_the_cap():
+    _fill(MAX_SUBSCRIPTIONS_PER_TENANT - 2)
+    real_commit, one_at_a_time = EntityTable.commit, threading.Lock()
+    everyone_ready = threading.Barrier(6, timeout=30)
+
+    def serialised_commit(self, writes, events):  # moto's backend is not thread-safe; DynamoDB is
+        with one_at_a_time:
+            return real_commit(self, writes, events)
+
+    def racer(n):
+        everyone_ready.wait()
+        return create({**BODY, "url": f"https://racer.example/{n}"}).status
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(EntityTable, "commit", serialised_commit)
+        with ThreadPoolExecutor(6) as pool:
+            statuses = sorted(pool.map(racer, range(6)))
+    assert statuses == [201, 201, 409, 409, 409, 409]
+    assert len(_subscription_rows()) == MAX_SUBSCRIPTIONS_PER_TENANT
+
+
+def test_subscriptions_made_before_the_cap_are_counted_when_the_tenant_first_needs_it():
+    _fill(MAX_SUBSCRIPTIONS_PER_TENANT)
+    dynamodb, table = client("dynamodb"), settings().table_name
+    for row in table_items("webhook_subscription_count"):  # made before the cap: without a count...
+        dynamodb.delete_item(TableName=table, Key={"pk": row["pk"], "sk": row["sk"]})
+    extra = {**table_items("webhook_subscription")[0], "sk": {"S": new_id("whsub")}}
+    dynamodb.put_item(TableName=table, Item=extra)  # ...and more than the cap allows
+    assert create().status == 409
+    first, second = [row["sk"]["S"] for row in table_items("webhook_subscription")][:2]
+    assert on_item("delete_webhook_subscription", "DELETE", first).status == 200
+    assert create().status == 409, "still at the cap after one deletion"
+    assert on_item("delete_webhook_subscription", "DELETE", second).status == 200
+    assert create().status == 201
+    assert len(_subscription_rows()) == MAX_SUBSCRIPTIONS_PER_TENANT

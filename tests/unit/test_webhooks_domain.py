@@ -16,11 +16,13 @@ from pydantic import ValidationError
 from standardwebhooks.webhooks import Webhook
 
 from financing import clock
+from financing.dialects.core.webhooks import subscription_with_secret
 from financing.domain import webhooks as rules
 from financing.domain.errors import InvalidInput
 from financing.domain.event_catalogue import EVENT_TYPES
 from financing.domain.webhooks import (
     Attempt,
+    AttemptOutcome,
     DeliveryStatus,
     RetrySchedule,
     address_problem,
@@ -302,12 +304,16 @@ def test_while_a_rotation_overlaps_both_secrets_sign_and_afterwards_only_the_new
     assert (
         rotated.previous_secret_expires == ends == datetime(2026, 1, 1, 12, tzinfo=UTC) + timedelta(hours=24)
     )
-    assert rules.signing_secrets(created, ends) == [old]
-    assert rules.signing_secrets(rotated, ends - timedelta(seconds=1)) == [new, old]
-    assert rules.signing_secrets(rotated, ends) == [new]
-    assert rules.signing_secrets(again, ends - timedelta(hours=1)) == [again.secret.get_secret_value(), new]
+
+    def signing(subscription, at):
+        return [secret.get_secret_value() for secret in rules.signing_secrets(subscription, at)]
+
+    assert signing(created, ends) == [old]
+    assert signing(rotated, ends - timedelta(seconds=1)) == [new, old]
+    assert signing(rotated, ends) == [new]
+    assert signing(again, ends - timedelta(hours=1)) == [again.secret.get_secret_value(), new]
     body, now = b"{}", int(time.time())
-    headers = rules.signed_headers(rules.signing_secrets(rotated, ends - timedelta(hours=1)), "m", now, body)
+    headers = rules.signed_headers(signing(rotated, ends - timedelta(hours=1)), "m", now, body)
     assert headers["webhook-signature"].count("v1,") == 2 and " " in headers["webhook-signature"]
     assert library_refusal(new, headers, body) is None and library_refusal(old, headers, body) is None
     assert readme_verify()(new, headers, body) and readme_verify()(old, headers, body)
@@ -382,3 +388,48 @@ def test_attempts_are_recorded_and_decide_the_delivery_status():
     out_of_time, delay = after_attempt(redirected, _attempt(error="timed out after 10 s"), schedule, 55)
     assert delay is None and out_of_time.status is DeliveryStatus.FAILED
     assert out_of_time.last_error == "timed out after 10 s"
+
+
+@pytest.mark.parametrize(
+    ("status_code", "error", "outcome"),
+    [
+        (204, None, AttemptOutcome.DELIVERED),
+        (302, None, AttemptOutcome.REJECTED),
+        (500, None, AttemptOutcome.REJECTED),
+        (None, "timed out after 10 s", AttemptOutcome.TIMEOUT),
+        (None, "answered after 11.2 s, over the 10 s limit", AttemptOutcome.TIMEOUT),
+        (None, "refused: hooks.example resolves to a private address (10.0.0.1)", AttemptOutcome.REFUSED),
+        (None, "cannot resolve nowhere.example: Name or service not known", AttemptOutcome.REFUSED),
+        (None, "ConnectionRefusedError: [Errno 111] Connection refused", AttemptOutcome.UNREACHABLE),
+    ],
+)
+def test_an_attempt_stored_before_outcomes_were_recorded_reads_with_the_outcome_it_had(
+    status_code, error, outcome
+):
+    stored = {"attempted_at": "2026-01-01T00:00:00Z", "status_code": status_code, "latency_ms": 3}
+    attempt = Attempt.model_validate({**stored, "error": error})
+    assert attempt.outcome is outcome and attempt.succeeded is (outcome is AttemptOutcome.DELIVERED)
+
+
+def test_a_timeout_is_a_failed_attempt_scheduled_for_its_retry():
+    schedule = RetrySchedule(first_delay_seconds=5, factor=2, max_age_seconds=60)
+    delivery = new_delivery("acme", "whsub_1", "evt_1", "invoice.financed")
+    timeout = Attempt(
+        attempted_at=datetime.now(UTC),
+        latency_ms=10_000,
+        error="no complete answer within the 10 s deadline",
+        outcome=AttemptOutcome.TIMEOUT,
+    )
+    revised, delay = after_attempt(delivery, timeout, schedule, age_seconds=10)
+    assert delay == 5 and revised.status is DeliveryStatus.PENDING and revised.attempts == [timeout]
+
+
+def test_a_sealed_secret_rotates_and_signs_as_stored_and_is_never_shown():
+    sealed = rules.SealedSecret(envelope="kms1.opaque")
+    read_back = subscription().model_copy(update={"secret": sealed})
+    rotated = rules.rotate_secret(read_back)
+    assert rotated.previous_secret == sealed and rules.is_standard_secret(rotated.secret.get_secret_value())
+    assert rules.signing_secrets(rotated, rotated.updated) == [rotated.secret, sealed]
+    with pytest.raises(TypeError):
+        subscription_with_secret(read_back)
+    assert subscription_with_secret(rotated).secret == rotated.secret.get_secret_value()

@@ -24,6 +24,7 @@ class Settings:
     webhook_retry_first_delay_seconds: int = 30
     webhook_retry_factor: float = 2.0
     webhook_retry_max_age_seconds: int = 3 * 24 * 3600
+    webhook_secrets_key: str = ""
 
 
 @cache
@@ -47,4 +48,5 @@ def settings() -> Settings:
         webhook_retry_first_delay_seconds=int(env.get("WEBHOOK_RETRY_FIRST_DELAY_SECONDS", "30")),
         webhook_retry_factor=float(env.get("WEBHOOK_RETRY_FACTOR", "2")),
         webhook_retry_max_age_seconds=int(env.get("WEBHOOK_RETRY_MAX_AGE_SECONDS", str(3 * 24 * 3600))),
+        webhook_secrets_key=env.get("WEBHOOK_SECRETS_KEY", ""),
     )

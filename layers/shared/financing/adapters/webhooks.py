@@ -1,12 +1,21 @@
 """Webhook subscriptions and deliveries in the entities table.
 
     pk = "<tenant>#WEBHOOK_SUBSCRIPTION",               sk = <subscription id>   a subscription (with its secret)
+    pk = "<tenant>#WEBHOOK_SUBSCRIPTION_COUNT",         sk = "count"             how many the tenant has
     pk = "<tenant>#WEBHOOK_DELIVERY#<subscription id>", sk = <event id>          a delivery and its attempts
         status_pk = "<tenant>#WEBHOOK_DELIVERY#<subscription id>#<status>"       (by-status index: ?status=)
 
-The secret (and, during a rotation's overlap, the previous one) is stored only on the subscription item
-and read back only to sign deliveries. A secret stored before the platform followed Standard Webhooks is
-read in the standard format with the same key (`standard_secret`); `rewrite_secret` stores it so.
+The count is written in the same transaction as every creation (on the condition that it stays under
+the cap, so racing creations cannot pass it) and deletion. A tenant whose subscriptions were made before
+the count existed gets one the first time a creation or deletion finds none: its subscriptions are counted
+(a Query of its own partition) and the count is created on the condition that none exists meanwhile.
+
+The secret (and, during a rotation's overlap, the previous one) is stored only on the subscription item,
+sealed (`secret_sealed`, `previous_secret_sealed`: KMS envelope encryption, adapters/secret_box.py); only the
+deliverer opens it, to sign. Subscriptions stored before secrets were sealed hold them in plaintext
+(`secret`, `previous_secret`): both forms are read, the next save of the subscription seals them, and
+`seal_stored` (make migrate-webhook-secrets) seals them all. A plaintext secret from before the platform
+followed Standard Webhooks is read in the standard format with the same key (`standard_secret`).
 """
 
 from collections.abc import Iterator
@@ -14,6 +23,7 @@ from datetime import timedelta
 from typing import Any
 
 from botocore.exceptions import ClientError
+from pydantic import SecretStr
 
 from financing.adapters.aws import client
 from financing.adapters.dynamo import (
@@ -21,45 +31,53 @@ from financing.adapters.dynamo import (
     TransactionRefused,
     delete,
     from_item,
+    put_new,
     tenant_key,
     to_item,
+    update,
 )
+from financing.adapters.secret_box import SecretBox
 from financing.clock import now
 from financing.domain.errors import Conflict
 from financing.domain.events import DomainEvent
 from financing.domain.webhooks import (
     DeliveryStatus,
+    SealedSecret,
+    Secret,
     WebhookDelivery,
     WebhookSubscription,
+    limit_reached,
     standard_secret,
 )
 
 SUBSCRIPTIONS = "WEBHOOK_SUBSCRIPTION"
+COUNT = "WEBHOOK_SUBSCRIPTION_COUNT"
+_COUNT_ROUNDS = 3  # a creation that meets a count being created decides again, at most this often
 DELIVERIES = "WEBHOOK_DELIVERY"
 DELIVERY_RETENTION = timedelta(days=30)
 STATUS_INDEX = "by-status"
 
 
 _SECRETS = ("secret", "previous_secret")
+_SEALED = "_sealed"  # suffix of the attribute holding a secret sealed
 _KIND = "webhook_subscription"
-_NAMES = {"#kind": "kind", "#secret": "secret"}  # attribute names spelled out: never a reserved word
-
-
-def _subscription_item(subscription: WebhookSubscription) -> dict[str, Any]:
-    revealed = {name: getattr(subscription, name) for name in _SECRETS}
-    return {
-        "pk": tenant_key(subscription.tenant_id, SUBSCRIPTIONS),
-        "sk": subscription.id,
-        "kind": _KIND,
-        **subscription.model_dump(mode="json", exclude={"id", "tenant_id", *_SECRETS}),
-        **{name: value.get_secret_value() for name, value in revealed.items() if value is not None},
-    }
+_NAMES = {"#kind": "kind"}  # attribute names spelled out: never a reserved word
 
 
 def _subscription(item: dict[str, Any]) -> WebhookSubscription:
     tenant_id = item["pk"].rsplit("#", 1)[0]
-    secrets = {name: standard_secret(item[name]) for name in _SECRETS if item.get(name)}
-    return WebhookSubscription.model_validate({**item, "id": item["sk"], "tenant_id": tenant_id, **secrets})
+    secrets: dict[str, Secret] = {}
+    for name in _SECRETS:
+        if item.get(name + _SEALED):
+            secrets[name] = SealedSecret(envelope=item[name + _SEALED])
+        elif item.get(name):  # stored before secrets were sealed
+            secrets[name] = SecretStr(standard_secret(item[name]))
+    plain = {k: v for k, v in item.items() if k not in _SECRETS and not k.endswith(_SEALED)}
+    return WebhookSubscription.model_validate({**plain, "id": item["sk"], "tenant_id": tenant_id, **secrets})
+
+
+def _count_key(tenant_id: str) -> dict[str, str]:
+    return {"pk": tenant_key(tenant_id, COUNT), "sk": "count"}
 
 
 def _lost_race(subscription_id: str) -> Conflict:
@@ -69,27 +87,118 @@ def _lost_race(subscription_id: str) -> Conflict:
 
 
 class SubscriptionStore:
-    def __init__(self, table: EntityTable | None = None) -> None:
+    def __init__(self, table: EntityTable | None = None, box: SecretBox | None = None) -> None:
         self.table = table or EntityTable()
+        self.box = box or SecretBox()
 
-    def add(self, subscription: WebhookSubscription, event: DomainEvent) -> None:
-        conflict = Conflict(f"Webhook subscription '{subscription.id}' already exists.")
-        self.table.insert(_subscription_item(subscription), event, conflict)
+    def _item(self, subscription: WebhookSubscription) -> dict[str, Any]:
+        """The subscription as stored: every secret sealed (a secret in hand is sealed now)."""
+        sealed = {}
+        for name in _SECRETS:
+            secret = getattr(subscription, name)
+            if isinstance(secret, SecretStr):
+                secret = self.box.seal(secret, subscription.tenant_id, subscription.id)
+            if secret is not None:
+                sealed[name + _SEALED] = secret.envelope
+        return {
+            "pk": tenant_key(subscription.tenant_id, SUBSCRIPTIONS),
+            "sk": subscription.id,
+            "kind": _KIND,
+            **subscription.model_dump(mode="json", exclude={"id", "tenant_id", *_SECRETS}),
+            **sealed,
+        }
+
+    def reveal(self, subscription: WebhookSubscription, secret: Secret) -> str:
+        """A secret of the subscription in plaintext, to sign with (opening a sealed one takes kms:Decrypt)."""
+        if isinstance(secret, SealedSecret):
+            secret = self.box.open(secret, subscription.tenant_id, subscription.id)
+        return secret.get_secret_value()
+
+    def add(self, subscription: WebhookSubscription, event: DomainEvent, *, limit: int) -> None:
+        """Create the subscription unless the tenant already has `limit` (then `limit_reached`)."""
+        item = {**self._item(subscription), "version": subscription.version}
+        put = put_new(self.table.table_name, item)
+        exists = Conflict(f"Webhook subscription '{subscription.id}' already exists.")
+        self._counted(subscription.tenant_id, put, event, +1, limit, exists)
 
     def get(self, tenant_id: str, subscription_id: str) -> WebhookSubscription | None:
         item = self.table.get(tenant_key(tenant_id, SUBSCRIPTIONS), subscription_id)
         return _subscription(item) if item else None
 
     def save(self, subscription: WebhookSubscription, event: DomainEvent) -> None:
-        item = _subscription_item(subscription)
+        item = self._item(subscription)
         self.table.replace(item, subscription.version - 1, event, _lost_race(subscription.id))
 
     def remove(self, subscription: WebhookSubscription, event: DomainEvent) -> None:
         key = {"pk": tenant_key(subscription.tenant_id, SUBSCRIPTIONS), "sk": subscription.id}
-        try:
-            self.table.commit([delete(self.table.table_name, key, subscription.version)], [event])
-        except TransactionRefused as refused:
-            raise _lost_race(subscription.id) from refused
+        removal = delete(self.table.table_name, key, subscription.version)
+        self._counted(subscription.tenant_id, removal, event, -1, None, _lost_race(subscription.id))
+
+    def _counted(
+        self,
+        tenant_id: str,
+        write: dict[str, Any],
+        event: DomainEvent,
+        change: int,
+        limit: int | None,
+        refused: Conflict,
+    ) -> None:
+        """Commit `write` with its event and the tenant's count moved by `change` (kept under `limit`)."""
+        found: int | None = None  # the tenant's subscriptions counted, when it has no count yet
+        for _ in range(_COUNT_ROUNDS):
+            counting = self._count_write(tenant_id, change, limit, found)
+            try:
+                self.table.commit([write, counting], [event])
+                return
+            except TransactionRefused as failed:
+                if 0 in failed.failed:
+                    raise refused from failed
+            stored = self.table.get(*_count_key(tenant_id).values())
+            if stored is not None and limit is not None and stored["subscriptions"] >= limit:
+                raise limit_reached()
+            found = None if stored is not None else self._count(tenant_id)
+            if found is not None and limit is not None and found >= limit:
+                raise limit_reached()
+        raise Conflict("The tenant's webhook subscriptions changed meanwhile; retry the request.")
+
+    def _count_write(self, tenant_id: str, change: int, limit: int | None, found: int | None) -> dict:
+        names = {"#n": "subscriptions"}
+        if found is None:  # the count exists: move it, within the cap
+            condition = "attribute_exists(#n)" + (" AND #n < :limit" if limit is not None else "")
+            values: dict[str, Any] = {":change": change} | ({":limit": limit} if limit is not None else {})
+            return update(
+                self.table.table_name,
+                _count_key(tenant_id),
+                "SET #n = #n + :change",
+                values,
+                condition,
+                names,
+            )
+        return update(
+            self.table.table_name,
+            _count_key(tenant_id),
+            "SET #n = :counted, #kind = :kind",
+            {":counted": found + change, ":kind": f"{_KIND}_count"},
+            "attribute_not_exists(#n)",
+            {**names, "#kind": "kind"},
+        )
+
+    def _count(self, tenant_id: str) -> int:
+        """How many subscriptions the tenant has, read from its partition (only while it has no count)."""
+        request: dict[str, Any] = {
+            "TableName": self.table.table_name,
+            "KeyConditionExpression": "pk = :pk",
+            "ExpressionAttributeValues": {":pk": {"S": tenant_key(tenant_id, SUBSCRIPTIONS)}},
+            "Select": "COUNT",
+            "ConsistentRead": True,
+        }
+        total = 0
+        while True:
+            response = client("dynamodb").query(**request)
+            total += response["Count"]
+            if "LastEvaluatedKey" not in response:
+                return total
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
     def page(
         self, tenant_id: str, *, limit: int, after: str | None
@@ -112,36 +221,40 @@ class SubscriptionStore:
                 return found
             request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
-    def stored_secrets(self) -> Iterator[tuple[dict[str, str], str]]:
-        """(key, secret as stored) of every tenant's subscriptions: a Scan of the whole table, for one-off
-        maintenance only (never on a request path)."""
+    def plaintext_secrets(self) -> Iterator[tuple[dict[str, str], str, str]]:
+        """(key, attribute, secret) of every secret still stored in plaintext, every tenant's: a Scan of the
+        whole table, for one-off maintenance only (never on a request path)."""
         request: dict[str, Any] = {
             "TableName": self.table.table_name,
-            "FilterExpression": "#kind = :kind",
-            "ProjectionExpression": "pk, sk, #secret",
-            "ExpressionAttributeNames": _NAMES,
+            "FilterExpression": "#kind = :kind AND (attribute_exists(#s0) OR attribute_exists(#s1))",
+            "ProjectionExpression": "pk, sk, #s0, #s1",
+            "ExpressionAttributeNames": {**_NAMES, "#s0": _SECRETS[0], "#s1": _SECRETS[1]},
             "ExpressionAttributeValues": {":kind": {"S": _KIND}},
         }
         while True:
             response = client("dynamodb").scan(**request)
             for item in response.get("Items", []):
                 values = from_item(item)
-                yield {"pk": values["pk"], "sk": values["sk"]}, values["secret"]
+                key = {"pk": values["pk"], "sk": values["sk"]}
+                yield from ((key, name, values[name]) for name in _SECRETS if values.get(name))
             if "LastEvaluatedKey" not in response:
                 return
             request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
-    def rewrite_secret(self, key: dict[str, str], stored: str, rewritten: str) -> bool:
-        """Store `rewritten` in place of `stored` (the same HMAC key in another format), unless the secret
-        changed meanwhile; no version or event, as the subscription and its key stay what they were."""
+    def seal_stored(self, key: dict[str, str], name: str, stored: str) -> bool:
+        """Replace a secret stored in plaintext by the same secret (in the Standard Webhooks format, the same
+        key) sealed, unless it changed meanwhile; no version or event, as the subscription and its key stay
+        what they were."""
+        tenant_id = key["pk"].rsplit("#", 1)[0]
+        sealed = self.box.seal(SecretStr(standard_secret(stored)), tenant_id, key["sk"])
         try:
             client("dynamodb").update_item(
                 TableName=self.table.table_name,
                 Key=to_item(key),
-                UpdateExpression="SET #secret = :rewritten",
-                ConditionExpression="#secret = :stored",
-                ExpressionAttributeNames={"#secret": "secret"},
-                ExpressionAttributeValues=to_item({":rewritten": rewritten, ":stored": stored}),
+                UpdateExpression="SET #sealed = :sealed REMOVE #plain",
+                ConditionExpression="#plain = :stored",
+                ExpressionAttributeNames={"#plain": name, "#sealed": name + _SEALED},
+                ExpressionAttributeValues=to_item({":sealed": sealed.envelope, ":stored": stored}),
             )
         except ClientError as error:
             if error.response["Error"]["Code"] == "ConditionalCheckFailedException":

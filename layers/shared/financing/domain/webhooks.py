@@ -17,12 +17,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, SecretStr, field_validator
+from pydantic import BaseModel, SecretStr, field_validator, model_validator
 
 from financing.clock import now
-from financing.domain.errors import FieldProblem, InvalidInput
+from financing.domain.errors import FieldProblem, InvalidInput, StateConflict
 from financing.domain.event_catalogue import EVENT_TYPES
 from financing.ids import new_id
 
@@ -40,6 +41,9 @@ ROTATION_OVERLAP = timedelta(hours=24)
 SIGNATURE_VERSION = "v1"
 EVERY_EVENT = "*"
 MAX_URL_LENGTH = 2048
+# Documented in the README ("Webhook security"): each subscription can hold a deliverer thread for one
+# attempt deadline per event, so a tenant's share of the deliverers is bounded by bounding its subscriptions.
+MAX_SUBSCRIPTIONS_PER_TENANT = 20
 MAX_EVENT_TYPES = 100
 # SQS hides a message for at most 12 hours: no retry can wait longer than that.
 MAX_RETRY_DELAY_SECONDS = 12 * 3600
@@ -52,6 +56,18 @@ METADATA_ADDRESSES = frozenset(
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
 
+class SealedSecret(BaseModel):
+    """A secret as stored: encrypted, to be opened only where deliveries are signed. `envelope` is opaque
+    here (the adapter that seals it knows its format)."""
+
+    envelope: str
+
+
+# A secret in hand (just made, or stored in plaintext before secrets were encrypted) or sealed.
+# SecretStr: a subscription logged or dumped by mistake shows "**********", never the secret.
+Secret = SecretStr | SealedSecret
+
+
 class WebhookSubscription(BaseModel):
     id: str
     tenant_id: str
@@ -59,10 +75,9 @@ class WebhookSubscription(BaseModel):
     event_types: list[str]
     description: str | None = None
     enabled: bool = True
-    # SecretStr: a subscription logged or dumped by mistake shows "**********", never the secret.
-    secret: SecretStr
+    secret: Secret
     # The secret replaced by the last rotation, signing too until `previous_secret_expires`.
-    previous_secret: SecretStr | None = None
+    previous_secret: Secret | None = None
     previous_secret_expires: datetime | None = None
     created: datetime
     updated: datetime
@@ -70,8 +85,8 @@ class WebhookSubscription(BaseModel):
 
     @field_validator("secret", "previous_secret")
     @classmethod
-    def _standard(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and not is_standard_secret(value.get_secret_value()):
+    def _standard(cls, value: Secret | None) -> Secret | None:
+        if isinstance(value, SecretStr) and not is_standard_secret(value.get_secret_value()):
             raise ValueError("a webhook secret is whsec_ followed by the base64 of at least 24 bytes")
         return value
 
@@ -160,6 +175,16 @@ def subscribe(
         secret=new_secret(),
         created=moment,
         updated=moment,
+    )
+
+
+def limit_reached() -> StateConflict:
+    """Creating one more subscription than a tenant may have (409)."""
+    return StateConflict(
+        f"A tenant may have at most {MAX_SUBSCRIPTIONS_PER_TENANT} webhook subscriptions; delete one first"
+        " (one subscription can receive every event type).",
+        code="webhook_subscription_limit_reached",
+        details={"limit": MAX_SUBSCRIPTIONS_PER_TENANT},
     )
 
 
@@ -270,13 +295,13 @@ def webhook_id(event_id: str, subscription_id: str) -> str:
     return f"{event_id}:{subscription_id}"
 
 
-def signing_secrets(subscription: WebhookSubscription, at: datetime) -> list[str]:
+def signing_secrets(subscription: WebhookSubscription, at: datetime) -> list[Secret]:
     """The secrets a delivery attempted `at` is signed with: the current one, then the previous one while
-    the rotation overlap lasts."""
-    found = [subscription.secret.get_secret_value()]
+    the rotation overlap lasts (as stored: the caller opens sealed ones)."""
+    found = [subscription.secret]
     expires = subscription.previous_secret_expires
     if subscription.previous_secret is not None and expires is not None and at < expires:
-        found.append(subscription.previous_secret.get_secret_value())
+        found.append(subscription.previous_secret)
     return found
 
 
@@ -305,15 +330,47 @@ class DeliveryStatus(StrEnum):
     FAILED = "failed"
 
 
+class AttemptOutcome(StrEnum):
+    """What one attempt came to."""
+
+    DELIVERED = "delivered"  # a 2xx answer within the deadline
+    REJECTED = "rejected"  # any other answer within the deadline (3xx included: redirects are not followed)
+    TIMEOUT = "timeout"  # no complete answer within the attempt's deadline
+    UNREACHABLE = "unreachable"  # no connection, or the connection broke (reset, TLS failure, bad HTTP)
+    REFUSED = (
+        "refused"  # not connected to: the name does not resolve, or to an address webhooks may not reach
+    )
+
+
+def _outcome_of(status_code: int | None, error: str | None) -> AttemptOutcome:
+    # Attempts recorded before outcomes were: what their status code and error say.
+    if status_code is not None:
+        return AttemptOutcome.DELIVERED if 200 <= status_code < 300 else AttemptOutcome.REJECTED
+    error = error or ""
+    if error.startswith(("timed out", "answered after")):
+        return AttemptOutcome.TIMEOUT
+    if error.startswith(("refused", "cannot resolve")):
+        return AttemptOutcome.REFUSED
+    return AttemptOutcome.UNREACHABLE
+
+
 class Attempt(BaseModel):
     attempted_at: datetime
     status_code: int | None = None
     latency_ms: int
     error: str | None = None
+    outcome: AttemptOutcome
+
+    @model_validator(mode="before")
+    @classmethod
+    def _with_outcome(cls, values: Any) -> Any:
+        if isinstance(values, dict) and values.get("outcome") is None:
+            return {**values, "outcome": _outcome_of(values.get("status_code"), values.get("error"))}
+        return values
 
     @property
     def succeeded(self) -> bool:
-        return self.status_code is not None and 200 <= self.status_code < 300
+        return self.outcome is AttemptOutcome.DELIVERED
 
 
 class WebhookDelivery(BaseModel):

@@ -16,6 +16,7 @@ from financing.domain.webhooks import (
     Attempt,
     DeliveryStatus,
     RetrySchedule,
+    Secret,
     WebhookDelivery,
     WebhookSubscription,
 )
@@ -23,7 +24,7 @@ from financing.ids import is_id
 
 
 class Subscriptions(Protocol):
-    def add(self, subscription: WebhookSubscription, event: DomainEvent) -> None: ...
+    def add(self, subscription: WebhookSubscription, event: DomainEvent, *, limit: int) -> None: ...
     def get(self, tenant_id: str, subscription_id: str) -> WebhookSubscription | None: ...
     def save(self, subscription: WebhookSubscription, event: DomainEvent) -> None: ...
     def remove(self, subscription: WebhookSubscription, event: DomainEvent) -> None: ...
@@ -31,13 +32,14 @@ class Subscriptions(Protocol):
         self, tenant_id: str, *, limit: int, after: str | None
     ) -> tuple[list[WebhookSubscription], bool]: ...
     def every(self, tenant_id: str) -> list[WebhookSubscription]: ...
+    def reveal(self, subscription: WebhookSubscription, secret: Secret) -> str: ...
 
 
 class StoredSecrets(Protocol):
-    """Every subscription's secret as stored, for the one-off migration to the standard format."""
+    """The secrets still stored in plaintext, for the one-off migration that seals them."""
 
-    def stored_secrets(self) -> Iterable[tuple[dict[str, str], str]]: ...
-    def rewrite_secret(self, key: dict[str, str], stored: str, rewritten: str) -> bool: ...
+    def plaintext_secrets(self) -> Iterable[tuple[dict[str, str], str, str]]: ...
+    def seal_stored(self, key: dict[str, str], name: str, stored: str) -> bool: ...
 
 
 class Deliveries(Protocol):
@@ -61,7 +63,9 @@ def create_subscription(
     store: Subscriptions, actor: Actor, details: dict[str, Any], *, allow_loopback: bool
 ) -> WebhookSubscription:
     subscription = rules.subscribe(tenant_id=actor.tenant_id, allow_loopback=allow_loopback, **details)
-    store.add(subscription, _event(rules.CREATED, actor, subscription))
+    store.add(
+        subscription, _event(rules.CREATED, actor, subscription), limit=rules.MAX_SUBSCRIPTIONS_PER_TENANT
+    )
     return subscription
 
 
@@ -99,15 +103,10 @@ def delete_subscription(store: Subscriptions, actor: Actor, subscription_id: str
 
 
 def migrate_secrets(store: StoredSecrets) -> int:
-    """Store each secret issued before the platform followed Standard Webhooks in the standard format,
-    with the same HMAC key (so no signature changes and queued deliveries still verify); how many were
-    rewritten. Safe to run again, and beside live traffic: a secret regenerated meanwhile is left alone."""
-    rewritten = 0
-    for key, stored in store.stored_secrets():
-        standard = rules.standard_secret(stored)
-        if standard != stored and store.rewrite_secret(key, stored, standard):
-            rewritten += 1
-    return rewritten
+    """Seal every secret still stored in plaintext (in the Standard Webhooks format, with the same HMAC key,
+    so no signature changes and queued deliveries still verify); how many were sealed. Safe to run again,
+    and beside live traffic: a secret regenerated meanwhile is left alone."""
+    return sum(1 for key, name, stored in store.plaintext_secrets() if store.seal_stored(key, name, stored))
 
 
 def list_deliveries(
@@ -206,9 +205,8 @@ def deliver(
         deliveries.save(abandoned)
         return Outcome(abandoned)
     body, moment = request.body.encode(), now()
-    headers = rules.signed_headers(
-        rules.signing_secrets(subscription, moment), delivery.id, int(moment.timestamp()), body
-    )
+    signing = [subscriptions.reveal(subscription, s) for s in rules.signing_secrets(subscription, moment)]
+    headers = rules.signed_headers(signing, delivery.id, int(moment.timestamp()), body)
     attempt = post(subscription.url, body, headers)
     age = now().timestamp() - request.queued_at
     revised, retry_in = rules.after_attempt(delivery, attempt, schedule, age)

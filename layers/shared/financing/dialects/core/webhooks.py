@@ -3,7 +3,15 @@
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    StringConstraints,
+    WithJsonSchema,
+    model_validator,
+)
 from pydantic.json_schema import SkipJsonSchema
 
 from financing import exact_json
@@ -14,6 +22,7 @@ from financing.domain.webhooks import (
     EVERY_EVENT,
     MAX_EVENT_TYPES,
     MAX_URL_LENGTH,
+    AttemptOutcome,
     WebhookDelivery,
     WebhookSubscription,
 )
@@ -108,6 +117,11 @@ class AttemptObject(BaseModel):
     status_code: int | None
     latency_ms: int
     error: str | None
+    outcome: AttemptOutcome = Field(
+        description="delivered: a 2xx in time; rejected: any other answer (3xx included); timeout: no complete"
+        " answer within the attempt's 10 s deadline; unreachable: no connection or a broken one; refused: the"
+        " name does not resolve, or to an address webhooks may not reach"
+    )
 
 
 class WebhookDeliveryObject(BaseModel):
@@ -139,8 +153,11 @@ def subscription_object(subscription: WebhookSubscription) -> WebhookSubscriptio
 
 def subscription_with_secret(subscription: WebhookSubscription) -> WebhookSubscriptionWithSecret:
     """The answer to creating a subscription or regenerating its secret: the only time the secret is shown."""
+    secret = subscription.secret
+    if not isinstance(secret, SecretStr):
+        raise TypeError("only a secret just made is shown, never one read back sealed")
     return WebhookSubscriptionWithSecret(
-        **subscription_object(subscription).model_dump(), secret=subscription.secret.get_secret_value()
+        **subscription_object(subscription).model_dump(), secret=secret.get_secret_value()
     )
 
 
@@ -161,6 +178,7 @@ def delivery_object(delivery: WebhookDelivery) -> WebhookDeliveryObject:
                 status_code=a.status_code,
                 latency_ms=a.latency_ms,
                 error=a.error,
+                outcome=a.outcome,
             )
             for a in delivery.attempts
         ],
