@@ -51,8 +51,8 @@ build-check: $(STAMP) # sam build into a scratch folder where CPython 3.13 exist
 			--no-cached --parallel >"$$d/log" 2>&1 || { cat "$$d/log"; exit 1; }; echo "sam build: ok"; \
 	else echo "sam build: skipped (no CPython 3.13 here; the Lambda runtime needs it)"; fi
 
-token: $(STAMP) ## print a development token: TENANT=acme SCOPES="invoices:read" CONSENT_ID=...
-	@$(PY) -m local.token --tenant "$(TENANT)" $(if $(SCOPES),--scopes "$(SCOPES)") $(if $(CONSENT_ID),--consent-id "$(CONSENT_ID)")
+token: $(STAMP) ## print a development token: TENANT=acme SCOPES="invoices:read" CONSENT_ID=... CERT=client.pem
+	@PYTHONPATH=layers/shared $(PY) -m local.token --tenant "$(TENANT)" $(if $(SCOPES),--scopes "$(SCOPES)") $(if $(CONSENT_ID),--consent-id "$(CONSENT_ID)") $(if $(CERT),--certificate "$(CERT)")
 
 invoke: $(STAMP) ## run one function on one event: FN=GetCompanyFunction EVENT=events/get_company.json
 	@$(PY) -m local.invoke "$(FN)" "$(EVENT)"

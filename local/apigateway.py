@@ -355,9 +355,30 @@ def _is_binary(content_type: str | None, binary_types: list[str]) -> bool:
     return any(fnmatch.fnmatchcase(mime, pattern.lower()) for pattern in binary_types)
 
 
+# The local stack serves plain HTTP, so no TLS handshake can present a client certificate: this header
+# stands in for it (the PEM, URL-encoded as web servers forward client certificates), and becomes
+# `requestContext.identity.clientCert` as API Gateway's mutual-TLS domain makes it. A deployed API never
+# takes a certificate from a header.
+CLIENT_CERTIFICATE_HEADER = "X-Client-Certificate"
+
+
+def client_certificate(request: Request) -> dict[str, Any] | None:
+    pem = request.header(CLIENT_CERTIFICATE_HEADER)
+    if not pem:
+        return None
+    return {
+        "clientCertPem": unquote(pem),
+        "subjectDN": None,
+        "issuerDN": None,
+        "serialNumber": None,
+        "validity": {"notBefore": None, "notAfter": None},
+    }
+
+
 def request_context(api: ApiSpec, route: Route | None, request: Request, account_id: str) -> dict[str, Any]:
     host = request.header("Host") or "localhost"
     resource_path = route.path if route else request.path
+    certificate = client_certificate(request)
     return {
         "resourceId": stable_id(api.api_id, resource_path, length=6),
         "resourcePath": resource_path,
@@ -384,6 +405,7 @@ def request_context(api: ApiSpec, route: Route | None, request: Request, account
             "userArn": None,
             "userAgent": request.header("User-Agent"),
             "user": None,
+            **({"clientCert": certificate} if certificate else {}),
         },
         "domainName": host,
         "apiId": api.api_id,

@@ -2,6 +2,7 @@
 
 import argparse
 import time
+from pathlib import Path
 
 import jwt
 
@@ -29,7 +30,9 @@ def mint(
     subject: str = "local-developer",
     ttl_seconds: int = 12 * 3600,
     secret: str = DEV_JWT_SECRET,
+    bound_to: str | None = None,
 ) -> str:
+    """`bound_to`: the thumbprint of the client certificate the token is bound to (`cnf.x5t#S256`)."""
     now = int(time.time())
     claims = {
         "iss": ISSUER,
@@ -43,6 +46,8 @@ def mint(
     }
     if consent_id:
         claims["consent_id"] = consent_id
+    if bound_to:
+        claims["cnf"] = {"x5t#S256": bound_to}
     return jwt.encode(claims, secret, algorithm="HS256")
 
 
@@ -52,8 +57,14 @@ def main() -> None:
     parser.add_argument("--scopes", default=None, help="space-separated; every scope when omitted")
     parser.add_argument("--consent-id", default=None)
     parser.add_argument("--sub", default="local-developer")
+    parser.add_argument("--certificate", default=None, help="a client certificate (PEM file) to bind it to")
     args = parser.parse_args()
-    print(mint(args.tenant, args.scopes, consent_id=args.consent_id, subject=args.sub))
+    # The layer's code (PYTHONPATH=layers/shared, as `make token` sets it), imported only here: the local
+    # stack imports this module too and keeps the functions' code off its own path.
+    from financing.auth.certificates import thumbprint
+
+    bound_to = thumbprint(Path(args.certificate).read_text()) if args.certificate else None
+    print(mint(args.tenant, args.scopes, consent_id=args.consent_id, subject=args.sub, bound_to=bound_to))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,13 @@
-"""API Gateway TOKEN authorizer: verifies the bearer JWT and passes tenant, subject and scopes on."""
+"""API Gateway authorizer: verifies the bearer JWT and passes tenant, subject and scopes on.
+
+The main API calls it as a TOKEN authorizer; the Open Finance API as a REQUEST authorizer, whose event
+carries the client certificate of a mutual-TLS custom domain (`requestContext.identity.clientCert`): a
+token bound to a certificate (`cnf.x5t#S256`) passes only with that certificate, and with
+REQUIRE_CERTIFICATE_BOUND_TOKENS (deployed with the mutual-TLS domain) only bound tokens pass there."""
 
 import os
 
+from financing.auth.certificates import CertificateMismatch, check_binding
 from financing.auth.tokens import InvalidToken, Verifier
 from financing.observability import logger
 
@@ -25,6 +31,18 @@ verifier = Verifier(
 )
 
 
+REQUIRE_BOUND = os.environ.get("REQUIRE_CERTIFICATE_BOUND_TOKENS", "false") == "true"
+
+
+def _presented(event: dict) -> tuple[str | None, str | None, bool]:
+    """(the Authorization header, the client certificate's PEM, whether the event is a REQUEST one)."""
+    if event.get("type") != "REQUEST":
+        return event.get("authorizationToken"), None, False
+    headers = {str(k).lower(): v for k, v in (event.get("headers") or {}).items()}
+    identity = (event.get("requestContext") or {}).get("identity") or {}
+    return headers.get("authorization"), (identity.get("clientCert") or {}).get("clientCertPem"), True
+
+
 def _api_wide(method_arn: str) -> str:
     """arn:...:api/stage/METHOD/path -> arn:...:api/stage/*/*, so a cached policy fits every route."""
     api, _, _ = method_arn.partition("/")
@@ -34,9 +52,12 @@ def _api_wide(method_arn: str) -> str:
 
 @logger.inject_lambda_context
 def lambda_handler(event: dict, context: object) -> dict:
+    authorization, client_pem, request = _presented(event)
     try:
-        claims = verifier.verify(event.get("authorizationToken"))
-    except InvalidToken as error:
+        claims = verifier.verify(authorization)
+        # A TOKEN event has no certificate: a bound token is refused there, as without its certificate.
+        check_binding(claims.certificate_thumbprint, client_pem, required=request and REQUIRE_BOUND)
+    except (InvalidToken, CertificateMismatch) as error:
         logger.info("token rejected", extra={"reason": str(error)})
         # API Gateway answers 401 only for this exact message.
         raise Exception("Unauthorized") from error

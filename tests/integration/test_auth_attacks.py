@@ -232,3 +232,33 @@ def _behind(authorizer_dir: str, emulated: Gateway) -> set[str]:
         if route.authorizer
         and stack.functions[api.authorizers[route.authorizer]["Function"]].code_dir.name == authorizer_dir
     }
+
+
+# ------------------------------------------------------------------ certificate-bound Open Finance tokens
+
+
+def test_a_certificate_bound_token_passes_the_local_gateway_only_with_its_certificate(gateway):
+    """Locally the X-Client-Certificate header stands in for the mutual-TLS handshake: the gateway hands it
+    to the Open Finance API's REQUEST authorizer as API Gateway hands the client certificate."""
+    from urllib.parse import quote
+
+    from financing.auth.certificates import thumbprint
+    from local.apigateway import CLIENT_CERTIFICATE_HEADER
+    from local.token import mint
+    from tests.unit.test_certificate_bound_tokens import certificate
+
+    emulated, runtime = gateway
+    mine, other = certificate("tpp"), certificate("someone-else")
+    bound = mint(TENANT, "invoice-financings", consent_id="urn:acme:c1", bound_to=thumbprint(mine))
+
+    def get(pem: str | None) -> int:
+        headers = [("Authorization", f"Bearer {bound}")]
+        headers += [(CLIENT_CERTIFICATE_HEADER, quote(pem))] if pem else []
+        return emulated.handle(Request("GET", BASE, [], headers, None, "127.0.0.1"), 2).status
+
+    assert get(other) == 401 and get(None) == 401
+    assert runtime.invoked == []
+    assert get(mine) == 200 and len(runtime.invoked) == 1
+    # The main API's TOKEN authorizer sees no certificate: a bound token is refused there.
+    headers = [("Authorization", f"Bearer {bound}"), (CLIENT_CERTIFICATE_HEADER, quote(mine))]
+    assert emulated.handle(Request("GET", "/v1/companies", [], headers, None, "127.0.0.1"), 2).status == 401

@@ -30,6 +30,8 @@ class Claims:
     tenant_id: str
     scopes: tuple[str, ...]
     consent_id: str | None
+    # `cnf.x5t#S256`: the thumbprint of the client certificate the token is bound to (RFC 8705), if any.
+    certificate_thumbprint: str | None = None
 
 
 class IssuerKeys:
@@ -120,9 +122,17 @@ class Verifier:
         if not isinstance(scope, str) or not isinstance(claims["sub"], str):
             raise InvalidToken("scope and sub must be strings")
         consent_id = claims.get("consent_id")
+        confirmation = claims.get("cnf")
+        bound_to = None
+        if confirmation is not None:
+            bound_to = confirmation.get("x5t#S256") if isinstance(confirmation, dict) else None
+            if not isinstance(bound_to, str) or not bound_to:
+                # Only certificate binding is supported: a confirmation this API cannot check is refused.
+                raise InvalidToken("cnf must hold an x5t#S256 certificate thumbprint")
         return Claims(
             subject=claims["sub"],
             tenant_id=tenant_id,
             scopes=tuple(scope.split()),
             consent_id=consent_id if isinstance(consent_id, str) else None,
+            certificate_thumbprint=bound_to,
         )
