@@ -106,3 +106,24 @@ def test_walking_bounded_pages_returns_every_matching_entry_once_in_order(
     ]
     walked = walk({"account": account} if account else {}, limit=limit)
     assert [e["id"] for e in walked] == expected
+
+
+def test_an_invoices_entries_are_read_under_the_same_budget(dynamodb_queries, monkeypatch):
+    monkeypatch.setattr(read_budget, "MAX_ITEMS_READ", 4)
+    everything = journal([0] * 9 + [35] * 3)  # the copies are all the one invoice's (its index)
+    [invoice] = {e["invoice"] for e in everything}
+    dynamodb_queries.clear()
+    reply = call(
+        "list_ledger_entries",
+        "GET",
+        "/v1/ledger/entries",
+        query={"invoice": invoice, "account": "write_offs"},
+        scope=LENDER,
+    )
+    assert reply.status == 200 and reply.json["data"] == [] and reply.json["has_more"]
+    assert [q.get("IndexName") for q in dynamodb_queries] == ["ledger-by-invoice"]
+    assert sum(q["Limit"] for q in dynamodb_queries) <= 4
+    assert walk({"invoice": invoice, "account": "write_offs"}) == []
+    assert [e["id"] for e in walk({"invoice": invoice, "account": "cash"}, limit=3)] == [
+        e["id"] for e in everything
+    ]

@@ -575,6 +575,20 @@ class FakeJournal:
     ) -> Iterator[JournalEntry]:
         return self._entries(tenant_id, invoice_id, start, end, after, account)
 
+    def page(
+        self,
+        tenant_id: str,
+        *,
+        invoice_id: str | None,
+        start: date | None,
+        end: date | None,
+        after: str | None,
+        account: Account | None,
+        limit: int,
+    ) -> tuple[list[JournalEntry], str | None]:
+        found = list(self._entries(tenant_id, invoice_id, start, end, after, account))
+        return found[:limit], sort_key(found[limit - 1]) if len(found) > limit else None
+
 
 def fake_ports(books: Books | None = None) -> InvoicePorts:
     books = books or Books()

@@ -16,8 +16,10 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Any
 
+from financing.adapters import read_budget
 from financing.adapters.aws import client
 from financing.adapters.dynamo import EntityTable, from_item, put_new, tenant_key, to_item
+from financing.adapters.read_budget import BudgetSpent, Reads
 from financing.domain.ledger import Account, JournalEntry
 from financing.ids import parse_id
 
@@ -76,28 +78,39 @@ def entry_write(table_name: str, entry: JournalEntry) -> dict[str, Any]:
     return put_new(table_name, entry_item(entry))
 
 
+def next_month(month: str) -> str:
+    year, number = map(int, month.split("-"))
+    return f"{year + 1:04d}-01" if number == 12 else f"{year:04d}-{number + 1:02d}"
+
+
 def _months(first: str, last: str) -> list[str]:
-    year, month = map(int, first.split("-"))
     months = []
-    while f"{year:04d}-{month:02d}" <= last:
-        months.append(f"{year:04d}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    while first <= last:
+        months.append(first)
+        first = next_month(first)
     return months
+
+
+def month_done(month: str) -> str:
+    """The position of a month read to its end: below every key of the next month (day 00), so a
+    journal resumed there starts with the next month's partition."""
+    return f"{next_month(month)}-00"
 
 
 class LedgerStore:
     def __init__(self, table: EntityTable | None = None) -> None:
         self.table = table or EntityTable()
 
-    def first_month(self, tenant_id: str) -> str | None:
+    def first_month(self, tenant_id: str, reads: Reads | None = None) -> str | None:
         """The month of the tenant's oldest invoice (ids carry their creation time): no entry is older."""
-        response = client("dynamodb").query(
-            TableName=self.table.table_name,
-            KeyConditionExpression="pk = :p",
-            ExpressionAttributeValues={":p": {"S": tenant_key(tenant_id, "INVOICE")}},
-            ProjectionExpression="sk",
-            Limit=1,
-        )
+        request = {
+            "TableName": self.table.table_name,
+            "KeyConditionExpression": "pk = :p",
+            "ExpressionAttributeValues": {":p": {"S": tenant_key(tenant_id, "INVOICE")}},
+            "ProjectionExpression": "sk",
+            "Limit": 1,
+        }
+        response = reads.query(request) if reads else client("dynamodb").query(**request)
         items = response.get("Items", [])
         if not items:
             return None
@@ -105,7 +118,6 @@ class LedgerStore:
         return month_of(ulid.datetime) if ulid else None
 
     def _query(self, request: dict[str, Any]) -> Iterator[dict[str, Any]]:
-        request = {"TableName": self.table.table_name, **request}
         while True:
             response = client("dynamodb").query(**request)
             yield from (from_item(item) for item in response.get("Items", []))
@@ -113,30 +125,30 @@ class LedgerStore:
                 return
             request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
-    def journal(
+    def _month_requests(
         self,
         tenant_id: str,
-        *,
         start: date | None,
         end: date,
-        after: str | None = None,
-        account: Account | None = None,
-    ) -> Iterator[JournalEntry]:
-        """The tenant's entries posted from `start` (None: the beginning) through `end`, oldest first,
-        after the sort key `after`; with `account`, only the entries that post to it."""
+        after: str | None,
+        account: Account | None,
+        reads: Reads | None = None,
+    ) -> Iterator[tuple[str, dict[str, Any]]]:
+        """Per month partition of the journal within the bounds, oldest first: the position reached
+        once it is read to its end, and its Query."""
         # No entry is older than the tenant's oldest invoice: an earlier start reads no empty months.
-        first = self.first_month(tenant_id)
+        # A resumed page starts at its position's month, which the first page found.
+        first = after[:7] if after is not None else self.first_month(tenant_id, reads)
         if first is None:
             return
         if start is not None:
             first = max(first, month_of(start))
-        if after is not None:
-            first = max(first, after[:7])
         low = day_bound(start, end=False) if start else LOWEST
         high = day_bound(end, end=True)
         for month in _months(first, month_of(end)):
             request = _within(
                 {
+                    "TableName": self.table.table_name,
                     "KeyConditionExpression": "pk = :p",
                     "ExpressionAttributeValues": {":p": {"S": month_partition(tenant_id, month)}},
                     "ConsistentRead": True,
@@ -148,7 +160,82 @@ class LedgerStore:
             )
             if request is None:
                 return
+            yield month_done(month), request
+
+    def journal(
+        self,
+        tenant_id: str,
+        *,
+        start: date | None,
+        end: date,
+        after: str | None = None,
+        account: Account | None = None,
+    ) -> Iterator[JournalEntry]:
+        """The tenant's entries posted from `start` (None: the beginning) through `end`, oldest first,
+        after the sort key `after`; with `account`, only the entries that post to it (every one read:
+        for a request's page, use `page`)."""
+        for _, request in self._month_requests(tenant_id, start, end, after, account):
             yield from (parse_entry(item) for item in self._query(request))
+
+    def page(
+        self,
+        tenant_id: str,
+        *,
+        invoice_id: str | None,
+        start: date | None,
+        end: date | None,
+        after: str | None,
+        account: Account | None,
+        limit: int,
+    ) -> tuple[list[JournalEntry], str | None]:
+        """Up to `limit` entries of the tenant's journal (or of one invoice's index) beyond `after`, and
+        the position the next page resumes from (None: nothing more). The page reads under the list
+        budget (adapters/read_budget.py), its Queries' Limits summing to at most MAX_ITEMS_READ: when
+        it runs out, the page ends early, even empty, at the last entry examined, a month read to its
+        end moving the position on to the next month."""
+        reads = Reads()
+        if invoice_id is None:
+            assert end is not None  # the journal's end is always a day (the service's today at most)
+            requests = self._month_requests(tenant_id, start, end, after, account, reads)
+        else:
+            low = day_bound(start, end=False) if start else LOWEST
+            high = day_bound(end, end=True) if end else HIGHEST
+            request: dict[str, Any] = {
+                "TableName": self.table.table_name,
+                "IndexName": INVOICE_INDEX,
+                "KeyConditionExpression": "ledger_invoice_pk = :p",
+                "ExpressionAttributeValues": {":p": {"S": invoice_partition(tenant_id, invoice_id)}},
+            }
+            bounded = _within(request, low, high, after, account)
+            requests = iter([(HIGHEST, bounded)] if bounded else [])
+        found: list[JournalEntry] = []
+        position = after
+        asked = 0  # entries the page's Queries may examine (their Limits): never beyond the budget
+        try:
+            for finished, request in requests:
+                chunk = limit + 1 - len(found)
+                while True:
+                    items_left = read_budget.MAX_ITEMS_READ - asked
+                    if items_left <= 0 and position is not None:
+                        return found, position
+                    request["Limit"] = max(1, min(chunk, items_left))
+                    asked += request["Limit"]
+                    response = reads.query(request)
+                    for item in response.get("Items", []):
+                        found.append(parse_entry(from_item(item)))
+                        if len(found) > limit:
+                            del found[limit:]
+                            return found, sort_key(found[-1])
+                    if "LastEvaluatedKey" not in response:
+                        break
+                    position = response["LastEvaluatedKey"]["sk"]["S"]
+                    request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+                    chunk *= 2  # a sparse filter: examine more at a time, within the budget
+                position = finished
+        except BudgetSpent:
+            # Every entry up to `position` was examined; the next page resumes beyond it.
+            return found, position
+        return found, None
 
     def of_invoice(
         self,
@@ -162,6 +249,7 @@ class LedgerStore:
     ) -> Iterator[JournalEntry]:
         """One invoice's entries (its sub-ledger), oldest first."""
         request: dict[str, Any] = {
+            "TableName": self.table.table_name,
             "IndexName": INVOICE_INDEX,
             "KeyConditionExpression": "ledger_invoice_pk = :p",
             "ExpressionAttributeValues": {":p": {"S": invoice_partition(tenant_id, invoice_id)}},

@@ -1,7 +1,6 @@
 """Ledger use cases: the journal (filtered, by page), trial balances, the aging and exposure reports."""
 
 from datetime import date
-from itertools import islice
 
 from financing.clock import today
 from financing.domain import ledger, reports
@@ -40,9 +39,11 @@ class Ledger:
         posted_to: date | None,
         limit: int,
         after: str | None,
-    ) -> tuple[list[JournalEntry], bool]:
-        """A page of the journal, oldest first: one invoice's entries (its index) or the tenant's (its
-        month partitions), optionally only those posting to `account`, posted within the dates."""
+    ) -> tuple[list[JournalEntry], str | None]:
+        """A page of the journal, oldest first, and the position the next page resumes from (None: no
+        more): one invoice's entries (its index) or the tenant's (its month partitions), optionally only
+        those posting to `account`, posted within the dates. The page reads under the list budget, so a
+        rare account may give a short page, even an empty one, that still has a next position."""
         problems = []
         if invoice is not None and not is_id("inv", invoice):
             problems.append(FieldProblem("invoice", "is not an invoice id"))
@@ -50,17 +51,17 @@ class Ledger:
             problems.append(FieldProblem("posted_to", "must not be before posted_from"))
         if problems:
             raise InvalidInput(problems)
-        tenant = self.actor.tenant_id
-        if invoice is not None:
-            found = self.store.of_invoice(
-                tenant, invoice, start=posted_from, end=posted_to, after=after, account=account
-            )
-        else:
-            # Nothing is posted after today: a later end would only read empty months.
-            end = min(posted_to or today(), today())
-            found = self.store.journal(tenant, start=posted_from, end=end, after=after, account=account)
-        page = list(islice(found, limit + 1))
-        return page[:limit], len(page) > limit
+        # Nothing is posted after today: a later end of the tenant's journal would only read empty months.
+        end = posted_to if invoice is not None else min(posted_to or today(), today())
+        return self.store.page(
+            self.actor.tenant_id,
+            invoice_id=invoice,
+            start=posted_from,
+            end=end,
+            after=after,
+            account=account,
+            limit=limit,
+        )
 
     def _through(self, as_of: date) -> list[JournalEntry]:
         _not_after_today("as_of", as_of)

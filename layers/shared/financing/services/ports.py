@@ -95,6 +95,20 @@ class Journal(Protocol):
         after: str | None = None,
         account: Account | None = None,
     ) -> Iterator[JournalEntry]: ...
+    def page(
+        self,
+        tenant_id: str,
+        *,
+        invoice_id: str | None,
+        start: date | None,
+        end: date | None,
+        after: str | None,
+        account: Account | None,
+        limit: int,
+    ) -> tuple[list[JournalEntry], str | None]:
+        """Up to `limit` entries (the tenant's, or one invoice's) and the position the next page resumes
+        from, None when no more can follow. A store may end a page early (a read budget), even empty,
+        with a position; walking the positions returns every entry once, in order."""
 
 
 class CreditLines(Protocol):
