@@ -17,6 +17,8 @@ app = core_api()
 @app.get(
     "/v1/reports/aging",
     summary="Aging of outstanding claims",
+    description="Built from every journal entry the tenant posted through `as_of` (one Query per month "
+    "since its first invoice), so its cost grows with the tenant's history.",
     tags=["Reports"],
     responses=documented(200, AgingReportsObject, "Per currency: the buckets in total and per buyer."),
 )

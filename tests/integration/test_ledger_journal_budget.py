@@ -2,6 +2,8 @@
 MAX_ITEMS_READ entries and sends at most MAX_QUERIES Queries, then ends early with a cursor; walking the
 cursors still returns every matching entry once, in order."""
 
+import csv
+import io
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -14,7 +16,7 @@ from financing.adapters import read_budget
 from financing.adapters.dynamo import EntityTable
 from financing.adapters.ledger import LedgerStore, entry_write
 from financing.domain.ledger import entry_id
-from tests.integration.harness import call
+from tests.integration.harness import Context, api_event, call, handler
 from tests.integration.invoice_fixtures import LENDER, act
 from tests.integration.test_invoice_ageing_and_races import financed_invoice
 
@@ -127,3 +129,22 @@ def test_an_invoices_entries_are_read_under_the_same_budget(dynamodb_queries, mo
     assert [e["id"] for e in walk({"invoice": invoice, "account": "cash"}, limit=3)] == [
         e["id"] for e in everything
     ]
+
+
+def test_the_csv_export_pages_under_the_same_budget(monkeypatch):
+    monkeypatch.setattr(read_budget, "MAX_QUERIES", 4)
+    journal([d * 9 for d in range(40)])
+    cursor, rows, pages = None, [], 0
+    while pages < 50:
+        pages += 1
+        query = {"account": "write_offs", **({"cursor": cursor} if cursor else {})}
+        reply = handler("export_ledger_entries")(
+            api_event("GET", "/v1/ledger/entries.csv", query=query, scope=LENDER), Context()
+        )
+        assert reply["statusCode"] == 200
+        rows += list(csv.DictReader(io.StringIO(reply["body"])))
+        headers = {k.lower(): v[-1] for k, v in reply["multiValueHeaders"].items()}
+        cursor = headers.get("x-next-cursor")
+        if cursor is None:
+            break
+    assert rows == [] and pages > 1  # a year of months: more than one page of at most 4 Queries

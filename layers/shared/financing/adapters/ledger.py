@@ -2,7 +2,8 @@
 month (the tenant's journal in date order) or by invoice (its sub-ledger).
 
 Keys:
-  entry   pk <tenant>#LEDGER#<yyyy-mm>   sk <posted at, ISO ms>#<entry id>   (one item per entry)
+  entry     pk <tenant>#LEDGER#<yyyy-mm>    sk <posted at, ISO ms>#<entry id>   (one item per entry)
+  closing   pk <tenant>#LEDGER_CLOSING      sk <yyyy-mm>   (a final month's closing balances, written once)
 Index `ledger-by-invoice`: ledger_invoice_pk = <tenant>#LEDGER_INVOICE#<inv id>, range sk.
 
 No item is shared by two entries: an entry is one new item in its month partition, so concurrent
@@ -16,22 +17,20 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from financing.adapters import read_budget
 from financing.adapters.aws import client
 from financing.adapters.dynamo import EntityTable, from_item, put_new, tenant_key, to_item
 from financing.adapters.read_budget import BudgetSpent, Reads
-from financing.domain.ledger import Account, JournalEntry
+from financing.domain.ledger import Account, JournalEntry, MonthClosing, month_of, next_month, previous_month
 from financing.ids import parse_id
 
 INVOICE_INDEX = "ledger-by-invoice"
 KIND = "ledger_entry"
+CLOSING_KIND = "ledger_closing"
 HIGHEST = "~"  # sorts after every character an entry's sort key holds
 LOWEST = "0"  # sorts before every entry's sort key (a year)
-
-
-def month_of(moment: date) -> str:
-    # Four digits always: `%Y` drops the leading zeros of a year before 1000, which then sorts after 2026.
-    return f"{moment.year:04d}-{moment.month:02d}"
 
 
 def month_partition(tenant_id: str, month: str) -> str:
@@ -73,14 +72,37 @@ def parse_entry(item: dict[str, Any]) -> JournalEntry:
     return JournalEntry.model_validate({**fields, "tenant_id": item["pk"].split("#LEDGER#")[0]})
 
 
+def closing_partition(tenant_id: str) -> str:
+    return tenant_key(tenant_id, "LEDGER_CLOSING")
+
+
+def closing_item(closing: MonthClosing) -> dict[str, Any]:
+    per_currency: dict[str, dict[str, int]] = {}
+    for (currency, account), balance in closing.balances.items():
+        per_currency.setdefault(currency, {})[account.value] = balance
+    return {
+        "pk": closing_partition(closing.tenant_id),
+        "sk": closing.month,
+        "kind": CLOSING_KIND,
+        "balances": per_currency,
+    }
+
+
+def parse_closing(item: dict[str, Any]) -> MonthClosing:
+    return MonthClosing(
+        tenant_id=item["pk"].removesuffix("#LEDGER_CLOSING"),
+        month=item["sk"],
+        balances={
+            (currency, Account(account)): int(balance)
+            for currency, accounts in item["balances"].items()
+            for account, balance in accounts.items()
+        },
+    )
+
+
 def entry_write(table_name: str, entry: JournalEntry) -> dict[str, Any]:
     """The transaction write of a new entry: refused if that entry (same id, same key) exists already."""
     return put_new(table_name, entry_item(entry))
-
-
-def next_month(month: str) -> str:
-    year, number = map(int, month.split("-"))
-    return f"{year + 1:04d}-01" if number == 12 else f"{year:04d}-{number + 1:02d}"
 
 
 def _months(first: str, last: str) -> list[str]:
@@ -176,6 +198,37 @@ class LedgerStore:
         for a request's page, use `page`)."""
         for _, request in self._month_requests(tenant_id, start, end, after, account):
             yield from (parse_entry(item) for item in self._query(request))
+
+    def journal_from(self, tenant_id: str, month: str, *, end: date) -> Iterator[JournalEntry]:
+        """The tenant's entries posted from the start of `month` through `end`, oldest first."""
+        for _, request in self._month_requests(tenant_id, None, end, month_done(previous_month(month)), None):
+            yield from (parse_entry(item) for item in self._query(request))
+
+    def closing(self, tenant_id: str, *, through: str) -> MonthClosing | None:
+        """The latest month's closing stored for the tenant, of `through` or earlier (one Query)."""
+        response = client("dynamodb").query(
+            TableName=self.table.table_name,
+            KeyConditionExpression="pk = :p AND sk <= :through",
+            ExpressionAttributeValues={":p": {"S": closing_partition(tenant_id)}, ":through": {"S": through}},
+            ScanIndexForward=False,
+            Limit=1,
+            ConsistentRead=True,
+        )
+        items = response.get("Items", [])
+        return parse_closing(from_item(items[0])) if items else None
+
+    def close(self, closing: MonthClosing) -> None:
+        """Store a month's closing once: a closing of a final month never changes, so a concurrent
+        request's equal one already stored is kept."""
+        try:
+            client("dynamodb").put_item(
+                TableName=self.table.table_name,
+                Item=to_item(closing_item(closing)),
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
 
     def page(
         self,

@@ -27,10 +27,6 @@ class Reads:
     def queries_left(self) -> int:
         return MAX_QUERIES - self.queries
 
-    @property
-    def items_left(self) -> int:
-        return MAX_ITEMS_READ - self.items
-
     def query(self, request: dict[str, Any]) -> dict[str, Any]:
         """One Query, charged to the page's budget; BudgetSpent (and nothing sent) once it is spent."""
         if self.queries >= MAX_QUERIES:

@@ -46,9 +46,9 @@ supplier receives first_payment - iof). A date such as `settled_on` moves no mon
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from hashlib import blake2b
 
@@ -263,9 +263,15 @@ def entry_for(previous, moved, *, event_id: str, correlation_id: str, at: dateti
 # ------------------------------------------------------------------------------------------ balances
 
 
-def balances(entries: Iterable[JournalEntry]) -> dict[tuple[str, Account], int]:
-    """Signed balances (debit positive) per (currency, account)."""
-    totals: dict[tuple[str, Account], int] = defaultdict(int)
+Balances = dict[tuple[str, Account], int]  # signed (debit positive) per (currency, account)
+
+
+def balances(
+    entries: Iterable[JournalEntry], opening: Mapping[tuple[str, Account], int] | None = None
+) -> Balances:
+    """Signed balances (debit positive) per (currency, account): `opening` (what earlier entries sum to)
+    plus the entries. An account an entry touched keeps its place at 0."""
+    totals: dict[tuple[str, Account], int] = defaultdict(int, opening or {})
     for entry in entries:
         for posting in entry.postings:
             totals[(entry.currency, posting.account)] += posting.signed
@@ -286,6 +292,52 @@ def claim_outstanding(account_balances: dict[Account, int]) -> int:
     return account_balances.get(Account.ADVANCES_RECEIVABLE, 0) + account_balances.get(
         Account.LATE_FEES_RECEIVABLE, 0
     )
+
+
+# ------------------------------------------------------------------------------------------ closings
+#
+# A month's closing balances are what every entry posted up to its end sums to. An entry's `posted_at` is
+# the clock's time when its change was decided, and its transaction commits within the request (a
+# Lambda runs 15 minutes at most), so no entry is ever booked into a month more than that after the
+# month ended: a backdated payment carries its paid date as `value_date` and is posted now. A month
+# is thus final CLOSING_LAG after it ends, and its closing, once computed, never changes.
+
+CLOSING_LAG = timedelta(hours=1)
+
+
+def month_of(moment: date) -> str:
+    # Four digits always: `%Y` drops the leading zeros of a year before 1000, which then sorts after 2026.
+    return f"{moment.year:04d}-{moment.month:02d}"
+
+
+def next_month(month: str) -> str:
+    year, number = map(int, month.split("-"))
+    return f"{year + 1:04d}-01" if number == 12 else f"{year:04d}-{number + 1:02d}"
+
+
+def previous_month(month: str) -> str:
+    year, number = map(int, month.split("-"))
+    return f"{year - 1:04d}-12" if number == 1 else f"{year:04d}-{number - 1:02d}"
+
+
+def month_end(month: str) -> date:
+    """The month's last day."""
+    year, number = map(int, next_month(month).split("-"))
+    return date(year, number, 1) - timedelta(days=1)
+
+
+def last_final_month(now: datetime) -> str:
+    """The latest month no entry can still be booked into at `now`."""
+    return previous_month(month_of(now - CLOSING_LAG))
+
+
+@dataclass(frozen=True)
+class MonthClosing:
+    """The tenant's balances at the end of `month`: every entry posted through it."""
+
+    tenant_id: str
+    month: str
+    balances: Balances
 
 
 # ------------------------------------------------------------------------------------------- ageing
@@ -337,9 +389,12 @@ class TrialBalance:
         return sum(a.credit for a in self.accounts)
 
 
-def trial_balances(entries: Iterable[JournalEntry]) -> list[TrialBalance]:
-    """Per currency, each account's balance; debits equal credits when every entry balances."""
-    totals = balances(entries)
+def trial_balances(
+    entries: Iterable[JournalEntry], opening: Mapping[tuple[str, Account], int] | None = None
+) -> list[TrialBalance]:
+    """Per currency, each account's balance (`opening` plus the entries); debits equal credits when
+    every entry balances."""
+    totals = balances(entries, opening)
     order = list(CHART)
     return [
         TrialBalance(

@@ -2,12 +2,21 @@
 
 from datetime import date
 
-from financing.clock import today
+from financing.clock import now, today
 from financing.domain import ledger, reports
 from financing.domain.actor import Actor
 from financing.domain.errors import FieldProblem, InvalidInput
 from financing.domain.invoices import Invoice
-from financing.domain.ledger import Account, JournalEntry
+from financing.domain.ledger import (
+    Account,
+    JournalEntry,
+    MonthClosing,
+    last_final_month,
+    month_end,
+    month_of,
+    next_month,
+    previous_month,
+)
 from financing.domain.lifecycle import EXPOSED
 from financing.ids import is_id
 from financing.services.ports import Exposures, InvoiceStore, Journal
@@ -69,13 +78,41 @@ class Ledger:
 
     def trial_balances(self, as_of: date, invoice: str | None = None) -> list[ledger.TrialBalance]:
         """The tenant's (or one invoice's) balances per currency and account, from the entries posted
-        through `as_of`."""
+        through `as_of`: the tenant's from the closing of the month before `as_of`'s (or the latest
+        final one) and the entries posted since."""
         if invoice is None:
-            return ledger.trial_balances(self._through(as_of))
+            _not_after_today("as_of", as_of)
+            opening, since = self._opening(month_of(as_of))
+            if since is None:
+                return []
+            entries = self.store.journal_from(self.actor.tenant_id, since, end=as_of)
+            return ledger.trial_balances(entries, opening)
         if not is_id("inv", invoice):
             raise InvalidInput([FieldProblem("invoice", "is not an invoice id")])
         _not_after_today("as_of", as_of)
         return ledger.trial_balances(self.store.of_invoice(self.actor.tenant_id, invoice, end=as_of))
+
+    def _opening(self, month: str) -> tuple[ledger.Balances, str | None]:
+        """The balances at the start of `month` as far as final months' closings give them, and the
+        month from which entries must be added (None: the tenant has no journal). A final month's
+        closing missing on the way is computed from its entries once and stored (read-through: a later
+        request reads one item instead of the month)."""
+        tenant = self.actor.tenant_id
+        base = min(previous_month(month), last_final_month(now()))
+        closing = self.store.closing(tenant, through=base)
+        if closing is not None:
+            reached, opening = closing.month, closing.balances
+        else:
+            first = self.store.first_month(tenant)
+            if first is None:
+                return {}, None
+            reached, opening = previous_month(first), {}
+        while reached < base:
+            reached = next_month(reached)
+            entries = self.store.journal_from(tenant, reached, end=month_end(reached))
+            opening = ledger.balances(entries, opening)
+            self.store.close(MonthClosing(tenant, reached, opening))
+        return opening, next_month(reached)
 
     def aging(self, as_of: date) -> list[ledger.AgingReport]:
         return ledger.aging(self._through(as_of), as_of)

@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # annotations only: a function importing a port loads none of
     from financing.domain.events import DomainEvent
     from financing.domain.financing_list import InvoiceQuery
     from financing.domain.invoices import Invoice, Transition
-    from financing.domain.ledger import Account, JournalEntry
+    from financing.domain.ledger import Account, JournalEntry, MonthClosing
     from financing.domain.settings import TenantSettings
 
     Move = tuple[Invoice, Invoice, list[Transition]]  # (changed invoice, as read, the transitions between)
@@ -95,6 +95,18 @@ class Journal(Protocol):
         after: str | None = None,
         account: Account | None = None,
     ) -> Iterator[JournalEntry]: ...
+    def journal_from(self, tenant_id: str, month: str, *, end: date) -> Iterator[JournalEntry]:
+        """The tenant's entries posted from the start of `month` (YYYY-MM) through the day `end`."""
+
+    def first_month(self, tenant_id: str) -> str | None:
+        """A month no entry of the tenant is older than (None: the tenant has no journal)."""
+
+    def closing(self, tenant_id: str, *, through: str) -> MonthClosing | None:
+        """The latest stored month's closing of the tenant, of the month `through` or earlier."""
+
+    def close(self, closing: MonthClosing) -> None:
+        """Store a final month's closing; one already stored for that month is kept (they are equal)."""
+
     def page(
         self,
         tenant_id: str,
