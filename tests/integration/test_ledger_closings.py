@@ -47,7 +47,15 @@ def new_tenant(since: datetime) -> str:
 
 
 def post(
-    tenant: str, posted_at: datetime, currency: str, amount: int, debit: Account, credit: Account, n: int
+    tenant: str,
+    posted_at: datetime,
+    currency: str,
+    amount: int,
+    debit: Account,
+    credit: Account,
+    n: int,
+    buyer: str = "company_b",
+    due_in: int = 0,
 ):
     """One balanced entry booked at `posted_at`, written as the store writes every entry."""
     invoice_id = new_id("inv", at=posted_at)
@@ -57,9 +65,9 @@ def post(
         invoice_id=invoice_id,
         invoice_version=n,
         currency=currency,
-        buyer="company_b",
+        buyer=buyer,
         supplier="company_s",
-        due_date=posted_at.date(),
+        due_date=posted_at.date() + timedelta(days=due_in),
         posted_at=posted_at,
         value_date=posted_at.date(),
         event_id="evt_x",
@@ -74,15 +82,46 @@ def post(
     return entry
 
 
-def balances_of(tenant: str, as_of: date) -> list[ledger.TrialBalance]:
+def use_cases(tenant: str):
     actor = Actor(
         tenant_id=tenant, subject="lender", scopes=frozenset({"lender:operate"}), correlation_id="c"
     )
-    return ledger_use_cases(actor).trial_balances(as_of)
+    return ledger_use_cases(actor)
+
+
+def balances_of(tenant: str, as_of: date) -> list[ledger.TrialBalance]:
+    return use_cases(tenant).trial_balances(as_of)
 
 
 def every_entry_through(posted: list[JournalEntry], as_of: date) -> list[ledger.TrialBalance]:
     return ledger.trial_balances(e for e in posted if e.posted_at.astimezone(UTC).date() <= as_of)
+
+
+def plain_aging(entries: list[JournalEntry], as_of: date) -> list[ledger.AgingReport]:
+    """The aging report by its definition: each invoice's claim (advances and late fees receivable)
+    in the bucket of its days past due, its write-offs beside, per currency and buyer."""
+    reports: dict[str, ledger.AgingReport] = {}
+    per_invoice: dict[str, list[JournalEntry]] = {}
+    for entry in entries:
+        per_invoice.setdefault(entry.invoice_id, []).append(entry)
+    for mine in per_invoice.values():
+        first = mine[0]
+        report = reports.setdefault(first.currency, ledger.AgingReport(first.currency, fresh(), {}))
+        signed = [(p.account, p.signed) for e in mine for p in e.postings]
+        claim = sum(v for a, v in signed if a in (Account.ADVANCES_RECEIVABLE, Account.LATE_FEES_RECEIVABLE))
+        lost = sum(v for a, v in signed if a == Account.WRITE_OFFS)
+        bucket = ledger.aging_bucket(first.due_date, as_of)
+        for aged in (report.total, report.buyers.setdefault(first.buyer, fresh())):
+            aged.buckets[bucket] += claim
+            aged.written_off += lost
+    for report in reports.values():
+        for buyer in [b for b, aged in report.buyers.items() if not aged.total and not aged.written_off]:
+            del report.buyers[buyer]
+    return [reports[c] for c in sorted(reports)]
+
+
+def fresh() -> ledger.Aged:
+    return ledger.Aged({bucket: 0 for bucket in ledger.AGING_BUCKETS})
 
 
 START = datetime(2025, 11, 20, 9, tzinfo=UTC)
@@ -95,6 +134,8 @@ step = st.one_of(
         st.sampled_from(ACCOUNTS),
         st.sampled_from(ACCOUNTS),
         st.integers(0, 15 * 60),  # seconds between the clock read and the commit (a Lambda's timeout)
+        st.sampled_from(["company_b1", "company_b2"]),
+        st.integers(-60, 120),  # the invoice's due date, days from the posting
     ),
     st.tuples(st.just("ask"), st.one_of(st.just(0), st.integers(0, 200))),  # days before today
     st.tuples(st.just("month_end"), st.integers(0, 20)),  # to the next month's start, plus minutes
@@ -103,7 +144,13 @@ step = st.one_of(
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=st.lists(step, max_size=30))
-@example(steps=[("month_end", 5), ("ask", 0), ("post", "usd", 100, Account.CASH, Account.FEE_INCOME, 600)])
+@example(  # booked 10 minutes before its commit, just after a month ended and its balance was asked
+    steps=[
+        ("month_end", 5),
+        ("ask", 0),
+        ("post", "usd", 100, Account.ADVANCES_RECEIVABLE, Account.CASH, 600, "company_b1", 0),
+    ]
+)
 def test_balances_from_closings_equal_the_sum_of_every_entry_through_the_day(steps):
     """Random journals booked as the platform books them (each entry at the clock's time, committed up
     to 15 minutes later, the clock only moving on), balances asked at random times for random days:
@@ -122,14 +169,17 @@ def test_balances_from_closings_equal_the_sum_of_every_entry_through_the_day(ste
             now = start_of_next + timedelta(minutes=args[0])
             at(now)
         elif kind == "post":
-            currency, amount, debit, credit, late = args
+            currency, amount, debit, credit, late, buyer, due_in = args
             if debit != credit:
                 # Decided `late` seconds ago (never before the tenant's start), committed now.
                 moment = max(START, now - timedelta(seconds=late))
-                posted.append(post(tenant, moment, currency, amount, debit, credit, len(posted)))
+                n = len(posted)
+                posted.append(post(tenant, moment, currency, amount, debit, credit, n, buyer, due_in))
         else:
             as_of = now.date() - timedelta(days=args[0])
             assert balances_of(tenant, as_of) == every_entry_through(posted, as_of), as_of
+            through = [e for e in posted if e.posted_at.astimezone(UTC).date() <= as_of]
+            assert use_cases(tenant).aging(as_of) == plain_aging(through, as_of), as_of
 
 
 def test_an_entry_committed_just_after_its_month_ended_is_in_that_months_closing():
@@ -167,35 +217,46 @@ def test_a_backdated_payment_is_booked_today_and_leaves_closed_months_as_they_we
 
 
 @pytest.mark.parametrize("months", [3, 15])
-def test_a_trial_balance_reads_a_bounded_number_of_items_however_long_the_history(dynamodb_queries, months):
+def test_balances_and_aging_read_a_bounded_number_of_items_however_long_the_history(dynamodb_queries, months):
     """Once the final months' closings are stored (the first request after a month ends stores them),
-    a balance reads the latest closing and the current month's entries: the same Queries whether the
-    tenant has 3 months of history or 15."""
+    a trial balance or an aging report reads the latest closing and the current month's entries: the
+    same two Queries whether the tenant has 3 months of history or 15."""
     now = datetime(2026, 9, 10, 12, tzinfo=UTC)
     start = now - timedelta(days=31 * months)
     at(now)
     tenant = new_tenant(start)
     posted = [
-        post(tenant, start + timedelta(days=10 * n), "usd", 100 + n, Account.CASH, Account.FEE_INCOME, n)
+        post(
+            tenant,
+            start + timedelta(days=10 * n),
+            "usd",
+            100 + n,
+            Account.ADVANCES_RECEIVABLE,
+            Account.CASH,
+            n,
+        )
         for n in range(31 * months // 10 + 1)
     ]
     query = {"as_of": now.date().isoformat()}
-    first = call(
-        "get_ledger_balances", "GET", "/v1/ledger/balances", query=query, scope=LENDER, tenant=tenant
-    )
-    assert first.status == 200
-    dynamodb_queries.clear()
-    again = call(
-        "get_ledger_balances", "GET", "/v1/ledger/balances", query=query, scope=LENDER, tenant=tenant
-    )
-    assert again.json == first.json
-    (usd,) = again.json["data"]
-    total = sum(e.postings[0].amount for e in posted)
-    assert {a["account"]: round((a["debit"] - a["credit"]) * 100) for a in usd["accounts"]} == {
-        "cash": total,
-        "fee_income": -total,
+    routes = {"get_ledger_balances": "/v1/ledger/balances", "get_aging_report": "/v1/reports/aging"}
+    first = {
+        name: call(name, "GET", path, query=query, scope=LENDER, tenant=tenant)
+        for name, path in routes.items()
     }
-    # The latest closing (one Query) and this month's partition (one Query).
-    assert len(dynamodb_queries) == 2, dynamodb_queries
-    months_read = {q["ExpressionAttributeValues"][":p"]["S"] for q in dynamodb_queries}
-    assert months_read == {tenant_key(tenant, "LEDGER_CLOSING"), tenant_key(tenant, "LEDGER#2026-09")}
+    assert all(reply.status == 200 for reply in first.values())
+    total = sum(e.postings[0].amount for e in posted)
+    (usd,) = first["get_ledger_balances"].json["data"]
+    assert {a["account"]: round((a["debit"] - a["credit"]) * 100) for a in usd["accounts"]} == {
+        "advances_receivable": total,
+        "cash": -total,
+    }
+    (aged,) = first["get_aging_report"].json["data"]
+    assert round(aged["total"]["total"] * 100) == total
+    for name, path in routes.items():
+        dynamodb_queries.clear()
+        again = call(name, "GET", path, query=query, scope=LENDER, tenant=tenant)
+        assert again.json == first[name].json
+        # The latest closing (one Query) and this month's partition (one Query).
+        assert len(dynamodb_queries) == 2, (name, dynamodb_queries)
+        read = {q["ExpressionAttributeValues"][":p"]["S"] for q in dynamodb_queries}
+        assert read == {tenant_key(tenant, "LEDGER_CLOSING"), tenant_key(tenant, "LEDGER#2026-09")}

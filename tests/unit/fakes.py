@@ -553,17 +553,6 @@ class FakeJournal:
             ):
                 yield entry
 
-    def journal(
-        self,
-        tenant_id: str,
-        *,
-        start: date | None,
-        end: date,
-        after: str | None = None,
-        account: Account | None = None,
-    ) -> Iterator[JournalEntry]:
-        return self._entries(tenant_id, None, start, end, after, account)
-
     def of_invoice(
         self,
         tenant_id: str,

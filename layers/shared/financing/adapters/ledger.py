@@ -3,7 +3,8 @@ month (the tenant's journal in date order) or by invoice (its sub-ledger).
 
 Keys:
   entry     pk <tenant>#LEDGER#<yyyy-mm>    sk <posted at, ISO ms>#<entry id>   (one item per entry)
-  closing   pk <tenant>#LEDGER_CLOSING      sk <yyyy-mm>   (a final month's closing balances, written once)
+  closing   pk <tenant>#LEDGER_CLOSING      sk <yyyy-mm>   (a final month's closing, written once: the
+            balances and the aging positions every entry through the month sums to)
 Index `ledger-by-invoice`: ledger_invoice_pk = <tenant>#LEDGER_INVOICE#<inv id>, range sk.
 
 No item is shared by two entries: an entry is one new item in its month partition, so concurrent
@@ -23,7 +24,15 @@ from financing.adapters import read_budget
 from financing.adapters.aws import client
 from financing.adapters.dynamo import EntityTable, from_item, put_new, tenant_key, to_item
 from financing.adapters.read_budget import BudgetSpent, Reads
-from financing.domain.ledger import Account, JournalEntry, MonthClosing, month_of, next_month, previous_month
+from financing.domain.ledger import (
+    Account,
+    AgingPositions,
+    JournalEntry,
+    MonthClosing,
+    month_of,
+    next_month,
+    previous_month,
+)
 from financing.ids import parse_id
 
 INVOICE_INDEX = "ledger-by-invoice"
@@ -80,11 +89,15 @@ def closing_item(closing: MonthClosing) -> dict[str, Any]:
     per_currency: dict[str, dict[str, int]] = {}
     for (currency, account), balance in closing.balances.items():
         per_currency.setdefault(currency, {})[account.value] = balance
+    aging = closing.aging
     return {
         "pk": closing_partition(closing.tenant_id),
         "sk": closing.month,
         "kind": CLOSING_KIND,
         "balances": per_currency,
+        "claims": [[c, buyer, due.isoformat(), amount] for (c, buyer, due), amount in aging.claims.items()],
+        "written_off": [[c, buyer, amount] for (c, buyer), amount in aging.written_off.items()],
+        "currencies": sorted(aging.currencies),
     }
 
 
@@ -97,6 +110,13 @@ def parse_closing(item: dict[str, Any]) -> MonthClosing:
             for currency, accounts in item["balances"].items()
             for account, balance in accounts.items()
         },
+        aging=AgingPositions(
+            claims={
+                (c, buyer, date.fromisoformat(due)): int(amount) for c, buyer, due, amount in item["claims"]
+            },
+            written_off={(c, buyer): int(amount) for c, buyer, amount in item["written_off"]},
+            currencies=frozenset(item["currencies"]),
+        ),
     )
 
 

@@ -333,11 +333,12 @@ def last_final_month(now: datetime) -> str:
 
 @dataclass(frozen=True)
 class MonthClosing:
-    """The tenant's balances at the end of `month`: every entry posted through it."""
+    """The tenant's balances and aging positions at the end of `month`: every entry posted through it."""
 
     tenant_id: str
     month: str
     balances: Balances
+    aging: "AgingPositions"
 
 
 # ------------------------------------------------------------------------------------------- ageing
@@ -428,23 +429,60 @@ class AgingReport:
     buyers: dict[str, Aged]
 
 
-def aging(entries: Iterable[JournalEntry], as_of: date) -> list[AgingReport]:
-    """Each invoice's claim outstanding (unpaid advance + discount and late fees) in the bucket of its
-    days past due on `as_of`, per currency, in total and per buyer, from the entries posted by then."""
-    per_invoice: dict[str, tuple[JournalEntry, dict[Account, int]]] = {}
+@dataclass(frozen=True)
+class AgingPositions:
+    """What the aging report needs of the entries, summed so that it holds what is open, not history:
+    the claims outstanding per (currency, buyer, due date), the write-offs per (currency, buyer), and
+    the currencies seen. Each invoice's entries carry its currency, buyer and due date, so summing its
+    claim into its (currency, buyer, due date) puts it in the same bucket on any day."""
+
+    claims: dict[tuple[str, str, date], int]
+    written_off: dict[tuple[str, str], int]
+    currencies: frozenset[str]
+
+
+NO_AGING = AgingPositions({}, {}, frozenset())
+
+
+def aging_positions(entries: Iterable[JournalEntry], opening: AgingPositions = NO_AGING) -> AgingPositions:
+    """`opening` plus the entries (zero sums left out: a settled claim takes no room)."""
+    claims: dict[tuple[str, str, date], int] = defaultdict(int, opening.claims)
+    written_off: dict[tuple[str, str], int] = defaultdict(int, opening.written_off)
+    currencies = set(opening.currencies)
     for entry in entries:
-        _, books = per_invoice.setdefault(entry.invoice_id, (entry, defaultdict(int)))
+        currencies.add(entry.currency)
         for posting in entry.postings:
-            books[posting.account] += posting.signed
-    reports: dict[str, AgingReport] = {}
-    for entry, books in per_invoice.values():
-        report = reports.setdefault(entry.currency, AgingReport(entry.currency, _aged(), {}))
-        buyer = report.buyers.setdefault(entry.buyer, _aged())
-        bucket = aging_bucket(entry.due_date, as_of)
-        for aged in (report.total, buyer):
-            aged.buckets[bucket] += claim_outstanding(books)
-            aged.written_off += books.get(Account.WRITE_OFFS, 0)
+            if posting.account in (Account.ADVANCES_RECEIVABLE, Account.LATE_FEES_RECEIVABLE):
+                claims[(entry.currency, entry.buyer, entry.due_date)] += posting.signed
+            elif posting.account == Account.WRITE_OFFS:
+                written_off[(entry.currency, entry.buyer)] += posting.signed
+    return AgingPositions(
+        {k: v for k, v in claims.items() if v},
+        {k: v for k, v in written_off.items() if v},
+        frozenset(currencies),
+    )
+
+
+def aging_report(positions: AgingPositions, as_of: date) -> list[AgingReport]:
+    """The claims outstanding in the bucket of their days past due on `as_of`, per currency, in total
+    and per buyer (a buyer with nothing outstanding and nothing written off is left out)."""
+    reports = {currency: AgingReport(currency, _aged(), {}) for currency in positions.currencies}
+    for (currency, buyer_id, due_date), claim in positions.claims.items():
+        report = reports[currency]
+        bucket = aging_bucket(due_date, as_of)
+        for aged in (report.total, report.buyers.setdefault(buyer_id, _aged())):
+            aged.buckets[bucket] += claim
+    for (currency, buyer_id), amount in positions.written_off.items():
+        report = reports[currency]
+        for aged in (report.total, report.buyers.setdefault(buyer_id, _aged())):
+            aged.written_off += amount
     for report in reports.values():
         for buyer_id in [b for b, aged in report.buyers.items() if not aged.total and not aged.written_off]:
             del report.buyers[buyer_id]
     return [reports[currency] for currency in sorted(reports)]
+
+
+def aging(entries: Iterable[JournalEntry], as_of: date) -> list[AgingReport]:
+    """Each invoice's claim outstanding (unpaid advance + discount and late fees) in the bucket of its
+    days past due on `as_of`, per currency, in total and per buyer, from the entries posted by then."""
+    return aging_report(aging_positions(entries), as_of)

@@ -72,10 +72,6 @@ class Ledger:
             limit=limit,
         )
 
-    def _through(self, as_of: date) -> list[JournalEntry]:
-        _not_after_today("as_of", as_of)
-        return list(self.store.journal(self.actor.tenant_id, start=None, end=as_of))
-
     def trial_balances(self, as_of: date, invoice: str | None = None) -> list[ledger.TrialBalance]:
         """The tenant's (or one invoice's) balances per currency and account, from the entries posted
         through `as_of`: the tenant's from the closing of the month before `as_of`'s (or the latest
@@ -86,36 +82,46 @@ class Ledger:
             if since is None:
                 return []
             entries = self.store.journal_from(self.actor.tenant_id, since, end=as_of)
-            return ledger.trial_balances(entries, opening)
+            return ledger.trial_balances(entries, opening.balances)
         if not is_id("inv", invoice):
             raise InvalidInput([FieldProblem("invoice", "is not an invoice id")])
         _not_after_today("as_of", as_of)
         return ledger.trial_balances(self.store.of_invoice(self.actor.tenant_id, invoice, end=as_of))
 
-    def _opening(self, month: str) -> tuple[ledger.Balances, str | None]:
-        """The balances at the start of `month` as far as final months' closings give them, and the
-        month from which entries must be added (None: the tenant has no journal). A final month's
-        closing missing on the way is computed from its entries once and stored (read-through: a later
-        request reads one item instead of the month)."""
+    def _opening(self, month: str) -> tuple[MonthClosing, str | None]:
+        """What the entries before `month` sum to as far as final months' closings give it (the closing
+        of the month before, or of the latest final month), and the month from which entries must be
+        added (None: the tenant has no journal). A final month's closing missing on the way is computed
+        from its entries once and stored (read-through: a later request reads one item instead)."""
         tenant = self.actor.tenant_id
         base = min(previous_month(month), last_final_month(now()))
         closing = self.store.closing(tenant, through=base)
-        if closing is not None:
-            reached, opening = closing.month, closing.balances
-        else:
+        if closing is None:
             first = self.store.first_month(tenant)
             if first is None:
-                return {}, None
-            reached, opening = previous_month(first), {}
-        while reached < base:
-            reached = next_month(reached)
-            entries = self.store.journal_from(tenant, reached, end=month_end(reached))
-            opening = ledger.balances(entries, opening)
-            self.store.close(MonthClosing(tenant, reached, opening))
-        return opening, next_month(reached)
+                return MonthClosing(tenant, month, {}, ledger.NO_AGING), None
+            closing = MonthClosing(tenant, previous_month(first), {}, ledger.NO_AGING)
+        while closing.month < base:
+            reached = next_month(closing.month)
+            entries = list(self.store.journal_from(tenant, reached, end=month_end(reached)))
+            closing = MonthClosing(
+                tenant,
+                reached,
+                ledger.balances(entries, closing.balances),
+                ledger.aging_positions(entries, closing.aging),
+            )
+            self.store.close(closing)
+        return closing, next_month(closing.month)
 
     def aging(self, as_of: date) -> list[ledger.AgingReport]:
-        return ledger.aging(self._through(as_of), as_of)
+        """Claims outstanding by days past due on `as_of`: the closing before `as_of`'s month and the
+        entries posted since, as for trial balances."""
+        _not_after_today("as_of", as_of)
+        opening, since = self._opening(month_of(as_of))
+        if since is None:
+            return []
+        entries = self.store.journal_from(self.actor.tenant_id, since, end=as_of)
+        return ledger.aging_report(ledger.aging_positions(entries, opening.aging), as_of)
 
     def exposure(self) -> tuple[list[reports.PartyExposure], list[reports.PartyExposure]]:
         tenant = self.actor.tenant_id

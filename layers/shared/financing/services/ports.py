@@ -76,15 +76,6 @@ class Exposures(Protocol):
 class Journal(Protocol):
     """The double-entry journal, oldest entry first; `after` is an entry's position (its sort key)."""
 
-    def journal(
-        self,
-        tenant_id: str,
-        *,
-        start: date | None,
-        end: date,
-        after: str | None = None,
-        account: Account | None = None,
-    ) -> Iterator[JournalEntry]: ...
     def of_invoice(
         self,
         tenant_id: str,
