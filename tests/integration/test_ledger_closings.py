@@ -260,3 +260,14 @@ def test_balances_and_aging_read_a_bounded_number_of_items_however_long_the_hist
         assert len(dynamodb_queries) == 2, (name, dynamodb_queries)
         read = {q["ExpressionAttributeValues"][":p"]["S"] for q in dynamodb_queries}
         assert read == {tenant_key(tenant, "LEDGER_CLOSING"), tenant_key(tenant, "LEDGER#2026-09")}
+
+
+def test_a_closing_too_large_for_one_item_is_not_stored_and_the_request_still_answers():
+    """Some 5,000 open (buyer, due date) pairs fill DynamoDB's 400 KB item: beyond, the closing is not
+    stored (later requests read the months again) rather than failing the request."""
+    claims = {
+        ("usd", f"company_{n:026d}", date(2026, 1, 1) + timedelta(days=n % 300)): 1 for n in range(9000)
+    }
+    huge = ledger.MonthClosing("acme", "2026-01", {}, ledger.AgingPositions(claims, {}, frozenset({"usd"})))
+    LedgerStore().close(huge)
+    assert LedgerStore().closing("acme", through="2026-12") is None

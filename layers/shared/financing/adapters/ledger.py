@@ -34,6 +34,7 @@ from financing.domain.ledger import (
     previous_month,
 )
 from financing.ids import parse_id
+from financing.observability import logger
 
 INVOICE_INDEX = "ledger-by-invoice"
 KIND = "ledger_entry"
@@ -247,7 +248,13 @@ class LedgerStore:
                 ConditionExpression="attribute_not_exists(pk)",
             )
         except ClientError as error:
-            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            code, message = error.response["Error"]["Code"], error.response["Error"].get("Message", "")
+            if code == "ValidationException" and "size" in message.lower():
+                # Beyond some 5,000 open (buyer, due date) pairs the closing does not fit one item: the
+                # answer stands, later requests read the months again (slower, never wrong).
+                logger.warning("ledger closing too large to store", extra={"month": closing.month})
+                return
+            if code != "ConditionalCheckFailedException":
                 raise
 
     def page(

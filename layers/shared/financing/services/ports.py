@@ -74,7 +74,8 @@ class Exposures(Protocol):
 
 
 class Journal(Protocol):
-    """The double-entry journal, oldest entry first; `after` is an entry's position (its sort key)."""
+    """The double-entry journal, oldest entry first; `after` is a position a page reached (an entry's
+    sort key, or the end of a month read through), and the stored closings of final months."""
 
     def of_invoice(
         self,
