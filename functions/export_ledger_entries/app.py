@@ -22,7 +22,15 @@ CSV = documented_as(
 )
 
 
-@app.get("/v1/ledger/entries.csv", summary="Export journal entries as CSV", tags=["Ledger"], responses=CSV)
+@app.get(
+    "/v1/ledger/entries.csv",
+    summary="Export journal entries as CSV",
+    description="The same pages as `GET /v1/ledger/entries`, under the same read budget: a page may hold "
+    "fewer rows than `limit` entries' postings, even none, and still have an `x-next-cursor`; follow it "
+    "until it is absent.",
+    tags=["Ledger"],
+    responses=CSV,
+)
 def export(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     cursor: Annotated[str | None, Query(max_length=512)] = None,

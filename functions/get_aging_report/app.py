@@ -17,6 +17,9 @@ app = core_api()
 @app.get(
     "/v1/reports/aging",
     summary="Aging of outstanding claims",
+    description="From the entries posted (booked) through `as_of`: the closing of the month before "
+    "`as_of`'s month (or of the latest final month: a month is final an hour after it ends) plus the "
+    "entries posted since, so a request reads about one month of entries whatever the tenant's history.",
     tags=["Reports"],
     responses=documented(200, AgingReportsObject, "Per currency: the buckets in total and per buyer."),
 )

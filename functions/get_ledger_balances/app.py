@@ -19,6 +19,11 @@ app = core_api()
 @app.get(
     "/v1/ledger/balances",
     summary="Trial balance per currency",
+    description="Each account's balance from the entries posted (booked) through `as_of`. The tenant's "
+    "balances are the closing balances of the month before `as_of`'s month (or of the latest final "
+    "month: a month is final an hour after it ends) plus the entries posted since, so a request reads "
+    "about one month of entries whatever the tenant's history. A final month's closing is computed from "
+    "its entries by the first request that needs it and stored once.",
     tags=["Ledger"],
     responses=documented(200, TrialBalancesObject, "Each account's balance per currency, as of the date."),
 )

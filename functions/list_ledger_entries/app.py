@@ -19,6 +19,10 @@ app = core_api()
 @app.get(
     "/v1/ledger/entries",
     summary="List journal entries",
+    description="Oldest first. Every page reads under a budget (Queries asking for at most 1,000 entries "
+    "in all, at most 40 DynamoDB Queries sent): with a rare `account` over a long journal a page may end "
+    "early with fewer than `limit` entries, even none, and `has_more` with a `next_cursor` positioned at "
+    "the last entry examined; walking the cursors returns every matching entry once, in order.",
     tags=["Ledger"],
     responses=documented(200, ListObject[LedgerEntryObject], "A page of journal entries, oldest first."),
 )

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from financing.adapters import invoice_list, invoice_pages
+from financing.adapters import invoice_list, read_budget
 from financing.domain.financing_list import LIST_STATUS
 from financing.domain.invoices import InvoiceType
 from financing.domain.lifecycle import Status
@@ -239,7 +239,7 @@ def test_a_status_filter_reads_about_one_page_whatever_else_the_tenant_has(monke
 
 
 def test_a_sparse_filter_ends_a_page_early_at_its_read_budget_and_goes_on(monkeypatch):
-    monkeypatch.setattr(invoice_pages, "MAX_ITEMS_READ", 5)
+    monkeypatch.setattr(read_budget, "MAX_ITEMS_READ", 5)
     store([stored_invoice("acme", amount=100) for _ in range(12)] + [stored_invoice("acme", amount=900)])
     forward, backward = walk({"total_amount__gt": "500", "limit": "3"}, "acme")
     assert len(forward) == 1 and forward == backward

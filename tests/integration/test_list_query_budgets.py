@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from financing.adapters import invoice_list, invoice_pages
+from financing.adapters import invoice_list, read_budget
 from financing.domain.lifecycle import Status
 from financing.ids import as_uuid
 from tests.integration.harness import call
@@ -128,7 +128,7 @@ def test_a_page_never_sends_more_queries_than_the_budget_and_the_walk_misses_not
     """Forty invoices in each of five due months and a budget of eight Queries: a page of 100 would need
     two edge look-ups, five partitions and more chunks of each, so pages end early with a token; walking
     the tokens both ways returns every invoice once, in order, and no request exceeds the budget."""
-    monkeypatch.setattr(invoice_pages, "MAX_QUERIES", 8)
+    monkeypatch.setattr(read_budget, "MAX_QUERIES", 8)
     tenant = f"budget{next(tenants)}"
     invoices = invoices_due(tenant, [(2024, m) for m in range(1, 6)], per_month=40)
     query = {"due_date__gte": "2024-01-01", "due_date__lte": "2024-12-31", "limit": "100"}
@@ -143,7 +143,7 @@ def test_more_due_months_than_the_budget_can_open_reads_the_tenants_invoices_ins
 ):
     """With invoices due in more months than a page's Queries could open one partition each, the page
     reads the tenant's invoices in id order and filters them: still every match once, within budget."""
-    monkeypatch.setattr(invoice_pages, "MAX_QUERIES", 5)
+    monkeypatch.setattr(read_budget, "MAX_QUERIES", 5)
     tenant = f"months{next(tenants)}"
     invoices = invoices_due(tenant, [(2024, m) for m in range(1, 13)], per_month=2)
     wanted = [i for i in invoices if i.due_date >= date(2024, 3, 1)]
@@ -185,7 +185,7 @@ def test_any_budget_pages_a_due_range_like_a_plain_filter(
     """Invoices due in any months (each entry one invoice), any budget of at least three Queries, any
     due range and page size: the walk both ways equals a plain filter of the invoices, and no request
     sends more Queries than the budget."""
-    monkeypatch.setattr(invoice_pages, "MAX_QUERIES", budget)
+    monkeypatch.setattr(read_budget, "MAX_QUERIES", budget)
     tenant = f"prop{next(tenants)}"
     base = date(2023, 1, 1)
 
@@ -245,7 +245,7 @@ def test_two_core_filters_over_a_sparse_match_end_pages_early_instead_of_reading
     page. Before, a rare supplier made one request read the buyer's whole partition; now a page stops at
     the budget with a cursor (even a page with nothing in it), and the walk returns every match once,
     newest first."""
-    monkeypatch.setattr(invoice_pages, "MAX_QUERIES", 4)
+    monkeypatch.setattr(read_budget, "MAX_QUERIES", 4)
     buyer = "company_01JD00000000000000000000BB"
     rare = "company_01JD00000000000000000000RR"
     invoices = [stored_invoice("acme", buyer=buyer, created=START + timedelta(seconds=n)) for n in range(120)]
@@ -262,7 +262,7 @@ def test_two_core_filters_over_a_sparse_match_end_pages_early_instead_of_reading
 
 @pytest.mark.parametrize("query", [{}, {"status": "draft"}, {"status": "draft", "buyer": "B"}])
 def test_core_lists_page_every_invoice_once_within_the_budget(monkeypatch, dynamodb_queries, query):
-    monkeypatch.setattr(invoice_pages, "MAX_QUERIES", 3)
+    monkeypatch.setattr(read_budget, "MAX_QUERIES", 3)
     buyer = "company_01JD00000000000000000000BB"
     invoices = [stored_invoice("acme", buyer=buyer, created=START + timedelta(seconds=n)) for n in range(25)]
     store(invoices)
@@ -305,7 +305,7 @@ def test_any_core_filters_under_any_budget_page_like_a_plain_filter(
     """Invoices of any status, supplier and buyer, any filters of /v1/invoices and any budget: walking
     the cursors returns exactly the plain filter's invoices, newest first, each once, and no request
     sends more Queries than the budget."""
-    monkeypatch.setattr(invoice_pages, "MAX_QUERIES", budget)
+    monkeypatch.setattr(read_budget, "MAX_QUERIES", budget)
     tenant = f"core{next(tenants)}"
     invoices = [
         stored_invoice(tenant, status=status, buyer=buyer, created=START + timedelta(seconds=n)).model_copy(

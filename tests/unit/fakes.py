@@ -27,7 +27,7 @@ from financing.domain.errors import Conflict
 from financing.domain.events import DomainEvent
 from financing.domain.financing_list import InvoiceQuery, Order, matches
 from financing.domain.invoices import Invoice, Transition
-from financing.domain.ledger import Account, JournalEntry, entry_for
+from financing.domain.ledger import Account, JournalEntry, MonthClosing, entry_for, month_of
 from financing.domain.lifecycle import Status
 from financing.domain.money import EXPONENTS
 from financing.domain.settings import TenantSettings, defaults
@@ -59,6 +59,7 @@ class Books:
     files: set[tuple[str, str]] = field(default_factory=set)  # (tenant, document id) uploaded
     receivables: dict[tuple[str, str], str] = field(default_factory=dict)  # internal number -> status
     journal: dict[str, JournalEntry] = field(default_factory=dict)
+    closings: dict[tuple[str, str], MonthClosing] = field(default_factory=dict)  # (tenant, month)
     outbox: list[DomainEvent] = field(default_factory=list)
 
 
@@ -552,17 +553,6 @@ class FakeJournal:
             ):
                 yield entry
 
-    def journal(
-        self,
-        tenant_id: str,
-        *,
-        start: date | None,
-        end: date,
-        after: str | None = None,
-        account: Account | None = None,
-    ) -> Iterator[JournalEntry]:
-        return self._entries(tenant_id, None, start, end, after, account)
-
     def of_invoice(
         self,
         tenant_id: str,
@@ -574,6 +564,38 @@ class FakeJournal:
         account: Account | None = None,
     ) -> Iterator[JournalEntry]:
         return self._entries(tenant_id, invoice_id, start, end, after, account)
+
+    def journal_from(self, tenant_id: str, month: str, *, end: date) -> Iterator[JournalEntry]:
+        return (
+            e for e in self._entries(tenant_id, None, None, end, None, None) if month_of(e.posted_at) >= month
+        )
+
+    def first_month(self, tenant_id: str) -> str | None:
+        return min(
+            (month_of(e.posted_at) for e in self.books.journal.values() if e.tenant_id == tenant_id),
+            default=None,
+        )
+
+    def closing(self, tenant_id: str, *, through: str) -> MonthClosing | None:
+        months = [m for (tenant, m) in self.books.closings if tenant == tenant_id and m <= through]
+        return self.books.closings[(tenant_id, max(months))] if months else None
+
+    def close(self, closing: MonthClosing) -> None:
+        self.books.closings.setdefault((closing.tenant_id, closing.month), closing)
+
+    def page(
+        self,
+        tenant_id: str,
+        *,
+        invoice_id: str | None,
+        start: date | None,
+        end: date | None,
+        after: str | None,
+        account: Account | None,
+        limit: int,
+    ) -> tuple[list[JournalEntry], str | None]:
+        found = list(self._entries(tenant_id, invoice_id, start, end, after, account))
+        return found[:limit], sort_key(found[limit - 1]) if len(found) > limit else None
 
 
 def fake_ports(books: Books | None = None) -> InvoicePorts:

@@ -23,11 +23,11 @@ from financing.adapters.invoice_pages import (
     LOWEST,
     PageRead,
     Partition,
-    Reads,
     key_range,
     read_page,
 )
 from financing.adapters.invoices import parse_invoice
+from financing.adapters.read_budget import Reads
 from financing.domain.financing_list import InvoiceQuery, Order, matches
 from financing.ids import id_bound
 

@@ -1,9 +1,8 @@
-"""Pages of invoices read in id order from DynamoDB partitions, under one budget per page.
+"""Pages of invoices read in id order from DynamoDB partitions, under one read budget per page
+(adapters/read_budget.py).
 
 A partition here is the table's or an index's whose range key is the invoice id (`sk`), so a position in
-a list is an id and a page is a key range. A page may examine at most MAX_ITEMS_READ items and send at
-most MAX_QUERIES Query calls, whatever its filters: when either runs out, the page ends early at the last
-invoice examined and says more may follow, so a sparse filter costs more pages, never a longer request.
+a list is an id and a page is a key range.
 Several partitions are merged by id (k-way); each is read lazily, its chunks doubling from its share of
 the page, so a partition holding most of the page costs a few Queries, not one per share.
 """
@@ -13,38 +12,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from financing.adapters.aws import client
+from financing.adapters import read_budget
 from financing.adapters.dynamo import from_item
+from financing.adapters.read_budget import BudgetSpent, Reads
 from financing.domain.invoices import Invoice
 
-MAX_ITEMS_READ = 1000  # per page: ten pages' worth before a sparse filter ends the page early
-MAX_QUERIES = 40  # per page, every Query counted (edge look-ups included); at least 3
 LOWEST, HIGHEST = "inv_", "inv_~"  # below and above every invoice id
-
-
-class BudgetSpent(Exception):
-    """The page has sent its last allowed Query: it ends where reading stopped."""
-
-
-@dataclass
-class Reads:
-    """What one page has read so far: items DynamoDB scanned, and Query calls sent."""
-
-    items: int = 0
-    queries: int = 0
-
-    @property
-    def queries_left(self) -> int:
-        return MAX_QUERIES - self.queries
-
-    def query(self, request: dict[str, Any]) -> dict[str, Any]:
-        """One Query, charged to the page's budget; BudgetSpent (and nothing sent) once it is spent."""
-        if self.queries >= MAX_QUERIES:
-            raise BudgetSpent()
-        self.queries += 1
-        response = client("dynamodb").query(**request)
-        self.items += response.get("ScannedCount", 0)
-        return response
 
 
 @dataclass
@@ -132,7 +105,7 @@ def read_page(
                     del found[limit:]
                     last = found[-1].id
                     return page(True)
-            if examined >= MAX_ITEMS_READ:
+            if examined >= read_budget.MAX_ITEMS_READ:
                 return page(True)
     except BudgetSpent:
         # Every invoice up to `last` was examined: a stream that could not read on held only later ones.

@@ -36,8 +36,9 @@ from financing.adapters.dynamo import (
     to_item,
 )
 from financing.adapters.exposure import SINCE, exposure_key
-from financing.adapters.invoice_pages import PageRead, Partition, Reads, key_range, read_page
+from financing.adapters.invoice_pages import PageRead, Partition, key_range, read_page
 from financing.adapters.ledger import entry_write
+from financing.adapters.read_budget import Reads
 from financing.clock import iso
 from financing.domain.actor import Actor
 from financing.domain.buyer_limits import BuyerLimitExceeded

@@ -2,7 +2,9 @@
 month (the tenant's journal in date order) or by invoice (its sub-ledger).
 
 Keys:
-  entry   pk <tenant>#LEDGER#<yyyy-mm>   sk <posted at, ISO ms>#<entry id>   (one item per entry)
+  entry     pk <tenant>#LEDGER#<yyyy-mm>    sk <posted at, ISO ms>#<entry id>   (one item per entry)
+  closing   pk <tenant>#LEDGER_CLOSING      sk <yyyy-mm>   (a final month's closing, written once: the
+            balances and the aging positions every entry through the month sums to)
 Index `ledger-by-invoice`: ledger_invoice_pk = <tenant>#LEDGER_INVOICE#<inv id>, range sk.
 
 No item is shared by two entries: an entry is one new item in its month partition, so concurrent
@@ -16,20 +18,29 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Any
 
+from botocore.exceptions import ClientError
+
+from financing.adapters import read_budget
 from financing.adapters.aws import client
 from financing.adapters.dynamo import EntityTable, from_item, put_new, tenant_key, to_item
-from financing.domain.ledger import Account, JournalEntry
+from financing.adapters.read_budget import BudgetSpent, Reads
+from financing.domain.ledger import (
+    Account,
+    AgingPositions,
+    JournalEntry,
+    MonthClosing,
+    month_of,
+    next_month,
+    previous_month,
+)
 from financing.ids import parse_id
+from financing.observability import logger
 
 INVOICE_INDEX = "ledger-by-invoice"
 KIND = "ledger_entry"
+CLOSING_KIND = "ledger_closing"
 HIGHEST = "~"  # sorts after every character an entry's sort key holds
 LOWEST = "0"  # sorts before every entry's sort key (a year)
-
-
-def month_of(moment: date) -> str:
-    # Four digits always: `%Y` drops the leading zeros of a year before 1000, which then sorts after 2026.
-    return f"{moment.year:04d}-{moment.month:02d}"
 
 
 def month_partition(tenant_id: str, month: str) -> str:
@@ -71,33 +82,78 @@ def parse_entry(item: dict[str, Any]) -> JournalEntry:
     return JournalEntry.model_validate({**fields, "tenant_id": item["pk"].split("#LEDGER#")[0]})
 
 
+def closing_partition(tenant_id: str) -> str:
+    return tenant_key(tenant_id, "LEDGER_CLOSING")
+
+
+def closing_item(closing: MonthClosing) -> dict[str, Any]:
+    per_currency: dict[str, dict[str, int]] = {}
+    for (currency, account), balance in closing.balances.items():
+        per_currency.setdefault(currency, {})[account.value] = balance
+    aging = closing.aging
+    return {
+        "pk": closing_partition(closing.tenant_id),
+        "sk": closing.month,
+        "kind": CLOSING_KIND,
+        "balances": per_currency,
+        "claims": [[c, buyer, due.isoformat(), amount] for (c, buyer, due), amount in aging.claims.items()],
+        "written_off": [[c, buyer, amount] for (c, buyer), amount in aging.written_off.items()],
+        "currencies": sorted(aging.currencies),
+    }
+
+
+def parse_closing(item: dict[str, Any]) -> MonthClosing:
+    return MonthClosing(
+        tenant_id=item["pk"].removesuffix("#LEDGER_CLOSING"),
+        month=item["sk"],
+        balances={
+            (currency, Account(account)): int(balance)
+            for currency, accounts in item["balances"].items()
+            for account, balance in accounts.items()
+        },
+        aging=AgingPositions(
+            claims={
+                (c, buyer, date.fromisoformat(due)): int(amount) for c, buyer, due, amount in item["claims"]
+            },
+            written_off={(c, buyer): int(amount) for c, buyer, amount in item["written_off"]},
+            currencies=frozenset(item["currencies"]),
+        ),
+    )
+
+
 def entry_write(table_name: str, entry: JournalEntry) -> dict[str, Any]:
     """The transaction write of a new entry: refused if that entry (same id, same key) exists already."""
     return put_new(table_name, entry_item(entry))
 
 
 def _months(first: str, last: str) -> list[str]:
-    year, month = map(int, first.split("-"))
     months = []
-    while f"{year:04d}-{month:02d}" <= last:
-        months.append(f"{year:04d}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    while first <= last:
+        months.append(first)
+        first = next_month(first)
     return months
+
+
+def month_done(month: str) -> str:
+    """The position of a month read to its end: below every key of the next month (day 00), so a
+    journal resumed there starts with the next month's partition."""
+    return f"{next_month(month)}-00"
 
 
 class LedgerStore:
     def __init__(self, table: EntityTable | None = None) -> None:
         self.table = table or EntityTable()
 
-    def first_month(self, tenant_id: str) -> str | None:
+    def first_month(self, tenant_id: str, reads: Reads | None = None) -> str | None:
         """The month of the tenant's oldest invoice (ids carry their creation time): no entry is older."""
-        response = client("dynamodb").query(
-            TableName=self.table.table_name,
-            KeyConditionExpression="pk = :p",
-            ExpressionAttributeValues={":p": {"S": tenant_key(tenant_id, "INVOICE")}},
-            ProjectionExpression="sk",
-            Limit=1,
-        )
+        request = {
+            "TableName": self.table.table_name,
+            "KeyConditionExpression": "pk = :p",
+            "ExpressionAttributeValues": {":p": {"S": tenant_key(tenant_id, "INVOICE")}},
+            "ProjectionExpression": "sk",
+            "Limit": 1,
+        }
+        response = reads.query(request) if reads else client("dynamodb").query(**request)
         items = response.get("Items", [])
         if not items:
             return None
@@ -105,7 +161,6 @@ class LedgerStore:
         return month_of(ulid.datetime) if ulid else None
 
     def _query(self, request: dict[str, Any]) -> Iterator[dict[str, Any]]:
-        request = {"TableName": self.table.table_name, **request}
         while True:
             response = client("dynamodb").query(**request)
             yield from (from_item(item) for item in response.get("Items", []))
@@ -113,30 +168,30 @@ class LedgerStore:
                 return
             request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
-    def journal(
+    def _month_requests(
         self,
         tenant_id: str,
-        *,
         start: date | None,
         end: date,
-        after: str | None = None,
-        account: Account | None = None,
-    ) -> Iterator[JournalEntry]:
-        """The tenant's entries posted from `start` (None: the beginning) through `end`, oldest first,
-        after the sort key `after`; with `account`, only the entries that post to it."""
+        after: str | None,
+        account: Account | None,
+        reads: Reads | None = None,
+    ) -> Iterator[tuple[str, dict[str, Any]]]:
+        """Per month partition of the journal within the bounds, oldest first: the position reached
+        once it is read to its end, and its Query."""
         # No entry is older than the tenant's oldest invoice: an earlier start reads no empty months.
-        first = self.first_month(tenant_id)
+        # A resumed page starts at its position's month, which the first page found.
+        first = after[:7] if after is not None else self.first_month(tenant_id, reads)
         if first is None:
             return
         if start is not None:
             first = max(first, month_of(start))
-        if after is not None:
-            first = max(first, after[:7])
         low = day_bound(start, end=False) if start else LOWEST
         high = day_bound(end, end=True)
         for month in _months(first, month_of(end)):
             request = _within(
                 {
+                    "TableName": self.table.table_name,
                     "KeyConditionExpression": "pk = :p",
                     "ExpressionAttributeValues": {":p": {"S": month_partition(tenant_id, month)}},
                     "ConsistentRead": True,
@@ -148,7 +203,119 @@ class LedgerStore:
             )
             if request is None:
                 return
+            yield month_done(month), request
+
+    def journal(
+        self,
+        tenant_id: str,
+        *,
+        start: date | None,
+        end: date,
+        after: str | None = None,
+        account: Account | None = None,
+    ) -> Iterator[JournalEntry]:
+        """The tenant's entries posted from `start` (None: the beginning) through `end`, oldest first,
+        after the sort key `after`; with `account`, only the entries that post to it (every one read:
+        for a request's page, use `page`)."""
+        for _, request in self._month_requests(tenant_id, start, end, after, account):
             yield from (parse_entry(item) for item in self._query(request))
+
+    def journal_from(self, tenant_id: str, month: str, *, end: date) -> Iterator[JournalEntry]:
+        """The tenant's entries posted from the start of `month` through `end`, oldest first."""
+        for _, request in self._month_requests(tenant_id, None, end, month_done(previous_month(month)), None):
+            yield from (parse_entry(item) for item in self._query(request))
+
+    def closing(self, tenant_id: str, *, through: str) -> MonthClosing | None:
+        """The latest month's closing stored for the tenant, of `through` or earlier (one Query)."""
+        response = client("dynamodb").query(
+            TableName=self.table.table_name,
+            KeyConditionExpression="pk = :p AND sk <= :through",
+            ExpressionAttributeValues={":p": {"S": closing_partition(tenant_id)}, ":through": {"S": through}},
+            ScanIndexForward=False,
+            Limit=1,
+            ConsistentRead=True,
+        )
+        items = response.get("Items", [])
+        return parse_closing(from_item(items[0])) if items else None
+
+    def close(self, closing: MonthClosing) -> None:
+        """Store a month's closing once: a closing of a final month never changes, so a concurrent
+        request's equal one already stored is kept."""
+        try:
+            client("dynamodb").put_item(
+                TableName=self.table.table_name,
+                Item=to_item(closing_item(closing)),
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+        except ClientError as error:
+            code, message = error.response["Error"]["Code"], error.response["Error"].get("Message", "")
+            if code == "ValidationException" and "size" in message.lower():
+                # Beyond some 5,000 open (buyer, due date) pairs the closing does not fit one item: the
+                # answer stands, later requests read the months again (slower, never wrong).
+                logger.warning("ledger closing too large to store", extra={"month": closing.month})
+                return
+            if code != "ConditionalCheckFailedException":
+                raise
+
+    def page(
+        self,
+        tenant_id: str,
+        *,
+        invoice_id: str | None,
+        start: date | None,
+        end: date | None,
+        after: str | None,
+        account: Account | None,
+        limit: int,
+    ) -> tuple[list[JournalEntry], str | None]:
+        """Up to `limit` entries of the tenant's journal (or of one invoice's index) beyond `after`, and
+        the position the next page resumes from (None: nothing more). The page reads under the list
+        budget (adapters/read_budget.py), its Queries' Limits summing to at most MAX_ITEMS_READ: when
+        it runs out, the page ends early, even empty, at the last entry examined, a month read to its
+        end moving the position on to the next month."""
+        reads = Reads()
+        if invoice_id is None:
+            assert end is not None  # the journal's end is always a day (the service's today at most)
+            requests = self._month_requests(tenant_id, start, end, after, account, reads)
+        else:
+            low = day_bound(start, end=False) if start else LOWEST
+            high = day_bound(end, end=True) if end else HIGHEST
+            request: dict[str, Any] = {
+                "TableName": self.table.table_name,
+                "IndexName": INVOICE_INDEX,
+                "KeyConditionExpression": "ledger_invoice_pk = :p",
+                "ExpressionAttributeValues": {":p": {"S": invoice_partition(tenant_id, invoice_id)}},
+            }
+            bounded = _within(request, low, high, after, account)
+            requests = iter([(HIGHEST, bounded)] if bounded else [])
+        found: list[JournalEntry] = []
+        position = after
+        asked = 0  # entries the page's Queries may examine (their Limits): never beyond the budget
+        try:
+            for finished, request in requests:
+                chunk = limit + 1 - len(found)
+                while True:
+                    items_left = read_budget.MAX_ITEMS_READ - asked
+                    if items_left <= 0 and position is not None:
+                        return found, position
+                    request["Limit"] = max(1, min(chunk, items_left))
+                    asked += request["Limit"]
+                    response = reads.query(request)
+                    for item in response.get("Items", []):
+                        found.append(parse_entry(from_item(item)))
+                        if len(found) > limit:
+                            del found[limit:]
+                            return found, sort_key(found[-1])
+                    if "LastEvaluatedKey" not in response:
+                        break
+                    position = response["LastEvaluatedKey"]["sk"]["S"]
+                    request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+                    chunk *= 2  # a sparse filter: examine more at a time, within the budget
+                position = finished
+        except BudgetSpent:
+            # Every entry up to `position` was examined; the next page resumes beyond it.
+            return found, position
+        return found, None
 
     def of_invoice(
         self,
@@ -162,6 +329,7 @@ class LedgerStore:
     ) -> Iterator[JournalEntry]:
         """One invoice's entries (its sub-ledger), oldest first."""
         request: dict[str, Any] = {
+            "TableName": self.table.table_name,
             "IndexName": INVOICE_INDEX,
             "KeyConditionExpression": "ledger_invoice_pk = :p",
             "ExpressionAttributeValues": {":p": {"S": invoice_partition(tenant_id, invoice_id)}},

@@ -2,7 +2,6 @@
 
 from datetime import date
 
-from financing.adapters.ledger import sort_key
 from financing.api.pagination import encode_cursor, position_after
 from financing.composition.ledger import ledger_use_cases
 from financing.domain.actor import Actor
@@ -19,11 +18,12 @@ def journal_page(
     limit: int,
     cursor: str | None,
 ) -> tuple[list[JournalEntry], str | None]:
-    """A page of entries and the cursor of the next one (None at the end). The cursor is bound to the
-    filters, so it resumes this listing only (in either format)."""
+    """A page of entries and the cursor of the next one (None at the end): the position the page reached,
+    which may be past its last entry (a page ends early once its read budget is spent). The cursor is
+    bound to the filters, so it resumes this listing only (in either format)."""
     filters = [invoice, account and account.value, posted_from, posted_to]
     binding = f"{actor.tenant_id}:ledger_entries:" + ":".join(str(f or "*") for f in filters)
-    entries, more = ledger_use_cases(actor).entries(
+    entries, position = ledger_use_cases(actor).entries(
         invoice=invoice,
         account=account,
         posted_from=posted_from,
@@ -31,4 +31,4 @@ def journal_page(
         limit=limit,
         after=position_after(cursor, binding),
     )
-    return entries, encode_cursor({"after": sort_key(entries[-1])}, binding) if more else None
+    return entries, encode_cursor({"after": position}, binding) if position is not None else None

@@ -46,9 +46,9 @@ supplier receives first_payment - iof). A date such as `settled_on` moves no mon
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from hashlib import blake2b
 
@@ -263,9 +263,15 @@ def entry_for(previous, moved, *, event_id: str, correlation_id: str, at: dateti
 # ------------------------------------------------------------------------------------------ balances
 
 
-def balances(entries: Iterable[JournalEntry]) -> dict[tuple[str, Account], int]:
-    """Signed balances (debit positive) per (currency, account)."""
-    totals: dict[tuple[str, Account], int] = defaultdict(int)
+Balances = dict[tuple[str, Account], int]  # signed (debit positive) per (currency, account)
+
+
+def balances(
+    entries: Iterable[JournalEntry], opening: Mapping[tuple[str, Account], int] | None = None
+) -> Balances:
+    """Signed balances (debit positive) per (currency, account): `opening` (what earlier entries sum to)
+    plus the entries. An account an entry touched keeps its place at 0."""
+    totals: dict[tuple[str, Account], int] = defaultdict(int, opening or {})
     for entry in entries:
         for posting in entry.postings:
             totals[(entry.currency, posting.account)] += posting.signed
@@ -286,6 +292,53 @@ def claim_outstanding(account_balances: dict[Account, int]) -> int:
     return account_balances.get(Account.ADVANCES_RECEIVABLE, 0) + account_balances.get(
         Account.LATE_FEES_RECEIVABLE, 0
     )
+
+
+# ------------------------------------------------------------------------------------------ closings
+#
+# A month's closing balances are what every entry posted up to its end sums to. An entry's `posted_at` is
+# the clock's time when its change was decided, and its transaction commits within the request (a
+# Lambda runs 15 minutes at most), so no entry is ever booked into a month more than that after the
+# month ended: a backdated payment carries its paid date as `value_date` and is posted now. A month
+# is thus final CLOSING_LAG after it ends, and its closing, once computed, never changes.
+
+CLOSING_LAG = timedelta(hours=1)
+
+
+def month_of(moment: date) -> str:
+    # Four digits always: `%Y` drops the leading zeros of a year before 1000, which then sorts after 2026.
+    return f"{moment.year:04d}-{moment.month:02d}"
+
+
+def next_month(month: str) -> str:
+    year, number = map(int, month.split("-"))
+    return f"{year + 1:04d}-01" if number == 12 else f"{year:04d}-{number + 1:02d}"
+
+
+def previous_month(month: str) -> str:
+    year, number = map(int, month.split("-"))
+    return f"{year - 1:04d}-12" if number == 1 else f"{year:04d}-{number - 1:02d}"
+
+
+def month_end(month: str) -> date:
+    """The month's last day."""
+    year, number = map(int, next_month(month).split("-"))
+    return date(year, number, 1) - timedelta(days=1)
+
+
+def last_final_month(now: datetime) -> str:
+    """The latest month no entry can still be booked into at `now`."""
+    return previous_month(month_of(now - CLOSING_LAG))
+
+
+@dataclass(frozen=True)
+class MonthClosing:
+    """The tenant's balances and aging positions at the end of `month`: every entry posted through it."""
+
+    tenant_id: str
+    month: str
+    balances: Balances
+    aging: "AgingPositions"
 
 
 # ------------------------------------------------------------------------------------------- ageing
@@ -337,9 +390,12 @@ class TrialBalance:
         return sum(a.credit for a in self.accounts)
 
 
-def trial_balances(entries: Iterable[JournalEntry]) -> list[TrialBalance]:
-    """Per currency, each account's balance; debits equal credits when every entry balances."""
-    totals = balances(entries)
+def trial_balances(
+    entries: Iterable[JournalEntry], opening: Mapping[tuple[str, Account], int] | None = None
+) -> list[TrialBalance]:
+    """Per currency, each account's balance (`opening` plus the entries); debits equal credits when
+    every entry balances."""
+    totals = balances(entries, opening)
     order = list(CHART)
     return [
         TrialBalance(
@@ -373,23 +429,60 @@ class AgingReport:
     buyers: dict[str, Aged]
 
 
-def aging(entries: Iterable[JournalEntry], as_of: date) -> list[AgingReport]:
-    """Each invoice's claim outstanding (unpaid advance + discount and late fees) in the bucket of its
-    days past due on `as_of`, per currency, in total and per buyer, from the entries posted by then."""
-    per_invoice: dict[str, tuple[JournalEntry, dict[Account, int]]] = {}
+@dataclass(frozen=True)
+class AgingPositions:
+    """What the aging report needs of the entries, summed so that it holds what is open, not history:
+    the claims outstanding per (currency, buyer, due date), the write-offs per (currency, buyer), and
+    the currencies seen. Each invoice's entries carry its currency, buyer and due date, so summing its
+    claim into its (currency, buyer, due date) puts it in the same bucket on any day."""
+
+    claims: dict[tuple[str, str, date], int]
+    written_off: dict[tuple[str, str], int]
+    currencies: frozenset[str]
+
+
+NO_AGING = AgingPositions({}, {}, frozenset())
+
+
+def aging_positions(entries: Iterable[JournalEntry], opening: AgingPositions = NO_AGING) -> AgingPositions:
+    """`opening` plus the entries (zero sums left out: a settled claim takes no room)."""
+    claims: dict[tuple[str, str, date], int] = defaultdict(int, opening.claims)
+    written_off: dict[tuple[str, str], int] = defaultdict(int, opening.written_off)
+    currencies = set(opening.currencies)
     for entry in entries:
-        _, books = per_invoice.setdefault(entry.invoice_id, (entry, defaultdict(int)))
+        currencies.add(entry.currency)
         for posting in entry.postings:
-            books[posting.account] += posting.signed
-    reports: dict[str, AgingReport] = {}
-    for entry, books in per_invoice.values():
-        report = reports.setdefault(entry.currency, AgingReport(entry.currency, _aged(), {}))
-        buyer = report.buyers.setdefault(entry.buyer, _aged())
-        bucket = aging_bucket(entry.due_date, as_of)
-        for aged in (report.total, buyer):
-            aged.buckets[bucket] += claim_outstanding(books)
-            aged.written_off += books.get(Account.WRITE_OFFS, 0)
+            if posting.account in (Account.ADVANCES_RECEIVABLE, Account.LATE_FEES_RECEIVABLE):
+                claims[(entry.currency, entry.buyer, entry.due_date)] += posting.signed
+            elif posting.account == Account.WRITE_OFFS:
+                written_off[(entry.currency, entry.buyer)] += posting.signed
+    return AgingPositions(
+        {k: v for k, v in claims.items() if v},
+        {k: v for k, v in written_off.items() if v},
+        frozenset(currencies),
+    )
+
+
+def aging_report(positions: AgingPositions, as_of: date) -> list[AgingReport]:
+    """The claims outstanding in the bucket of their days past due on `as_of`, per currency, in total
+    and per buyer (a buyer with nothing outstanding and nothing written off is left out)."""
+    reports = {currency: AgingReport(currency, _aged(), {}) for currency in positions.currencies}
+    for (currency, buyer_id, due_date), claim in positions.claims.items():
+        report = reports[currency]
+        bucket = aging_bucket(due_date, as_of)
+        for aged in (report.total, report.buyers.setdefault(buyer_id, _aged())):
+            aged.buckets[bucket] += claim
+    for (currency, buyer_id), amount in positions.written_off.items():
+        report = reports[currency]
+        for aged in (report.total, report.buyers.setdefault(buyer_id, _aged())):
+            aged.written_off += amount
     for report in reports.values():
         for buyer_id in [b for b, aged in report.buyers.items() if not aged.total and not aged.written_off]:
             del report.buyers[buyer_id]
     return [reports[currency] for currency in sorted(reports)]
+
+
+def aging(entries: Iterable[JournalEntry], as_of: date) -> list[AgingReport]:
+    """Each invoice's claim outstanding (unpaid advance + discount and late fees) in the bucket of its
+    days past due on `as_of`, per currency, in total and per buyer, from the entries posted by then."""
+    return aging_report(aging_positions(entries), as_of)

@@ -1,14 +1,22 @@
 """Ledger use cases: the journal (filtered, by page), trial balances, the aging and exposure reports."""
 
 from datetime import date
-from itertools import islice
 
-from financing.clock import today
+from financing.clock import now, today
 from financing.domain import ledger, reports
 from financing.domain.actor import Actor
 from financing.domain.errors import FieldProblem, InvalidInput
 from financing.domain.invoices import Invoice
-from financing.domain.ledger import Account, JournalEntry
+from financing.domain.ledger import (
+    Account,
+    JournalEntry,
+    MonthClosing,
+    last_final_month,
+    month_end,
+    month_of,
+    next_month,
+    previous_month,
+)
 from financing.domain.lifecycle import EXPOSED
 from financing.ids import is_id
 from financing.services.ports import Exposures, InvoiceStore, Journal
@@ -40,9 +48,11 @@ class Ledger:
         posted_to: date | None,
         limit: int,
         after: str | None,
-    ) -> tuple[list[JournalEntry], bool]:
-        """A page of the journal, oldest first: one invoice's entries (its index) or the tenant's (its
-        month partitions), optionally only those posting to `account`, posted within the dates."""
+    ) -> tuple[list[JournalEntry], str | None]:
+        """A page of the journal, oldest first, and the position the next page resumes from (None: no
+        more): one invoice's entries (its index) or the tenant's (its month partitions), optionally only
+        those posting to `account`, posted within the dates. The page reads under the list budget, so a
+        rare account may give a short page, even an empty one, that still has a next position."""
         problems = []
         if invoice is not None and not is_id("inv", invoice):
             problems.append(FieldProblem("invoice", "is not an invoice id"))
@@ -50,34 +60,68 @@ class Ledger:
             problems.append(FieldProblem("posted_to", "must not be before posted_from"))
         if problems:
             raise InvalidInput(problems)
-        tenant = self.actor.tenant_id
-        if invoice is not None:
-            found = self.store.of_invoice(
-                tenant, invoice, start=posted_from, end=posted_to, after=after, account=account
-            )
-        else:
-            # Nothing is posted after today: a later end would only read empty months.
-            end = min(posted_to or today(), today())
-            found = self.store.journal(tenant, start=posted_from, end=end, after=after, account=account)
-        page = list(islice(found, limit + 1))
-        return page[:limit], len(page) > limit
-
-    def _through(self, as_of: date) -> list[JournalEntry]:
-        _not_after_today("as_of", as_of)
-        return list(self.store.journal(self.actor.tenant_id, start=None, end=as_of))
+        # Nothing is posted after today: a later end of the tenant's journal would only read empty months.
+        end = posted_to if invoice is not None else min(posted_to or today(), today())
+        return self.store.page(
+            self.actor.tenant_id,
+            invoice_id=invoice,
+            start=posted_from,
+            end=end,
+            after=after,
+            account=account,
+            limit=limit,
+        )
 
     def trial_balances(self, as_of: date, invoice: str | None = None) -> list[ledger.TrialBalance]:
         """The tenant's (or one invoice's) balances per currency and account, from the entries posted
-        through `as_of`."""
+        through `as_of`: the tenant's from the closing of the month before `as_of`'s (or the latest
+        final one) and the entries posted since."""
         if invoice is None:
-            return ledger.trial_balances(self._through(as_of))
+            _not_after_today("as_of", as_of)
+            opening, since = self._opening(month_of(as_of))
+            if since is None:
+                return []
+            entries = self.store.journal_from(self.actor.tenant_id, since, end=as_of)
+            return ledger.trial_balances(entries, opening.balances)
         if not is_id("inv", invoice):
             raise InvalidInput([FieldProblem("invoice", "is not an invoice id")])
         _not_after_today("as_of", as_of)
         return ledger.trial_balances(self.store.of_invoice(self.actor.tenant_id, invoice, end=as_of))
 
+    def _opening(self, month: str) -> tuple[MonthClosing, str | None]:
+        """What the entries before `month` sum to as far as final months' closings give it (the closing
+        of the month before, or of the latest final month), and the month from which entries must be
+        added (None: the tenant has no journal). A final month's closing missing on the way is computed
+        from its entries once and stored (read-through: a later request reads one item instead)."""
+        tenant = self.actor.tenant_id
+        base = min(previous_month(month), last_final_month(now()))
+        closing = self.store.closing(tenant, through=base)
+        if closing is None:
+            first = self.store.first_month(tenant)
+            if first is None:
+                return MonthClosing(tenant, month, {}, ledger.NO_AGING), None
+            closing = MonthClosing(tenant, previous_month(first), {}, ledger.NO_AGING)
+        while closing.month < base:
+            reached = next_month(closing.month)
+            entries = list(self.store.journal_from(tenant, reached, end=month_end(reached)))
+            closing = MonthClosing(
+                tenant,
+                reached,
+                ledger.balances(entries, closing.balances),
+                ledger.aging_positions(entries, closing.aging),
+            )
+            self.store.close(closing)
+        return closing, next_month(closing.month)
+
     def aging(self, as_of: date) -> list[ledger.AgingReport]:
-        return ledger.aging(self._through(as_of), as_of)
+        """Claims outstanding by days past due on `as_of`: the closing before `as_of`'s month and the
+        entries posted since, as for trial balances."""
+        _not_after_today("as_of", as_of)
+        opening, since = self._opening(month_of(as_of))
+        if since is None:
+            return []
+        entries = self.store.journal_from(self.actor.tenant_id, since, end=as_of)
+        return ledger.aging_report(ledger.aging_positions(entries, opening.aging), as_of)
 
     def exposure(self) -> tuple[list[reports.PartyExposure], list[reports.PartyExposure]]:
         tenant = self.actor.tenant_id

@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # annotations only: a function importing a port loads none of
     from financing.domain.events import DomainEvent
     from financing.domain.financing_list import InvoiceQuery
     from financing.domain.invoices import Invoice, Transition
-    from financing.domain.ledger import Account, JournalEntry
+    from financing.domain.ledger import Account, JournalEntry, MonthClosing
     from financing.domain.settings import TenantSettings
 
     Move = tuple[Invoice, Invoice, list[Transition]]  # (changed invoice, as read, the transitions between)
@@ -74,17 +74,9 @@ class Exposures(Protocol):
 
 
 class Journal(Protocol):
-    """The double-entry journal, oldest entry first; `after` is an entry's position (its sort key)."""
+    """The double-entry journal, oldest entry first; `after` is a position a page reached (an entry's
+    sort key, or the end of a month read through), and the stored closings of final months."""
 
-    def journal(
-        self,
-        tenant_id: str,
-        *,
-        start: date | None,
-        end: date,
-        after: str | None = None,
-        account: Account | None = None,
-    ) -> Iterator[JournalEntry]: ...
     def of_invoice(
         self,
         tenant_id: str,
@@ -95,6 +87,32 @@ class Journal(Protocol):
         after: str | None = None,
         account: Account | None = None,
     ) -> Iterator[JournalEntry]: ...
+    def journal_from(self, tenant_id: str, month: str, *, end: date) -> Iterator[JournalEntry]:
+        """The tenant's entries posted from the start of `month` (YYYY-MM) through the day `end`."""
+
+    def first_month(self, tenant_id: str) -> str | None:
+        """A month no entry of the tenant is older than (None: the tenant has no journal)."""
+
+    def closing(self, tenant_id: str, *, through: str) -> MonthClosing | None:
+        """The latest stored month's closing of the tenant, of the month `through` or earlier."""
+
+    def close(self, closing: MonthClosing) -> None:
+        """Store a final month's closing; one already stored for that month is kept (they are equal)."""
+
+    def page(
+        self,
+        tenant_id: str,
+        *,
+        invoice_id: str | None,
+        start: date | None,
+        end: date | None,
+        after: str | None,
+        account: Account | None,
+        limit: int,
+    ) -> tuple[list[JournalEntry], str | None]:
+        """Up to `limit` entries (the tenant's, or one invoice's) and the position the next page resumes
+        from, None when no more can follow. A store may end a page early (a read budget), even empty,
+        with a position; walking the positions returns every entry once, in order."""
 
 
 class CreditLines(Protocol):
