@@ -4,6 +4,7 @@ import base64
 import importlib.util
 import json
 import sys
+import threading
 import uuid
 from pathlib import Path
 from types import ModuleType
@@ -29,15 +30,23 @@ class Context:
 
 
 def handler(function_dir: str):
-    """The `lambda_handler` of functions/<function_dir>/app.py, imported once per test session."""
-    if function_dir not in _loaded:
+    """The `lambda_handler` of functions/<function_dir>/app.py, imported once per test session and thread.
+
+    A Lambda container serves one request at a time, and a handler module's globals (the resolver's
+    current event above all) assume it: a test running requests side by side in threads gets one module
+    per thread, as Lambda would run them in separate containers (the main thread's is `fn_<dir>`)."""
+    thread = threading.get_ident()
+    main = thread == threading.main_thread().ident
+    key = function_dir if main else f"{function_dir}@{thread}"
+    if key not in _loaded:
         path = ROOT / "functions" / function_dir / "app.py"
-        spec = importlib.util.spec_from_file_location(f"fn_{function_dir}", path)
+        name = f"fn_{function_dir}" if main else f"fn_{function_dir}_{thread}"
+        spec = importlib.util.spec_from_file_location(name, path)
         module = importlib.util.module_from_spec(spec)
         sys.modules[spec.name] = module
         spec.loader.exec_module(module)
-        _loaded[function_dir] = module
-    return _loaded[function_dir].lambda_handler
+        _loaded[key] = module
+    return _loaded[key].lambda_handler
 
 
 def api_event(
