@@ -38,7 +38,7 @@ venv: $(STAMP) ## create the virtualenv and install everything
 run: $(STAMP) ## start the whole product locally (moto, API, workers)
 	@$(PY) -m local
 
-test: $(STAMP) lint validate scan build-check ## lint, template validation, sam build and every test
+test: $(STAMP) lint validate scan build-check ## lint, template validation, the IaC scan, sam build and every test
 	@$(PY) -m pytest -n 2 --dist loadfile -q
 
 lint: $(STAMP) ## ruff
