@@ -9,6 +9,9 @@ PY313_DIR := $(shell for p in "$$(command -v python3.13 2>/dev/null)" $(HOME)/.p
 	[ -n "$$p" ] && "$$p" -c 'import sys; assert sys.version_info[:2] == (3, 13)' 2>/dev/null && dirname "$$p" && break; done)
 BOOT_PYTHON := $(if $(PY313_DIR),$(PY313_DIR)/python3.13,python3)
 STAMP := $(VENV)/.installed
+# checkov lives in a venv of its own: its pinned dependencies (boto3 among them) clash with ours.
+SCAN_VENV ?= $(VENV)/checkov
+SCAN_STAMP := $(SCAN_VENV)/.installed
 
 AWS_PORT ?= 5000
 PORT ?= 3000
@@ -24,12 +27,18 @@ $(STAMP): requirements-dev.txt layers/shared/requirements.txt
 	@$(PY) -m pip install -q -r requirements-dev.txt
 	@touch $@
 
+$(SCAN_STAMP): requirements-scan.txt
+	@[ -x $(SCAN_VENV)/bin/python ] || { echo "creating $(SCAN_VENV) with $(BOOT_PYTHON)"; $(BOOT_PYTHON) -m venv $(SCAN_VENV); }
+	@$(SCAN_VENV)/bin/python -m pip install -q --upgrade pip >/dev/null
+	@$(SCAN_VENV)/bin/python -m pip install -q -r requirements-scan.txt
+	@touch $@
+
 venv: $(STAMP) ## create the virtualenv and install everything
 
 run: $(STAMP) ## start the whole product locally (moto, API, workers)
 	@$(PY) -m local
 
-test: $(STAMP) lint validate build-check ## lint, template validation, sam build and every test
+test: $(STAMP) lint validate scan build-check ## lint, template validation, the IaC scan, sam build and every test
 	@$(PY) -m pytest -n 2 --dist loadfile -q
 
 lint: $(STAMP) ## ruff
@@ -39,6 +48,9 @@ lint: $(STAMP) ## ruff
 validate: $(STAMP) ## sam validate --lint and cfn-lint on template.yaml
 	@$(VENV)/bin/cfn-lint template.yaml
 	@SAM_CLI_TELEMETRY=0 $(VENV)/bin/sam validate --lint --region us-east-1 >/dev/null
+
+scan: $(SCAN_STAMP) ## checkov over template.yaml (CloudFormation and SAM checks); any failed check fails
+	@$(SCAN_VENV)/bin/checkov --file template.yaml --framework cloudformation --skip-download --compact --quiet
 
 build: $(STAMP) ## sam build (needs python3.13 for the Lambda runtime)
 	@[ -n "$(PY313_DIR)" ] || { echo "sam build needs CPython 3.13 (pyenv install 3.13); not found"; exit 1; }
@@ -83,4 +95,4 @@ bench: $(STAMP) ## benchmarks: cold start, warm overhead, AWS calls per request 
 clean: ## remove the virtualenv and build output
 	rm -rf $(VENV) .aws-sam .pytest_cache .ruff_cache
 
-.PHONY: help venv run test lint validate build build-check token invoke schedule redrive openapi fuzz bench clean
+.PHONY: help venv run test lint validate scan build build-check token invoke schedule redrive openapi fuzz bench clean

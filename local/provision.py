@@ -356,6 +356,19 @@ class _Provisioner(EventSources):
                 s3.put_public_access_block(
                     Bucket=name, PublicAccessBlockConfiguration=props["PublicAccessBlockConfiguration"]
                 )
+            if props.get("LoggingConfiguration"):
+                # The template makes the bucket wait for the target's policy: S3 refuses a target the logging
+                # service may not write to.
+                logging_ = props["LoggingConfiguration"]
+                s3.put_bucket_logging(
+                    Bucket=name,
+                    BucketLoggingStatus={
+                        "LoggingEnabled": {
+                            "TargetBucket": logging_["DestinationBucketName"],
+                            "TargetPrefix": logging_.get("LogFilePrefix", ""),
+                        }
+                    },
+                )
             if props.get("CorsConfiguration"):
                 rules = [
                     {("MaxAgeSeconds" if k == "MaxAge" else k): v for k, v in rule.items()}
@@ -369,6 +382,13 @@ class _Provisioner(EventSources):
             "DualStackDomainName": f"{name}.s3.dualstack.{self.region}.amazonaws.com",
             "WebsiteURL": f"http://{name}.s3-website-{self.region}.amazonaws.com",
         }
+
+    def _AWS__S3__BucketPolicy(self, logical_id: str, resource: Mapping[str, Any]) -> tuple[Any, dict]:
+        props = self.props(resource)
+        self.clients("s3").put_bucket_policy(
+            Bucket=props["Bucket"], Policy=json.dumps(props["PolicyDocument"])
+        )
+        return props["Bucket"], {}
 
     def _AWS__SecretsManager__Secret(self, logical_id: str, resource: Mapping[str, Any]) -> tuple[Any, dict]:
         props = self.props(resource)

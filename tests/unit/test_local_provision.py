@@ -87,6 +87,19 @@ def test_functions_get_resolved_environments_and_event_sources(stack):
         assert any(api.routes for api in stack.apis.values())
 
 
+def test_the_documents_bucket_logs_its_requests_to_a_bucket_only_log_delivery_writes_to(stack):
+    s3 = boto3.client("s3")
+    logging_ = s3.get_bucket_logging(Bucket=stack.physical["DocumentsBucket"])["LoggingEnabled"]
+    assert logging_ == {
+        "TargetBucket": stack.physical["DocumentsAccessLogsBucket"],
+        "TargetPrefix": "documents/",
+    }
+    policy = json.loads(s3.get_bucket_policy(Bucket=stack.physical["DocumentsAccessLogsBucket"])["Policy"])
+    (allow,) = [statement for statement in policy["Statement"] if statement["Effect"] == "Allow"]
+    assert allow["Principal"] == {"Service": "logging.s3.amazonaws.com"} and allow["Action"] == "s3:PutObject"
+    assert allow["Resource"] == f"arn:aws:s3:::{stack.physical['DocumentsAccessLogsBucket']}/documents/*"
+
+
 def test_provisioning_twice_finds_the_same_resources():
     with mock_aws():
         first = provision(TEMPLATE)
