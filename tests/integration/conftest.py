@@ -10,7 +10,7 @@ from financing.adapters.aws import client
 from financing.api import idempotency
 from financing.config import settings
 from financing.observability import logger
-from local import moto_queries
+from local import iam, moto_queries
 from local.provision import provision
 from local.template import load_template
 from tests.log_leaks import leaking_lines
@@ -69,19 +69,34 @@ def _reset_caches():
     idempotency._remembered.cache_clear()
 
 
+_policies: dict[str, dict] = {}
+
+
+def expanded_policies(stack) -> dict:
+    """Each function's policies as SAM expands them, for this stack's resources (the same in every test)."""
+    if stack.stack_name not in _policies:
+        _policies[stack.stack_name] = iam.expand_policies(stack.template, stack.resolver)
+    return _policies[stack.stack_name]
+
+
 @pytest.fixture
 def aws(monkeypatch):
     """A fresh embedded AWS holding the template's resources, with the functions' environment set (its
-    queries read their partition, not the whole table: local/moto_queries.py)."""
+    queries read their partition, not the whole table: local/moto_queries.py). Every AWS call a function
+    makes is checked against its policy as SAM expands it (local/iam.py): a call it lacks fails the test."""
     _reset_caches()
     with moto_queries.installed(), mock_aws():
         stack = provision(TEMPLATE)
-        for name, value in stack.environment().items():
-            monkeypatch.setenv(name, value)
-        monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "true")
-        _reset_caches()
-        yield stack
+        recorder = iam.Recorder(iam.Arns(stack.region, stack.account_id))
+        with iam.recording(recorder):
+            for name, value in stack.environment().items():
+                monkeypatch.setenv(name, value)
+            monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "true")
+            _reset_caches()
+            yield stack
+        denied = iam.violations(recorder.take(), expanded_policies(stack))
     _reset_caches()
+    assert not denied, "AWS calls the functions' policies do not allow:\n" + "\n".join(denied)
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """Call handlers the way API Gateway and the event sources do, in-process on moto."""
 
 import base64
+import functools
 import importlib.util
 import json
 import sys
@@ -9,8 +10,12 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from local import iam
+from local.template import load_template
+
 ROOT = Path(__file__).resolve().parents[2]
 _loaded: dict[str, ModuleType] = {}
+_wrapped: dict[str, Any] = {}
 
 
 class Context:
@@ -28,8 +33,33 @@ class Context:
         return 10_000
 
 
+@functools.cache
+def _logical_ids() -> dict[str, str]:
+    """functions/<dir> -> the template's logical id of the function whose code it is."""
+    resources = load_template()["Resources"]
+    return {
+        Path(str(resource["Properties"]["CodeUri"])).name: logical_id
+        for logical_id, resource in resources.items()
+        if resource.get("Type") == "AWS::Serverless::Function"
+    }
+
+
 def handler(function_dir: str):
-    """The `lambda_handler` of functions/<function_dir>/app.py, imported once per test session."""
+    """The `lambda_handler` of functions/<function_dir>/app.py, imported once per test session; the AWS calls
+    it makes are the template function's (local/iam.py checks them against its policy)."""
+    if function_dir not in _wrapped:
+        function = _logical_ids()[function_dir]
+        lambda_handler = _module(function_dir).lambda_handler
+
+        def acting(event: Any, context: Any) -> Any:
+            with iam.acting_as(function):
+                return lambda_handler(event, context)
+
+        _wrapped[function_dir] = acting
+    return _wrapped[function_dir]
+
+
+def _module(function_dir: str) -> ModuleType:
     if function_dir not in _loaded:
         path = ROOT / "functions" / function_dir / "app.py"
         spec = importlib.util.spec_from_file_location(f"fn_{function_dir}", path)
@@ -37,7 +67,7 @@ def handler(function_dir: str):
         sys.modules[spec.name] = module
         spec.loader.exec_module(module)
         _loaded[function_dir] = module
-    return _loaded[function_dir].lambda_handler
+    return _loaded[function_dir]
 
 
 def api_event(
