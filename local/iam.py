@@ -17,10 +17,14 @@ import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
-from local.template import PARTITION, Resolver, TemplateError
+if TYPE_CHECKING:
+    from local.template import Resolver
+
+# Only the standard library at import: the local stack's containers record calls with this module, and
+# whatever it imports every function would pay for at cold start. The template side is imported lazily.
 
 # The AWS managed policies SAM attaches, as AWS publishes them (their `logs:`/`xray:` parts only matter to
 # the Lambda service and the X-Ray daemon; they are here so a role built from them is the deployed one).
@@ -82,6 +86,14 @@ class Call:
     operation: str
     needs: tuple[Permission, ...]
 
+    def as_json(self) -> list[Any]:
+        return [self.function, self.service, self.operation, [[p.action, p.resource] for p in self.needs]]
+
+    @classmethod
+    def from_json(cls, value: list[Any]) -> Call:
+        function, service, operation, needs = value
+        return cls(function, service, operation, tuple(Permission(a, r) for a, r in needs))
+
 
 # ------------------------------------------------------------------------------------ policies
 
@@ -102,6 +114,8 @@ def sam_roles(template: Mapping[str, Any], resolver: Resolver) -> dict[str, dict
     import boto3
     from samtranslator.parser.parser import Parser
     from samtranslator.translator.translator import Translator
+
+    from local.template import PARTITION, TemplateError
 
     parameters = {
         **resolver.parameters,
@@ -126,6 +140,8 @@ def sam_roles(template: Mapping[str, Any], resolver: Resolver) -> dict[str, dict
 
 def expand_policies(template: Mapping[str, Any], resolver: Resolver) -> dict[str, list[dict[str, Any]]]:
     """Every function's policy statements (logical id -> statements), resolved against the provisioned stack."""
+    from local.template import TemplateError
+
     expanded = {}
     for logical_id, role in sam_roles(template, resolver).items():
         if logical_id not in resolver.refs:  # a function a condition leaves out
@@ -151,6 +167,8 @@ def _listed(value: Any) -> list[str]:
 def _normalised(owner: str, statement: Mapping[str, Any]) -> dict[str, Any]:
     unsupported = {"NotAction", "NotResource", "Condition"} & set(statement)
     if unsupported:
+        from local.template import TemplateError
+
         raise TemplateError(f"{owner}: the local IAM check does not evaluate {sorted(unsupported)}")
     return {
         "Effect": statement["Effect"],
@@ -201,34 +219,38 @@ def violations(calls: list[Call], policies: Mapping[str, list[dict[str, Any]]]) 
 
 
 class Arns:
-    """ARNs of the resources a call names, in the stack's region and account."""
+    """ARNs of the resources a call names, in the stack's partition, region and account."""
 
-    def __init__(self, region: str, account: str):
-        self.region, self.account = region, account
+    def __init__(self, partition: str, region: str, account: str):
+        self.partition, self.region, self.account = partition, region, account
+
+    @classmethod
+    def of_function(cls, function_arn: str) -> Arns:
+        """The partition, region and account a function runs in, from its ARN."""
+        _, partition, _, region, account, *_ = function_arn.split(":")
+        return cls(partition, region, account)
 
     def table(self, name: str) -> str:
         if name.startswith("arn:"):
             return name
-        return f"arn:{PARTITION}:dynamodb:{self.region}:{self.account}:table/{name}"
+        return f"arn:{self.partition}:dynamodb:{self.region}:{self.account}:table/{name}"
 
     def queue(self, url: str) -> str:
         # https://sqs.<region>.amazonaws.com/<account>/<name>, or the embedded AWS's http://host:port/<account>/<name>
         parts = urlparse(url).path.strip("/").split("/")
         account, name = (parts[-2], parts[-1]) if len(parts) >= 2 else (self.account, parts[-1])
-        return f"arn:{PARTITION}:sqs:{self.region}:{account}:{name}"
+        return f"arn:{self.partition}:sqs:{self.region}:{account}:{name}"
 
     def bus(self, name: str | None) -> str:
         if name and name.startswith("arn:"):
             return name
-        return f"arn:{PARTITION}:events:{self.region}:{self.account}:event-bus/{name or 'default'}"
+        return f"arn:{self.partition}:events:{self.region}:{self.account}:event-bus/{name or 'default'}"
 
-    @staticmethod
-    def object(bucket: str, key: str) -> str:
-        return f"arn:{PARTITION}:s3:::{bucket}/{key}"
+    def object(self, bucket: str, key: str) -> str:
+        return f"arn:{self.partition}:s3:::{bucket}/{key}"
 
-    @staticmethod
-    def bucket(bucket: str) -> str:
-        return f"arn:{PARTITION}:s3:::{bucket}"
+    def bucket(self, bucket: str) -> str:
+        return f"arn:{self.partition}:s3:::{bucket}"
 
 
 _TRANSACT_ACTIONS = {
@@ -259,7 +281,7 @@ def permissions_for(
         if "QueueUrl" in params:
             return (Permission(f"sqs:{action}", arns.queue(params["QueueUrl"])),)
         name = params.get("QueueName", "*")
-        return (Permission(f"sqs:{action}", f"arn:{PARTITION}:sqs:{arns.region}:{arns.account}:{name}"),)
+        return (Permission(f"sqs:{action}", f"arn:{arns.partition}:sqs:{arns.region}:{arns.account}:{name}"),)
     if service == "events" and operation == "PutEvents":
         buses = {arns.bus(entry.get("EventBusName")) for entry in params.get("Entries", [])}
         return tuple(Permission("events:PutEvents", bus) for bus in sorted(buses))

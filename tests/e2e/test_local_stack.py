@@ -295,6 +295,7 @@ Resources:
     Type: AWS::Serverless::Function
     Properties:
       CodeUri: functions/streamer/
+      Policies: [{DynamoDBWritePolicy: {TableName: !Ref Table}}]  # its marks
       Events:
         Stream:
           Type: DynamoDB
@@ -311,6 +312,7 @@ Resources:
     Type: AWS::Serverless::Function
     Properties:
       CodeUri: functions/worker/
+      Policies: [{DynamoDBWritePolicy: {TableName: !Ref Table}}]  # its marks
       Events:
         Queue:
           Type: SQS
@@ -319,6 +321,7 @@ Resources:
     Type: AWS::Serverless::Function
     Properties:
       CodeUri: functions/listener/
+      Policies: [{DynamoDBWritePolicy: {TableName: !Ref Table}}]  # its marks
       Events:
         Fixture:
           Type: EventBridgeRule
@@ -327,6 +330,7 @@ Resources:
     Type: AWS::Serverless::Function
     Properties:
       CodeUri: functions/ticker/
+      Policies: [{DynamoDBWritePolicy: {TableName: !Ref Table}}]  # its marks
       Events:
         Often: {Type: Schedule, Properties: {Schedule: rate(1 minute)}}
 """

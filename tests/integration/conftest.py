@@ -12,7 +12,7 @@ from financing.config import settings
 from financing.observability import logger
 from local import iam, moto_queries
 from local.provision import provision
-from local.template import load_template
+from local.template import PARTITION, load_template
 from tests.log_leaks import leaking_lines
 
 TEMPLATE = load_template()
@@ -87,7 +87,7 @@ def aws(monkeypatch):
     _reset_caches()
     with moto_queries.installed(), mock_aws():
         stack = provision(TEMPLATE)
-        recorder = iam.Recorder(iam.Arns(stack.region, stack.account_id))
+        recorder = iam.Recorder(iam.Arns(PARTITION, stack.region, stack.account_id))
         with iam.recording(recorder):
             for name, value in stack.environment().items():
                 monkeypatch.setenv(name, value)

@@ -13,7 +13,7 @@ from tests.integration.harness import call
 from tests.integration.test_companies_api import ACME_BR
 from tests.integration.test_documents_api import BODY as DOCUMENT
 
-ARNS = iam.Arns("us-east-1", "123456789012")
+ARNS = iam.Arns("aws", "us-east-1", "123456789012")
 
 
 def without_policy(function: str, policy: str) -> dict:
