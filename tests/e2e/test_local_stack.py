@@ -230,6 +230,7 @@ Parameters:
   DevJwtSecret: {Type: String, Default: ""}
 Globals:
   Function:
+    Runtime: python3.13  # SAM needs it to expand the functions' policies (local/iam.py)
     Timeout: 2
     Handler: app.lambda_handler
     Environment:
