@@ -356,6 +356,29 @@ class Recorder:
         return calls
 
 
+class Usage:
+    """What each function used over a run (function -> action -> resources), written to `path` after each
+    addition when one is given: the evidence a narrowed policy is checked against."""
+
+    def __init__(self, path: str | None):
+        self.path = path
+        self.used: dict[str, dict[str, set[str]]] = {}
+
+    def record(self, calls: list[Call]) -> None:
+        if not self.path:
+            return
+        for call in calls:
+            for need in call.needs:
+                self.used.setdefault(call.function, {}).setdefault(need.action, set()).add(need.resource)
+        import json
+
+        report = {
+            f: {a: sorted(r) for a, r in sorted(actions.items())} for f, actions in sorted(self.used.items())
+        }
+        with open(self.path, "w") as out:
+            json.dump(report, out, indent=1)
+
+
 @contextlib.contextmanager
 def recording(recorder: Recorder) -> Iterator[Recorder]:
     """Record through botocore: API calls, presigned URLs and presigned POSTs (which act with the signer's rights)."""

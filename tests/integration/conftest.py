@@ -2,6 +2,8 @@
 
 import json
 import logging
+import os
+import re
 
 import pytest
 from moto import mock_aws
@@ -70,6 +72,8 @@ def _reset_caches():
 
 
 _policies: dict[str, dict] = {}
+# IAM_USAGE_REPORT=<file>: what each function used during the run, to narrow policies against.
+_used = iam.Usage(os.environ.get("IAM_USAGE_REPORT"))
 
 
 def expanded_policies(stack) -> dict:
@@ -80,7 +84,7 @@ def expanded_policies(stack) -> dict:
 
 
 @pytest.fixture
-def aws(monkeypatch):
+def aws(monkeypatch, request):
     """A fresh embedded AWS holding the template's resources, with the functions' environment set (its
     queries read their partition, not the whole table: local/moto_queries.py). Every AWS call a function
     makes is checked against its policy as SAM expands it (local/iam.py): a call it lacks fails the test."""
@@ -94,9 +98,23 @@ def aws(monkeypatch):
             monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "true")
             _reset_caches()
             yield stack
-        denied = iam.violations(recorder.take(), expanded_policies(stack))
+        calls = recorder.take()
+        denied = iam.violations(calls, expanded_policies(stack))
+    _used.record(calls)
     _reset_caches()
+    expected = getattr(request.node, "iam_refusals", [])
+    for pattern in expected:
+        assert any(re.search(pattern, line) for line in denied), f"no call was refused as expected: {pattern}"
+    denied = [line for line in denied if not any(re.search(pattern, line) for pattern in expected)]
     assert not denied, "AWS calls the functions' policies do not allow:\n" + "\n".join(denied)
+
+
+@pytest.fixture
+def refused_by_iam(request):
+    """`refused_by_iam(pattern)`: the test means a function to make a call AWS would refuse (a regex of the
+    violation line); it must happen, and it does not fail the test."""
+    request.node.iam_refusals = []
+    return request.node.iam_refusals.append
 
 
 @pytest.fixture
