@@ -138,12 +138,15 @@ def sam_roles(template: Mapping[str, Any], resolver: Resolver) -> dict[str, dict
     return roles
 
 
-def expand_policies(template: Mapping[str, Any], resolver: Resolver) -> dict[str, list[dict[str, Any]]]:
-    """Every function's policy statements (logical id -> statements), resolved against the provisioned stack."""
+def expand_policies(
+    template: Mapping[str, Any], resolver: Resolver, roles: Mapping[str, Any] | None = None
+) -> dict[str, list[dict[str, Any]]]:
+    """Every function's policy statements (logical id -> statements), resolved against the provisioned stack.
+    `roles` are `sam_roles(template, ...)` when the caller keeps them (the translation is the slow part)."""
     from local.template import TemplateError
 
     expanded = {}
-    for logical_id, role in sam_roles(template, resolver).items():
+    for logical_id, role in (roles if roles is not None else sam_roles(template, resolver)).items():
         if logical_id not in resolver.refs:  # a function a condition leaves out
             continue
         statements: list[dict[str, Any]] = []

@@ -9,6 +9,7 @@ import pytest
 from moto import mock_aws
 
 from financing.adapters.aws import client
+from financing.adapters.secrets import secret_string
 from financing.api import idempotency
 from financing.config import settings
 from financing.observability import logger
@@ -68,19 +69,21 @@ def logs_hold_no_secret():
 def _reset_caches():
     settings.cache_clear()
     client.cache_clear()
+    secret_string.cache_clear()
     idempotency._remembered.cache_clear()
 
 
-_policies: dict[str, dict] = {}
+_roles: dict[str, dict] = {}
 # IAM_USAGE_REPORT=<file>: what each function used during the run, to narrow policies against.
 _used = iam.Usage(os.environ.get("IAM_USAGE_REPORT"))
 
 
 def expanded_policies(stack) -> dict:
-    """Each function's policies as SAM expands them, for this stack's resources (the same in every test)."""
-    if stack.stack_name not in _policies:
-        _policies[stack.stack_name] = iam.expand_policies(stack.template, stack.resolver)
-    return _policies[stack.stack_name]
+    """Each function's policies as SAM expands them, for this stack's resources (the roles SAM makes are the
+    same in every test; the ARNs they name are not: a secret's ARN ends in a random suffix)."""
+    if stack.stack_name not in _roles:
+        _roles[stack.stack_name] = iam.sam_roles(stack.template, stack.resolver)
+    return iam.expand_policies(stack.template, stack.resolver, _roles[stack.stack_name])
 
 
 @pytest.fixture
