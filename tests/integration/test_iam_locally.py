@@ -179,3 +179,12 @@ def test_action_wildcards_ignore_case(pattern, action):
     statement = [{"Effect": "Allow", "Action": [pattern], "Resource": ["*"]}]
     expected = reference_match(pattern.lower(), action.lower())
     assert iam.allows(statement, iam.Permission(action, "r")) == expected
+
+
+def test_a_conditional_statement_counts_as_an_allow_and_not_as_a_deny():
+    # The recorded call carries no request context to evaluate a Condition with (README says so).
+    statements = [
+        {"Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": ["*"], "Conditional": True},
+        {"Effect": "Deny", "Action": ["kms:Decrypt"], "Resource": ["*"], "Conditional": True},
+    ]
+    assert iam.allows(statements, iam.Permission("kms:Decrypt", "arn:aws:kms:us-east-1:123456789012:key/k"))
