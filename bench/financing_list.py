@@ -122,7 +122,6 @@ if __name__ == "__main__":
 
     root = Path(__file__).resolve().parents[1]
     sys.path[:0] = [str(root / "layers" / "shared"), str(root)]
-    os.environ.setdefault("PAGINATION_SECRET", "bench")
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
     size = int(os.environ.get("BENCH_LIST_INVOICES", "100000"))
     print(render(measure(size), size))

@@ -138,6 +138,7 @@ def main(argv: list[str]) -> None:
     if sys.path and sys.path[0] == os.getcwd():
         del sys.path[0]
     add_layers(Path(layer) for layer in spec.layers)
+    acting, calls = _call_recording(spec)  # before the handler's import makes its clients
     try:
         os.chdir(spec.code_dir)  # Lambda runs in the task root
         handler = load_handler(spec)
@@ -150,20 +151,45 @@ def main(argv: list[str]) -> None:
         request = json.loads(inbox.get())
         context = LambdaContext(spec, spec.region, stream)  # the function's timeout counts from here
         try:
-            result = handler(request["event"], context)
+            with acting():
+                result = handler(request["event"], context)
         except Exception as error:
-            reply(error_reply(error))
+            reply({**error_reply(error), **calls()})
             continue
         try:
-            message = json.dumps({"result": result})  # Lambda serialises the result; so must it be
+            # Lambda serialises the result; so must it be
+            message = json.dumps({"result": result, **calls()})
         except (TypeError, ValueError) as error:
             marshal = {
                 "errorMessage": f"Unable to marshal response: {error}",
                 "errorType": "Runtime.MarshalError",
             }
-            reply({"error": {**marshal, "stackTrace": []}, "text": ""})
+            reply({"error": {**marshal, "stackTrace": []}, "text": "", **calls()})
             continue
         reply(message)
+
+
+_sandbox = contextlib.ExitStack()
+
+
+def _call_recording(spec: Any) -> tuple[Callable[[], Any], Callable[[], dict[str, Any]]]:
+    """When the stack checks IAM: (a context in which AWS calls are the function's, the calls of the last
+    invocation for its reply); otherwise nothing is recorded and nothing imported."""
+    if not getattr(spec, "record_aws_calls", False):
+        return contextlib.nullcontext, dict
+    from local import iam
+
+    recorder = iam.Recorder(iam.Arns.of_function(spec.arn))
+    # For the life of the sandbox (held, or collecting the generator would undo it).
+    _sandbox.enter_context(iam.recording(recorder))
+
+    def acting() -> Any:
+        return iam.acting_as(spec.logical_id)
+
+    def calls() -> dict[str, Any]:
+        return {"calls": [call.as_json() for call in recorder.take()]}
+
+    return acting, calls
 
 
 if __name__ == "__main__":

@@ -123,6 +123,27 @@ def _secret_reader(clients: Clients) -> Callable[..., str]:
     return read
 
 
+def _lifecycle_rules(configuration: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """CloudFormation's lifecycle rules in the S3 API's words (the parts a template here may use)."""
+    supported = {"Id", "Status", "Prefix", "NoncurrentVersionExpiration", "ExpirationInDays"}
+    rules = []
+    for rule in configuration["Rules"]:
+        if set(rule) - supported:
+            raise TemplateError(
+                f"lifecycle rule keys {sorted(set(rule) - supported)} are not supported locally"
+            )
+        found: dict[str, Any] = {"Status": rule["Status"], "Filter": {"Prefix": rule.get("Prefix", "")}}
+        if "Id" in rule:
+            found["ID"] = rule["Id"]
+        if "NoncurrentVersionExpiration" in rule:
+            days = int(rule["NoncurrentVersionExpiration"]["NoncurrentDays"])
+            found["NoncurrentVersionExpiration"] = {"NoncurrentDays": days}
+        if "ExpirationInDays" in rule:
+            found["Expiration"] = {"Days": int(rule["ExpirationInDays"])}
+        rules.append(found)
+    return rules
+
+
 def _error_code(error: ClientError) -> str:
     return error.response.get("Error", {}).get("Code", "")
 
@@ -368,6 +389,11 @@ class _Provisioner(EventSources):
                             "TargetPrefix": logging_.get("LogFilePrefix", ""),
                         }
                     },
+                )
+            if props.get("LifecycleConfiguration"):
+                s3.put_bucket_lifecycle_configuration(
+                    Bucket=name,
+                    LifecycleConfiguration={"Rules": _lifecycle_rules(props["LifecycleConfiguration"])},
                 )
             if props.get("CorsConfiguration"):
                 rules = [

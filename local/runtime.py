@@ -27,6 +27,7 @@ from local.container import LambdaContext, add_layers, load_handler
 from local.model import FunctionSpec, Stack
 
 __all__ = [
+    "AccessCheck",
     "FunctionError",
     "FunctionPool",
     "LambdaContext",
@@ -144,6 +145,7 @@ class _Container:
             "memory": spec.memory,
             "layers": [str(path) for path in spec.layers],
             "region": pool.region,
+            "record_aws_calls": pool.access is not None,
         }
         self._spawned = time.perf_counter()
         requests_in, requests_out = os.pipe()
@@ -221,6 +223,8 @@ class _Container:
             raise FunctionError(
                 "Sandbox.Timedout", f"Task timed out after {self.pool.spec.timeout:.2f} seconds"
             )
+        if reply is not None and self.pool.access is not None:
+            self.pool.access.judge(reply.get("calls") or [])
         if reply is None or "error" in reply:
             raise self._failure(reply)
         return reply["result"]
@@ -273,12 +277,18 @@ class FunctionPool:
     """Up to `size` containers of one function; an invocation waits for a free one."""
 
     def __init__(
-        self, spec: FunctionSpec, region: str, size: int, environment: Mapping[str, str] | None = None
+        self,
+        spec: FunctionSpec,
+        region: str,
+        size: int,
+        environment: Mapping[str, str] | None = None,
+        access: AccessCheck | None = None,
     ):
         self.spec = spec
         self.region = region
         self.size = size
         self.environment = dict(environment or {})
+        self.access = access  # when set, the containers record their AWS calls and it judges them
         self.closed = False
         self._idle: list[_Container] = []
         self._containers: set[_Container] = set()
@@ -349,16 +359,42 @@ class FunctionPool:
             container.stop(deadline)
 
 
+class AccessCheck:
+    """Judges each AWS call a function's container made against the function's policy as SAM expands it
+    (local/iam.py); a call the policy lacks is logged, as AWS would refuse it, and kept in `denied`."""
+
+    def __init__(self, stack: Stack):
+        from local import iam
+
+        self._iam = iam
+        self.policies = iam.expand_policies(stack.template, stack.resolver)
+        self.denied: set[str] = set()
+        self._lock = threading.Lock()
+
+    def judge(self, calls: list[Any]) -> None:
+        found = self._iam.violations([self._iam.Call.from_json(call) for call in calls], self.policies)
+        with self._lock:
+            new = [line for line in found if line not in self.denied]
+            self.denied.update(new)
+        for line in new:
+            log.error("AccessDenied on AWS: %s", line)
+
+
 class Runtime:
     """Every function of the stack, ready to invoke by logical id."""
 
-    def __init__(self, stack: Stack, aws_endpoint: str, concurrency: int | None = None):
+    def __init__(
+        self, stack: Stack, aws_endpoint: str, concurrency: int | None = None, check_access: bool = True
+    ):
         self.stack = stack
         apply_environment(lambda_environment(stack, aws_endpoint))  # for this process's own AWS clients
         size = concurrency or settings.CONCURRENCY
+        self.access = AccessCheck(stack) if check_access else None
         # Each container sees only its own function's variables, as in Lambda.
         self.pools = {
-            lid: FunctionPool(spec, stack.region, size, lambda_environment(stack, aws_endpoint, spec))
+            lid: FunctionPool(
+                spec, stack.region, size, lambda_environment(stack, aws_endpoint, spec), self.access
+            )
             for lid, spec in stack.functions.items()
         }
         for spec in stack.functions.values():

@@ -26,6 +26,7 @@ from tests.log_leaks import leaking_lines
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 60
 BANNER_TOKEN = "    export TOKEN="
+ACCESS_DENIED = "AccessDenied on AWS: "  # what local/runtime.py logs for a call a function's policy lacks
 
 
 def free_port() -> int:
@@ -101,7 +102,7 @@ def _wait_healthy(stack: LocalStackProcess) -> None:
 @contextlib.contextmanager
 def launch(log_dir: Path, **environment: str) -> Iterator[LocalStackProcess]:
     """`python -m local` on two free ports; stopped with SIGTERM at the end, which must exit cleanly, having
-    logged no tax id, token, webhook secret or presigned URL."""
+    logged no tax id, token, webhook secret or presigned URL, and no AWS call a function's policy lacks."""
     aws_port, port = free_port(), free_port()
     log = log_dir / "output.log"
     env = {**os.environ, "AWS_PORT": str(aws_port), "PORT": str(port), "PYTHONUNBUFFERED": "1", **environment}
@@ -128,6 +129,9 @@ def launch(log_dir: Path, **environment: str) -> Iterator[LocalStackProcess]:
     logged = "\n".join(line for line in running.output().splitlines() if not line.startswith(BANNER_TOKEN))
     leaking = leaking_lines(logged)
     assert not leaking, "secrets in the local stack's log lines:\n" + "\n".join(leaking)
+    # Every AWS call a function made, judged against its policy as SAM expands it (local/iam.py).
+    denied = [line for line in logged.splitlines() if ACCESS_DENIED in line]
+    assert not denied, "AWS calls the functions' policies do not allow:\n" + "\n".join(denied)
 
 
 @pytest.fixture(scope="session")

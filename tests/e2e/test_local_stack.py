@@ -230,6 +230,7 @@ Parameters:
   DevJwtSecret: {Type: String, Default: ""}
 Globals:
   Function:
+    Runtime: python3.13  # SAM needs it to expand the functions' policies (local/iam.py)
     Timeout: 2
     Handler: app.lambda_handler
     Environment:
@@ -295,6 +296,7 @@ Resources:
     Type: AWS::Serverless::Function
     Properties:
       CodeUri: functions/streamer/
+      Policies: [{DynamoDBWritePolicy: {TableName: !Ref Table}}]  # its marks
       Events:
         Stream:
           Type: DynamoDB
@@ -311,6 +313,7 @@ Resources:
     Type: AWS::Serverless::Function
     Properties:
       CodeUri: functions/worker/
+      Policies: [{DynamoDBWritePolicy: {TableName: !Ref Table}}]  # its marks
       Events:
         Queue:
           Type: SQS
@@ -319,6 +322,7 @@ Resources:
     Type: AWS::Serverless::Function
     Properties:
       CodeUri: functions/listener/
+      Policies: [{DynamoDBWritePolicy: {TableName: !Ref Table}}]  # its marks
       Events:
         Fixture:
           Type: EventBridgeRule
@@ -327,6 +331,7 @@ Resources:
     Type: AWS::Serverless::Function
     Properties:
       CodeUri: functions/ticker/
+      Policies: [{DynamoDBWritePolicy: {TableName: !Ref Table}}]  # its marks
       Events:
         Often: {Type: Schedule, Properties: {Schedule: rate(1 minute)}}
 """

@@ -2,17 +2,20 @@
 
 import json
 import logging
+import os
+import re
 
 import pytest
 from moto import mock_aws
 
 from financing.adapters.aws import client
+from financing.adapters.secrets import secret_string
 from financing.api import idempotency
 from financing.config import settings
 from financing.observability import logger
-from local import moto_queries
+from local import iam, moto_queries
 from local.provision import provision
-from local.template import load_template
+from local.template import PARTITION, load_template
 from tests.log_leaks import leaking_lines
 
 TEMPLATE = load_template()
@@ -66,22 +69,55 @@ def logs_hold_no_secret():
 def _reset_caches():
     settings.cache_clear()
     client.cache_clear()
+    secret_string.cache_clear()
     idempotency._remembered.cache_clear()
 
 
+_roles: dict[str, dict] = {}
+# IAM_USAGE_REPORT=<file>: what each function used during the run, to narrow policies against.
+_used = iam.Usage(os.environ.get("IAM_USAGE_REPORT"))
+
+
+def expanded_policies(stack) -> dict:
+    """Each function's policies as SAM expands them, for this stack's resources (the roles SAM makes are the
+    same in every test; the ARNs they name are not: a secret's ARN ends in a random suffix)."""
+    if stack.stack_name not in _roles:
+        _roles[stack.stack_name] = iam.sam_roles(stack.template, stack.resolver)
+    return iam.expand_policies(stack.template, stack.resolver, _roles[stack.stack_name])
+
+
 @pytest.fixture
-def aws(monkeypatch):
+def aws(monkeypatch, request):
     """A fresh embedded AWS holding the template's resources, with the functions' environment set (its
-    queries read their partition, not the whole table: local/moto_queries.py)."""
+    queries read their partition, not the whole table: local/moto_queries.py). Every AWS call a function
+    makes is checked against its policy as SAM expands it (local/iam.py): a call it lacks fails the test."""
     _reset_caches()
     with moto_queries.installed(), mock_aws():
         stack = provision(TEMPLATE)
-        for name, value in stack.environment().items():
-            monkeypatch.setenv(name, value)
-        monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "true")
-        _reset_caches()
-        yield stack
+        recorder = iam.Recorder(iam.Arns(PARTITION, stack.region, stack.account_id))
+        with iam.recording(recorder):
+            for name, value in stack.environment().items():
+                monkeypatch.setenv(name, value)
+            monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "true")
+            _reset_caches()
+            yield stack
+        calls = recorder.take()
+        denied = iam.violations(calls, expanded_policies(stack))
+    _used.record(calls)
     _reset_caches()
+    expected = getattr(request.node, "iam_refusals", [])
+    for pattern in expected:
+        assert any(re.search(pattern, line) for line in denied), f"no call was refused as expected: {pattern}"
+    denied = [line for line in denied if not any(re.search(pattern, line) for pattern in expected)]
+    assert not denied, "AWS calls the functions' policies do not allow:\n" + "\n".join(denied)
+
+
+@pytest.fixture
+def refused_by_iam(request):
+    """`refused_by_iam(pattern)`: the test means a function to make a call AWS would refuse (a regex of the
+    violation line); it must happen, and it does not fail the test."""
+    request.node.iam_refusals = []
+    return request.node.iam_refusals.append
 
 
 @pytest.fixture

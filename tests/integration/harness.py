@@ -1,6 +1,7 @@
 """Call handlers the way API Gateway and the event sources do, in-process on moto."""
 
 import base64
+import functools
 import importlib.util
 import json
 import sys
@@ -10,8 +11,12 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from local import iam
+from local.template import load_template
+
 ROOT = Path(__file__).resolve().parents[2]
 _loaded: dict[str, ModuleType] = {}
+_wrapped: dict[str, Any] = {}
 
 
 class Context:
@@ -29,8 +34,20 @@ class Context:
         return 10_000
 
 
+@functools.cache
+def _logical_ids() -> dict[str, str]:
+    """functions/<dir> -> the template's logical id of the function whose code it is."""
+    resources = load_template()["Resources"]
+    return {
+        Path(str(resource["Properties"]["CodeUri"])).name: logical_id
+        for logical_id, resource in resources.items()
+        if resource.get("Type") == "AWS::Serverless::Function"
+    }
+
+
 def handler(function_dir: str):
-    """The `lambda_handler` of functions/<function_dir>/app.py, imported once per test session and thread.
+    """The `lambda_handler` of functions/<function_dir>/app.py, imported once per test session and thread;
+    the AWS calls it makes are the template function's (local/iam.py checks them against its policy).
 
     A Lambda container serves one request at a time, and a handler module's globals (the resolver's
     current event above all) assume it: a test running requests side by side in threads gets one module
@@ -38,6 +55,19 @@ def handler(function_dir: str):
     thread = threading.get_ident()
     main = thread == threading.main_thread().ident
     key = function_dir if main else f"{function_dir}@{thread}"
+    if key not in _wrapped:
+        function = _logical_ids()[function_dir]
+        lambda_handler = _module(function_dir, key, main, thread).lambda_handler
+
+        def acting(event: Any, context: Any) -> Any:
+            with iam.acting_as(function):
+                return lambda_handler(event, context)
+
+        _wrapped[key] = acting
+    return _wrapped[key]
+
+
+def _module(function_dir: str, key: str, main: bool, thread: int) -> ModuleType:
     if key not in _loaded:
         path = ROOT / "functions" / function_dir / "app.py"
         name = f"fn_{function_dir}" if main else f"fn_{function_dir}_{thread}"
@@ -46,7 +76,7 @@ def handler(function_dir: str):
         sys.modules[spec.name] = module
         spec.loader.exec_module(module)
         _loaded[key] = module
-    return _loaded[key].lambda_handler
+    return _loaded[key]
 
 
 def api_event(

@@ -31,7 +31,8 @@ def test_the_relay_publishes_each_committed_event_once_and_settles_it(watcher):
     assert outbox_rows() == []
 
 
-def test_a_refused_publish_is_reported_as_a_batch_failure_and_kept(monkeypatch):
+def test_a_refused_publish_is_reported_as_a_batch_failure_and_kept(monkeypatch, refused_by_iam):
+    refused_by_iam(r"OutboxRelayFunction: events:PutEvents on \S+:event-bus/no-such-bus ")
     create_company()
     outbox_inserts = [r for r in stream_records() if r["dynamodb"]["NewImage"]["kind"]["S"] == "outbox"]
     monkeypatch.setenv("EVENT_BUS_NAME", "no-such-bus")

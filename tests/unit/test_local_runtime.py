@@ -256,3 +256,40 @@ def test_a_missing_handler_is_an_import_error(tmp_path):
         pool.invoke({})
     assert raised.value.error_type == "Runtime.ImportModuleError"
     pool.close()
+
+
+PRESIGNS = """
+import botocore.session
+
+def lambda_handler(event, context):
+    s3 = botocore.session.get_session().create_client(
+        "s3", region_name="us-east-1", aws_access_key_id="k", aws_secret_access_key="s"
+    )
+    s3.generate_presigned_url("get_object", Params={"Bucket": "docs", "Key": event["key"], "VersionId": "v1"})
+    if event.get("raise"):
+        raise Exception("after presigning")
+    return {}
+"""
+
+
+def test_a_container_reports_its_functions_aws_calls_for_the_iam_check(tmp_path):
+    """The containers record each invocation's AWS calls (presigning included) as their function's, and the
+    pool hands them to the check, whether the handler returned or raised."""
+    from local import iam
+
+    judged = []
+
+    class Judge:  # what local.runtime.AccessCheck does with them, minus the policies
+        def judge(self, calls):
+            judged.append([iam.Call.from_json(call) for call in calls])
+
+    pool = FunctionPool(_spec(tmp_path, source=PRESIGNS), "us-east-1", size=1, access=Judge())
+    try:
+        pool.invoke({"key": "acme/doc_1"})
+        with pytest.raises(FunctionError):
+            pool.invoke({"key": "acme/doc_2", "raise": True})
+    finally:
+        pool.close()
+    need = iam.Permission("s3:GetObjectVersion", "arn:aws:s3:::docs/acme/doc_1")
+    assert judged[0] == [iam.Call("TestFunction", "s3", "GetObject", (need,))]
+    assert [call.needs[0].resource for call in judged[1]] == ["arn:aws:s3:::docs/acme/doc_2"]

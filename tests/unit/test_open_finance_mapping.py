@@ -280,6 +280,7 @@ def test_links_name_self_and_the_neighbouring_pages():
     assert set(links(EVENT, PageRequest(3, 10, NOW, "k"), pages=3)) == {"self", "first", "prev"}
 
 
+@pytest.mark.usefixtures("cursor_key")
 def test_a_page_request_checks_the_size_and_resumes_a_snapshot():
     with pytest.raises(PageSizeTooLarge):
         page_request(1, 1001, None, "b")

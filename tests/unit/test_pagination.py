@@ -1,6 +1,11 @@
 import pytest
 
+from financing.adapters.aws import client
+from financing.adapters.secrets import secret_string
 from financing.api.pagination import InvalidCursor, decode_cursor, encode_cursor, position_after
+from financing.config import settings
+
+pytestmark = pytest.mark.usefixtures("cursor_key")
 
 
 def test_a_cursor_round_trips_for_its_own_listing():
@@ -29,3 +34,30 @@ def test_an_altered_position_is_refused():
     )
     with pytest.raises(InvalidCursor):
         decode_cursor(forged, "acme:companies")
+
+
+def test_the_key_is_read_from_secrets_manager_once_per_container(monkeypatch):
+    import botocore.client
+
+    reads = []
+    real_call = botocore.client.BaseClient._make_api_call
+
+    def counting(self, operation_name, api_params):
+        if operation_name == "GetSecretValue":
+            reads.append(api_params["SecretId"])
+        return real_call(self, operation_name, api_params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", counting)
+    for n in range(5):
+        decode_cursor(encode_cursor({"after": f"company_{n}"}, "acme:companies"), "acme:companies")
+    assert reads == [settings().pagination_secret_arn]
+
+
+def test_a_cursor_signed_before_the_key_changed_is_refused_by_a_new_container():
+    token = encode_cursor({"after": "company_01"}, "acme:companies")
+    client("secretsmanager").put_secret_value(
+        SecretId=settings().pagination_secret_arn, SecretString="another-generated-key-0123456789abcdef"
+    )
+    secret_string.cache_clear()  # a new container reads the current key
+    with pytest.raises(InvalidCursor):
+        decode_cursor(token, "acme:companies")

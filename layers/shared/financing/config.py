@@ -11,7 +11,7 @@ class Settings:
     table_name: str
     idempotency_table_name: str
     event_bus_name: str
-    pagination_secret: str
+    pagination_secret_arn: str  # the cursor-signing key's secret, read at run time
     financing_token_secret: str
     documents_bucket: str
     registrar_table: str = ""
@@ -35,7 +35,7 @@ def settings() -> Settings:
         table_name=env.get("TABLE_NAME", ""),
         idempotency_table_name=env.get("IDEMPOTENCY_TABLE_NAME", ""),
         event_bus_name=env.get("EVENT_BUS_NAME", ""),
-        pagination_secret=env.get("PAGINATION_SECRET", ""),
+        pagination_secret_arn=env.get("PAGINATION_SECRET_ARN", ""),
         financing_token_secret=env.get("FINANCING_TOKEN_SECRET", ""),
         documents_bucket=env.get("DOCUMENTS_BUCKET", ""),
         registrar_table=env.get("REGISTRAR_TABLE_NAME", ""),

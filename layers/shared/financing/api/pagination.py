@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
+from financing.adapters.secrets import secret_string
 from financing.config import settings
 
 # A cursor's shape (base64url position, '.', base64url of a 20-byte signature). Only the signature tells
@@ -36,7 +37,7 @@ def _unb64(text: str) -> bytes:
 
 
 def _signature(body: bytes, binding: str) -> bytes:
-    key = settings().pagination_secret.encode()
+    key = secret_string(settings().pagination_secret_arn).encode()
     return hmac.new(key, binding.encode() + b"\x00" + body, hashlib.sha256).digest()[:20]
 
 
