@@ -94,10 +94,12 @@ class CallersToken:
         return os.environ.get("FUZZ_TOKEN")
 
     def set(self, case: Any, token: str, context: Any) -> None:
-        headers = dict(case.headers or {})
-        if "authorization" not in headers:
-            headers["Authorization"] = f"Bearer {token}"
-        case.headers = headers
+        # Keys keep their spelling: the scheme's made-up credentials are `Authorization`, a link's token is
+        # the declared `authorization`. The headers stay case-insensitive, so checks that take the
+        # credentials away (`ignored_auth`) take the link's token away too.
+        if "authorization" not in list(case.headers or {}):
+            case.headers = case.headers if case.headers is not None else {}
+            case.headers["Authorization"] = f"Bearer {token}"
 
 
 # What a draw rarely gets right, set on a schema-valid body (never on one generated to break the schema) so

@@ -113,7 +113,13 @@ UNSCHEMATIZABLE: dict[tuple[str, str], dict[str, str]] = {
         "tax_id": f"{CHECK_DIGITS} when country_code is BR",
         "contacts.id": "existence: a contact the company has",
     },
-    ("PUT", "/v1/settings"): {"institution_cnpj": CHECK_DIGITS},
+    ("PUT", "/v1/settings"): {
+        "institution_cnpj": CHECK_DIGITS,
+        **dict.fromkeys(
+            ("pricing.advance_rate_percentage", "pricing.fee_percentage"),
+            "one field against another: the claim, advance x (1 + fee), at most the invoice amount",
+        ),
+    },
     ("POST", "/v1/documents"): {
         "name": "printable characters only: which code points Unicode assigns and prints is not a pattern"
     },
@@ -151,6 +157,13 @@ UNSCHEMATIZABLE: dict[tuple[str, str], dict[str, str]] = {
     },
 }
 REFUSALS = ("400", "422")
+# Checks the API cannot pass by design, each with its reason (reviewed like UNSCHEMATIZABLE).
+EXCLUDED_CHECKS = {
+    # API Gateway answers a method no route declares with its MISSING_AUTHENTICATION_TOKEN response, never
+    # 405; the template renders it as the 404 `route_missing` (test_a_method_no_route_declares_gets_the_
+    # gateways_404_not_a_501), so an undeclared method is answered like an unknown route.
+    "unsupported_method": "API Gateway cannot answer 405 for a method no route declares",
+}
 
 
 def config_file(work_dir: Path, max_steps: int | None = None) -> Path:
@@ -260,6 +273,8 @@ def run(
         api_url,
         "--checks",
         ",".join(CHECKS),
+        "--exclude-checks",
+        ",".join(EXCLUDED_CHECKS),
         "--phases",
         phases,
         "--max-examples",

@@ -270,3 +270,59 @@ def test_a_draft_amount_is_taken_exactly_when_the_document_allows_it(amount):
     )
 
     assert (reply["statusCode"] == 201) == documented.is_valid(draft), reply
+
+
+# The fuzzer sent `GET /v1/ledger/entries.csv?posted_to=0` and got a 200: a query date was parsed the lax way,
+# `0` (or `86400`) as a Unix time, 1970-01-01, where the document says a `YYYY-MM-DD` date.
+DATE_QUERIES = [
+    ("export_ledger_entries", "/v1/ledger/entries.csv", "posted_to"),
+    ("export_ledger_entries", "/v1/ledger/entries.csv", "posted_from"),
+    ("list_ledger_entries", "/v1/ledger/entries", "posted_to"),
+    ("list_ledger_entries", "/v1/ledger/entries", "posted_from"),
+    ("get_ledger_balances", "/v1/ledger/balances", "as_of"),
+    ("get_aging_report", "/v1/reports/aging", "as_of"),
+]
+
+
+@pytest.mark.parametrize("value", ["0", "86400", "2026-1-5"])
+@pytest.mark.parametrize(("function", "path", "name"), DATE_QUERIES)
+def test_a_query_date_is_a_yyyy_mm_dd_date_never_a_unix_time(function, path, name, value):
+    event = api_event("GET", path, query={name: value}, scope=" ".join(ALL_SCOPES))
+    reply = handler(function)(event, Context())
+    assert reply["statusCode"] == 400, reply
+    body = json.loads(reply["body"])
+    assert [d["field"] for d in body["error"]["details"]] == [name]
+    assert reply["multiValueHeaders"]["x-correlation-id"] == [body["error"]["correlation_id"]]
+
+    fine = handler(function)(
+        api_event("GET", path, query={name: "2026-01-05"}, scope=" ".join(ALL_SCOPES)), Context()
+    )
+    assert fine["statusCode"] == 200, fine
+
+
+# The fuzzer subscribed `"\n\t https://wulCXVhme9F7\n \t*"`, which the document's pattern refuses: the API
+# took it (201), as `https://wulCXVhme9F7\n \t*` (urlsplit drops tabs and newlines, and read `*` into the
+# host). A URL with a space or a control character inside, or a host of other characters than the pattern's,
+# is now refused like the document says, naming `url`, writing nothing.
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://wulCXVhme9F7\n \t*",
+        "https://exa mple.com/",
+        "https://example.com/a\tb",
+        "https://ex*ample.com/",
+    ],
+)
+def test_a_webhook_url_with_a_space_inside_or_a_host_the_pattern_refuses_is_a_400(url):
+    document = json.loads(COMMITTED.read_text())
+    pattern = document["components"]["schemas"]["WebhookSubscriptionCreate"]["properties"]["url"]["pattern"]
+    assert re.search(pattern.replace(r"\s", ECMA_SPACES), url) is None
+
+    stored = _stored()
+    body = {"url": url, "event_types": ["*"]}
+    reply = handler("create_webhook_subscription")(
+        api_event("POST", "/v1/webhook_subscriptions", body=body, scope=" ".join(ALL_SCOPES)), Context()
+    )
+    assert reply["statusCode"] == 400, reply
+    assert [d["field"] for d in json.loads(reply["body"])["error"]["details"]] == ["url"]
+    assert _stored() == stored
