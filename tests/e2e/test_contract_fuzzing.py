@@ -61,7 +61,7 @@ def seed_objects(stack) -> tuple[dict[str, str], dict[str, list], dict[str, str]
             "supplier": supplier["id"],
             "buyer": buyer["id"],
             "invoice_number": "F-1",
-            "client_reference_id": "fuzz-1",
+            "client_reference_id": f"fuzz-{uuid.uuid4().hex}",
             "invoice_document": document["id"],
             "amount": 1000,
             "currency": "usd",

@@ -326,3 +326,21 @@ def test_a_webhook_url_with_a_space_inside_or_a_host_the_pattern_refuses_is_a_40
     assert reply["statusCode"] == 400, reply
     assert [d["field"] for d in json.loads(reply["body"])["error"]["details"]] == ["url"]
     assert _stored() == stored
+
+
+# The fuzzer subscribed `event_types: ["*", "*"]`: the document says `"*"` is sent alone (an array of one), and
+# the API took it, deduplicated. It is refused like `"*"` with any other name.
+@pytest.mark.parametrize("event_types", [["*", "*"], ["*", "*", "*"]])
+def test_every_event_named_twice_is_refused_as_the_document_says(event_types):
+    document = json.loads(COMMITTED.read_text())
+    schema = document["components"]["schemas"]["WebhookSubscriptionCreate"]["properties"]["event_types"]
+    assert not jsonschema.Draft202012Validator(schema).is_valid(event_types)
+
+    stored = _stored()
+    body = {"url": "https://example.com/hook", "event_types": event_types}
+    reply = handler("create_webhook_subscription")(
+        api_event("POST", "/v1/webhook_subscriptions", body=body, scope=" ".join(ALL_SCOPES)), Context()
+    )
+    assert reply["statusCode"] == 400, reply
+    assert [d["field"] for d in json.loads(reply["body"])["error"]["details"]] == ["event_types"]
+    assert _stored() == stored

@@ -128,7 +128,7 @@ def _checked_event_types(event_types: list[str]) -> list[str]:
     unique = list(dict.fromkeys(event_types))
     if not unique:
         raise InvalidInput([FieldProblem("event_types", 'name at least one event type, or "*"')])
-    if EVERY_EVENT in unique and len(unique) > 1:
+    if EVERY_EVENT in unique and len(event_types) > 1:
         raise InvalidInput([FieldProblem("event_types", '"*" already means every event; send it alone')])
     unknown = [name for name in unique if name != EVERY_EVENT and name not in EVENT_TYPES]
     if unknown:
