@@ -85,9 +85,11 @@ FUZZ_MAX_EXAMPLES ?= 200
 FUZZ_PHASES ?= examples,coverage,fuzzing,stateful
 FUZZ_SEED ?= random
 FUZZ_MAX_STEPS ?= 25
-fuzz: $(STAMP) ## long contract fuzzing of docs/openapi.json on a fresh local stack (FUZZ_MAX_EXAMPLES=200)
+FUZZ_LIFECYCLE_SCENARIOS ?= 100
+fuzz: $(STAMP) ## long contract fuzzing of docs/openapi.json on a fresh local stack (FUZZ_MAX_EXAMPLES=200), then the lifecycle pass
 	@FUZZ_MAX_EXAMPLES=$(FUZZ_MAX_EXAMPLES) FUZZ_PHASES=$(FUZZ_PHASES) FUZZ_SEED=$(FUZZ_SEED) FUZZ_MAX_STEPS=$(FUZZ_MAX_STEPS) \
-		$(PY) -m pytest -q -s -p no:cacheprovider tests/e2e/test_contract_fuzzing.py -k every_operation
+		FUZZ_LIFECYCLE_SCENARIOS=$(FUZZ_LIFECYCLE_SCENARIOS) \
+		$(PY) -m pytest -q -s -p no:cacheprovider tests/e2e/test_contract_fuzzing.py -k "every_operation or lifecycle"
 
 bench: $(STAMP) ## benchmarks: cold start, warm overhead, AWS calls per request (BENCH_PARTS=lifecycle,... for some)
 	@$(PY) -m bench

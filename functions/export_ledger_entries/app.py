@@ -1,7 +1,6 @@
 """GET /v1/ledger/entries.csv: the journal as CSV for a general-ledger import, one row per posting;
 the same filters and cursor as the JSON listing (the next page's cursor is in `x-next-cursor`)."""
 
-from datetime import date
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
@@ -11,7 +10,7 @@ from financing.api.core import caller, core_api, entrypoint
 from financing.api.ledger import journal_page
 from financing.dialects.core.errors import documented_as
 from financing.dialects.core.ledger import journal_csv
-from financing.dialects.core.lists import DEFAULT_LIMIT, MAX_LIMIT, id_filter
+from financing.dialects.core.lists import DEFAULT_LIMIT, MAX_LIMIT, QueryDate, id_filter
 from financing.domain.ledger import Account
 
 app = core_api()
@@ -36,9 +35,9 @@ def export(
     cursor: Annotated[str | None, Query(max_length=512)] = None,
     invoice: id_filter("inv", "Only this invoice's entries") = None,
     account: Annotated[Account | None, Query(description="Only entries posting to this account")] = None,
-    posted_from: Annotated[date | None, Query(description="Posted on or after this date")] = None,
+    posted_from: Annotated[QueryDate | None, Query(description="Posted on or after this date")] = None,
     posted_to: Annotated[
-        date | None, Query(description="Posted on or before this date (default today)")
+        QueryDate | None, Query(description="Posted on or before this date (default today)")
     ] = None,
 ):
     entries, next_cursor = journal_page(

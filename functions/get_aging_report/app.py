@@ -1,6 +1,5 @@
 """GET /v1/reports/aging: claims outstanding by days past due as of a date, per currency and buyer."""
 
-from datetime import date
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
@@ -10,6 +9,7 @@ from financing.clock import today
 from financing.composition.ledger import ledger_use_cases
 from financing.dialects.core.errors import documented
 from financing.dialects.core.ledger import AgingReportsObject, aging_object
+from financing.dialects.core.lists import QueryDate
 
 app = core_api()
 
@@ -25,7 +25,7 @@ app = core_api()
 )
 def aging(
     as_of: Annotated[
-        date | None, Query(description="Entries posted through this date (default today)")
+        QueryDate | None, Query(description="Entries posted through this date (default today)")
     ] = None,
 ) -> AgingReportsObject:
     day = as_of or today()

@@ -1,7 +1,6 @@
 """GET /v1/ledger/balances: the trial balance per currency as of a date (the tenant's, or one invoice's
 sub-ledger with `invoice`)."""
 
-from datetime import date
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
@@ -11,7 +10,7 @@ from financing.clock import today
 from financing.composition.ledger import ledger_use_cases
 from financing.dialects.core.errors import documented
 from financing.dialects.core.ledger import TrialBalancesObject, trial_balances_object
-from financing.dialects.core.lists import id_filter
+from financing.dialects.core.lists import QueryDate, id_filter
 
 app = core_api()
 
@@ -29,7 +28,7 @@ app = core_api()
 )
 def balances(
     as_of: Annotated[
-        date | None, Query(description="Entries posted through this date (default today)")
+        QueryDate | None, Query(description="Entries posted through this date (default today)")
     ] = None,
     invoice: id_filter("inv", "Only this invoice's sub-ledger") = None,
 ) -> TrialBalancesObject:

@@ -1,7 +1,6 @@
 """GET /v1/ledger/entries: the tenant's journal entries, oldest first, by cursor; filters: invoice,
 account, posting dates."""
 
-from datetime import date
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
@@ -10,7 +9,7 @@ from financing.api.core import caller, core_api, entrypoint
 from financing.api.ledger import journal_page
 from financing.dialects.core.errors import documented
 from financing.dialects.core.ledger import LedgerEntryObject, entry_object
-from financing.dialects.core.lists import DEFAULT_LIMIT, MAX_LIMIT, ListObject, id_filter
+from financing.dialects.core.lists import DEFAULT_LIMIT, MAX_LIMIT, ListObject, QueryDate, id_filter
 from financing.domain.ledger import Account
 
 app = core_api()
@@ -31,9 +30,9 @@ def list_(
     cursor: Annotated[str | None, Query(max_length=512)] = None,
     invoice: id_filter("inv", "Only this invoice's entries") = None,
     account: Annotated[Account | None, Query(description="Only entries posting to this account")] = None,
-    posted_from: Annotated[date | None, Query(description="Posted on or after this date")] = None,
+    posted_from: Annotated[QueryDate | None, Query(description="Posted on or after this date")] = None,
     posted_to: Annotated[
-        date | None, Query(description="Posted on or before this date (default today)")
+        QueryDate | None, Query(description="Posted on or before this date (default today)")
     ] = None,
 ) -> ListObject[LedgerEntryObject]:
     entries, next_cursor = journal_page(

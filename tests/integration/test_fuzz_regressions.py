@@ -12,6 +12,7 @@ Python's dates (a 500): it is now a range with no day, or every day, on its side
 
 import base64
 import json
+import re
 import time
 from datetime import date
 from pathlib import Path
@@ -196,3 +197,150 @@ def test_an_as_of_date_before_the_year_1000_reads_no_month_and_answers_at_once()
     reply = handler("get_aging_report")(event, Context())
     assert reply["statusCode"] == 200 and json.loads(reply["body"])["data"] == []
     assert time.monotonic() - started < 5
+
+
+# JSON Schema's regexes are ECMA-262's, whose `\s` leaves out the information separators (U+001C-U+001F) and
+# NEL (U+0085), and takes in U+FEFF, where Python's takes the first and leaves out the last. The fuzzer sent a
+# website `httPs://\x1e`: schema-valid, refused by the API. A pattern read the way a JSON Schema tool reads it:
+ECMA_SPACES = "\t\n\x0b\x0c\r \xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+
+
+def _documented(schema: str) -> jsonschema.Draft202012Validator:
+    document = json.loads(COMMITTED.read_text())
+    return jsonschema.Draft202012Validator(
+        {"$ref": f"#/components/schemas/{schema}", "components": document["components"]}
+    )
+
+
+def _ecma_pattern(schema: dict) -> str:
+    pattern = next(branch for branch in schema["anyOf"] if branch.get("type") == "string")["pattern"]
+    return pattern.replace(r"\s", ECMA_SPACES)
+
+
+@pytest.mark.parametrize(
+    "website",
+    [
+        "https://\x1e",
+        "http://a\x1c",
+        "https://x\x85y",
+        "https://\ufeff",
+        "https://example.com",
+        "HTTPS://a.b",
+    ],
+)
+def test_a_website_is_refused_by_the_document_exactly_when_the_api_refuses_it(website):
+    document = json.loads(COMMITTED.read_text())
+    schema = document["components"]["schemas"]["CompanyCreate"]["properties"]["website"]
+    documented = re.search(_ecma_pattern(schema), website) is not None
+
+    stored = _stored()
+    body = {"name": "Acme", "address": {"country_code": "GB"}, "website": website}
+    reply = handler("create_company")(
+        api_event("POST", "/v1/companies", body=body, scope=" ".join(ALL_SCOPES)), Context()
+    )
+
+    assert (reply["statusCode"] == 201) == documented, (website, reply)
+    if not documented:
+        assert [d["field"] for d in json.loads(reply["body"])["error"]["details"]] == ["website"]
+        assert _stored() == stored
+
+
+# At most 15 significant digits, as the core dialect has always taken an amount (so the number a client reads
+# back is the one it sent): the document said only `exclusiveMinimum: 0`, so `1e15` was schema-valid and
+# refused, and the fuzzer's negative cases never tried an amount too large.
+@pytest.mark.parametrize(
+    ("schema", "field"),
+    [("InvoiceCreate", "amount"), ("InvoiceUpdate", "amount"), ("PaymentBody", "amount")],
+)
+def test_an_amount_past_15_digits_is_out_of_the_documented_bounds(schema, field):
+    documented = json.loads(COMMITTED.read_text())["components"]["schemas"][schema]["properties"][field]
+    assert documented["maximum"] == 999999999999999
+    amount = jsonschema.Draft202012Validator(documented)
+    assert amount.is_valid(999999999999999) and amount.is_valid(9999999999999.99)
+    assert not amount.is_valid(1000000000000000) and not amount.is_valid(1e20)
+
+
+@pytest.mark.parametrize("amount", [999999999999999, 1000000000000000, 10**20])
+def test_a_draft_amount_is_taken_exactly_when_the_document_allows_it(amount):
+    documented = _documented("InvoiceCreate")
+    draft = {**draft_body(company("Supplier"), company("Buyer"), uploaded_document()), "amount": amount}
+
+    reply = handler("create_invoice")(
+        api_event("POST", "/v1/invoices", body=draft, scope=" ".join(ALL_SCOPES)), Context()
+    )
+
+    assert (reply["statusCode"] == 201) == documented.is_valid(draft), reply
+
+
+# The fuzzer sent `GET /v1/ledger/entries.csv?posted_to=0` and got a 200: a query date was parsed the lax way,
+# `0` (or `86400`) as a Unix time, 1970-01-01, where the document says a `YYYY-MM-DD` date.
+DATE_QUERIES = [
+    ("export_ledger_entries", "/v1/ledger/entries.csv", "posted_to"),
+    ("export_ledger_entries", "/v1/ledger/entries.csv", "posted_from"),
+    ("list_ledger_entries", "/v1/ledger/entries", "posted_to"),
+    ("list_ledger_entries", "/v1/ledger/entries", "posted_from"),
+    ("get_ledger_balances", "/v1/ledger/balances", "as_of"),
+    ("get_aging_report", "/v1/reports/aging", "as_of"),
+]
+
+
+@pytest.mark.parametrize("value", ["0", "86400", "2026-1-5"])
+@pytest.mark.parametrize(("function", "path", "name"), DATE_QUERIES)
+def test_a_query_date_is_a_yyyy_mm_dd_date_never_a_unix_time(function, path, name, value):
+    event = api_event("GET", path, query={name: value}, scope=" ".join(ALL_SCOPES))
+    reply = handler(function)(event, Context())
+    assert reply["statusCode"] == 400, reply
+    body = json.loads(reply["body"])
+    assert [d["field"] for d in body["error"]["details"]] == [name]
+    assert reply["multiValueHeaders"]["x-correlation-id"] == [body["error"]["correlation_id"]]
+
+    fine = handler(function)(
+        api_event("GET", path, query={name: "2026-01-05"}, scope=" ".join(ALL_SCOPES)), Context()
+    )
+    assert fine["statusCode"] == 200, fine
+
+
+# The fuzzer subscribed `"\n\t https://wulCXVhme9F7\n \t*"`, which the document's pattern refuses: the API
+# took it (201), as `https://wulCXVhme9F7\n \t*` (urlsplit drops tabs and newlines, and read `*` into the
+# host). A URL with a space or a control character inside, or a host of other characters than the pattern's,
+# is now refused like the document says, naming `url`, writing nothing.
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://wulCXVhme9F7\n \t*",
+        "https://exa mple.com/",
+        "https://example.com/a\tb",
+        "https://ex*ample.com/",
+    ],
+)
+def test_a_webhook_url_with_a_space_inside_or_a_host_the_pattern_refuses_is_a_400(url):
+    document = json.loads(COMMITTED.read_text())
+    pattern = document["components"]["schemas"]["WebhookSubscriptionCreate"]["properties"]["url"]["pattern"]
+    assert re.search(pattern.replace(r"\s", ECMA_SPACES), url) is None
+
+    stored = _stored()
+    body = {"url": url, "event_types": ["*"]}
+    reply = handler("create_webhook_subscription")(
+        api_event("POST", "/v1/webhook_subscriptions", body=body, scope=" ".join(ALL_SCOPES)), Context()
+    )
+    assert reply["statusCode"] == 400, reply
+    assert [d["field"] for d in json.loads(reply["body"])["error"]["details"]] == ["url"]
+    assert _stored() == stored
+
+
+# The fuzzer subscribed `event_types: ["*", "*"]`: the document says `"*"` is sent alone (an array of one), and
+# the API took it, deduplicated. It is refused like `"*"` with any other name.
+@pytest.mark.parametrize("event_types", [["*", "*"], ["*", "*", "*"]])
+def test_every_event_named_twice_is_refused_as_the_document_says(event_types):
+    document = json.loads(COMMITTED.read_text())
+    schema = document["components"]["schemas"]["WebhookSubscriptionCreate"]["properties"]["event_types"]
+    assert not jsonschema.Draft202012Validator(schema).is_valid(event_types)
+
+    stored = _stored()
+    body = {"url": "https://example.com/hook", "event_types": event_types}
+    reply = handler("create_webhook_subscription")(
+        api_event("POST", "/v1/webhook_subscriptions", body=body, scope=" ".join(ALL_SCOPES)), Context()
+    )
+    assert reply["statusCode"] == 400, reply
+    assert [d["field"] for d in json.loads(reply["body"])["error"]["details"]] == ["event_types"]
+    assert _stored() == stored

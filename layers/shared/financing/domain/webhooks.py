@@ -12,6 +12,7 @@ import binascii
 import hashlib
 import hmac
 import ipaddress
+import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -142,7 +143,7 @@ def _checked_event_types(event_types: list[str]) -> list[str]:
     unique = list(dict.fromkeys(event_types))
     if not unique:
         raise InvalidInput([FieldProblem("event_types", 'name at least one event type, or "*"')])
-    if EVERY_EVENT in unique and len(unique) > 1:
+    if EVERY_EVENT in unique and len(event_types) > 1:
         raise InvalidInput([FieldProblem("event_types", '"*" already means every event; send it alone')])
     unknown = [name for name in unique if name != EVERY_EVENT and name not in EVENT_TYPES]
     if unknown:
@@ -221,12 +222,18 @@ def _is_loopback_name(host: str) -> bool:
     return host in _LOOPBACK_NAMES or host.endswith(".localhost")
 
 
+_HOST_NAME = re.compile(r"[A-Za-z0-9.-]+")
+
+
 def url_problem(url: str, allow_loopback: bool) -> str | None:
     """Why `url` cannot receive webhooks, or None. Deployed only https; where loopback is allowed (the
     local stack) also http://localhost and http://127.0.0.1. Names are resolved and checked again at
     delivery time (`address_problem`)."""
     if len(url) > MAX_URL_LENGTH:
         return f"must be at most {MAX_URL_LENGTH} characters"
+    # urlsplit drops tabs and newlines and keeps what a host cannot hold: refused before it reads the URL.
+    if any(ch.isspace() or ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F for ch in url):
+        return "must not contain spaces or control characters"
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError on a malformed port
@@ -243,6 +250,8 @@ def url_problem(url: str, allow_loopback: bool) -> str | None:
         literal = ipaddress.ip_address(host)
     except ValueError:
         literal = None
+    if literal is None and not _HOST_NAME.fullmatch(host):
+        return "must name its host with letters, digits, dots and hyphens"
     loopback = _is_loopback_name(host) or (literal is not None and literal.is_loopback)
     if loopback and not allow_loopback:
         return "must not point at this machine (loopback)"

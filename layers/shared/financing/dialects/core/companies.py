@@ -24,7 +24,10 @@ CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 Phone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9][0-9 ()\-]{5,24}$")]
 # Spelled out so JSON Schema's regex and Python's agree on what a space is.
 _EMAIL = re.compile(r"[^@\s\x00-\x1f\x7f-\x9f]+@[^@\s\x00-\x1f\x7f-\x9f]+\.[^@\s\x00-\x1f\x7f-\x9f]+")
-_WEBSITE = re.compile(r"https?://[^\s/$.?#][^\s]*", re.IGNORECASE)
+# What is a space to Python or to JSON Schema (ECMA-262), whose `\s` differ: Python's takes in the
+# information separators and NEL, ECMA's the byte order mark.
+_SPACES = r"\s\x1c-\x1f\x85\ufeff"
+_WEBSITE = re.compile(rf"https?://[^{_SPACES}/$.?#][^{_SPACES}]*", re.IGNORECASE)
 
 
 def _email(value: str) -> str:
@@ -49,7 +52,11 @@ Website = Annotated[
     str,
     AfterValidator(_website),
     WithJsonSchema(
-        {"type": "string", "maxLength": 2048, "pattern": r"^[hH][tT][tT][pP][sS]?://[^\s/$.?#][^\s]*$"}
+        {
+            "type": "string",
+            "maxLength": 2048,
+            "pattern": rf"^[hH][tT][tT][pP][sS]?://[^{_SPACES}/$.?#][^{_SPACES}]*$",
+        }
     ),
 ]
 TaxId = json_text(40)

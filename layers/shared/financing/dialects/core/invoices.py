@@ -19,8 +19,13 @@ Currency = Literal["usd", "gbp", "eur", "brl"]
 Text = json_text(200)
 Reason = json_text(1000)
 Percentage = json_int("basis points: 10000 = 100%", ge=1, le=10000)
-# At most 15 significant digits, so the JSON number a client reads back is exactly the decimal sent.
-Amount = Annotated[json_number("decimal major units, e.g. 123.53", gt=0), Field(max_digits=15)]
+# At most 15 significant digits, so the JSON number a client reads back is exactly the decimal sent: the
+# document says the largest such amount (the decimals are the currency's, a rule of its own).
+MAX_AMOUNT = 10**15 - 1
+Amount = Annotated[
+    json_number("decimal major units, e.g. 123.53; at most 15 digits", gt=0, le=MAX_AMOUNT),
+    Field(max_digits=15),
+]
 # An amount in the response: a JSON number in decimal major units (Stenn's `123.53`), never a string and
 # never a float: financing.exact_json writes the decimal digit for digit.
 Major = Annotated[Decimal, WithJsonSchema({"type": "number"})]
