@@ -344,7 +344,32 @@ def document() -> dict:
     for path in _api_handlers():
         merge.add_file(path)
     generated = json.loads(merge.get_openapi_json_schema())
-    return add_links(add_interaction_id(add_path_patterns(generated)))
+    return add_links(add_interaction_id(add_path_patterns(add_own_credentials(generated))))
+
+
+def add_own_credentials(document: dict) -> dict:
+    """Routes the API's authorizer does not guard (`Auth: {Authorizer: NONE}` in the template) take no bearer
+    JWT: the connect exchange takes a connect token, a security scheme of its own."""
+    from local.template import load_template
+
+    schemes = document.setdefault("components", {}).setdefault("securitySchemes", {})
+    for resource in load_template()["Resources"].values():
+        if resource.get("Type") != "AWS::Serverless::Function":
+            continue
+        for event in (resource["Properties"].get("Events") or {}).values():
+            route = event.get("Properties") or {}
+            if event.get("Type") != "Api" or (route.get("Auth") or {}).get("Authorizer") != "NONE":
+                continue
+            operation = document["paths"][route["Path"]][route["Method"].lower()]
+            operation["security"] = [{"connect_token": []}]
+            schemes["connect_token"] = {
+                "type": "http",
+                "scheme": "bearer",
+                "bearerFormat": "connect token",
+                "description": "A connect token from `POST /v1/financing_tokens` or `POST /v1/financing_invoices`"
+                " (short-lived, bound to one business); the API's bearer JWTs do not open these routes.",
+            }
+    return document
 
 
 def render() -> str:

@@ -294,3 +294,25 @@ def test_open_finance_operations_declare_the_interaction_id_as_the_official_spec
                 path,
                 status,
             )
+
+
+def test_a_route_the_apis_authorizer_does_not_guard_documents_the_credential_it_takes_instead():
+    """`GET /v1/financing_connect` takes a connect token, never the API's bearer JWT: its operation says so
+    with a security scheme of its own (the `authorization` header parameter it also declares is what the
+    document's links fill with the connect token; OpenAPI tools may ignore it, so it cannot be the only say)."""
+    from local.template import load_template
+
+    document = json.loads(COMMITTED.read_text())
+    unguarded = [
+        (event["Properties"]["Method"], event["Properties"]["Path"])
+        for resource in load_template()["Resources"].values()
+        if resource.get("Type") == "AWS::Serverless::Function"
+        for event in (resource["Properties"].get("Events") or {}).values()
+        if event.get("Type") == "Api" and (event["Properties"].get("Auth") or {}).get("Authorizer") == "NONE"
+    ]
+    assert unguarded == [("get", "/v1/financing_connect")]
+    for method, path in unguarded:
+        operation = document["paths"][path][method]
+        assert operation["security"] == [{"connect_token": []}]
+    scheme = document["components"]["securitySchemes"]["connect_token"]
+    assert scheme["type"] == "http" and scheme["scheme"] == "bearer"
