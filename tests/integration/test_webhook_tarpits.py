@@ -21,6 +21,11 @@ from tests.webhooks_support import Receiver, Tarpit
 __all__ = ["queues"]  # the fixture, shared with the delivery tests
 
 DEADLINE = 0.5
+# How much later than the deadline a cut attempt may return: generous, so a loaded machine (the suite runs
+# beside other work) does not fail a test whose point is that a tarpit that never stops is cut at all.
+SLACK = 1.5
+# The batch test's deadline: a healthy receiver on loopback must answer within it even under load.
+BATCH_DEADLINE = 3.0
 
 
 def post(url: str, deadline: float = DEADLINE):
@@ -49,17 +54,17 @@ def test_a_trickling_receiver_is_cut_at_the_deadline_and_the_attempt_is_a_timeou
         with timed() as took:
             attempt = post(tarpit.url)
         assert tarpit.closed_by_peer.wait(2), "the tarpit's connection is closed, not left open"
-    assert took[0] < DEADLINE + 0.4, f"held for {took[0]:.2f} s"
+    assert took[0] < DEADLINE + SLACK, f"held for {took[0]:.2f} s"
     assert attempt.outcome is AttemptOutcome.TIMEOUT and attempt.status_code is None
     assert attempt.error == f"no complete answer within the {DEADLINE:g} s deadline"
-    assert DEADLINE * 1000 <= attempt.latency_ms < (DEADLINE + 0.4) * 1000
+    assert DEADLINE * 1000 <= attempt.latency_ms < (DEADLINE + SLACK) * 1000
 
 
 def test_a_body_trickled_after_a_2xx_status_is_cut_too_and_is_not_delivered():
     answer = b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" + b"z" * 1000
     with Tarpit(answer, every=0.01) as tarpit, timed() as took:
         attempt = post(tarpit.url)
-    assert took[0] < DEADLINE + 0.4
+    assert took[0] < DEADLINE + SLACK
     assert attempt.outcome is AttemptOutcome.TIMEOUT and not attempt.succeeded
 
 
@@ -67,7 +72,7 @@ def test_a_tls_handshake_trickled_a_byte_at_a_time_is_cut_at_the_deadline():
     # The receiver speaks "TLS" so slowly that the handshake itself is the tarpit.
     with Tarpit(b"\x16\x03\x01\x00\x40" + b"\x00" * 200, every=0.1) as tarpit, timed() as took:
         attempt = post(tarpit.url.replace("http://", "https://"))
-    assert took[0] < DEADLINE + 0.4
+    assert took[0] < DEADLINE + SLACK
     assert attempt.outcome is AttemptOutcome.TIMEOUT
 
 
@@ -82,7 +87,7 @@ def test_a_name_that_takes_for_ever_to_resolve_is_cut_at_the_deadline(monkeypatc
     monkeypatch.setattr(socket, "getaddrinfo", slow_dns)
     with timed() as took:
         attempt = post("https://slow.example/hooks")
-    assert took[0] < DEADLINE + 0.4
+    assert took[0] < DEADLINE + SLACK
     assert attempt.outcome is AttemptOutcome.TIMEOUT
 
 
@@ -111,7 +116,7 @@ def test_nine_tarpits_in_a_batch_neither_delay_nor_fail_the_tenth_delivery(queue
     """A full batch (the event source's BatchSize) of nine deliveries to tarpits of one tenant and one to
     another tenant's healthy receiver, last in the batch: the healthy one is posted at once, the batch ends
     within one deadline, and each tarpit's attempt is recorded as a timeout and scheduled for its retry."""
-    monkeypatch.setattr(webhook_transport, "ATTEMPT_DEADLINE_SECONDS", DEADLINE)
+    monkeypatch.setattr(webhook_transport, "ATTEMPT_DEADLINE_SECONDS", BATCH_DEADLINE)
     with Tarpit(every=0.1) as tarpit, Receiver() as healthy:
         tarpits = [subscribe(f"{tarpit.url}/{n}", tenant="acme")["id"] for n in range(9)]
         other = subscribe(healthy.url, tenant="globex")["id"]
@@ -123,8 +128,10 @@ def test_nine_tarpits_in_a_batch_neither_delay_nor_fail_the_tenth_delivery(queue
         with timed() as took:
             failed = run("deliver_webhooks", records, queues, "WebhookDeliveryQueue")
         [hook] = healthy.wait_for(1)
-    assert hook.at - started < DEADLINE, f"the healthy receiver was reached {hook.at - started:.2f} s in"
-    assert took[0] < DEADLINE + 1.5, f"the batch took {took[0]:.2f} s"
+    assert hook.at - started < BATCH_DEADLINE, (
+        f"the healthy receiver was reached {hook.at - started:.2f} s in"
+    )
+    assert took[0] < BATCH_DEADLINE + SLACK, f"the batch took {took[0]:.2f} s"
     assert failed == {r["messageId"] for r in records[:9]}, "only the tarpits' messages come back"
     for subscription_id in tarpits:
         [delivery] = deliveries(subscription_id).json["data"]
