@@ -45,12 +45,12 @@ class IdentityProvider:
         self.keys[:] = [public_jwk(key, kid) for key, kid in keys]
 
 
-def _certificate() -> tuple[bytes, bytes]:
-    """A self-signed certificate for 127.0.0.1 and its key, both PEM."""
+def self_signed(common_name: str, *extensions: tuple[x509.ExtensionType, bool]) -> tuple[bytes, bytes]:
+    """A self-signed certificate (a day's validity) and its key, both PEM."""
     key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
     now = datetime.datetime.now(datetime.UTC)
-    certificate = (
+    builder = (
         x509.CertificateBuilder()
         .subject_name(name)
         .issuer_name(name)
@@ -58,16 +58,23 @@ def _certificate() -> tuple[bytes, bytes]:
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - datetime.timedelta(minutes=5))
         .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
     )
+    for extension, critical in extensions:
+        builder = builder.add_extension(extension, critical)
+    certificate = builder.sign(key, hashes.SHA256())
     key_pem = key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
     return certificate.public_bytes(serialization.Encoding.PEM), key_pem
+
+
+def _certificate() -> tuple[bytes, bytes]:
+    """The identity provider's TLS certificate for 127.0.0.1, and its key."""
+    return self_signed(
+        "127.0.0.1",
+        (x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False),
+        (x509.BasicConstraints(ca=True, path_length=None), True),
+    )
 
 
 @contextmanager

@@ -10,16 +10,12 @@ import importlib.util
 import ssl
 import sys
 import time
-from datetime import UTC, datetime, timedelta
 
 import jwt
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 from tests.integration.harness import ROOT
+from tests.jwks_support import self_signed
 
 SECRET = "unit-test-secret-unit-test-secret-0123"
 ARN = "arn:aws:execute-api:us-east-1:123456789012:api/local/GET/open-banking/invoice-financings/v1/contracts"
@@ -27,20 +23,7 @@ ARN = "arn:aws:execute-api:us-east-1:123456789012:api/local/GET/open-banking/inv
 
 def certificate(name: str) -> str:
     """A self-signed client certificate, PEM."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
-    now = datetime.now(UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(days=1))
-        .not_valid_after(now + timedelta(days=1))
-        .sign(key, hashes.SHA256())
-    )
-    return cert.public_bytes(serialization.Encoding.PEM).decode()
+    return self_signed(name)[0].decode()
 
 
 def thumbprint(pem: str) -> str:
