@@ -286,6 +286,9 @@ def test_a_funding_decided_under_a_cap_the_lender_then_lowers_is_decided_again_u
     }
 
 
+WAIT_SECONDS = 600
+
+
 def _delta(write):
     return int(write.get("Update", {}).get("ExpressionAttributeValues", {}).get(":delta", {}).get("N", 0))
 
@@ -304,7 +307,9 @@ def test_racing_fundings_of_two_buyers_and_a_repayment_never_commit_a_share_abov
     carol = [book.funded("Carol") for _ in range(3)]
     set_limit(cap)
     racing = [book.invoice(name) for name in ("Alpha", "Beta") * 3]
-    everyone_read = threading.Barrier(len(racing) + 1, timeout=30)
+    # Generous waits: they only bound a broken test; on a loaded machine seven threads importing and
+    # reading can take well over 30 s before the last one reaches the barrier.
+    everyone_read = threading.Barrier(len(racing) + 1, timeout=WAIT_SECONDS)
     first_read = threading.local()
     released = threading.Event()
     real_commit = EntityTable.commit
@@ -321,7 +326,7 @@ def test_racing_fundings_of_two_buyers_and_a_repayment_never_commit_a_share_abov
     def checked_commit(self, writes, events):
         funding = [w["Update"]["Key"]["sk"]["S"] for w in writes if _delta(w) > 0]
         if funding and repayment_first:
-            released.wait(timeout=30)
+            assert released.wait(timeout=WAIT_SECONDS), "the repayment never committed"
         with one_at_a_time:
             real_commit(self, writes, events)
             held = exposures()
