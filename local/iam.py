@@ -143,7 +143,7 @@ def expand_policies(
 ) -> dict[str, list[dict[str, Any]]]:
     """Every function's policy statements (logical id -> statements), resolved against the provisioned stack.
     `roles` are `sam_roles(template, ...)` when the caller keeps them (the translation is the slow part)."""
-    from local.template import TemplateError
+    from local.template import NO_VALUE, TemplateError
 
     expanded = {}
     for logical_id, role in (roles if roles is not None else sam_roles(template, resolver)).items():
@@ -156,7 +156,10 @@ def expand_policies(
                 raise TemplateError(f"{logical_id}: managed policy {arn} is unknown to the local IAM check")
             statements.extend(MANAGED_POLICIES[arn])
         for policy in role.get("Policies") or []:
-            document = resolver.resolve(policy["PolicyDocument"])
+            policy = resolver.resolve(policy)  # a policy under `!If` is the chosen one, or none
+            if policy is NO_VALUE:
+                continue
+            document = policy["PolicyDocument"]
             found = document.get("Statement", [])
             statements.extend([found] if isinstance(found, dict) else found)
         expanded[logical_id] = [_normalised(logical_id, statement) for statement in statements]

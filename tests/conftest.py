@@ -1,4 +1,4 @@
-"""Test environment for every suite: fake AWS credentials, a fixed region, a financing-token key, no tracing."""
+"""Test environment for every suite: fake AWS credentials, a fixed region, no tracing."""
 
 import os
 
@@ -12,7 +12,6 @@ os.environ.update(
         "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_METRICS_DISABLED": "true",
         "POWERTOOLS_LOG_LEVEL": "WARNING",
-        "FINANCING_TOKEN_SECRET": "test-financing-token-secret-0123456789",
     }
 )
 os.environ.pop("AWS_ENDPOINT_URL", None)

@@ -8,6 +8,7 @@ from uuid import UUID
 import jwt
 import pytest
 
+from financing.adapters.secrets import secret_string
 from financing.auth.financing_tokens import ISSUER, LIFETIME
 from financing.config import settings
 from financing.ids import as_uuid, from_uuid
@@ -70,7 +71,7 @@ def exchange(connect=None, session=None, authorization=None):
 
 def key():
     """The template's FinancingTokenSecret, as the stack provisioned it (a secret, not a constant)."""
-    return settings().financing_token_secret
+    return secret_string(settings().financing_token_secret_arn)
 
 
 def claims(token, audience):

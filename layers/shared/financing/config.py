@@ -12,7 +12,7 @@ class Settings:
     idempotency_table_name: str
     event_bus_name: str
     pagination_secret_arn: str  # the cursor-signing key's secret, read at run time
-    financing_token_secret: str
+    financing_token_secret_arn: str  # the connect and session tokens' key, read at run time
     documents_bucket: str
     registrar_table: str = ""
     registrar_latency_ms: int = 0
@@ -36,7 +36,7 @@ def settings() -> Settings:
         idempotency_table_name=env.get("IDEMPOTENCY_TABLE_NAME", ""),
         event_bus_name=env.get("EVENT_BUS_NAME", ""),
         pagination_secret_arn=env.get("PAGINATION_SECRET_ARN", ""),
-        financing_token_secret=env.get("FINANCING_TOKEN_SECRET", ""),
+        financing_token_secret_arn=env.get("FINANCING_TOKEN_SECRET_ARN", ""),
         documents_bucket=env.get("DOCUMENTS_BUCKET", ""),
         registrar_table=env.get("REGISTRAR_TABLE_NAME", ""),
         registrar_latency_ms=int(env.get("REGISTRAR_LATENCY_MS", "0")),

@@ -6,8 +6,8 @@
   by `POST /v1/financing_invoices`: presented beside a connect token of the same business, it adds
   that session to the exchange.
 
-Both live `LIFETIME` and are signed with their own key (`FINANCING_TOKEN_SECRET`, a Secrets Manager
-secret when deployed), never the bearer tokens' key: the API's authorizer cannot verify them (and
+Both live `LIFETIME` and are signed with their own key (a generated Secrets Manager
+secret, `FINANCING_TOKEN_SECRET_ARN`, read at run time), never the bearer tokens' key: the API's authorizer cannot verify them (and
 requires another audience), so nothing a bearer token reaches is reachable with them. Each is
 verified for its one audience only, so neither stands in for the other.
 """
@@ -18,6 +18,7 @@ from enum import StrEnum
 
 import jwt
 
+from financing.adapters.secrets import secret_string
 from financing.auth.tokens import InvalidToken
 from financing.config import settings
 from financing.domain.actor import is_tenant_id
@@ -60,11 +61,8 @@ class Grant:
 
 
 def _key() -> str:
-    key = settings().financing_token_secret
-    if not key:
-        # A deployment without the secret must fail loudly rather than sign with an empty key.
-        raise RuntimeError("FINANCING_TOKEN_SECRET is not configured")
-    return key
+    # Without its ARN, secret_string fails loudly rather than sign with an empty key.
+    return secret_string(settings().financing_token_secret_arn)
 
 
 def issue(purpose: Purpose, grant: Grant, *, now: datetime) -> str:
