@@ -17,11 +17,13 @@ import uuid
 from typing import Any
 
 from local.routes import Function, functions, required_scope
-from local.settings import ROOT, STACK_NAME
+from local.settings import ROOT
 from local.template import ACCOUNT_ID, load_template
 
 EVENTS = ROOT / "events"
 REGION = "us-east-1"
+# The default local stack's name, not $STACK_NAME: the files are the same wherever they are written.
+STACK_NAME = "invoice-financing-local"
 TENANT = "acme"
 SUBJECT = "local-developer"
 # The day the samples are written for: their dates are valid on it (the sample-event test runs on it).

@@ -11,7 +11,7 @@ import pytest
 from financing import clock
 from financing.ids import as_uuid
 from local import sample_events as samples
-from local.routes import functions
+from local.routes import functions, required_scope
 from local.settings import DEV_JWT_SECRET
 from tests.integration.conftest import TEMPLATE
 from tests.integration.harness import ROOT, Context, call, handler
@@ -29,6 +29,21 @@ def test_the_committed_sample_events_are_what_make_events_writes():
     assert committed.keys() == rendered.keys(), "events/ is stale: run `make events`"
     stale = sorted(name for name, text in rendered.items() if committed[name] != text)
     assert not stale, f"events/ is stale ({', '.join(stale)}): run `make events`"
+
+
+ROUTES = [(f, route) for f in functions(TEMPLATE) for route in f.routes]
+
+
+@pytest.mark.parametrize(("function", "route"), ROUTES, ids=[f.logical_id for f, _ in ROUTES])
+def test_each_api_sample_is_its_template_route_with_exactly_the_scope_its_handler_needs(function, route):
+    method, path, guarded = route
+    event = json.loads((ROOT / "events" / f"{function.code_dir}.json").read_text())
+    assert (event["httpMethod"], event["resource"]) == (method, path)
+    authorizer = event["requestContext"].get("authorizer")
+    if guarded:
+        assert authorizer["scope"] == required_scope(function.code_dir)
+    else:
+        assert authorizer is None
 
 
 # ------------------------------------------------------------------------------------------------ seeding
