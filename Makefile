@@ -81,6 +81,9 @@ migrate-webhook-secrets: $(STAMP) ## one-off: seal webhook secrets stored in pla
 openapi: $(STAMP) ## regenerate docs/openapi.json from the handlers
 	@$(PY) -m local.openapi --write docs/openapi.json
 
+events: $(STAMP) ## regenerate events/ (one sample event per function) from template.yaml and the handlers
+	@$(PY) -m local.sample_events
+
 FUZZ_MAX_EXAMPLES ?= 200
 FUZZ_PHASES ?= examples,coverage,fuzzing,stateful
 FUZZ_SEED ?= random
@@ -97,4 +100,4 @@ bench: $(STAMP) ## benchmarks: cold start, warm overhead, AWS calls per request 
 clean: ## remove the virtualenv and build output
 	rm -rf $(VENV) .aws-sam .pytest_cache .ruff_cache
 
-.PHONY: help venv run test lint validate scan build build-check token invoke schedule redrive openapi fuzz bench clean
+.PHONY: help venv run test lint validate scan build build-check token invoke schedule redrive openapi events fuzz bench clean

@@ -72,6 +72,7 @@ def _seed_events(env: dict[str, str], scratch: Path) -> dict[str, Path]:
     """Sample events, with the GET/PATCH ones pointed at a company that exists."""
     os.environ.update(env)
     sys.path[:0] = [str(ROOT / "layers" / "shared"), str(ROOT)]
+    from local.sample_events import SUPPLIER
     from tests.integration.harness import Context, handler
 
     created = handler("create_company")(
@@ -80,7 +81,7 @@ def _seed_events(env: dict[str, str], scratch: Path) -> dict[str, Path]:
     company_id = json.loads(created["body"])["id"]
     events = {}
     for path in (ROOT / "events").glob("*.json"):
-        text = path.read_text().replace("company_01JD0000000000000000000000", company_id)
+        text = path.read_text().replace(SUPPLIER, company_id)
         events[path.stem] = scratch / path.name
         events[path.stem].write_text(text)
     return events

@@ -344,7 +344,32 @@ def document() -> dict:
     for path in _api_handlers():
         merge.add_file(path)
     generated = json.loads(merge.get_openapi_json_schema())
-    return add_links(add_interaction_id(add_path_patterns(add_own_credentials(generated))))
+    return add_links(add_interaction_id(add_path_patterns(add_scopes(add_own_credentials(generated)))))
+
+
+def add_scopes(document: dict) -> dict:
+    """The bearer scheme lists the scopes a token can grant, and each operation names the one it needs,
+    as its handler declares it."""
+    from local.routes import functions, required_scope
+    from local.token import Scope
+
+    bearer = document["components"]["securitySchemes"]["bearer"]
+    bearer["description"] = (
+        "A JWT whose `scope` claim (space-separated) grants what the caller may do: "
+        + ", ".join(f"`{scope}`" for scope in Scope)
+        + ". Each operation needs one of them; a token without it is refused (403)."
+    )
+    for function in functions():
+        for method, path, _ in function.routes:
+            scope = required_scope(function.code_dir)
+            if scope is None:
+                continue
+            operation = document["paths"][path][method.lower()]
+            needs = f"Needs the `{scope}` scope."
+            operation["description"] = (
+                f"{operation['description']}\n\n{needs}" if operation.get("description") else needs
+            )
+    return document
 
 
 def add_own_credentials(document: dict) -> dict:

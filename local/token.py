@@ -1,23 +1,30 @@
 """Mint a development bearer token signed with the local HS256 secret: `make -s token TENANT=acme`."""
 
 import argparse
+import importlib.util
+import sys
 import time
 from pathlib import Path
 
 import jwt
 
-from local.settings import DEV_JWT_SECRET
+from local.settings import DEV_JWT_SECRET, ROOT
 
-ALL_SCOPES = (
-    "invoices:read",
-    "invoices:write",
-    "lender:operate",
-    "credit-rights:read",
-    "credit-rights:write",
-    "webhooks:manage",
-    "consents:manage",
-    "invoice-financings",
-)
+
+def _scope_enum() -> type:
+    """The layer's `Scope`, loaded by its file path: the local stack imports this module and keeps the
+    functions' code off its own import path."""
+    name = "_local_financing_scopes"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, ROOT / "layers/shared/financing/auth/scopes.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name].Scope
+
+
+Scope = _scope_enum()
+ALL_SCOPES = tuple(scope.value for scope in Scope)
 ISSUER = "invoice-financing"
 AUDIENCE = "invoice-financing-api"
 

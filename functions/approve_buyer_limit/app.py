@@ -9,6 +9,7 @@ from financing.adapters.buyer_limits import BuyerLimitStore
 from financing.adapters.exposure import ExposureStore
 from financing.api.core import caller, core_api, entrypoint
 from financing.api.idempotency import once
+from financing.auth.scopes import Scope
 from financing.dialects.core.buyer_limits import BuyerLimitApprove, BuyerLimitObject, buyer_limit_object
 from financing.dialects.core.errors import documented
 from financing.services.buyer_limits import approve_buyer_limit
@@ -38,4 +39,4 @@ def approve(buyer_limit_id: str, body: Annotated[BuyerLimitApprove, Body()]) -> 
     )
 
 
-lambda_handler = entrypoint(app, scope="lender:operate")
+lambda_handler = entrypoint(app, scope=Scope.LENDER_OPERATE)

@@ -8,6 +8,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from financing.adapters.buyer_limits import BuyerLimitStore
 from financing.api.core import caller, core_api, entrypoint
 from financing.api.idempotency import once
+from financing.auth.scopes import Scope
 from financing.dialects.core.buyer_limits import (
     BuyerLimitCreate,
     BuyerLimitObject,
@@ -40,4 +41,4 @@ def create(body: Annotated[BuyerLimitCreate, Body()]) -> Response[BuyerLimitObje
     )
 
 
-lambda_handler = entrypoint(app, scope="invoices:write")
+lambda_handler = entrypoint(app, scope=Scope.INVOICES_WRITE)

@@ -8,6 +8,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from financing.adapters.companies import CompanyStore
 from financing.api.core import caller, core_api, entrypoint
 from financing.api.idempotency import once
+from financing.auth.scopes import Scope
 from financing.dialects.core.companies import CompanyCreate, CompanyObject, company_object, creation_details
 from financing.dialects.core.errors import documented
 from financing.services.companies import create_company
@@ -35,4 +36,4 @@ def create(body: Annotated[CompanyCreate, Body()]) -> Response[CompanyObject]:
     )
 
 
-lambda_handler = entrypoint(app, scope="invoices:write")
+lambda_handler = entrypoint(app, scope=Scope.INVOICES_WRITE)

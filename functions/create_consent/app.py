@@ -8,6 +8,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from financing.adapters.consents import ConsentStore
 from financing.api.core import caller, core_api, entrypoint
 from financing.api.idempotency import once
+from financing.auth.scopes import Scope
 from financing.dialects.core.consents import ConsentCreate, ConsentObject, consent_object
 from financing.dialects.core.errors import documented
 from financing.services.consents import create_consent
@@ -37,4 +38,4 @@ def create(body: Annotated[ConsentCreate, Body()]) -> Response[ConsentObject]:
     return once(app, actor.tenant_id, grant)
 
 
-lambda_handler = entrypoint(app, scope="consents:manage")
+lambda_handler = entrypoint(app, scope=Scope.CONSENTS_MANAGE)

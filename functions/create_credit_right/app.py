@@ -10,6 +10,7 @@ from financing.adapters.credit_rights import CreditRightStore
 from financing.api.core import caller, core_api, entrypoint
 from financing.api.errors import pismo_error_for
 from financing.api.idempotency import once
+from financing.auth.scopes import Scope
 from financing.dialects.pismo.credit_rights import request_schema
 from financing.dialects.pismo.registration import accepted_receivable
 from financing.dialects.pismo.responses import ACCEPTED, CreateReceivableResponse, documented
@@ -41,4 +42,4 @@ def register(
     return once(app, actor.tenant_id, accept)
 
 
-lambda_handler = entrypoint(app, scope="credit-rights:write", error_for=pismo_error_for)
+lambda_handler = entrypoint(app, scope=Scope.CREDIT_RIGHTS_WRITE, error_for=pismo_error_for)

@@ -8,6 +8,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from financing.adapters.documents import DocumentFiles, DocumentStore
 from financing.api.core import caller, core_api, entrypoint
 from financing.api.idempotency import once
+from financing.auth.scopes import Scope
 from financing.dialects.core.documents import (
     DocumentCreate,
     DocumentObject,
@@ -41,4 +42,4 @@ def create(body: Annotated[DocumentCreate, Body()]) -> Response[DocumentObject]:
     return once(app, actor.tenant_id, action)
 
 
-lambda_handler = entrypoint(app, scope="invoices:write")
+lambda_handler = entrypoint(app, scope=Scope.INVOICES_WRITE)

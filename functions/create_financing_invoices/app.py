@@ -10,6 +10,7 @@ from financing.api.core import caller
 from financing.api.idempotency import once
 from financing.api.monite import business, monite_api, monite_entrypoint
 from financing.auth.financing_tokens import issue_pair
+from financing.auth.scopes import Scope
 from financing.clock import now
 from financing.composition.invoices import invoice_use_cases
 from financing.dialects.monite.errors import documented
@@ -55,4 +56,4 @@ def push(body: Annotated[FinancingPushInvoicesRequest, Body()]) -> Response[dict
     return once(app, invoices.actor.tenant_id, submit)
 
 
-lambda_handler = monite_entrypoint(app, scope="invoices:write")
+lambda_handler = monite_entrypoint(app, scope=Scope.INVOICES_WRITE)

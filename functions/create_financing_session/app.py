@@ -7,6 +7,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from financing.api.core import caller, core_api, entrypoint
 from financing.api.idempotency import once
+from financing.auth.scopes import Scope
 from financing.composition.invoices import invoice_use_cases
 from financing.dialects.core.errors import documented
 from financing.dialects.core.invoices import FinancingSessionCreate, SessionObject, session_object
@@ -36,4 +37,4 @@ def open_session(body: Annotated[FinancingSessionCreate, Body()]) -> Response[Se
     return once(app, invoices.actor.tenant_id, submit)
 
 
-lambda_handler = entrypoint(app, scope="invoices:write")
+lambda_handler = entrypoint(app, scope=Scope.INVOICES_WRITE)

@@ -6,6 +6,7 @@ from financing.api.core import caller
 from financing.api.idempotency import once
 from financing.api.monite import business, monite_api, monite_entrypoint
 from financing.auth.financing_tokens import Purpose, issue
+from financing.auth.scopes import Scope
 from financing.clock import now
 from financing.dialects.monite.errors import documented
 from financing.dialects.monite.tokens import FinancingTokenResponse
@@ -32,4 +33,4 @@ def tokens() -> Response[FinancingTokenResponse]:
     return once(app, actor.tenant_id, mint)
 
 
-lambda_handler = monite_entrypoint(app, scope="invoices:read")
+lambda_handler = monite_entrypoint(app, scope=Scope.INVOICES_READ)

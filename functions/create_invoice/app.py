@@ -7,6 +7,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from financing.api.core import caller, core_api, entrypoint
 from financing.api.idempotency import once
+from financing.auth.scopes import Scope
 from financing.composition.invoices import invoice_use_cases
 from financing.dialects.core.errors import documented
 from financing.dialects.core.invoices import InvoiceCreate, InvoiceObject
@@ -27,4 +28,4 @@ def create(body: Annotated[InvoiceCreate, Body()]) -> Response[InvoiceObject]:
     )
 
 
-lambda_handler = entrypoint(app, scope="invoices:write")
+lambda_handler = entrypoint(app, scope=Scope.INVOICES_WRITE)

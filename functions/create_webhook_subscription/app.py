@@ -8,6 +8,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from financing.adapters.webhooks import SubscriptionStore
 from financing.api.core import caller, core_api, entrypoint
 from financing.api.idempotency import once
+from financing.auth.scopes import Scope
 from financing.config import settings
 from financing.dialects.core.errors import documented
 from financing.dialects.core.webhooks import (
@@ -50,4 +51,4 @@ def create(body: Annotated[WebhookSubscriptionCreate, Body()]) -> Response[Webho
     )
 
 
-lambda_handler = entrypoint(app, scope="webhooks:manage")
+lambda_handler = entrypoint(app, scope=Scope.WEBHOOKS_MANAGE)

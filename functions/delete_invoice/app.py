@@ -6,6 +6,7 @@ from aws_lambda_powertools.event_handler import Response
 from pydantic import BaseModel
 
 from financing.api.core import caller, core_api, entrypoint, respond
+from financing.auth.scopes import Scope
 from financing.composition.invoices import invoice_use_cases
 from financing.dialects.core.errors import documented
 
@@ -29,4 +30,4 @@ def delete(invoice_id: str) -> Response[Deleted]:
     return respond(200, Deleted(id=invoices.delete(invoice_id).id).model_dump())
 
 
-lambda_handler = entrypoint(app, scope="invoices:write")
+lambda_handler = entrypoint(app, scope=Scope.INVOICES_WRITE)

@@ -4,6 +4,7 @@ from aws_lambda_powertools.event_handler import Response
 
 from financing.adapters.webhooks import SubscriptionStore
 from financing.api.core import caller, core_api, entrypoint, respond
+from financing.auth.scopes import Scope
 from financing.dialects.core.errors import documented
 from financing.dialects.core.webhooks import DeletedWebhookSubscription
 from financing.services.webhooks import delete_subscription
@@ -22,4 +23,4 @@ def delete(subscription_id: str) -> Response[DeletedWebhookSubscription]:
     return respond(200, DeletedWebhookSubscription(id=deleted.id).model_dump())
 
 
-lambda_handler = entrypoint(app, scope="webhooks:manage")
+lambda_handler = entrypoint(app, scope=Scope.WEBHOOKS_MANAGE)

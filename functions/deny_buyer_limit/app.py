@@ -8,6 +8,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from financing.adapters.buyer_limits import BuyerLimitStore
 from financing.api.core import caller, core_api, entrypoint
 from financing.api.idempotency import once
+from financing.auth.scopes import Scope
 from financing.dialects.core.buyer_limits import BuyerLimitDeny, BuyerLimitObject, buyer_limit_object
 from financing.dialects.core.errors import documented
 from financing.services.buyer_limits import deny_buyer_limit
@@ -35,4 +36,4 @@ def deny(buyer_limit_id: str, body: Annotated[BuyerLimitDeny, Body()]) -> Respon
     )
 
 
-lambda_handler = entrypoint(app, scope="lender:operate")
+lambda_handler = entrypoint(app, scope=Scope.LENDER_OPERATE)

@@ -8,6 +8,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from financing.api.core import caller, core_api, entrypoint
 from financing.api.ledger import journal_page
+from financing.auth.scopes import Scope
 from financing.dialects.core.errors import documented_as
 from financing.dialects.core.ledger import journal_csv
 from financing.dialects.core.lists import DEFAULT_LIMIT, MAX_LIMIT, QueryDate, id_filter
@@ -55,4 +56,4 @@ def export(
     )
 
 
-lambda_handler = entrypoint(app, scope="lender:operate")
+lambda_handler = entrypoint(app, scope=Scope.LENDER_OPERATE)

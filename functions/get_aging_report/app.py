@@ -5,6 +5,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from financing.api.core import caller, core_api, entrypoint
+from financing.auth.scopes import Scope
 from financing.clock import today
 from financing.composition.ledger import ledger_use_cases
 from financing.dialects.core.errors import documented
@@ -32,4 +33,4 @@ def aging(
     return aging_object(ledger_use_cases(caller(app)).aging(day), day)
 
 
-lambda_handler = entrypoint(app, scope="lender:operate")
+lambda_handler = entrypoint(app, scope=Scope.LENDER_OPERATE)

@@ -3,6 +3,7 @@
 from financing.adapters.buyer_limits import BuyerLimitStore
 from financing.adapters.exposure import ExposureStore
 from financing.api.core import caller, core_api, entrypoint
+from financing.auth.scopes import Scope
 from financing.dialects.core.buyer_limits import BuyerLimitObject, buyer_limit_object
 from financing.dialects.core.errors import documented
 from financing.services.buyer_limits import get_buyer_limit
@@ -21,4 +22,4 @@ def retrieve(buyer_limit_id: str) -> BuyerLimitObject:
     return buyer_limit_object(get_buyer_limit(BuyerLimitStore(), ExposureStore(), actor, buyer_limit_id))
 
 
-lambda_handler = entrypoint(app, scope="invoices:read")
+lambda_handler = entrypoint(app, scope=Scope.INVOICES_READ)

@@ -2,6 +2,7 @@
 
 from financing.adapters.companies import CompanyStore
 from financing.api.core import caller, core_api, entrypoint
+from financing.auth.scopes import Scope
 from financing.dialects.core.companies import CompanyObject, company_object
 from financing.dialects.core.errors import documented
 from financing.services.companies import get_company
@@ -20,4 +21,4 @@ def retrieve(company_id: str) -> CompanyObject:
     return company_object(get_company(CompanyStore(), actor, company_id))
 
 
-lambda_handler = entrypoint(app, scope="invoices:read")
+lambda_handler = entrypoint(app, scope=Scope.INVOICES_READ)

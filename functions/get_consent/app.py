@@ -4,6 +4,7 @@ from aws_lambda_powertools.event_handler import Response
 
 from financing.adapters.consents import ConsentStore
 from financing.api.core import caller, core_api, entrypoint, respond
+from financing.auth.scopes import Scope
 from financing.dialects.core.consents import ConsentObject, consent_object
 from financing.dialects.core.errors import documented
 from financing.services.consents import get_consent
@@ -22,4 +23,4 @@ def retrieve(consent_id: str) -> Response[ConsentObject]:
     return respond(200, consent_object(consent).model_dump(mode="json"))
 
 
-lambda_handler = entrypoint(app, scope="consents:manage")
+lambda_handler = entrypoint(app, scope=Scope.CONSENTS_MANAGE)

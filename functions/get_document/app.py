@@ -2,6 +2,7 @@
 
 from financing.adapters.documents import DocumentFiles, DocumentStore
 from financing.api.core import caller, core_api, entrypoint
+from financing.auth.scopes import Scope
 from financing.dialects.core.documents import DocumentObject, document_object
 from financing.dialects.core.errors import documented
 from financing.services.documents import download_link, get_document
@@ -26,4 +27,4 @@ def retrieve(document_id: str) -> DocumentObject:
     return document_object(document, download=download_link(files, document))
 
 
-lambda_handler = entrypoint(app, scope="invoices:read")
+lambda_handler = entrypoint(app, scope=Scope.INVOICES_READ)

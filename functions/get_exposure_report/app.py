@@ -1,6 +1,7 @@
 """GET /v1/reports/exposure: per buyer and per supplier, the limit, drawn, available and overdue amounts."""
 
 from financing.api.core import caller, core_api, entrypoint
+from financing.auth.scopes import Scope
 from financing.clock import today
 from financing.composition.ledger import ledger_use_cases
 from financing.dialects.core.errors import documented
@@ -20,4 +21,4 @@ def exposure() -> ExposureReportObject:
     return exposure_object(buyers, suppliers, today())
 
 
-lambda_handler = entrypoint(app, scope="lender:operate")
+lambda_handler = entrypoint(app, scope=Scope.LENDER_OPERATE)

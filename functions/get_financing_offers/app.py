@@ -5,6 +5,7 @@ from aws_lambda_powertools.event_handler import Response
 from financing.adapters.credit_line import CreditLineStore
 from financing.api.core import caller, respond
 from financing.api.monite import monite_api, monite_entrypoint
+from financing.auth.scopes import Scope
 from financing.dialects.monite.errors import documented
 from financing.dialects.monite.offers import FinancingOffersResponse, offers_response
 from financing.services.financing_offers import credit_line
@@ -25,4 +26,4 @@ def offers() -> Response[FinancingOffersResponse]:
     return respond(200, offers_response(line).model_dump(mode="json"))
 
 
-lambda_handler = monite_entrypoint(app, scope="invoices:read")
+lambda_handler = monite_entrypoint(app, scope=Scope.INVOICES_READ)

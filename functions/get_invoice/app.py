@@ -3,6 +3,7 @@
 from aws_lambda_powertools.event_handler import Response
 
 from financing.api.core import caller, core_api, entrypoint, respond
+from financing.auth.scopes import Scope
 from financing.composition.invoices import invoice_use_cases
 from financing.dialects.core.errors import documented
 from financing.dialects.core.invoices import InvoiceObject
@@ -21,4 +22,4 @@ def retrieve(invoice_id: str) -> Response[InvoiceObject]:
     return respond(200, invoices.render(invoices.get(invoice_id)))
 
 
-lambda_handler = entrypoint(app, scope="invoices:read")
+lambda_handler = entrypoint(app, scope=Scope.INVOICES_READ)

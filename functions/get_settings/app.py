@@ -2,6 +2,7 @@
 
 from financing.adapters.settings import SettingsStore
 from financing.api.core import caller, core_api, entrypoint
+from financing.auth.scopes import Scope
 from financing.dialects.core.errors import documented
 from financing.dialects.core.settings import SettingsObject, settings_object
 from financing.services.settings import get_settings
@@ -20,4 +21,4 @@ def retrieve() -> SettingsObject:
     return settings_object(get_settings(SettingsStore(), actor))
 
 
-lambda_handler = entrypoint(app, scope="lender:operate")
+lambda_handler = entrypoint(app, scope=Scope.LENDER_OPERATE)

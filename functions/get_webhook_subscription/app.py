@@ -2,6 +2,7 @@
 
 from financing.adapters.webhooks import SubscriptionStore
 from financing.api.core import caller, core_api, entrypoint
+from financing.auth.scopes import Scope
 from financing.dialects.core.errors import documented
 from financing.dialects.core.webhooks import WebhookSubscriptionObject, subscription_object
 from financing.services.webhooks import get_subscription
@@ -19,4 +20,4 @@ def retrieve(subscription_id: str) -> WebhookSubscriptionObject:
     return subscription_object(get_subscription(SubscriptionStore(), caller(app), subscription_id))
 
 
-lambda_handler = entrypoint(app, scope="webhooks:manage")
+lambda_handler = entrypoint(app, scope=Scope.WEBHOOKS_MANAGE)

@@ -8,6 +8,7 @@ from financing.adapters.buyer_limits import BuyerLimitStore
 from financing.adapters.exposure import ExposureStore
 from financing.api.core import caller, core_api, entrypoint
 from financing.api.pagination import Cursor, encode_cursor, position_after
+from financing.auth.scopes import Scope
 from financing.dialects.core.buyer_limits import BuyerLimitObject, buyer_limit_object
 from financing.dialects.core.errors import documented
 from financing.dialects.core.lists import DEFAULT_LIMIT, MAX_LIMIT, ListObject, id_filter
@@ -44,4 +45,4 @@ def list_(
     )
 
 
-lambda_handler = entrypoint(app, scope="invoices:read")
+lambda_handler = entrypoint(app, scope=Scope.INVOICES_READ)

@@ -7,6 +7,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from financing.adapters.companies import CompanyStore
 from financing.api.core import caller, core_api, entrypoint
 from financing.api.pagination import Cursor, encode_cursor, position_after
+from financing.auth.scopes import Scope
 from financing.dialects.core.companies import CompanyObject, company_object
 from financing.dialects.core.errors import documented
 from financing.dialects.core.lists import DEFAULT_LIMIT, MAX_LIMIT, ListObject
@@ -34,4 +35,4 @@ def list_(
     return ListObject(data=[company_object(c) for c in companies], has_more=more, next_cursor=next_cursor)
 
 
-lambda_handler = entrypoint(app, scope="invoices:read")
+lambda_handler = entrypoint(app, scope=Scope.INVOICES_READ)

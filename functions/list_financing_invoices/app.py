@@ -8,6 +8,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from financing.api.core import caller, respond
 from financing.api.monite import monite_api, monite_entrypoint
 from financing.api.monite_pages import Position, page_tokens, resume
+from financing.auth.scopes import Scope
 from financing.composition.invoices import invoice_use_cases
 from financing.dialects.monite.errors import documented
 from financing.dialects.monite.invoices import (
@@ -51,4 +52,4 @@ def list_(params: Annotated[FinancingInvoiceParams, Query()]) -> Response[dict]:
     return respond(200, body)
 
 
-lambda_handler = monite_entrypoint(app, scope="invoices:read")
+lambda_handler = monite_entrypoint(app, scope=Scope.INVOICES_READ)

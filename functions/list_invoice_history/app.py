@@ -8,6 +8,7 @@ from pydantic import BaseModel
 
 from financing.api.core import caller, core_api, entrypoint, respond
 from financing.api.pagination import Cursor, encode_cursor, position_after
+from financing.auth.scopes import Scope
 from financing.composition.invoices import invoice_use_cases
 from financing.dialects.core.errors import documented
 from financing.dialects.core.lists import MAX_LIMIT, ListObject
@@ -56,4 +57,4 @@ def history(
     return respond(200, {"object": "list", "data": data, "has_more": more, "next_cursor": next_cursor})
 
 
-lambda_handler = entrypoint(app, scope="invoices:read")
+lambda_handler = entrypoint(app, scope=Scope.INVOICES_READ)

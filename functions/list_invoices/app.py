@@ -7,6 +7,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from financing.api.core import caller, core_api, entrypoint, respond
 from financing.api.pagination import Cursor, encode_cursor, position_after
+from financing.auth.scopes import Scope
 from financing.composition.invoices import invoice_use_cases
 from financing.dialects.core.errors import documented
 from financing.dialects.core.invoices import InvoiceObject, as_json
@@ -56,4 +57,4 @@ def list_(
     return respond(200, body)
 
 
-lambda_handler = entrypoint(app, scope="invoices:read")
+lambda_handler = entrypoint(app, scope=Scope.INVOICES_READ)

@@ -7,6 +7,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from financing.api.core import caller, core_api, entrypoint
 from financing.api.ledger import journal_page
+from financing.auth.scopes import Scope
 from financing.dialects.core.errors import documented
 from financing.dialects.core.ledger import LedgerEntryObject, entry_object
 from financing.dialects.core.lists import DEFAULT_LIMIT, MAX_LIMIT, ListObject, QueryDate, id_filter
@@ -49,4 +50,4 @@ def list_(
     )
 
 
-lambda_handler = entrypoint(app, scope="lender:operate")
+lambda_handler = entrypoint(app, scope=Scope.LENDER_OPERATE)

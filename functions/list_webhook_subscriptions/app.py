@@ -7,6 +7,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from financing.adapters.webhooks import SubscriptionStore
 from financing.api.core import caller, core_api, entrypoint
 from financing.api.pagination import Cursor, encode_cursor, position_after
+from financing.auth.scopes import Scope
 from financing.dialects.core.errors import documented
 from financing.dialects.core.lists import DEFAULT_LIMIT, MAX_LIMIT, ListObject
 from financing.dialects.core.webhooks import WebhookSubscriptionObject, subscription_object
@@ -34,4 +35,4 @@ def list_(
     return ListObject(data=[subscription_object(s) for s in found], has_more=more, next_cursor=next_cursor)
 
 
-lambda_handler = entrypoint(app, scope="webhooks:manage")
+lambda_handler = entrypoint(app, scope=Scope.WEBHOOKS_MANAGE)

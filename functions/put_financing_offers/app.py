@@ -8,6 +8,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from financing.adapters.credit_line import CreditLineStore
 from financing.api.core import caller, respond
 from financing.api.monite import monite_api, monite_entrypoint
+from financing.auth.scopes import Scope
 from financing.dialects.monite.errors import documented
 from financing.dialects.monite.offers import CreditLineBody, FinancingOffersResponse, offers_response
 from financing.services.financing_offers import set_credit_line
@@ -36,4 +37,4 @@ def put(body: Annotated[CreditLineBody, Body()]) -> Response[FinancingOffersResp
     return respond(200, offers_response(line).model_dump(mode="json"))
 
 
-lambda_handler = monite_entrypoint(app, scope="lender:operate")
+lambda_handler = monite_entrypoint(app, scope=Scope.LENDER_OPERATE)

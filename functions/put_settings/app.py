@@ -8,6 +8,7 @@ from financing.adapters.concentration import Portfolio
 from financing.adapters.dynamo import EntityTable
 from financing.adapters.settings import SettingsStore
 from financing.api.core import caller, core_api, entrypoint
+from financing.auth.scopes import Scope
 from financing.dialects.core.errors import documented
 from financing.dialects.core.settings import SettingsObject, SettingsPut, settings_object, settings_terms
 from financing.services.settings import replace_settings
@@ -28,4 +29,4 @@ def replace(body: Annotated[SettingsPut, Body()]) -> SettingsObject:
     )
 
 
-lambda_handler = entrypoint(app, scope="lender:operate")
+lambda_handler = entrypoint(app, scope=Scope.LENDER_OPERATE)

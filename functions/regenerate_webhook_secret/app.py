@@ -5,6 +5,7 @@ from aws_lambda_powertools.event_handler import Response
 from financing.adapters.webhooks import SubscriptionStore
 from financing.api.core import caller, core_api, entrypoint
 from financing.api.idempotency import once
+from financing.auth.scopes import Scope
 from financing.dialects.core.errors import documented
 from financing.dialects.core.webhooks import (
     SHOWN_ONCE,
@@ -39,4 +40,4 @@ def regenerate(subscription_id: str) -> Response[WebhookSubscriptionWithSecret]:
     )
 
 
-lambda_handler = entrypoint(app, scope="webhooks:manage")
+lambda_handler = entrypoint(app, scope=Scope.WEBHOOKS_MANAGE)

@@ -2,6 +2,7 @@
 
 from financing.api.core import core_api, entrypoint
 from financing.api.invoice_actions import invoice_action
+from financing.auth.scopes import Scope
 from financing.dialects.core.invoices import EmptyBody
 
 app = core_api()
@@ -13,4 +14,4 @@ invoice_action(
     summary="Request signatures",
     description="The invoice, requesting signatures.",
 )
-lambda_handler = entrypoint(app, scope="lender:operate")
+lambda_handler = entrypoint(app, scope=Scope.LENDER_OPERATE)

@@ -6,6 +6,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from financing.adapters.companies import CompanyStore
 from financing.api.core import caller, core_api, entrypoint
+from financing.auth.scopes import Scope
 from financing.dialects.core.companies import CompanyObject, CompanyUpdate, company_object, update_changes
 from financing.dialects.core.errors import documented
 from financing.services.companies import update_company
@@ -24,4 +25,4 @@ def update(company_id: str, body: Annotated[CompanyUpdate, Body()]) -> CompanyOb
     return company_object(update_company(CompanyStore(), actor, company_id, update_changes(body)))
 
 
-lambda_handler = entrypoint(app, scope="invoices:write")
+lambda_handler = entrypoint(app, scope=Scope.INVOICES_WRITE)

@@ -6,6 +6,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from financing.api.core import caller, core_api, entrypoint, respond
+from financing.auth.scopes import Scope
 from financing.composition.invoices import invoice_use_cases
 from financing.dialects.core.errors import documented
 from financing.dialects.core.invoices import InvoiceObject, InvoiceUpdate
@@ -25,4 +26,4 @@ def update(invoice_id: str, body: Annotated[InvoiceUpdate, Body()]) -> Response[
     return respond(200, invoices.render(invoices.edit(invoice_id, body.changes(current.currency))))
 
 
-lambda_handler = entrypoint(app, scope="invoices:write")
+lambda_handler = entrypoint(app, scope=Scope.INVOICES_WRITE)

@@ -6,6 +6,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from financing.adapters.webhooks import SubscriptionStore
 from financing.api.core import caller, core_api, entrypoint
+from financing.auth.scopes import Scope
 from financing.config import settings
 from financing.dialects.core.errors import documented
 from financing.dialects.core.webhooks import (
@@ -38,4 +39,4 @@ def update(
     return subscription_object(revised)
 
 
-lambda_handler = entrypoint(app, scope="webhooks:manage")
+lambda_handler = entrypoint(app, scope=Scope.WEBHOOKS_MANAGE)

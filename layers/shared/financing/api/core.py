@@ -29,6 +29,7 @@ from financing.observability import logger, traced
 MAX_BODY_BYTES = 256 * 1024
 ErrorFor = Callable[[Exception, str], dict[str, Any]]
 ReferenceOf = Callable[[dict[str, Any]], str]
+Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
 
 class ExactResponses(OpenAPIResponseValidationMiddleware):
@@ -123,7 +124,7 @@ def entrypoint(
     scope: str | None,
     error_for: ErrorFor = core_error_for,
     reference_of: ReferenceOf = correlation_id_of,
-) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+) -> Handler:
     """The Lambda handler for `app`, one endpoint needing `scope` (None: no bearer token, the route
     verifies its own credential): guards before routing, observability."""
 
@@ -136,4 +137,11 @@ def entrypoint(
         app.append_context(scope=scope)
         return app.resolve(event, context)
 
-    return traced(handler)
+    return declaring(traced(handler), scope)
+
+
+def declaring(handler: Handler, scope: str | None) -> Handler:
+    """`handler`, naming the scope its route needs (`required_scope`): what the sample events and the
+    scope checks against the template read, so that the handler stays the one place that says it."""
+    handler.required_scope = scope  # type: ignore[attr-defined]
+    return handler

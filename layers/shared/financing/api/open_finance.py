@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from financing.api.core import core_api, entrypoint, respond
+from financing.api.core import core_api, declaring, entrypoint, respond
 from financing.api.correlation import correlation_id_of
 from financing.api.errors import (
     OPEN_FINANCE_HEADER,
@@ -22,10 +22,10 @@ from financing.api.errors import (
     NotAcceptable,
     open_finance_error_for,
 )
+from financing.auth.scopes import Scope
 from financing.dialects.open_finance.envelope import PageRequest, paged_body
 from financing.ids import UUID_PATTERN
 
-SCOPE = "invoice-financings"
 # The spec's paging query parameters, as every paginated handler declares them (page-size > 1000 is
 # a 422 decided after the consent check, so it is not a validation bound here).
 Page = Annotated[int, Query(ge=1, le=2_147_483_647)]
@@ -80,7 +80,9 @@ def open_finance_api() -> APIGatewayRestResolver:
 
 
 def open_finance_entrypoint(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
-    guarded = entrypoint(app, scope=SCOPE, error_for=open_finance_error_for, reference_of=_reference)
+    guarded = entrypoint(
+        app, scope=Scope.INVOICE_FINANCINGS, error_for=open_finance_error_for, reference_of=_reference
+    )
 
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         interaction_id = interaction_id_of(event)
@@ -90,7 +92,7 @@ def open_finance_entrypoint(app: APIGatewayRestResolver) -> Callable[[dict[str, 
             return open_finance_error_for(NotAcceptable(), interaction_id)
         return guarded(event, context)
 
-    return handler
+    return declaring(handler, guarded.required_scope)
 
 
 def reply(app: APIGatewayRestResolver, data: Any, request: PageRequest | None, total: int) -> Response:
