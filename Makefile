@@ -45,8 +45,8 @@ lint: $(STAMP) ## ruff
 	@$(VENV)/bin/ruff check .
 	@$(VENV)/bin/ruff format --check .
 
-validate: $(STAMP) ## sam validate --lint and cfn-lint on template.yaml
-	@$(VENV)/bin/cfn-lint template.yaml
+validate: $(STAMP) ## sam validate --lint and cfn-lint on template.yaml (and cfn-lint on the subscriber example)
+	@$(VENV)/bin/cfn-lint template.yaml examples/subscriber/template.yaml
 	@SAM_CLI_TELEMETRY=0 $(VENV)/bin/sam validate --lint --region us-east-1 >/dev/null
 
 scan: $(SCAN_STAMP) ## checkov over template.yaml (CloudFormation and SAM checks); any failed check fails

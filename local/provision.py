@@ -92,8 +92,10 @@ def provision(
     parameters: Mapping[str, Any] | None = None,
     stack_name: str | None = None,
     region: str | None = None,
+    imports: Mapping[str, Any] | None = None,
 ) -> Stack:
-    """Create (or find, when they exist already) every resource of the template; idempotent."""
+    """Create (or find, when they exist already) every resource of the template; idempotent. `imports` are
+    the values other stacks export (a subscriber stack imports the product's bus)."""
     template = template if template is not None else load_template()
     region = region or settings.REGION
     clients = clients or client_factory(region=region)
@@ -103,6 +105,7 @@ def provision(
         stack_name=stack_name or settings.STACK_NAME,
         region=region,
         read_secret=_secret_reader(clients),
+        imports=imports,
     )
     resolver.check_rules()
     stack = Stack(template, resolver, resolver.stack_name, region, ACCOUNT_ID)
