@@ -99,3 +99,47 @@ def test_a_replay_without_rules_reaches_every_rule_and_is_never_archived_again(b
         )
     assert [e["replay-name"] for e in received("a")] == ["r1", "r2"]
     assert [e["replay-name"] for e in received("b")] == ["r1", "r2"]
+
+
+def test_make_replay_finds_the_templates_archive_and_the_rule_by_name_logical_id_or_arn():
+    from local.provision import client_factory, provision
+    from local.replay import moment, replay, rule_arns
+    from local.template import TemplateError, load_template
+
+    with moto_replay.installed(), mock_aws():
+        stack, clients = provision(load_template()), client_factory()
+        events, sqs = clients("events"), clients("sqs")
+        bus = stack.physical["EventBus"]
+        detail = json.dumps({"id": "evt_1", "tenant_id": "acme"})
+        events.put_events(
+            Entries=[
+                {
+                    "EventBusName": bus,
+                    "Source": "invoice-financing",
+                    "DetailType": "x",
+                    "Detail": detail,
+                    "Time": at(5),
+                }
+            ]
+        )
+        url = sqs.create_queue(QueueName="late")["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        late = events.put_rule(
+            Name="late", EventBusName=bus, EventPattern=json.dumps({"source": ["invoice-financing"]})
+        )
+        events.put_targets(Rule="late", EventBusName=bus, Targets=[{"Id": "q", "Arn": arn}])
+
+        done = replay(stack, clients, moment("2026-12-06T07:00:00Z"), moment("2026-12-06T07:00:06"), ["late"])
+
+        assert done["State"] == "COMPLETED" and done["Destination"]["FilterArns"] == [late["RuleArn"]]
+        (message,) = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
+        assert json.loads(message["Body"])["detail"] == json.loads(detail)
+        declared = stack.attributes["EventLogRule"]["Arn"]
+        assert rule_arns(stack, clients, bus, ["EventLogRule", late["RuleArn"]]) == [
+            declared,
+            late["RuleArn"],
+        ]
+        with pytest.raises(TemplateError, match="no rule nobody"):
+            rule_arns(stack, clients, bus, ["nobody"])
+        with pytest.raises(TemplateError, match="not an ISO 8601 time"):
+            moment("yesterday")
