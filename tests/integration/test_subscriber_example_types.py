@@ -2,27 +2,16 @@
 name exactly the fields of invoice.financed and of both registration outcomes, so they cannot drift."""
 
 import dataclasses
-import importlib.util
-import sys
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
 from tests.integration.harness import call
 from tests.integration.invoice_fixtures import act, approve_limit, company, signed_invoice, uploaded_document
 from tests.integration.receivable_fixtures import deliver, outbox_events, receivable
+from tests.subscriber_example import payload_module
 
 pytestmark = pytest.mark.usefixtures("aws")
-SOURCE = Path(__file__).resolve().parents[2] / "examples" / "subscriber" / "src" / "financing_events.py"
-
-
-def example_types():
-    spec = importlib.util.spec_from_file_location("subscriber_example_events", SOURCE)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses resolve the module's annotations through sys.modules
-    spec.loader.exec_module(module)
-    return module
 
 
 def names(cls) -> set[str]:
@@ -55,7 +44,7 @@ def registration_outcomes() -> tuple[dict, dict]:
 
 
 def test_the_invoice_financed_type_names_exactly_the_fields_of_a_real_event():
-    events = example_types()
+    events = payload_module()
     detail = financed_invoice()
     assert set(detail) == names(events.Detail)
     assert set(detail["object"]) == names(events.Invoice)
@@ -68,7 +57,7 @@ def test_the_invoice_financed_type_names_exactly_the_fields_of_a_real_event():
 
 
 def test_the_registration_outcome_types_name_exactly_the_fields_of_real_events():
-    events = example_types()
+    events = payload_module()
     success, failure = registration_outcomes()
     assert set(success) == set(failure) == names(events.Detail)
     assert set(success["object"]) == names(events.Receivable)
