@@ -44,6 +44,22 @@ def heard(stack, predicate, timeout: float = 30.0) -> dict:
         time.sleep(0.2)
 
 
+def iso(moment: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(moment))
+
+
+def replay(stack, start: str, end: str, rule: str) -> subprocess.CompletedProcess:
+    """`make replay FROM=start TO=end RULE=rule` against this stack."""
+    return subprocess.run(
+        [sys.executable, "-m", "local.replay", "--from", start, "--to", end, "--rule", rule],
+        cwd=ROOT,
+        env={**os.environ, "PORT": stack.api_url.rsplit(":", 1)[1]},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
 def register(stack, tenant: str, body: dict) -> None:
     headers = {"Authorization": f"Bearer {mint(tenant, 'credit-rights:read credit-rights:write')}"}
     assert stack.request("POST", "/v1/credit-rights", body, headers).status == 202
@@ -67,9 +83,8 @@ def test_the_example_receives_a_funding_and_both_registration_outcomes_typed(sta
 
     holding = f"{uuid.uuid4().int % 10**6}.3"
     first, second = receivable(holding_number=holding), receivable(holding_number=holding)
-    register(
-        stack, "lender-a", first
-    )  # registered first, then refused to another lender as already registered
+    # Registered first, then refused to another lender as already registered.
+    register(stack, "lender-a", first)
     registered = heard(stack, lambda s: s.get("internal_number") == first["internal_number"])
     assert registered["received"] == "credit_rights_registration_success-1"
     assert registered["registrar_reference"] and registered["tenant"] == "lender-a"
@@ -77,6 +92,28 @@ def test_the_example_receives_a_funding_and_both_registration_outcomes_typed(sta
     refused = heard(stack, lambda s: s.get("internal_number") == second["internal_number"])
     assert refused["received"] == "credit_rights_registration_failure-1"
     assert "already registered" in refused["reason"]
+
+
+def test_a_window_replayed_to_the_examples_rule_reaches_its_function_marked_as_a_replay(stack):
+    start = iso(time.time() - 1)
+    supplier, buyer = setup_parties(stack, limit=100000)
+    reference = f"RPL-{uuid.uuid4().hex[:6]}"
+    invoice = approved_invoice(
+        stack, supplier, buyer, amount=500, reference=reference, due=date.today() + timedelta(days=9)
+    )
+    post(stack, f"/v1/invoices/{invoice['id']}/fund", {})
+    first = heard(stack, lambda s: s.get("invoice") == invoice["id"])
+    events = stack.client("events")
+    bus = stack.health()["resources"]["EventBus"]
+    (rule,) = [
+        r["Name"]
+        for r in events.list_rules(EventBusName=bus)["Rules"]
+        if r["Name"].startswith("invoice-financing-local-subscriber-")
+        and "invoice.financed" in r["EventPattern"]
+    ]
+    assert replay(stack, start, iso(time.time() + 1), rule).returncode == 0
+    again = heard(stack, lambda s: s.get("invoice") == invoice["id"] and s["replayed"])
+    assert again == {**first, "replayed": True}  # the same event (dedupe on its event_id), marked as replayed
 
 
 def test_a_subscriber_that_was_down_gets_exactly_the_windows_events_replayed(stack):
@@ -95,7 +132,7 @@ def test_a_subscriber_that_was_down_gets_exactly_the_windows_events_replayed(sta
         # Event times are whole seconds (the commit's): a boundary on the next one splits the batches exactly.
         boundary = math.floor(time.time()) + 1
         time.sleep(boundary - time.time() + 0.05)
-        return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(boundary))
+        return iso(boundary)
 
     before = [emit("Before 1"), emit("Before 2")]
     start = next_second()
@@ -115,16 +152,9 @@ def test_a_subscriber_that_was_down_gets_exactly_the_windows_events_replayed(sta
     with pytest.raises(AssertionError):
         late(lambda e: True, timeout=2)
 
-    replay = subprocess.run(
-        [sys.executable, "-m", "local.replay", "--from", start, "--to", end, "--rule", late_rule],
-        cwd=ROOT,
-        env={**os.environ, "PORT": stack.api_url.rsplit(":", 1)[1]},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert replay.returncode == 0, replay.stderr
-    assert "COMPLETED" in replay.stdout
+    run = replay(stack, start, end, late_rule)
+    assert run.returncode == 0, run.stderr
+    assert "COMPLETED" in run.stdout
 
     for company in during:
         replayed = late(lambda e, c=company: e["detail"]["object"]["id"] == c)
