@@ -45,8 +45,8 @@ lint: $(STAMP) ## ruff
 	@$(VENV)/bin/ruff check .
 	@$(VENV)/bin/ruff format --check .
 
-validate: $(STAMP) ## sam validate --lint and cfn-lint on template.yaml
-	@$(VENV)/bin/cfn-lint template.yaml
+validate: $(STAMP) ## sam validate --lint and cfn-lint on template.yaml (and cfn-lint on the subscriber example)
+	@$(VENV)/bin/cfn-lint template.yaml examples/subscriber/template.yaml
 	@SAM_CLI_TELEMETRY=0 $(VENV)/bin/sam validate --lint --region us-east-1 >/dev/null
 
 scan: $(SCAN_STAMP) ## checkov over template.yaml (CloudFormation and SAM checks); any failed check fails
@@ -75,6 +75,10 @@ schedule: $(STAMP) ## run a scheduled rule now on the running stack: RULE=Outbox
 redrive: $(STAMP) ## move a DLQ's messages back to its source queue: QUEUE=<logical id of the DLQ>
 	@$(PY) -m local.redrive "$(QUEUE)"
 
+replay: $(STAMP) ## replay the bus archive's events of a window to its rules on the running stack: FROM=<iso time> TO=<iso time> [RULE=...]
+	@[ -n "$(FROM)" ] && [ -n "$(TO)" ] || { echo "usage: make replay FROM=2026-12-06T07:00:00Z TO=2026-12-06T08:00:00Z [RULE=<rule>]"; exit 2; }
+	@$(PY) -m local.replay --from "$(FROM)" --to "$(TO)" $(if $(RULE),--rule "$(RULE)")
+
 migrate-webhook-secrets: $(STAMP) ## one-off: seal webhook secrets stored in plaintext (TABLE=<deployed table> KEY=<WebhookSecretsKeyArn>)
 	@PYTHONPATH=layers/shared $(PY) -m local.migrate_webhook_secrets $(if $(TABLE),--table "$(TABLE)") $(if $(KEY),--key "$(KEY)")
 
@@ -100,4 +104,4 @@ bench: $(STAMP) ## benchmarks: cold start, warm overhead, AWS calls per request 
 clean: ## remove the virtualenv and build output
 	rm -rf $(VENV) .aws-sam .pytest_cache .ruff_cache
 
-.PHONY: help venv run test lint validate scan build build-check token invoke schedule redrive openapi events fuzz bench clean
+.PHONY: help venv run test lint validate scan build build-check token invoke schedule redrive replay openapi events fuzz bench clean

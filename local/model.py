@@ -165,6 +165,17 @@ class Stack:
                 union[key], owner[key] = value, spec.logical_id
         return union
 
+    def exports(self) -> dict[str, Any]:
+        """The stack's exported outputs by export name, as another stack's `Fn::ImportValue` reads them."""
+        found = {}
+        for output in (self.template.get("Outputs") or {}).values():
+            if "Export" not in output:
+                continue
+            if "Condition" in output and not self.resolver.condition(output["Condition"]):
+                continue
+            found[self.resolver.resolve(output["Export"]["Name"])] = self.resolver.resolve(output["Value"])
+        return found
+
     def function_by_arn(self, arn: str) -> FunctionSpec | None:
         base = ":".join(arn.split(":")[:7])  # drop a version or alias qualifier
         return next((f for f in self.functions.values() if f.arn == base), None)

@@ -92,8 +92,10 @@ def provision(
     parameters: Mapping[str, Any] | None = None,
     stack_name: str | None = None,
     region: str | None = None,
+    imports: Mapping[str, Any] | None = None,
 ) -> Stack:
-    """Create (or find, when they exist already) every resource of the template; idempotent."""
+    """Create (or find, when they exist already) every resource of the template; idempotent. `imports` are
+    the values other stacks export (a subscriber stack imports the product's bus)."""
     template = template if template is not None else load_template()
     region = region or settings.REGION
     clients = clients or client_factory(region=region)
@@ -103,6 +105,7 @@ def provision(
         stack_name=stack_name or settings.STACK_NAME,
         region=region,
         read_secret=_secret_reader(clients),
+        imports=imports,
     )
     resolver.check_rules()
     stack = Stack(template, resolver, resolver.stack_name, region, ACCOUNT_ID)
@@ -562,6 +565,26 @@ class _Provisioner(EventSources):
                 raise
             arn = events.create_event_bus(Name=name)["EventBusArn"]
         return name, {"Arn": arn, "Name": name}
+
+    def _AWS__Events__Archive(self, logical_id: str, resource: Mapping[str, Any]) -> tuple[Any, dict]:
+        # Archiving and replay windows are moto's, with the replay fixed to honour them (local/moto_replay.py).
+        props = self.props(resource)
+        name = props.get("ArchiveName") or self.name(logical_id, max_length=48)
+        events = self.clients("events")
+        try:
+            arn = events.describe_archive(ArchiveName=name)["ArchiveArn"]
+        except ClientError as error:
+            if _error_code(error) != "ResourceNotFoundException":
+                raise
+            request: dict[str, Any] = {"ArchiveName": name, "EventSourceArn": props["SourceArn"]}
+            if props.get("EventPattern") is not None:
+                request["EventPattern"] = pattern_text(props["EventPattern"])
+            if props.get("RetentionDays") is not None:
+                request["RetentionDays"] = int(props["RetentionDays"])
+            if props.get("Description"):
+                request["Description"] = props["Description"]
+            arn = events.create_archive(**request)["ArchiveArn"]
+        return name, {"Arn": arn, "ArchiveName": name}
 
     def _AWS__Events__Rule(self, logical_id: str, resource: Mapping[str, Any]) -> tuple[Any, dict]:
         props = self.props(resource)

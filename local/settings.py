@@ -30,3 +30,7 @@ PARAMETER_OVERRIDES |= dict(
 CONCURRENCY = int(os.environ.get("LOCAL_CONCURRENCY", "4"))
 # Scheduled rules run on demand only, unless this is set: then also at their rate(...).
 RUN_SCHEDULES = os.environ.get("LOCAL_RUN_SCHEDULES") == "1"
+# Other stacks deployed next to the product on the same embedded AWS (a subscriber's application), each a SAM
+# template path (relative to the project); they import the product's exports, and a parameter named
+# ProductStackName, where declared, gets the product stack's name.
+EXTRA_TEMPLATES = [ROOT / path for path in os.environ.get("LOCAL_EXTRA_TEMPLATES", "").split()]

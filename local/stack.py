@@ -9,12 +9,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from local import moto_queries, moto_transactions, settings
+from local import moto_queries, moto_replay, moto_transactions, settings
 from local.gateway import Gateway
 from local.model import Stack
 from local.provision import client_factory, provision
 from local.runtime import Runtime
-from local.template import ACCOUNT_ID, load_template, template_dir
+from local.template import ACCOUNT_ID, load_template, parameter_values, template_dir
 from local.workers import Workers
 
 log = logging.getLogger("local")
@@ -80,6 +80,7 @@ def start_moto(host: str, port: int) -> Any:
     werkzeug_app.DISABLE_GLOBAL_CORS = True
     moto_transactions.install()
     moto_queries.install()
+    moto_replay.install()
     ensure_port_free(host, port, "AWS (moto)")
     server = SerializedMotoServer(ip_address=host, port=port, verbose=False)
     server.start()
@@ -97,6 +98,7 @@ class LocalStack:
         host: str = "127.0.0.1",
         template: Path | None = None,
         run_schedules: bool | None = None,
+        extra_templates: list[Path] | None = None,
     ):
         self.host = host
         self.aws_port = settings.AWS_PORT if aws_port is None else aws_port
@@ -109,6 +111,8 @@ class LocalStack:
         self.runtime: Runtime | None = None
         self.workers: Workers | None = None
         self.stack: Stack | None = None
+        self.extra_templates = settings.EXTRA_TEMPLATES if extra_templates is None else extra_templates
+        self.extras: list[tuple[Stack, Runtime, Workers]] = []
         self.started_in = 0.0
 
     def start(self) -> None:
@@ -131,6 +135,8 @@ class LocalStack:
             self.stack, self.runtime, client_factory(self.aws_endpoint), run_schedules=self.run_schedules
         )
         self.workers.start()
+        for path in self.extra_templates:
+            self.extras.append(self._deploy_extra(path))
         self.gateway.attach(self.stack, self.runtime, self.workers)
         self.gateway.ready = True
         self.started_in = time.perf_counter() - started
@@ -143,10 +149,34 @@ class LocalStack:
             len(self.workers.names()),
         )
 
+    def _deploy_extra(self, path: Path) -> tuple[Stack, Runtime, Workers]:
+        """Another application's stack on the same embedded AWS, as `sam deploy` of its template would make it:
+        its rules on the product's bus (imported from the product's exports) deliver to its functions."""
+        assert self.stack is not None
+        template = load_template(path)
+        declared = template.get("Parameters") or {}
+        overrides = {"ProductStackName": self.stack.stack_name} if "ProductStackName" in declared else {}
+        clients = client_factory(self.aws_endpoint)
+        stack = provision(
+            template,
+            clients,
+            parameters=parameter_values(template, overrides),
+            stack_name=f"{self.stack.stack_name}-{path.resolve().parent.name}",
+            imports=self.stack.exports(),
+        )
+        runtime = Runtime(stack, self.aws_endpoint)
+        workers = Workers(stack, runtime, clients, run_schedules=self.run_schedules)
+        workers.start()
+        log.info("stack %s (%s) up: %d functions", stack.stack_name, path.name, len(stack.functions))
+        return stack, runtime, workers
+
     def stop(self) -> None:
         if self.gateway:
             self.gateway.ready = False
             self.gateway.stop()
+        for _, runtime, workers in self.extras:
+            workers.stop()
+            runtime.close()
         if self.workers:
             self.workers.stop()
         if self.runtime:

@@ -228,8 +228,10 @@ class Resolver:
         region: str | None = None,
         account_id: str = ACCOUNT_ID,
         read_secret: SecretReader | None = None,
+        imports: Mapping[str, Any] | None = None,
     ):
         self.template = template
+        self.imports = dict(imports or {})  # what other stacks export, by export name (Fn::ImportValue)
         self.parameters = dict(parameter_values(template) if parameters is None else parameters)
         self.stack_name = stack_name or settings.STACK_NAME
         self.region = region or settings.REGION
@@ -361,6 +363,13 @@ class Resolver:
             return _scalar_str(value)
 
         return _SUB_VARIABLE.sub(substitute, text)
+
+    def _fn_importvalue(self, arg: Any) -> Any:
+        name = self._resolve(arg)
+        if name not in self.imports:
+            known = ", ".join(sorted(self.imports)) or "none"
+            raise TemplateError(f"Fn::ImportValue: no stack exports {name!r} locally (exported: {known})")
+        return self.imports[name]
 
     def _fn_join(self, arg: Any) -> str:
         delimiter, items = self._resolve(arg)

@@ -141,13 +141,15 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStackProces
         yield running
 
 
-def subscribe(stack: LocalStackProcess, pattern: dict[str, Any]) -> Callable[..., dict[str, Any]]:
+def subscribe(
+    stack: LocalStackProcess, pattern: dict[str, Any], name: str | None = None
+) -> Callable[..., dict[str, Any]]:
     """A user's own SQS queue subscribed to the stack's bus with `pattern`; returns `wait_for(predicate)`,
     which answers the first event received so far or later that matches (every event is remembered, so
     waiting for one event never loses another)."""
     sqs, events = stack.client("sqs"), stack.client("events")
     bus = stack.health()["resources"]["EventBus"]
-    name = f"watcher-{uuid.uuid4().hex[:8]}"
+    name = name or f"watcher-{uuid.uuid4().hex[:8]}"
     url = sqs.create_queue(QueueName=name)["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     events.put_rule(Name=name, EventBusName=bus, EventPattern=json.dumps(pattern))

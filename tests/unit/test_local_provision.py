@@ -181,3 +181,34 @@ def test_functions_that_disagree_on_a_variable_stop_the_stack():
     stack.functions["C"] = spec("C", {"Y": "2"})
     with pytest.raises(TemplateError, match="C and A set Y to different values"):
         stack.environment()
+
+
+def test_the_bus_archive_exists_and_the_bus_is_exported_for_subscriber_stacks(stack):
+    events = boto3.client("events", region_name=stack.region)
+    archive = events.describe_archive(ArchiveName=stack.physical["EventArchive"])
+    bus_arn = stack.attributes["EventBus"]["Arn"]
+    assert archive["EventSourceArn"] == bus_arn and archive["RetentionDays"] == 30
+    assert json.loads(archive["EventPattern"]) == {"source": ["invoice-financing"]}
+    exports = stack.exports()
+    assert exports[f"{stack.stack_name}-EventBusName"] == stack.physical["EventBus"]
+    assert exports[f"{stack.stack_name}-EventBusArn"] == bus_arn
+
+
+def test_a_subscriber_stack_imports_the_products_exports():
+    subscriber = load_template(TEMPLATE_DIR / "examples" / "subscriber" / "template.yaml")
+    with mock_aws():
+        product = provision(TEMPLATE)
+        parameters = parameter_values(subscriber, {"ProductStackName": product.stack_name})
+        stack = provision(
+            subscriber, parameters=parameters, stack_name="subscriber", imports=product.exports()
+        )
+        (rule,) = [r for r in stack.rules if r.rule_id.endswith("InvoiceFinanced")]
+        bus = product.physical["EventBus"]
+        assert (
+            boto3.client("events", region_name=stack.region).describe_rule(
+                Name=rule.rule_name, EventBusName=bus
+            )["EventBusName"]
+            == bus
+        )
+        with pytest.raises(TemplateError, match="no stack exports 'elsewhere-EventBusName'"):
+            provision(subscriber, parameters=parameter_values(subscriber, {"ProductStackName": "elsewhere"}))
