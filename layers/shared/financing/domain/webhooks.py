@@ -14,11 +14,11 @@ import hmac
 import ipaddress
 import re
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, Generic, TypeVar
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, SecretStr, field_validator, model_validator
@@ -468,3 +468,48 @@ def abandoned(delivery: WebhookDelivery, reason: str) -> WebhookDelivery:
             "updated": now(),
         }
     )
+
+
+# ------------------------------------------------------------------------------------ fair shares of the deliverer
+
+# Documented in the README ("Webhook security"): a tenant's deliveries run in at most `limit` deliverer
+# invocations at a time (WebhookTenantInvocations); a delivery of a tenant at its share goes back to the
+# queue, to come again after a jittered wait within these bounds (a share frees within one attempt deadline).
+REQUEUE_DELAY_SECONDS = (1, 5)
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Admission(Generic[T]):
+    """How a batch is shared out: what is delivered now, and the deliveries of tenants already holding their
+    share of the deliverer, which go back to the queue (nothing is dropped, nothing is attempted twice)."""
+
+    admitted: list[T]
+    requeued: list[T]
+
+
+def share_out(batch: Sequence[tuple[str | None, T]], admits: Callable[[str], bool]) -> Admission[T]:
+    """Split a batch of (tenant, message) by tenant: `admits(tenant)` is asked once per tenant, in the order
+    tenants first appear; all of a tenant's messages go the same way. A message whose tenant is unknown
+    (None: it could not be read) is admitted, to fail where it is handled."""
+    decided: dict[str, bool] = {}
+    admitted: list[T] = []
+    requeued: list[T] = []
+    for tenant_id, message in batch:
+        if tenant_id is not None and tenant_id not in decided:
+            decided[tenant_id] = admits(tenant_id)
+        (admitted if tenant_id is None or decided[tenant_id] else requeued).append(message)
+    return Admission(admitted, requeued)
+
+
+def requeue_delay(fraction: float) -> int:
+    """Seconds a requeued delivery waits, for `fraction` in [0, 1) drawn at random: spread over
+    REQUEUE_DELAY_SECONDS so that requeued deliveries do not all come back at once."""
+    low, high = REQUEUE_DELAY_SECONDS
+    return low + min(high - low, int(fraction * (high - low + 1)))
+
+
+def slot_order(limit: int, start: int) -> list[int]:
+    """The order in which an invocation tries a tenant's `limit` share slots: every slot once, from `start`
+    (drawn at random, so that racing invocations do not all contend for slot 0)."""
+    return [(start + n) % limit for n in range(limit)]

@@ -2,9 +2,10 @@
 it, and deliver one signed event to one subscription (recording every attempt)."""
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from financing.clock import now
 from financing.dialects.core.webhooks import event_body, subscription_object
@@ -13,6 +14,7 @@ from financing.domain.actor import Actor
 from financing.domain.errors import NotFound
 from financing.domain.events import DomainEvent
 from financing.domain.webhooks import (
+    Admission,
     Attempt,
     DeliveryStatus,
     RetrySchedule,
@@ -40,6 +42,13 @@ class StoredSecrets(Protocol):
 
     def plaintext_secrets(self) -> Iterable[tuple[dict[str, str], str, str]]: ...
     def seal_stored(self, key: dict[str, str], name: str, stored: str) -> bool: ...
+
+
+class Shares(Protocol):
+    """Each tenant's share of the deliverer: at most `limit` invocations hold a slot of a tenant at once."""
+
+    def take(self, tenant_id: str, holder: str, limit: int, until: float) -> int | None: ...
+    def give_back(self, tenant_id: str, slot: int, holder: str) -> None: ...
 
 
 class Deliveries(Protocol):
@@ -164,6 +173,42 @@ def fan_out(store: Subscriptions, event_type: str, detail: dict[str, Any]) -> li
     return [
         DeliveryRequest(detail["tenant_id"], s.id, detail["id"], event_type, body, queued_at) for s in wanted
     ]
+
+
+def tenant_of(message: str) -> str | None:
+    """The tenant a delivery message is for, or None when it cannot be read (it then fails where handled)."""
+    try:
+        tenant_id = json.loads(message)["tenant_id"]
+    except (ValueError, TypeError, KeyError):
+        return None
+    return tenant_id if isinstance(tenant_id, str) else None
+
+
+Message = TypeVar("Message")
+
+
+@contextmanager
+def fair_shares(
+    shares: Shares, batch: Sequence[tuple[str | None, Message]], *, holder: str, limit: int, until: float
+) -> Iterator[Admission[Message]]:
+    """Share a batch of (tenant, message) out: the messages of each tenant that gets a slot of its share of the
+    deliverer (held by `holder` until the block ends, at the latest until `until`) are admitted; those of a
+    tenant already delivering in `limit` other invocations are to be requeued. So a tenant whose receivers
+    are slow or failing holds at most `limit` invocations at a time, however many deliveries it has queued,
+    and every other tenant's deliveries find the rest of the deliverer free."""
+    taken: dict[str, int] = {}
+
+    def admits(tenant_id: str) -> bool:
+        slot = shares.take(tenant_id, holder, limit, until)
+        if slot is not None:
+            taken[tenant_id] = slot
+        return slot is not None
+
+    try:
+        yield rules.share_out(batch, admits)
+    finally:
+        for tenant_id, slot in taken.items():
+            shares.give_back(tenant_id, slot, holder)
 
 
 @dataclass(frozen=True)
