@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from financing import clock
 from financing.adapters.aws import client
+from financing.adapters.dynamo import EntityTable
 from financing.adapters.webhooks import TenantShares
 from financing.config import settings as app_settings
 from financing.domain import webhooks as rules
@@ -153,5 +154,21 @@ def test_the_slots_never_let_more_invocations_in_than_the_share(aws, limit, step
                 shares.give_back(tenant, slot, holder)
                 if model.get(slot, ("",))[0] == holder:
                     del model[slot]
+    finally:
+        clock.reset_clock()
+
+
+def test_a_slot_that_cannot_be_given_back_fails_nothing_and_frees_itself(aws, logs_hold_no_secret):
+    """The batch is done when its slots are given back: a refusal then is logged, never raised (it would
+    fail a delivered batch and send its messages round again); the slot frees itself when its time is up."""
+    later = datetime.now(UTC).timestamp() + 60
+    TenantShares(EntityTable("no-such-table")).give_back("acme", 0, "gone")
+    assert "share slot not given back" in logs_hold_no_secret.text()
+    shares = TenantShares()
+    assert shares.take("acme", "crashed", 1, datetime.now(UTC).timestamp() + 1) == 0
+    assert shares.take("acme", "next", 1, later) is None
+    clock.set_clock(lambda: datetime.now(UTC) + timedelta(seconds=3))
+    try:
+        assert shares.take("acme", "next", 1, later) == 0, "free once the crashed holder's time is up"
     finally:
         clock.reset_clock()

@@ -31,7 +31,7 @@ from datetime import timedelta
 from secrets import randbelow
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import SecretStr
 
 from financing.adapters.aws import client
@@ -59,6 +59,7 @@ from financing.domain.webhooks import (
     slot_order,
     standard_secret,
 )
+from financing.observability import logger
 
 SUBSCRIPTIONS = "WEBHOOK_SUBSCRIPTION"
 COUNT = "WEBHOOK_SUBSCRIPTION_COUNT"
@@ -356,7 +357,8 @@ class TenantShares:
         return None
 
     def give_back(self, tenant_id: str, slot: int, holder: str) -> None:
-        """Free the slot, unless it expired and another invocation holds it now."""
+        """Free the slot, unless it expired and another invocation holds it now. Never raises: the batch is
+        done by now, and a slot that could not be given back frees itself at its `expires_at`."""
         try:
             client("dynamodb").put_item(
                 TableName=self.table.table_name,
@@ -364,6 +366,9 @@ class TenantShares:
                 ConditionExpression="holder = :holder",
                 ExpressionAttributeValues=to_item({":holder": holder}),
             )
-        except ClientError as error:
-            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                raise
+        except (ClientError, BotoCoreError) as error:
+            taken_since = isinstance(error, ClientError) and (
+                error.response["Error"]["Code"] == "ConditionalCheckFailedException"
+            )
+            if not taken_since:
+                logger.warning("share slot not given back; it frees itself", extra={"slot": slot})

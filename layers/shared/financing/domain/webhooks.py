@@ -43,7 +43,8 @@ SIGNATURE_VERSION = "v1"
 EVERY_EVENT = "*"
 MAX_URL_LENGTH = 2048
 # Documented in the README ("Webhook security"): each subscription can hold a deliverer thread for one
-# attempt deadline per event, so a tenant's share of the deliverers is bounded by bounding its subscriptions.
+# attempt deadline per event, so one event of a tenant holds at most this many threads (how many invocations
+# a tenant holds at once is bounded by its fair share, below).
 MAX_SUBSCRIPTIONS_PER_TENANT = 20
 MAX_EVENT_TYPES = 100
 # SQS hides a message for at most 12 hours: no retry can wait longer than that.
