@@ -26,7 +26,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from financing.adapters import queues, webhook_transport
 from financing.adapters.aws import client
-from financing.adapters.webhooks import DeliveryStore, SubscriptionStore, TenantShares
+from financing.adapters.webhooks import CircuitStore, DeliveryStore, SubscriptionStore, TenantShares
 from financing.clock import now
 from financing.config import settings
 from financing.domain.webhooks import Attempt, RetrySchedule, requeue_delay
@@ -59,7 +59,7 @@ def _post(url: str, body: bytes, headers: dict[str, str]) -> Attempt:
 
 def post_one(record: SQSRecord) -> None:
     request = DeliveryRequest.from_message(record.body)
-    outcome = deliver(SubscriptionStore(), DeliveryStore(), _post, _schedule(), request)
+    outcome = deliver(SubscriptionStore(), DeliveryStore(), CircuitStore(), _post, _schedule(), request)
     delivery = outcome.delivery
     logger.info(
         "webhook attempt",

@@ -12,11 +12,13 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from financing import clock
+from financing.adapters import webhook_transport
 from financing.adapters.aws import client
 from financing.adapters.dynamo import EntityTable
-from financing.adapters.webhooks import TenantShares
+from financing.adapters.webhooks import CircuitStore, TenantShares
 from financing.config import settings as app_settings
 from financing.domain import webhooks as rules
+from financing.domain.webhooks import Circuit
 from tests.integration.test_webhook_delivery import (
     announce,
     deliveries,
@@ -26,7 +28,7 @@ from tests.integration.test_webhook_delivery import (
     run,
     subscribe,
 )
-from tests.webhooks_support import Receiver
+from tests.webhooks_support import Receiver, Tarpit
 
 __all__ = ["queues"]  # the fixture, shared with the delivery tests
 
@@ -172,3 +174,77 @@ def test_a_slot_that_cannot_be_given_back_fails_nothing_and_frees_itself(aws, lo
         assert shares.take("acme", "next", 1, later) == 0, "free once the crashed holder's time is up"
     finally:
         clock.reset_clock()
+
+
+# ------------------------------------------------------------------------------------ the circuit breaker
+
+
+def test_three_timeouts_open_the_circuit_deferrals_are_recorded_and_a_probe_closes_it(queues, monkeypatch):
+    """Three consecutive timeouts of one subscription open its circuit: the next delivery is not attempted
+    (the receiver sees no connection) but recorded as `deferred_open_circuit` and scheduled for its retry;
+    once the circuit's time is up the next delivery is attempted, and its prompt answer closes the circuit."""
+    monkeypatch.setattr(webhook_transport, "ATTEMPT_DEADLINE_SECONDS", 0.3)
+    with Tarpit(every=0.2) as tarpit:
+        subscription = subscribe(tarpit.url)["id"]
+
+        def one_delivery(n: int) -> dict:
+            event_id = f"evt_01JD0000000000000000000C{n:02d}"
+            announce("invoice.financed", event_id=event_id)
+            records = fan_out(queues)
+            run("deliver_webhooks", records, queues, "WebhookDeliveryQueue")
+            return next(d for d in deliveries(subscription).json["data"] if d["event"] == event_id)
+
+        timed_out = [one_delivery(n)["attempts"][0]["outcome"] for n in range(3)]
+        assert timed_out == ["timeout"] * 3 and tarpit.connections == 3
+        deferred = one_delivery(3)
+        assert tarpit.connections == 3, "not attempted: no connection"
+        [attempt] = deferred["attempts"]
+        assert attempt["outcome"] == "deferred_open_circuit" and attempt["latency_ms"] == 0
+        assert "3 consecutive timeouts" in attempt["error"]
+        assert deferred["status"] == "pending" and deferred["next_attempt_at"] is not None
+
+        tarpit.every = 0  # the receiver answers promptly again, at the same URL
+        later = datetime.now(UTC) + timedelta(seconds=rules.CIRCUIT_OPEN_SECONDS + 1)
+        clock.set_clock(lambda: later)
+        try:
+            probe = one_delivery(4)
+            after_probe = one_delivery(5)
+        finally:
+            clock.reset_clock()
+    assert probe["attempts"][0]["outcome"] == "delivered" and probe["status"] == "delivered"
+    assert after_probe["attempts"][0]["outcome"] == "delivered", "closed by the probe's answer"
+    assert tarpit.connections == 5
+
+
+def test_a_delivery_deferred_until_out_of_time_is_failed_and_dead_lettered(queues, monkeypatch):
+    """Deferrals are failed attempts for the retry schedule: out of time, the delivery is `failed` and its
+    message goes to the dead-letter queue (from which `make redrive` sends it back), as an attempted one."""
+    monkeypatch.setenv("WEBHOOK_RETRY_MAX_AGE_SECONDS", "2")
+    app_settings.cache_clear()
+    with Receiver() as hooks:
+        subscription = subscribe(hooks.url)["id"]
+        CircuitStore().save("acme", subscription, Circuit(hooks.url, 3, datetime.now(UTC).timestamp() + 3600))
+        announce("invoice.financed")
+        records = fan_out(queues)
+        assert run("deliver_webhooks", records, queues, "WebhookDeliveryQueue") == set()
+    assert hooks.received == []
+    [delivery] = deliveries(subscription).json["data"]
+    assert delivery["status"] == "failed"
+    assert [a["outcome"] for a in delivery["attempts"]] == ["deferred_open_circuit"]
+    dead = client("sqs").receive_message(QueueUrl=queues["dead"]).get("Messages", [])
+    assert [m["Body"] for m in dead] == [records[0]["body"]]
+
+
+def test_a_subscription_pointed_at_a_new_url_starts_with_its_circuit_closed(queues):
+    with Receiver() as hooks:
+        subscription = subscribe(hooks.url)["id"]
+        stale = Circuit("https://old.example/hooks", 5, datetime.now(UTC).timestamp() + 3600)
+        CircuitStore().save("acme", subscription, stale)
+        announce("invoice.financed")
+        assert run("deliver_webhooks", fan_out(queues), queues, "WebhookDeliveryQueue") == set()
+        hooks.wait_for(1)
+    [delivery] = deliveries(subscription).json["data"]
+    assert delivery["status"] == "delivered"
+    assert CircuitStore().get("acme", subscription) == Circuit(
+        "https://old.example/hooks", 5, stale.open_until
+    )

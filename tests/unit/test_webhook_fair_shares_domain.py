@@ -5,6 +5,7 @@ batch and giving it back whatever happens, checked against plain reference model
 import json
 from collections import Counter
 from contextlib import nullcontext
+from datetime import UTC, datetime
 
 import pytest
 from hypothesis import given
@@ -95,3 +96,73 @@ def test_the_tenant_of_a_delivery_message_is_read_and_an_unreadable_one_has_none
     assert tenant_of(request.to_message()) == "acme"
     for unreadable in ("not json", "[]", json.dumps({"tenant": "acme"}), json.dumps({"tenant_id": 7})):
         assert tenant_of(unreadable) is None
+
+
+# ------------------------------------------------------------------------------------ the circuit breaker
+
+URL = "https://hooks.example/in"
+START = datetime(2026, 12, 6, 8, 0, tzinfo=UTC)
+# timeouts as likely as everything else together, so that streaks of them are common
+outcomes = st.sampled_from([*[rules.AttemptOutcome.TIMEOUT] * 5, *rules.AttemptOutcome])
+waits = st.one_of(st.integers(0, 130), st.integers(0, 4000))
+
+
+def attempt_at(at: float, outcome: rules.AttemptOutcome) -> rules.Attempt:
+    moment = datetime.fromtimestamp(at, UTC)
+    if outcome is rules.AttemptOutcome.CIRCUIT_OPEN:
+        return rules.deferred(rules.Circuit(URL, 3, at), moment)
+    return rules.Attempt(attempted_at=moment, latency_ms=1, outcome=outcome)
+
+
+@given(steps=st.lists(st.tuples(waits, outcomes), max_size=30))
+def test_the_circuit_opens_after_three_consecutive_timeouts_against_a_plain_model(steps):
+    """The reference: count the timeouts since the last answer or other failure (deferrals count for
+    nothing); open from the third, for 60 s doubling with each further timeout, at most an hour, after
+    the last timeout's start."""
+    circuit, at = rules.Circuit(URL), START.timestamp()
+    streak, last_timeout = 0, None
+    for wait, outcome in steps:
+        at += wait
+        if streak >= 3:
+            assert last_timeout is not None
+            model_open_until = last_timeout + min(3600, 60 * 2 ** (streak - 3))
+            assert circuit.admits(at) == (at >= model_open_until)
+        else:
+            assert circuit.admits(at)
+        changed = rules.circuit_after(circuit, attempt_at(at, outcome))
+        if outcome is rules.AttemptOutcome.TIMEOUT:
+            streak, last_timeout = streak + 1, at
+        elif outcome is not rules.AttemptOutcome.CIRCUIT_OPEN:
+            streak = 0
+        assert (changed is None) == (
+            outcome is rules.AttemptOutcome.CIRCUIT_OPEN or (streak == 0 and circuit == rules.Circuit(URL))
+        ), "written only when it changes"
+        circuit = changed or circuit
+        assert circuit.timeouts == streak and circuit.url == URL
+
+
+def test_the_circuit_stays_open_a_minute_after_the_third_timeout_doubling_to_at_most_an_hour():
+    assert [rules.open_for(n) for n in range(3, 11)] == [60, 120, 240, 480, 960, 1920, 3600, 3600]
+    assert rules.open_for(10_000) == 3600
+
+
+def test_a_new_url_starts_closed_and_the_same_url_keeps_its_circuit():
+    tripped = rules.Circuit(URL, 4, START.timestamp() + 120)
+    assert rules.circuit_for(tripped, URL) is tripped
+    assert rules.circuit_for(tripped, "https://elsewhere.example/") == rules.Circuit(
+        "https://elsewhere.example/"
+    )
+    assert rules.circuit_for(rules.Circuit(), URL).admits(START.timestamp())
+
+
+def test_a_deferral_is_a_failed_attempt_for_the_retry_schedule_and_ends_failed_when_out_of_time():
+    schedule = rules.RetrySchedule(30, 2.0, 100)
+    delivery = rules.new_delivery("acme", "whsub_1", "evt_1", "invoice.financed")
+    circuit = rules.Circuit(URL, 3, START.timestamp() + 60)
+    deferral = rules.deferred(circuit, START)
+    assert deferral.outcome is rules.AttemptOutcome.CIRCUIT_OPEN and not deferral.succeeded
+    assert deferral.status_code is None and deferral.latency_ms == 0
+    pending, retry_in = rules.after_attempt(delivery, deferral, schedule, age_seconds=0)
+    assert pending.status is rules.DeliveryStatus.PENDING and retry_in == 30
+    failed, retry_in = rules.after_attempt(pending, deferral, schedule, age_seconds=80)
+    assert failed.status is rules.DeliveryStatus.FAILED and retry_in is None

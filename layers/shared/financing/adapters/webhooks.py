@@ -6,6 +6,7 @@
         status_pk = "<tenant>#WEBHOOK_DELIVERY#<subscription id>#<status>"       (by-status index: ?status=)
     pk = "<tenant>#WEBHOOK_DELIVERY#SHARE",             sk = "slot#<n>"          a slot of the tenant's share
                                                                                  of the deliverer (below)
+    pk = "<tenant>#WEBHOOK_DELIVERY#CIRCUIT",           sk = <subscription id>   its circuit breaker
 
 The count is written in the same transaction as every creation (on the condition that it stays under
 the cap, so racing creations cannot pass it) and deletion. A tenant whose subscriptions were made before
@@ -28,6 +29,7 @@ followed Standard Webhooks is read in the standard format with the same key (`st
 
 from collections.abc import Iterator
 from datetime import timedelta
+from decimal import Decimal
 from secrets import randbelow
 from typing import Any
 
@@ -50,6 +52,7 @@ from financing.clock import now
 from financing.domain.errors import Conflict
 from financing.domain.events import DomainEvent
 from financing.domain.webhooks import (
+    Circuit,
     DeliveryStatus,
     SealedSecret,
     Secret,
@@ -327,6 +330,34 @@ class DeliveryStore:
 
 
 SHARE = f"{DELIVERIES}#SHARE"  # never a subscription id (those are whsub_...)
+CIRCUITS = f"{DELIVERIES}#CIRCUIT"
+
+
+class CircuitStore:
+    """Each subscription's circuit breaker. Written with a plain PutItem (the last writer wins): two attempts
+    finishing at once may count one timeout fewer, which only opens the circuit an attempt later."""
+
+    def __init__(self, table: EntityTable | None = None) -> None:
+        self.table = table or EntityTable()
+
+    def get(self, tenant_id: str, subscription_id: str) -> Circuit:
+        item = self.table.get(tenant_key(tenant_id, CIRCUITS), subscription_id)
+        if item is None:
+            return Circuit()
+        until = item.get("open_until")
+        return Circuit(item["url"], int(item["timeouts"]), float(until) if until is not None else None)
+
+    def save(self, tenant_id: str, subscription_id: str, circuit: Circuit) -> None:
+        item = {
+            "pk": tenant_key(tenant_id, CIRCUITS),
+            "sk": subscription_id,
+            "kind": "webhook_circuit",
+            "url": circuit.url,
+            "timeouts": circuit.timeouts,
+            "open_until": None if circuit.open_until is None else Decimal(str(circuit.open_until)),
+            "expires_at": int((now() + DELIVERY_RETENTION).timestamp()),
+        }
+        client("dynamodb").put_item(TableName=self.table.table_name, Item=to_item(item))
 
 
 class TenantShares:

@@ -350,6 +350,9 @@ class AttemptOutcome(StrEnum):
     REFUSED = (
         "refused"  # not connected to: the name does not resolve, or to an address webhooks may not reach
     )
+    # not attempted: the subscription's circuit is open after consecutive timeouts (a failed attempt for the
+    # retry schedule)
+    CIRCUIT_OPEN = "deferred_open_circuit"
 
 
 def _outcome_of(status_code: int | None, error: str | None) -> AttemptOutcome:
@@ -514,3 +517,68 @@ def slot_order(limit: int, start: int) -> list[int]:
     """The order in which an invocation tries a tenant's `limit` share slots: every slot once, from `start`
     (drawn at random, so that racing invocations do not all contend for slot 0)."""
     return [(start + n) % limit for n in range(limit)]
+
+
+# ------------------------------------------------------------------------------------ the circuit breaker
+
+# Documented in the README ("Webhook security"): after this many consecutive timeouts a subscription's
+# circuit opens, and its deliveries are deferred without an attempt (each deferral recorded, a failed attempt
+# for the retry schedule) until it half-opens: CIRCUIT_OPEN_SECONDS after the last timeout, doubling with each
+# further one up to CIRCUIT_MAX_OPEN_SECONDS. A timeout holds a deliverer for the whole attempt deadline;
+# answers that come in time, failing or not, cost little and close the circuit.
+CIRCUIT_TIMEOUTS = 3
+CIRCUIT_OPEN_SECONDS = 60
+CIRCUIT_MAX_OPEN_SECONDS = 3600
+
+
+@dataclass(frozen=True)
+class Circuit:
+    """A subscription's breaker for the URL it was tripped by: its consecutive timeouts, and until when (unix
+    seconds) it stays open."""
+
+    url: str | None = None
+    timeouts: int = 0
+    open_until: float | None = None
+
+    def admits(self, at: float) -> bool:
+        """Whether a delivery at `at` is attempted: closed, or half-open (its time is up: the next attempts
+        are probes, as many as the tenant's fair share lets run at once)."""
+        return self.open_until is None or at >= self.open_until
+
+
+def circuit_for(circuit: Circuit, url: str) -> Circuit:
+    """The circuit as it stands for a subscription now pointing at `url`: a new URL starts closed (the tenant
+    fixed its receiver by pointing elsewhere)."""
+    return circuit if circuit.url == url else Circuit(url)
+
+
+def open_for(timeouts: int) -> int:
+    """How long a circuit stays open after its `timeouts`-th consecutive timeout (at least CIRCUIT_TIMEOUTS)."""
+    doublings = min(timeouts - CIRCUIT_TIMEOUTS, 16)
+    return min(CIRCUIT_MAX_OPEN_SECONDS, CIRCUIT_OPEN_SECONDS * 2**doublings)
+
+
+def circuit_after(circuit: Circuit, attempt: Attempt) -> Circuit | None:
+    """The circuit after `attempt` (None: unchanged, nothing to write). A timeout counts, and from the
+    CIRCUIT_TIMEOUTS-th on opens the circuit; any other answer or failure closes it; a deferral changes
+    nothing."""
+    if attempt.outcome is AttemptOutcome.CIRCUIT_OPEN:
+        return None
+    closed = Circuit(circuit.url)
+    if attempt.outcome is not AttemptOutcome.TIMEOUT:
+        return closed if circuit != closed else None
+    timeouts = circuit.timeouts + 1
+    if timeouts < CIRCUIT_TIMEOUTS:
+        return Circuit(circuit.url, timeouts)
+    return Circuit(circuit.url, timeouts, attempt.attempted_at.timestamp() + open_for(timeouts))
+
+
+def deferred(circuit: Circuit, at: datetime) -> Attempt:
+    """The attempt recorded for a delivery deferred by an open circuit: nothing was sent."""
+    until = datetime.fromtimestamp(circuit.open_until or at.timestamp(), at.tzinfo)
+    return Attempt(
+        attempted_at=at,
+        latency_ms=0,
+        error=f"circuit open until {until.isoformat()} after {circuit.timeouts} consecutive timeouts",
+        outcome=AttemptOutcome.CIRCUIT_OPEN,
+    )

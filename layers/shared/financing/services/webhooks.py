@@ -16,6 +16,7 @@ from financing.domain.events import DomainEvent
 from financing.domain.webhooks import (
     Admission,
     Attempt,
+    Circuit,
     DeliveryStatus,
     RetrySchedule,
     Secret,
@@ -49,6 +50,11 @@ class Shares(Protocol):
 
     def take(self, tenant_id: str, holder: str, limit: int, until: float) -> int | None: ...
     def give_back(self, tenant_id: str, slot: int, holder: str) -> None: ...
+
+
+class Circuits(Protocol):
+    def get(self, tenant_id: str, subscription_id: str) -> Circuit: ...
+    def save(self, tenant_id: str, subscription_id: str, circuit: Circuit) -> None: ...
 
 
 class Deliveries(Protocol):
@@ -227,6 +233,7 @@ Poster = Callable[[str, bytes, dict[str, str]], Attempt]
 def deliver(
     subscriptions: Subscriptions,
     deliveries: Deliveries,
+    circuits: Circuits,
     post: Poster,
     schedule: RetrySchedule,
     request: DeliveryRequest,
@@ -235,7 +242,8 @@ def deliver(
     previous one during a rotation's overlap), and record the attempt.
 
     A delivery already delivered is not posted again (SQS delivers at least once); a subscription that
-    was disabled or deleted meanwhile receives nothing more."""
+    was disabled or deleted meanwhile receives nothing more. While the subscription's circuit is open (after
+    consecutive timeouts) nothing is posted: the deferral is recorded as a failed attempt."""
     delivery = deliveries.get(request.tenant_id, request.subscription_id, request.event_id)
     if delivery is None:
         delivery = rules.new_delivery(
@@ -250,10 +258,16 @@ def deliver(
         deliveries.save(abandoned)
         return Outcome(abandoned)
     body, moment = request.body.encode(), now()
-    signing = [subscriptions.reveal(subscription, s) for s in rules.signing_secrets(subscription, moment)]
-    headers = rules.signed_headers(signing, delivery.id, int(moment.timestamp()), body)
-    attempt = post(subscription.url, body, headers)
+    circuit = rules.circuit_for(circuits.get(request.tenant_id, request.subscription_id), subscription.url)
+    if circuit.admits(moment.timestamp()):
+        signing = [subscriptions.reveal(subscription, s) for s in rules.signing_secrets(subscription, moment)]
+        headers = rules.signed_headers(signing, delivery.id, int(moment.timestamp()), body)
+        attempt = post(subscription.url, body, headers)
+    else:
+        attempt = rules.deferred(circuit, moment)
     age = now().timestamp() - request.queued_at
     revised, retry_in = rules.after_attempt(delivery, attempt, schedule, age)
     deliveries.save(revised)
+    if (changed := rules.circuit_after(circuit, attempt)) is not None:
+        circuits.save(request.tenant_id, request.subscription_id, changed)
     return Outcome(revised, retry_in, exhausted=revised.status is DeliveryStatus.FAILED)
