@@ -9,7 +9,9 @@ dead-letter queue, from which `make redrive` (or an SQS redrive) sends it back f
 Fair shares: a tenant's deliveries run in at most WEBHOOK_TENANT_INVOCATIONS invocations at a time. The
 deliveries of a tenant already at its share are sent back to the queue as new messages, delayed a few seconds
 (a new message: being put back does not count towards the queue's maxReceiveCount), so one tenant's slow or
-failing receivers, however many deliveries it has queued, leave the rest of the deliverer to the others."""
+failing receivers, however many deliveries it has queued, leave the rest of the deliverer to the others. And
+a subscription whose receiver timed out three times running is not attempted while its circuit is open
+(services.webhooks.deliver): its deliveries cost no deadline, and are recorded as deferred."""
 
 import asyncio
 import contextvars
