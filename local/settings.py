@@ -21,6 +21,9 @@ LOCAL_DEFAULTS = {
     "RegistrationRetryBaseSeconds": "1",
     "WebhookAllowLoopback": "true",
     "WebhookRetryFirstDelaySeconds": "5",
+    # Each function runs in LOCAL_CONCURRENCY (4) containers here, not the deliverer's 50 invocations: a
+    # tenant's share of the deliverer is half of them, as it is a fifth on AWS.
+    "WebhookTenantInvocations": "2",
 }
 # More overrides, e.g. LOCAL_PARAMETERS="RegistrarFailureRate=0.5 RegistrarLatencyMs=200" (a flaky, slow registrar).
 PARAMETER_OVERRIDES |= dict(

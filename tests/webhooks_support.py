@@ -141,7 +141,8 @@ class Tarpit:
                     for byte in self.answer:
                         self._drain(connection)
                         connection.sendall(bytes([byte]))
-                        self._stop.wait(self.every)
+                        if self._stop.wait(self.every):
+                            return  # stopped: the connection closes, its answer never completed
                     self._drain(connection)
                     self._stop.wait(self.every or 0.01)
             except OSError:

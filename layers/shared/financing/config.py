@@ -25,6 +25,7 @@ class Settings:
     webhook_retry_factor: float = 2.0
     webhook_retry_max_age_seconds: int = 3 * 24 * 3600
     webhook_secrets_key: str = ""
+    webhook_tenant_invocations: int = 10
 
 
 @cache
@@ -49,4 +50,5 @@ def settings() -> Settings:
         webhook_retry_factor=float(env.get("WEBHOOK_RETRY_FACTOR", "2")),
         webhook_retry_max_age_seconds=int(env.get("WEBHOOK_RETRY_MAX_AGE_SECONDS", str(3 * 24 * 3600))),
         webhook_secrets_key=env.get("WEBHOOK_SECRETS_KEY", ""),
+        webhook_tenant_invocations=int(env.get("WEBHOOK_TENANT_INVOCATIONS", "10")),
     )

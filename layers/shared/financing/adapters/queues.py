@@ -31,3 +31,17 @@ def hide(queue_arn: str, receipt_handle: str, seconds: int) -> None:
     client("sqs").change_message_visibility(
         QueueUrl=queue_url_of(queue_arn), ReceiptHandle=receipt_handle, VisibilityTimeout=seconds
     )
+
+
+def send_later(queue_url: str, messages: list[tuple[str, int]]) -> list[int]:
+    """Each (body, delay in seconds) as a new message, visible only after its delay; the positions of those
+    SQS refused (the caller keeps their originals)."""
+    refused: list[int] = []
+    for start in range(0, len(messages), BATCH):
+        entries = [
+            {"Id": str(start + n), "MessageBody": body, "DelaySeconds": delay}
+            for n, (body, delay) in enumerate(messages[start : start + BATCH])
+        ]
+        response = client("sqs").send_message_batch(QueueUrl=queue_url, Entries=entries)
+        refused += [int(failure["Id"]) for failure in response.get("Failed", [])]
+    return refused

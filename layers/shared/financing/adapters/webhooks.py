@@ -4,11 +4,20 @@
     pk = "<tenant>#WEBHOOK_SUBSCRIPTION_COUNT",         sk = "count"             how many the tenant has
     pk = "<tenant>#WEBHOOK_DELIVERY#<subscription id>", sk = <event id>          a delivery and its attempts
         status_pk = "<tenant>#WEBHOOK_DELIVERY#<subscription id>#<status>"       (by-status index: ?status=)
+    pk = "<tenant>#WEBHOOK_DELIVERY#SHARE",             sk = "slot#<n>"          a slot of the tenant's share
+                                                                                 of the deliverer (below)
+    pk = "<tenant>#WEBHOOK_DELIVERY#CIRCUIT",           sk = <subscription id>   its circuit breaker
 
 The count is written in the same transaction as every creation (on the condition that it stays under
 the cap, so racing creations cannot pass it) and deletion. A tenant whose subscriptions were made before
 the count existed gets one the first time a creation or deletion finds none: its subscriptions are counted
 (a Query of its own partition) and the count is created on the condition that none exists meanwhile.
+
+A tenant's share of the deliverer is `limit` slot items: an invocation delivering some of the tenant's
+messages holds one slot (`holder` = its request id) until it ends, or until `expires_at` (the end of its time,
+so a crashed invocation's slot frees by itself). Taking a slot is a conditional PutItem that succeeds only on a
+free or expired slot, so racing invocations never hold more than `limit`; giving it back is a PutItem on the
+condition that the slot is still the giver's. Both write under the deliverer's "*#WEBHOOK_DELIVERY#*" keys.
 
 The secret (and, during a rotation's overlap, the previous one) is stored only on the subscription item,
 sealed (`secret_sealed`, `previous_secret_sealed`: KMS envelope encryption, adapters/secret_box.py); only the
@@ -20,9 +29,11 @@ followed Standard Webhooks is read in the standard format with the same key (`st
 
 from collections.abc import Iterator
 from datetime import timedelta
+from decimal import Decimal
+from secrets import randbelow
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import SecretStr
 
 from financing.adapters.aws import client
@@ -41,14 +52,17 @@ from financing.clock import now
 from financing.domain.errors import Conflict
 from financing.domain.events import DomainEvent
 from financing.domain.webhooks import (
+    Circuit,
     DeliveryStatus,
     SealedSecret,
     Secret,
     WebhookDelivery,
     WebhookSubscription,
     limit_reached,
+    slot_order,
     standard_secret,
 )
+from financing.observability import logger
 
 SUBSCRIPTIONS = "WEBHOOK_SUBSCRIPTION"
 COUNT = "WEBHOOK_SUBSCRIPTION_COUNT"
@@ -313,3 +327,79 @@ class DeliveryStore:
         via = (STATUS_INDEX, "status_pk", f"{collection}#{status.value}") if status else None
         items, more = self.table.page(collection, limit=limit, after_sk=after, via=via)
         return [_delivery(item) for item in items], more
+
+
+SHARE = f"{DELIVERIES}#SHARE"  # never a subscription id (those are whsub_...)
+CIRCUITS = f"{DELIVERIES}#CIRCUIT"
+
+
+class CircuitStore:
+    """Each subscription's circuit breaker. Written with a plain PutItem (the last writer wins): two attempts
+    finishing at once may count one timeout fewer, which only opens the circuit an attempt later."""
+
+    def __init__(self, table: EntityTable | None = None) -> None:
+        self.table = table or EntityTable()
+
+    def get(self, tenant_id: str, subscription_id: str) -> Circuit:
+        item = self.table.get(tenant_key(tenant_id, CIRCUITS), subscription_id)
+        if item is None:
+            return Circuit()
+        until = item.get("open_until")
+        return Circuit(item["url"], int(item["timeouts"]), float(until) if until is not None else None)
+
+    def save(self, tenant_id: str, subscription_id: str, circuit: Circuit) -> None:
+        item = {
+            "pk": tenant_key(tenant_id, CIRCUITS),
+            "sk": subscription_id,
+            "kind": "webhook_circuit",
+            "url": circuit.url,
+            "timeouts": circuit.timeouts,
+            "open_until": None if circuit.open_until is None else Decimal(str(circuit.open_until)),
+            "expires_at": int((now() + DELIVERY_RETENTION).timestamp()),
+        }
+        client("dynamodb").put_item(TableName=self.table.table_name, Item=to_item(item))
+
+
+class TenantShares:
+    """The slots of each tenant's share of the deliverer (see the module's docstring)."""
+
+    def __init__(self, table: EntityTable | None = None) -> None:
+        self.table = table or EntityTable()
+
+    def _key(self, tenant_id: str, slot: int) -> dict[str, str]:
+        return {"pk": tenant_key(tenant_id, SHARE), "sk": f"slot#{slot}"}
+
+    def take(self, tenant_id: str, holder: str, limit: int, until: float) -> int | None:
+        """The slot taken for `holder` until `until` (unix seconds), or None when all `limit` are held."""
+        for slot in slot_order(limit, randbelow(limit)):
+            item = {**self._key(tenant_id, slot), "kind": "webhook_share", "holder": holder}
+            try:
+                client("dynamodb").put_item(
+                    TableName=self.table.table_name,
+                    Item=to_item({**item, "expires_at": int(until) + 1}),
+                    ConditionExpression="attribute_not_exists(holder) OR expires_at < :now",
+                    ExpressionAttributeValues=to_item({":now": int(now().timestamp())}),
+                )
+            except ClientError as error:
+                if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                    raise
+                continue
+            return slot
+        return None
+
+    def give_back(self, tenant_id: str, slot: int, holder: str) -> None:
+        """Free the slot, unless it expired and another invocation holds it now. Never raises: the batch is
+        done by now, and a slot that could not be given back frees itself at its `expires_at`."""
+        try:
+            client("dynamodb").put_item(
+                TableName=self.table.table_name,
+                Item=to_item({**self._key(tenant_id, slot), "kind": "webhook_share"}),
+                ConditionExpression="holder = :holder",
+                ExpressionAttributeValues=to_item({":holder": holder}),
+            )
+        except (ClientError, BotoCoreError) as error:
+            taken_since = isinstance(error, ClientError) and (
+                error.response["Error"]["Code"] == "ConditionalCheckFailedException"
+            )
+            if not taken_since:
+                logger.warning("share slot not given back; it frees itself", extra={"slot": slot})

@@ -14,11 +14,11 @@ import hmac
 import ipaddress
 import re
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, Generic, TypeVar
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, SecretStr, field_validator, model_validator
@@ -43,7 +43,8 @@ SIGNATURE_VERSION = "v1"
 EVERY_EVENT = "*"
 MAX_URL_LENGTH = 2048
 # Documented in the README ("Webhook security"): each subscription can hold a deliverer thread for one
-# attempt deadline per event, so a tenant's share of the deliverers is bounded by bounding its subscriptions.
+# attempt deadline per event, so one event of a tenant holds at most this many threads (how many invocations
+# a tenant holds at once is bounded by its fair share, below).
 MAX_SUBSCRIPTIONS_PER_TENANT = 20
 MAX_EVENT_TYPES = 100
 # SQS hides a message for at most 12 hours: no retry can wait longer than that.
@@ -349,6 +350,9 @@ class AttemptOutcome(StrEnum):
     REFUSED = (
         "refused"  # not connected to: the name does not resolve, or to an address webhooks may not reach
     )
+    # not attempted: the subscription's circuit is open after consecutive timeouts (a failed attempt for the
+    # retry schedule)
+    CIRCUIT_OPEN = "deferred_open_circuit"
 
 
 def _outcome_of(status_code: int | None, error: str | None) -> AttemptOutcome:
@@ -467,4 +471,114 @@ def abandoned(delivery: WebhookDelivery, reason: str) -> WebhookDelivery:
             "last_error": reason,
             "updated": now(),
         }
+    )
+
+
+# ------------------------------------------------------------------------------------ fair shares of the deliverer
+
+# Documented in the README ("Webhook security"): a tenant's deliveries run in at most `limit` deliverer
+# invocations at a time (WebhookTenantInvocations); a delivery of a tenant at its share goes back to the
+# queue, to come again after a jittered wait within these bounds (a share frees within one attempt deadline).
+REQUEUE_DELAY_SECONDS = (1, 5)
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Admission(Generic[T]):
+    """How a batch is shared out: what is delivered now, and the deliveries of tenants already holding their
+    share of the deliverer, which go back to the queue (nothing is dropped, nothing is attempted twice)."""
+
+    admitted: list[T]
+    requeued: list[T]
+
+
+def share_out(batch: Sequence[tuple[str | None, T]], admits: Callable[[str], bool]) -> Admission[T]:
+    """Split a batch of (tenant, message) by tenant: `admits(tenant)` is asked once per tenant, in the order
+    tenants first appear; all of a tenant's messages go the same way. A message whose tenant is unknown
+    (None: it could not be read) is admitted, to fail where it is handled."""
+    decided: dict[str, bool] = {}
+    admitted: list[T] = []
+    requeued: list[T] = []
+    for tenant_id, message in batch:
+        if tenant_id is not None and tenant_id not in decided:
+            decided[tenant_id] = admits(tenant_id)
+        (admitted if tenant_id is None or decided[tenant_id] else requeued).append(message)
+    return Admission(admitted, requeued)
+
+
+def requeue_delay(fraction: float) -> int:
+    """Seconds a requeued delivery waits, for `fraction` in [0, 1) drawn at random: spread over
+    REQUEUE_DELAY_SECONDS so that requeued deliveries do not all come back at once."""
+    low, high = REQUEUE_DELAY_SECONDS
+    return low + min(high - low, int(fraction * (high - low + 1)))
+
+
+def slot_order(limit: int, start: int) -> list[int]:
+    """The order in which an invocation tries a tenant's `limit` share slots: every slot once, from `start`
+    (drawn at random, so that racing invocations do not all contend for slot 0)."""
+    return [(start + n) % limit for n in range(limit)]
+
+
+# ------------------------------------------------------------------------------------ the circuit breaker
+
+# Documented in the README ("Webhook security"): after this many consecutive timeouts a subscription's
+# circuit opens, and its deliveries are deferred without an attempt (each deferral recorded, a failed attempt
+# for the retry schedule) until it half-opens: CIRCUIT_OPEN_SECONDS after the last timeout, doubling with each
+# further one up to CIRCUIT_MAX_OPEN_SECONDS. A timeout holds a deliverer for the whole attempt deadline;
+# answers that come in time, failing or not, cost little and close the circuit.
+CIRCUIT_TIMEOUTS = 3
+CIRCUIT_OPEN_SECONDS = 60
+CIRCUIT_MAX_OPEN_SECONDS = 3600
+
+
+@dataclass(frozen=True)
+class Circuit:
+    """A subscription's breaker for the URL it was tripped by: its consecutive timeouts, and until when (unix
+    seconds) it stays open."""
+
+    url: str | None = None
+    timeouts: int = 0
+    open_until: float | None = None
+
+    def admits(self, at: float) -> bool:
+        """Whether a delivery at `at` is attempted: closed, or half-open (its time is up: the next attempts
+        are probes, as many as the tenant's fair share lets run at once)."""
+        return self.open_until is None or at >= self.open_until
+
+
+def circuit_for(circuit: Circuit, url: str) -> Circuit:
+    """The circuit as it stands for a subscription now pointing at `url`: a new URL starts closed (the tenant
+    fixed its receiver by pointing elsewhere)."""
+    return circuit if circuit.url == url else Circuit(url)
+
+
+def open_for(timeouts: int) -> int:
+    """How long a circuit stays open after its `timeouts`-th consecutive timeout (at least CIRCUIT_TIMEOUTS)."""
+    doublings = min(timeouts - CIRCUIT_TIMEOUTS, 16)
+    return min(CIRCUIT_MAX_OPEN_SECONDS, CIRCUIT_OPEN_SECONDS * 2**doublings)
+
+
+def circuit_after(circuit: Circuit, attempt: Attempt) -> Circuit | None:
+    """The circuit after `attempt` (None: unchanged, nothing to write). A timeout counts, and from the
+    CIRCUIT_TIMEOUTS-th on opens the circuit; any other answer or failure closes it; a deferral changes
+    nothing."""
+    if attempt.outcome is AttemptOutcome.CIRCUIT_OPEN:
+        return None
+    closed = Circuit(circuit.url)
+    if attempt.outcome is not AttemptOutcome.TIMEOUT:
+        return closed if circuit != closed else None
+    timeouts = circuit.timeouts + 1
+    if timeouts < CIRCUIT_TIMEOUTS:
+        return Circuit(circuit.url, timeouts)
+    return Circuit(circuit.url, timeouts, attempt.attempted_at.timestamp() + open_for(timeouts))
+
+
+def deferred(circuit: Circuit, at: datetime) -> Attempt:
+    """The attempt recorded for a delivery deferred by an open circuit: nothing was sent."""
+    until = datetime.fromtimestamp(circuit.open_until or at.timestamp(), at.tzinfo)
+    return Attempt(
+        attempted_at=at,
+        latency_ms=0,
+        error=f"circuit open until {until.isoformat()} after {circuit.timeouts} consecutive timeouts",
+        outcome=AttemptOutcome.CIRCUIT_OPEN,
     )

@@ -2,9 +2,10 @@
 it, and deliver one signed event to one subscription (recording every attempt)."""
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from financing.clock import now
 from financing.dialects.core.webhooks import event_body, subscription_object
@@ -13,7 +14,9 @@ from financing.domain.actor import Actor
 from financing.domain.errors import NotFound
 from financing.domain.events import DomainEvent
 from financing.domain.webhooks import (
+    Admission,
     Attempt,
+    Circuit,
     DeliveryStatus,
     RetrySchedule,
     Secret,
@@ -40,6 +43,18 @@ class StoredSecrets(Protocol):
 
     def plaintext_secrets(self) -> Iterable[tuple[dict[str, str], str, str]]: ...
     def seal_stored(self, key: dict[str, str], name: str, stored: str) -> bool: ...
+
+
+class Shares(Protocol):
+    """Each tenant's share of the deliverer: at most `limit` invocations hold a slot of a tenant at once."""
+
+    def take(self, tenant_id: str, holder: str, limit: int, until: float) -> int | None: ...
+    def give_back(self, tenant_id: str, slot: int, holder: str) -> None: ...
+
+
+class Circuits(Protocol):
+    def get(self, tenant_id: str, subscription_id: str) -> Circuit: ...
+    def save(self, tenant_id: str, subscription_id: str, circuit: Circuit) -> None: ...
 
 
 class Deliveries(Protocol):
@@ -166,6 +181,42 @@ def fan_out(store: Subscriptions, event_type: str, detail: dict[str, Any]) -> li
     ]
 
 
+def tenant_of(message: str) -> str | None:
+    """The tenant a delivery message is for, or None when it cannot be read (it then fails where handled)."""
+    try:
+        tenant_id = json.loads(message)["tenant_id"]
+    except (ValueError, TypeError, KeyError):
+        return None
+    return tenant_id if isinstance(tenant_id, str) else None
+
+
+Message = TypeVar("Message")
+
+
+@contextmanager
+def fair_shares(
+    shares: Shares, batch: Sequence[tuple[str | None, Message]], *, holder: str, limit: int, until: float
+) -> Iterator[Admission[Message]]:
+    """Share a batch of (tenant, message) out: the messages of each tenant that gets a slot of its share of the
+    deliverer (held by `holder` until the block ends, at the latest until `until`) are admitted; those of a
+    tenant already delivering in `limit` other invocations are to be requeued. So a tenant whose receivers
+    are slow or failing holds at most `limit` invocations at a time, however many deliveries it has queued,
+    and every other tenant's deliveries find the rest of the deliverer free."""
+    taken: dict[str, int] = {}
+
+    def admits(tenant_id: str) -> bool:
+        slot = shares.take(tenant_id, holder, limit, until)
+        if slot is not None:
+            taken[tenant_id] = slot
+        return slot is not None
+
+    try:
+        yield rules.share_out(batch, admits)
+    finally:
+        for tenant_id, slot in taken.items():
+            shares.give_back(tenant_id, slot, holder)
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What became of one delivery request: retry after `retry_in` seconds, or done; `exhausted` when it
@@ -182,6 +233,7 @@ Poster = Callable[[str, bytes, dict[str, str]], Attempt]
 def deliver(
     subscriptions: Subscriptions,
     deliveries: Deliveries,
+    circuits: Circuits,
     post: Poster,
     schedule: RetrySchedule,
     request: DeliveryRequest,
@@ -190,7 +242,8 @@ def deliver(
     previous one during a rotation's overlap), and record the attempt.
 
     A delivery already delivered is not posted again (SQS delivers at least once); a subscription that
-    was disabled or deleted meanwhile receives nothing more."""
+    was disabled or deleted meanwhile receives nothing more. While the subscription's circuit is open (after
+    consecutive timeouts) nothing is posted: the deferral is recorded as a failed attempt."""
     delivery = deliveries.get(request.tenant_id, request.subscription_id, request.event_id)
     if delivery is None:
         delivery = rules.new_delivery(
@@ -205,10 +258,16 @@ def deliver(
         deliveries.save(abandoned)
         return Outcome(abandoned)
     body, moment = request.body.encode(), now()
-    signing = [subscriptions.reveal(subscription, s) for s in rules.signing_secrets(subscription, moment)]
-    headers = rules.signed_headers(signing, delivery.id, int(moment.timestamp()), body)
-    attempt = post(subscription.url, body, headers)
+    circuit = rules.circuit_for(circuits.get(request.tenant_id, request.subscription_id), subscription.url)
+    if circuit.admits(moment.timestamp()):
+        signing = [subscriptions.reveal(subscription, s) for s in rules.signing_secrets(subscription, moment)]
+        headers = rules.signed_headers(signing, delivery.id, int(moment.timestamp()), body)
+        attempt = post(subscription.url, body, headers)
+    else:
+        attempt = rules.deferred(circuit, moment)
     age = now().timestamp() - request.queued_at
     revised, retry_in = rules.after_attempt(delivery, attempt, schedule, age)
     deliveries.save(revised)
+    if (changed := rules.circuit_after(circuit, attempt)) is not None:
+        circuits.save(request.tenant_id, request.subscription_id, changed)
     return Outcome(revised, retry_in, exhausted=revised.status is DeliveryStatus.FAILED)

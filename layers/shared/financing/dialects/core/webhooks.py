@@ -120,7 +120,8 @@ class AttemptObject(BaseModel):
     outcome: AttemptOutcome = Field(
         description="delivered: a 2xx in time; rejected: any other answer (3xx included); timeout: no complete"
         " answer within the attempt's 10 s deadline; unreachable: no connection or a broken one; refused: the"
-        " name does not resolve, or to an address webhooks may not reach"
+        " name does not resolve, or to an address webhooks may not reach; deferred_open_circuit: not attempted, the"
+        " subscription's circuit is open after consecutive timeouts (a failed attempt for the retry schedule)"
     )
 
 
