@@ -33,10 +33,19 @@ function actionForm(api, invoice, action, after, messages) {
     request_signatures: () => [],
     request_info: () => [field("Reason", h("input", { name: "reason", required: true }))],
     decline: () => [field("Reason", h("input", { name: "reason", required: true }))],
-    sign: () => [
-      field("Party", h("select", { name: "party" }, h("option", { value: "supplier" }, "supplier"), h("option", { value: "buyer" }, "buyer"))),
-      field("Signatory contact id", h("input", { name: "contact", required: true })),
-    ],
+    sign: () => {
+      // One choice per signatory of either party: the party and its contact travel together.
+      const choice = h("select", { name: "signatory", required: true });
+      for (const party of ["supplier", "buyer"]) {
+        api("GET", `/v1/companies/${invoice[party]}`).then((company) => {
+          for (const contact of company.contacts.filter((c) => c.is_signatory)) {
+            choice.append(h("option", { value: `${party} ${contact.id}` },
+              `${company.name} (${party}): ${contact.first_name} ${contact.last_name}`));
+          }
+        }, (error) => showMessage(messages, error.message));
+      }
+      return [field("Signatory", choice)];
+    },
     fund: () => [
       field("Advance rate % (blank: the tenant's pricing)", h("input", { name: "advance_rate_percentage", inputmode: "decimal" })),
       field("Fee % (blank: the tenant's pricing)", h("input", { name: "fee_percentage", inputmode: "decimal" })),
@@ -52,17 +61,22 @@ function actionForm(api, invoice, action, after, messages) {
     h("button", { type: "submit" }, `Confirm: ${LABELS[action].toLowerCase()}`));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
+    showMessage(messages, "");
     const body = {};
     for (const [name, value] of new FormData(form)) {
       if (value === "") continue;
+      if (name === "signatory") {
+        [body.party, body.contact] = value.split(" ");
+        continue;
+      }
       // Amounts and rates go as JSON numbers, digit for digit: the API parses them as exact decimals.
       body[name] = ["amount", "advance_rate_percentage", "fee_percentage"].includes(name) && /^\d+(\.\d+)?$/.test(value)
         ? Number(value) : value;
     }
     try {
       await api("POST", `/v1/invoices/${invoice.id}/${action}`, body, action === "payments" ? { "Idempotency-Key": key } : {});
+      await after();
       showMessage(messages, `${LABELS[action]}: done.`, "info");
-      after();
     } catch (error) {
       showMessage(messages, error.message);
     }

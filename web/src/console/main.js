@@ -22,7 +22,10 @@ function signedIn(config) {
     for (const button of nav.querySelectorAll("button[data-section]")) {
       button.setAttribute("aria-current", button.dataset.section === name ? "page" : "false");
     }
-    SECTIONS.find(([key]) => key === name)[2](api, view, messages);
+    // A fresh area per visit: an answer that arrives after the user moved on lands in a detached area.
+    const area = h("div", {});
+    view.replaceChildren(area);
+    SECTIONS.find(([key]) => key === name)[2](api, area, messages);
   };
   nav.replaceChildren(
     ...SECTIONS.map(([key, label]) => h("button", { type: "button", "data-section": key, onclick: () => open(key) }, label)),

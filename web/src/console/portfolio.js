@@ -35,7 +35,7 @@ export async function portfolio(api, target, messages) {
           BUCKETS.map(([, label]) => label),
           [{ label: "Outstanding", data: BUCKETS.map(([key]) => report.total[key]), color: "#2f6fa3" }], report.currency));
     }
-    const byCurrency = Map.groupBy ? Map.groupBy(exposure.buyers, (b) => b.currency) : new Map();
+    const byCurrency = Map.groupBy(exposure.buyers, (b) => b.currency);
     for (const [currency, buyers] of byCurrency) {
       section.append(h("h3", {}, `Exposure by buyer, ${currency.toUpperCase()}, as of ${exposure.as_of}`),
         chartWithTable(`Drawn and overdue against each buyer's limit (${currency.toUpperCase()})`,
