@@ -162,6 +162,7 @@ class Tenant:
                 "type_of_goods": ["commodities"],
                 "issue_date": (date.today() - timedelta(days=3)).isoformat(),
                 "due_date": (date.today() + timedelta(days=30)).isoformat(),
+                "description": number,
             },
         )
         if submit:
