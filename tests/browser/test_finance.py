@@ -29,12 +29,16 @@ def pushed(tenant: Tenant, number: str, amount: int) -> dict:
     tenant.send("POST", f"/v1/buyer_limits/{limit['id']}/approve", {"total_limit": 200000})
     tenant.send("PUT", "/v1/financing_offers", CREDIT_LINE)
     invoice = tenant.invoice(supplier, buyer, number, amount, submit=False)
-    return tenant.send("POST", "/v1/financing_invoices", {"invoices": [{"id": invoice["id"], "type": "receivable"}]})
+    return tenant.send(
+        "POST", "/v1/financing_invoices", {"invoices": [{"id": invoice["id"], "type": "receivable"}]}
+    )
 
 
 def test_the_supplier_sees_its_offer_and_what_it_receives_and_repays(browser: Browser, stack):
     push = pushed(Tenant(stack), "INV-HOSTED-1", 88000)
-    page = browser.open(f"/finance/?connect_token={push['connect_token']}&session_token={push['session_token']}")
+    page = browser.open(
+        f"/finance/?connect_token={push['connect_token']}&session_token={push['session_token']}"
+    )
     offer = page.get_by_role("region", name="Your offer")
     expect(offer).to_contain_text("$500,000.00")  # the credit line, from integer minor units
     expect(offer.get_by_role("table", name="Pricing plans")).to_contain_text("90%")
@@ -64,7 +68,9 @@ def test_the_connect_token_opens_nothing_of_the_lender(browser: Browser, stack):
 
 def test_another_business_session_and_a_bad_link_are_refused_in_plain_words(browser: Browser, stack):
     ours, theirs = pushed(Tenant(stack), "OURS-H", 1000), pushed(Tenant(stack), "THEIRS-H", 2000)
-    page = browser.open(f"/finance/?connect_token={ours['connect_token']}&session_token={theirs['session_token']}")
+    page = browser.open(
+        f"/finance/?connect_token={ours['connect_token']}&session_token={theirs['session_token']}"
+    )
     expect(page.get_by_role("alert")).to_contain_text("does not allow")
     assert "THEIRS-H" not in page.content() and "$2,000.00" not in page.content()
 
