@@ -71,6 +71,9 @@ $(WEB_STAMP): web/package.json web/package-lock.json web/vite.config.js $(shell 
 	@cd web && npm ci --no-audit --no-fund --loglevel=error && npx vite build --logLevel warn
 	@touch $@
 
+web-publish: $(STAMP) web ## publish the built pages to a deployed stack: STACK=invoice-financing-dev
+	@$(PY) -m local.publish_web "$(STACK)"
+
 browser: ## the browser tests' Chromium and its driver, from the machine's packages when missing
 	@if [ ! -x /usr/bin/chromium ]; then \
 		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
@@ -114,4 +117,4 @@ bench: $(STAMP) ## benchmarks: cold start, warm overhead, AWS calls per request 
 clean: ## remove the virtualenv and build output
 	rm -rf $(VENV) .aws-sam .pytest_cache .ruff_cache
 
-.PHONY: help venv web browser screenshots run test lint validate scan build build-check token invoke schedule redrive openapi fuzz bench clean
+.PHONY: help venv web web-publish browser screenshots run test lint validate scan build build-check token invoke schedule redrive openapi fuzz bench clean

@@ -112,3 +112,34 @@ def test_the_api_answers_cors_for_the_distribution_only():
     assert re.search(
         r"WebDistribution\.DomainName", json.dumps(RESOURCES["Api"]["Properties"]["GatewayResponses"])
     )
+
+
+def test_publishing_writes_every_built_file_and_the_stacks_web_config(tmp_path):
+    import boto3
+    from moto import mock_aws
+
+    from local.publish_web import publish
+
+    (tmp_path / "console").mkdir()
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "console" / "index.html").write_text("<!doctype html>")
+    (tmp_path / "assets" / "console-abc123.js").write_text("export {}")
+    (tmp_path / ".built").write_text("")
+    config = '{"api_url": "https://abc.execute-api.us-east-1.amazonaws.com/dev", "sign_in": "oidc"}'
+    outputs = {"WebBucketName": {"Value": "web-bucket"}, "WebConfig": {"Value": config}}
+    stack = {
+        "Resources": {"Queue": {"Type": "AWS::SQS::Queue"}},
+        "Outputs": outputs,
+    }
+    with mock_aws():
+        s3, cloudformation = boto3.client("s3"), boto3.client("cloudformation")
+        s3.create_bucket(Bucket="web-bucket")
+        cloudformation.create_stack(StackName="invoice-financing-dev", TemplateBody=json.dumps(stack))
+        keys = publish("invoice-financing-dev", tmp_path, cloudformation, s3)
+        assert keys == ["assets/console-abc123.js", "console/index.html", "web-config.json"]
+        page = s3.get_object(Bucket="web-bucket", Key="console/index.html")
+        asset = s3.get_object(Bucket="web-bucket", Key="assets/console-abc123.js")
+        written = s3.get_object(Bucket="web-bucket", Key="web-config.json")
+        assert page["ContentType"] == "text/html" and page["CacheControl"] == "no-cache"
+        assert asset["ContentType"] == "text/javascript" and "immutable" in asset["CacheControl"]
+        assert json.loads(written["Body"].read()) == json.loads(config)
