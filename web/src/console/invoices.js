@@ -1,6 +1,7 @@
 // The invoice queue by status, one invoice with its history, and the actions its status allows.
 import { newIdempotencyKey } from "../shared/api.js";
 import { facts, h, money, showMessage, text, words } from "../shared/format.js";
+import { companyNames } from "./names.js";
 
 export const STATUSES = ["new", "additional_info_required", "requesting_signatures", "approved", "financed",
   "overdue", "repaid", "defaulted", "declined", "draft"];
@@ -101,6 +102,7 @@ export async function invoiceDetail(api, id, target, messages, back) {
   const [invoice, history] = await Promise.all([
     api("GET", `/v1/invoices/${id}`), api("GET", `/v1/invoices/${id}/history`),
   ]);
+  const parties = await companyNames(api, [invoice.supplier, invoice.buyer]);
   const reload = () => invoiceDetail(api, id, target, messages, back).catch((e) => showMessage(messages, e.message));
   const actionArea = h("div", {});
   const actions = (ACTIONS[invoice.status] || []).map((action) => h("button", {
@@ -115,7 +117,7 @@ export async function invoiceDetail(api, id, target, messages, back) {
     h("h2", { id: "invoice-title" }, `Invoice ${invoice.invoice_number}`),
     facts([
       ["Status", h("span", { class: "badge", "data-status": invoice.status }, words(invoice.status))],
-      ["Amount", money(invoice.amount, invoice.currency)], ["Supplier", invoice.supplier], ["Buyer", invoice.buyer],
+      ["Amount", money(invoice.amount, invoice.currency)], ["Supplier", parties.get(invoice.supplier)], ["Buyer", parties.get(invoice.buyer)],
       ["Issued", invoice.issue_date], ["Due", invoice.due_date],
       ["Document", document && document.download
         ? h("a", { href: document.download.url, rel: "noopener noreferrer", target: "_blank" }, document.name || "download")

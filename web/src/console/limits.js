@@ -1,5 +1,6 @@
 // Buyer limits: requests to approve (with the total granted) or deny (with a reason).
 import { h, money, showMessage, text, words } from "../shared/format.js";
+import { companyNames } from "./names.js";
 
 export function buyerLimits(api, target, messages) {
   const cursors = [null];
@@ -9,6 +10,7 @@ export function buyerLimits(api, target, messages) {
     try {
       const body = await api("GET", `/v1/buyer_limits?${query}`);
       cursors[page + 1] = body.has_more ? body.next_cursor : undefined;
+      const buyers = await companyNames(api, body.data.map((limit) => limit.company));
       const rows = body.data.map((limit) => {
         const decide = h("td", {});
         if (limit.status === "pending") {
@@ -21,7 +23,7 @@ export function buyerLimits(api, target, messages) {
             h("div", { class: "actions" }, total, h("button", { type: "button", onclick: () => act("approve", { total_limit: /^\d+(\.\d+)?$/.test(total.value) ? Number(total.value) : total.value }) }, "Approve")),
             h("div", { class: "actions" }, reason, h("button", { type: "button", class: "secondary", onclick: () => act("deny", { reason: reason.value }) }, "Deny")));
         }
-        return h("tr", {}, h("th", { scope: "row" }, limit.company),
+        return h("tr", {}, h("th", { scope: "row" }, buyers.get(limit.company)),
           h("td", { class: "amount" }, money(limit.requested_limit, limit.currency)),
           h("td", { class: "amount" }, money(limit.total_limit, limit.currency)),
           h("td", { class: "amount" }, money(limit.available_limit, limit.currency)),

@@ -1,6 +1,7 @@
 // Portfolio pictures from the ledger reports: aging buckets, and exposure by buyer against its limit.
 import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, Tooltip } from "chart.js";
 import { h, money, showMessage } from "../shared/format.js";
+import { companyNames } from "./names.js";
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Legend, Tooltip);
 
@@ -36,10 +37,11 @@ export async function portfolio(api, target, messages) {
           [{ label: "Outstanding", data: BUCKETS.map(([key]) => report.total[key]), color: "#2f6fa3" }], report.currency));
     }
     const byCurrency = Map.groupBy(exposure.buyers, (b) => b.currency);
+    const names = await companyNames(api, exposure.buyers.map((b) => b.company));
     for (const [currency, buyers] of byCurrency) {
       section.append(h("h3", {}, `Exposure by buyer, ${currency.toUpperCase()}, as of ${exposure.as_of}`),
         chartWithTable(`Drawn and overdue against each buyer's limit (${currency.toUpperCase()})`,
-          buyers.map((b) => b.company),
+          buyers.map((b) => names.get(b.company)),
           [
             { label: "Limit", data: buyers.map((b) => b.limit), color: "#9db7cf" },
             { label: "Drawn", data: buyers.map((b) => b.drawn), color: "#2f6fa3" },
