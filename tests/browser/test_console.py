@@ -68,6 +68,7 @@ def test_a_lender_takes_an_invoice_from_submitted_to_funded_to_repaid(browser: B
     financing = page.get_by_role("region", name="Financing")
     expect(financing).to_contain_text("$79,200.00")  # the API's advance: 90% of 88,000.00
     expect(financing).to_contain_text("$1,980.00")
+    assert browser.axe_violations() == []
 
     # An amount above what is outstanding: the API's 422 in plain words, nothing recorded
     page.get_by_role("button", name="Record a payment", exact=True).click()
@@ -90,6 +91,7 @@ def test_a_lender_takes_an_invoice_from_submitted_to_funded_to_repaid(browser: B
     page.get_by_role("button", name="Portfolio").click()
     expect(page.get_by_role("heading", name=re.compile("Exposure by buyer, USD"))).to_be_visible()
     expect(page.get_by_role("img", name=re.compile("Drawn and overdue"))).to_be_visible()
+    assert browser.axe_violations() == []
     assert not browser.problems, browser.problems
 
 
@@ -144,6 +146,7 @@ def test_the_queue_pages_with_the_apis_cursors(browser: Browser, stack):
         tenant.invoice(supplier, buyer, number, 100)
     page = sign_in(browser, tenant.id)
     expect(page.get_by_role("button", name=re.compile("^Open invoice"))).to_have_count(10)
+    assert browser.axe_violations() == []  # the queue with its rows and cursor buttons
     page.get_by_role("button", name="Next page").click()
     expect(page.get_by_role("button", name=re.compile("^Open invoice"))).to_have_count(2)
     expect(page.get_by_role("button", name="Next page")).to_have_count(0)
@@ -170,5 +173,34 @@ def test_the_console_passes_axe_and_works_from_the_keyboard(browser: Browser, st
     page.keyboard.press("Enter")
     expect(page.get_by_text(f"Tenant {tenant.id}")).to_be_visible()
     expect(page.get_by_role("heading", name="Invoice queue")).to_be_visible()
+    assert browser.axe_violations() == []
+    assert not browser.problems, browser.problems
+
+
+def test_the_credit_line_and_the_webhook_subscriptions_are_shown(browser: Browser, stack):
+    tenant = Tenant(stack)
+    tenant.send(
+        "PUT",
+        "/v1/financing_offers",
+        {
+            "total_amount": 25_000_000,
+            "currency": "USD",
+            "pricing_plans": [
+                {"advance_rate_percentage": 8500, "fee_percentage": 300, "repayment_type": "FIXED_DATE"}
+            ],
+        },
+    )
+    tenant.send(
+        "POST", "/v1/webhook_subscriptions", {"url": "http://localhost:9/hooks", "event_types": ["*"]}
+    )
+    page = sign_in(browser, tenant.id)
+    page.get_by_role("button", name="Credit line").click()
+    line = page.get_by_role("region", name="Credit line")
+    expect(line).to_contain_text("$250,000.00")
+    expect(line.get_by_role("table", name="Pricing plans")).to_contain_text("85%")
+    page.get_by_role("button", name="Webhooks").click()
+    expect(page.get_by_role("row", name="http://localhost:9/hooks")).to_contain_text("yes")
+    page.get_by_role("button", name="Failed deliveries to http://localhost:9/hooks").click()
+    expect(page.get_by_role("status")).to_contain_text("No failed delivery to http://localhost:9/hooks")
     assert browser.axe_violations() == []
     assert not browser.problems, browser.problems

@@ -160,7 +160,7 @@ export function invoiceQueue(api, target, messages) {
         }, "Open"))));
       list.replaceChildren(
         rows.length ? h("table", {}, h("caption", {}, `Invoices: ${status ? words(status) : "every status"}, page ${page + 1}`),
-          h("thead", {}, h("tr", {}, ["Invoice", "Amount", "Due", "Status", ""].map((l) => h("th", { scope: "col" }, l)))),
+          h("thead", {}, h("tr", {}, ["Invoice", "Amount", "Due", "Status", "Action"].map((l) => h("th", { scope: "col" }, l)))),
           h("tbody", {}, rows)) : h("p", {}, "No invoice with this status."),
         h("div", { class: "actions" },
           page > 0 ? h("button", { type: "button", class: "secondary", onclick: () => show(page - 1) }, "Previous page") : null,

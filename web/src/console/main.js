@@ -3,6 +3,7 @@ import { apiClient, loadConfig } from "../shared/api.js";
 import { h, showMessage } from "../shared/format.js";
 import { invoiceQueue } from "./invoices.js";
 import { buyerLimits } from "./limits.js";
+import { creditLine, webhooks } from "./operations.js";
 import { portfolio } from "./portfolio.js";
 import { claimsOf, currentToken, finishAuthorization, signInView, signOut } from "./signin.js";
 
@@ -11,7 +12,8 @@ const who = document.getElementById("who");
 const view = document.getElementById("view");
 const messages = document.getElementById("messages");
 
-const SECTIONS = [["invoices", "Invoices", invoiceQueue], ["limits", "Buyer limits", buyerLimits], ["portfolio", "Portfolio", portfolio]];
+const SECTIONS = [["invoices", "Invoices", invoiceQueue], ["limits", "Buyer limits", buyerLimits],
+  ["portfolio", "Portfolio", portfolio], ["line", "Credit line", creditLine], ["webhooks", "Webhooks", webhooks]];
 
 function signedIn(config) {
   const api = apiClient(config.api_url, () => `Bearer ${currentToken()}`);

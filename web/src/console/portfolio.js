@@ -9,10 +9,10 @@ const BUCKETS = [["current", "Current"], ["days_1_30", "1–30 days"], ["days_31
   ["days_61_90", "61–90 days"], ["days_over_90", "Over 90 days"]];
 
 /** A chart and, for screen readers and exact figures, the same numbers as a table. */
-function chartWithTable(title, labels, series, currency) {
+function chartWithTable(title, rowLabel, labels, series, currency) {
   const canvas = h("canvas", { role: "img", "aria-label": title });
   const table = h("table", {}, h("caption", {}, title),
-    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, ""), series.map((s) => h("th", { scope: "col", class: "amount" }, s.label)))),
+    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, rowLabel), series.map((s) => h("th", { scope: "col", class: "amount" }, s.label)))),
     h("tbody", {}, labels.map((label, i) => h("tr", {}, h("th", { scope: "row" }, label),
       series.map((s) => h("td", { class: "amount" }, money(s.data[i], currency)))))));
   const wrapper = h("div", {}, h("div", { class: "chart" }, canvas), table);
@@ -32,7 +32,7 @@ export async function portfolio(api, target, messages) {
     if (!aging.data.length) section.append(h("p", {}, "Nothing outstanding yet: fund an invoice to see the portfolio."));
     for (const report of aging.data) {
       section.append(h("h3", {}, `Aging, ${report.currency.toUpperCase()}, as of ${report.as_of}`),
-        chartWithTable(`Claims outstanding by days past due (${report.currency.toUpperCase()})`,
+        chartWithTable(`Claims outstanding by days past due (${report.currency.toUpperCase()})`, "Days past due",
           BUCKETS.map(([, label]) => label),
           [{ label: "Outstanding", data: BUCKETS.map(([key]) => report.total[key]), color: "#2f6fa3" }], report.currency));
     }
@@ -40,7 +40,7 @@ export async function portfolio(api, target, messages) {
     const names = await companyNames(api, exposure.buyers.map((b) => b.company));
     for (const [currency, buyers] of byCurrency) {
       section.append(h("h3", {}, `Exposure by buyer, ${currency.toUpperCase()}, as of ${exposure.as_of}`),
-        chartWithTable(`Drawn and overdue against each buyer's limit (${currency.toUpperCase()})`,
+        chartWithTable(`Drawn and overdue against each buyer's limit (${currency.toUpperCase()})`, "Buyer",
           buyers.map((b) => names.get(b.company)),
           [
             { label: "Limit", data: buyers.map((b) => b.limit), color: "#9db7cf" },
