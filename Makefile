@@ -38,7 +38,7 @@ venv: $(STAMP) ## create the virtualenv and install everything
 run: $(STAMP) web ## start the whole product locally (moto, API, workers)
 	@$(PY) -m local
 
-test: $(STAMP) lint validate scan build-check web browser ## lint, template validation, the IaC scan, sam build and every test
+test: $(STAMP) lint validate scan build-check web web-test browser ## lint, template validation, the IaC scan, sam build and every test
 	@$(PY) -m pytest -n 2 --dist loadfile -q
 
 lint: $(STAMP) ## ruff
@@ -70,6 +70,9 @@ $(WEB_STAMP): web/package.json web/package-lock.json web/vite.config.js $(shell 
 	@command -v npm >/dev/null || { echo "make web needs Node.js 20+ and npm"; exit 1; }
 	@cd web && npm ci --no-audit --no-fund --loglevel=error && npx vite build --logLevel warn
 	@touch $@
+
+web-test: $(WEB_STAMP) ## the pages' own tests (money formatting, error words): node --test, no package needed
+	@cd web && node --test --test-reporter=dot
 
 web-publish: $(STAMP) web ## publish the built pages to a deployed stack: STACK=invoice-financing-dev
 	@$(PY) -m local.publish_web "$(STACK)"
@@ -117,4 +120,4 @@ bench: $(STAMP) ## benchmarks: cold start, warm overhead, AWS calls per request 
 clean: ## remove the virtualenv and build output
 	rm -rf $(VENV) .aws-sam .pytest_cache .ruff_cache
 
-.PHONY: help venv web web-publish browser screenshots run test lint validate scan build build-check token invoke schedule redrive openapi fuzz bench clean
+.PHONY: help venv web web-test web-publish browser screenshots run test lint validate scan build build-check token invoke schedule redrive openapi fuzz bench clean
