@@ -56,6 +56,11 @@ def test_a_lender_takes_an_invoice_from_submitted_to_funded_to_repaid(browser: B
     page.get_by_role("button", name="Open invoice INV-WEB-1").click()
     expect(page.get_by_role("heading", name="Invoice INV-WEB-1")).to_be_visible()
     assert status_of(page) == "new"
+    page.get_by_role("button", name="Get a download link").click()
+    link = page.get_by_role("link", name="Open INV-WEB-1.pdf")
+    assert invoice["invoice_document"]["id"] in link.get_attribute(
+        "href"
+    )  # a presigned URL of the tenant's file
 
     act(page, "Request signatures")
     assert status_of(page) == "requesting_signatures"

@@ -98,6 +98,23 @@ function financingFacts(invoice) {
     ]));
 }
 
+/** The document's name and status; its download link (presigned, short-lived) is asked for on demand. */
+function documentLink(api, document, messages) {
+  const cell = h("span", {}, `${text(document.name)} (${words(document.status)}) `);
+  if (document.status !== "uploaded") return cell;
+  const ask = h("button", { type: "button", class: "secondary", onclick: async () => {
+    try {
+      const found = await api("GET", `/v1/documents/${document.id}`);
+      ask.replaceWith(h("a", { href: found.download.url, rel: "noopener noreferrer", target: "_blank" },
+        `Open ${found.name} (link valid until ${found.download.expires_at})`));
+    } catch (error) {
+      showMessage(messages, error.message);
+    }
+  } }, "Get a download link");
+  cell.append(ask);
+  return cell;
+}
+
 export async function invoiceDetail(api, id, target, messages, back) {
   const [invoice, history] = await Promise.all([
     api("GET", `/v1/invoices/${id}`), api("GET", `/v1/invoices/${id}/history`),
@@ -112,16 +129,13 @@ export async function invoiceDetail(api, id, target, messages, back) {
       actionArea.querySelector("input, select, button")?.focus();
     },
   }, LABELS[action]));
-  const document = invoice.invoice_document && typeof invoice.invoice_document === "object" ? invoice.invoice_document : null;
   target.replaceChildren(h("section", { "aria-labelledby": "invoice-title" },
     h("h2", { id: "invoice-title" }, `Invoice ${invoice.invoice_number}`),
     facts([
       ["Status", h("span", { class: "badge", "data-status": invoice.status }, words(invoice.status))],
       ["Amount", money(invoice.amount, invoice.currency)], ["Supplier", parties.get(invoice.supplier)], ["Buyer", parties.get(invoice.buyer)],
       ["Issued", invoice.issue_date], ["Due", invoice.due_date],
-      ["Document", document && document.download
-        ? h("a", { href: document.download.url, rel: "noopener noreferrer", target: "_blank" }, document.name || "download")
-        : text(document ? document.status : invoice.invoice_document)],
+      ["Document", documentLink(api, invoice.invoice_document, messages)],
     ]),
     financingFacts(invoice),
     h("h3", {}, "Actions"),
