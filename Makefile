@@ -118,6 +118,6 @@ bench: $(STAMP) ## benchmarks: cold start, warm overhead, AWS calls per request 
 	@$(PY) -m bench
 
 clean: ## remove the virtualenv and build output
-	rm -rf $(VENV) .aws-sam .pytest_cache .ruff_cache
+	rm -rf $(VENV) .aws-sam .pytest_cache .ruff_cache web/dist web/node_modules
 
 .PHONY: help venv web web-test web-publish browser screenshots run test lint validate scan build build-check token invoke schedule redrive openapi fuzz bench clean
