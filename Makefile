@@ -35,10 +35,10 @@ $(SCAN_STAMP): requirements-scan.txt
 
 venv: $(STAMP) ## create the virtualenv and install everything
 
-run: $(STAMP) ## start the whole product locally (moto, API, workers)
+run: $(STAMP) web ## start the whole product locally (moto, API, workers)
 	@$(PY) -m local
 
-test: $(STAMP) lint validate scan build-check ## lint, template validation, the IaC scan, sam build and every test
+test: $(STAMP) lint validate scan build-check web web-test browser ## lint, template validation, the IaC scan, sam build and every test
 	@$(PY) -m pytest -n 2 --dist loadfile -q
 
 lint: $(STAMP) ## ruff
@@ -62,6 +62,29 @@ build-check: $(STAMP) # sam build into a scratch folder where CPython 3.13 exist
 		PATH="$(PY313_DIR):$$PATH" SAM_CLI_TELEMETRY=0 $(VENV)/bin/sam build --build-dir "$$d/build" --cache-dir "$$d/cache" \
 			--no-cached --parallel >"$$d/log" 2>&1 || { cat "$$d/log"; exit 1; }; echo "sam build: ok"; \
 	else echo "sam build: skipped (no CPython 3.13 here; the Lambda runtime needs it)"; fi
+
+WEB_STAMP := web/dist/.built
+web: $(WEB_STAMP) ## build the lender's console and the hosted financing page into web/dist (npm ci, vite)
+
+$(WEB_STAMP): web/package.json web/package-lock.json web/vite.config.js $(shell find web/src -type f 2>/dev/null)
+	@command -v npm >/dev/null || { echo "make web needs Node.js 20+ and npm"; exit 1; }
+	@cd web && npm ci --no-audit --no-fund --loglevel=error && npx vite build --logLevel warn
+	@touch $@
+
+web-test: $(WEB_STAMP) ## the pages' own tests (money formatting, error words): node --test, no package needed
+	@cd web && node --test --test-reporter=dot
+
+web-publish: $(STAMP) web ## publish the built pages to a deployed stack: STACK=invoice-financing-dev
+	@$(PY) -m local.publish_web "$(STACK)"
+
+browser: ## the browser tests' Chromium and its driver, from the machine's packages when missing
+	@if [ ! -x /usr/bin/chromium ]; then \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	fi
+
+screenshots: $(STAMP) web browser ## regenerate docs/screenshots (the console and the hosted page, in Chromium)
+	@SCREENSHOTS_DIR=docs/screenshots $(PY) -m pytest -q -p no:cacheprovider tests/browser/test_screenshots.py
 
 token: $(STAMP) ## print a development token: TENANT=acme SCOPES="invoices:read" CONSENT_ID=... CERT=client.pem
 	@PYTHONPATH=layers/shared $(PY) -m local.token --tenant "$(TENANT)" $(if $(SCOPES),--scopes "$(SCOPES)") $(if $(CONSENT_ID),--consent-id "$(CONSENT_ID)") $(if $(CERT),--certificate "$(CERT)")
@@ -102,6 +125,6 @@ bench: $(STAMP) ## benchmarks: cold start, warm overhead, AWS calls per request 
 	@$(PY) -m bench
 
 clean: ## remove the virtualenv and build output
-	rm -rf $(VENV) .aws-sam .pytest_cache .ruff_cache
+	rm -rf $(VENV) .aws-sam .pytest_cache .ruff_cache web/dist web/node_modules
 
-.PHONY: help venv run test lint validate scan build build-check token invoke schedule redrive replay openapi events fuzz bench clean
+.PHONY: help venv web web-test web-publish browser screenshots run test lint validate scan build build-check token invoke schedule redrive replay openapi events fuzz bench clean

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from local import web
 from local.apigateway import (
     MAX_BODY,
     AuthorizerConfigurationError,
@@ -143,6 +144,12 @@ class Gateway:
             return Reply(200, [("Content-Type", "application/json")], document.read_bytes())
         if request.method == "GET" and (path == "/docs" or path.startswith("/docs/")):
             return self.docs(path)
+        if path == "/_local/token":
+            if request.method != "POST":
+                return json_reply(405, {"message": "POST {tenant, scopes} to mint a development token"})
+            return Reply(*web.development_token(request.header("content-type"), request.body))
+        if request.method in ("GET", "HEAD") and web.is_web_path(path):
+            return Reply(*web.serve(self.root / "web" / "dist", path))
         if path.startswith("/_local/schedules/"):
             if request.method != "POST":
                 return json_reply(405, {"message": "POST to run a schedule"})

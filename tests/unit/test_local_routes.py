@@ -20,7 +20,7 @@ from local.apigateway import (
     unrendered_gateway_sources,
 )
 from local.model import ApiSpec, Route
-from local.template import load_template
+from local.template import Resolver, load_template
 
 
 def _route(method, path, function="F"):
@@ -255,9 +255,11 @@ def test_lambda_results_become_http_responses():
 
 # ---------------------------------------------------------------- the template's own gateway responses
 
+_TEMPLATE = load_template()
+# As the local stack reads them: intrinsics resolved for the local stage (deployed-only headers drop out).
 _TEMPLATE_APIS = {
-    name: resource["Properties"]
-    for name, resource in load_template()["Resources"].items()
+    name: {"GatewayResponses": Resolver(_TEMPLATE).resolve(resource["Properties"]["GatewayResponses"])}
+    for name, resource in _TEMPLATE["Resources"].items()
     if resource["Type"] == "AWS::Serverless::Api"
 }
 _GATEWAY_MADE = [

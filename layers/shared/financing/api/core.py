@@ -4,6 +4,7 @@ The families differ only in their error envelope (`error_for`); the core one is 
 
 import base64
 import binascii
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -114,6 +115,22 @@ def _refusal(
     return None
 
 
+def with_cors(event: dict[str, Any], response: dict[str, Any], origin: str | None = None) -> dict[str, Any]:
+    """The web pages' origin (`WEB_ORIGIN`, the CloudFront distribution) may read this answer; any other
+    origin, or a request without one, gets no CORS header at all."""
+    origin = os.environ.get("WEB_ORIGIN", "") if origin is None else origin
+    sent = next((v for k, v in (event.get("headers") or {}).items() if k.lower() == "origin"), None)
+    if origin and sent == origin:
+        response.setdefault("headers", {}).update(
+            {
+                "Access-Control-Allow-Origin": origin,
+                "Access-Control-Expose-Headers": CORRELATION_HEADER,
+                "Vary": "Origin",
+            }
+        )
+    return response
+
+
 def respond(status: int, body: dict[str, Any]) -> Response:
     return Response(status_code=status, content_type="application/json", body=body)
 
@@ -133,9 +150,9 @@ def entrypoint(
         correlation_id = reference_of(event)
         logger.set_correlation_id(correlation_id)
         if (refusal := _refusal(event, scope, correlation_id, error_for)) is not None:
-            return refusal
+            return with_cors(event, refusal)
         app.append_context(scope=scope)
-        return app.resolve(event, context)
+        return with_cors(event, app.resolve(event, context))
 
     return declaring(traced(handler), scope)
 
