@@ -78,8 +78,11 @@ redrive: $(STAMP) ## move a DLQ's messages back to its source queue: QUEUE=<logi
 migrate-webhook-secrets: $(STAMP) ## one-off: seal webhook secrets stored in plaintext (TABLE=<deployed table> KEY=<WebhookSecretsKeyArn>)
 	@PYTHONPATH=layers/shared $(PY) -m local.migrate_webhook_secrets $(if $(TABLE),--table "$(TABLE)") $(if $(KEY),--key "$(KEY)")
 
-openapi: $(STAMP) ## regenerate docs/openapi.json from the handlers
+openapi: $(STAMP) events-docs ## regenerate docs/openapi.json from the handlers (and the event documents)
 	@$(PY) -m local.openapi --write docs/openapi.json
+
+events-docs: $(STAMP) ## regenerate docs/events/*.json, docs/asyncapi.json and template.yaml's schema registry from the event models
+	@PYTHONPATH=layers/shared $(PY) -m local.event_docs
 
 FUZZ_MAX_EXAMPLES ?= 200
 FUZZ_PHASES ?= examples,coverage,fuzzing,stateful
@@ -97,4 +100,4 @@ bench: $(STAMP) ## benchmarks: cold start, warm overhead, AWS calls per request 
 clean: ## remove the virtualenv and build output
 	rm -rf $(VENV) .aws-sam .pytest_cache .ruff_cache
 
-.PHONY: help venv run test lint validate scan build build-check token invoke schedule redrive openapi fuzz bench clean
+.PHONY: help venv run test lint validate scan build build-check token invoke schedule redrive openapi events-docs fuzz bench clean
