@@ -112,7 +112,9 @@ def aws(monkeypatch, request):
         assert any(re.search(pattern, line) for line in denied), f"no call was refused as expected: {pattern}"
     denied = [line for line in denied if not any(re.search(pattern, line) for pattern in expected)]
     assert not denied, "AWS calls the functions' policies do not allow:\n" + "\n".join(denied)
-    assert not invalid_events, "events that do not match their published schema:\n" + "\n".join(invalid_events)
+    assert not invalid_events, "events that do not match their published schema:\n" + "\n".join(
+        invalid_events
+    )
 
 
 @pytest.fixture
