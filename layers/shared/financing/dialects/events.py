@@ -99,9 +99,8 @@ if set(KINDS) != EVENT_TYPES:  # pragma: no cover - a catalogue name without a m
 
 
 class Detail(BaseModel, Generic[ObjectT]):
-    """The EventBridge `detail` of every event: who, which request, when, and the object."""
-
-    model_config = ConfigDict(extra="forbid")
+    """The EventBridge `detail` of every event: who, which request, when, and the object. No schema forbids
+    unknown fields: within a schema version, fields are only ever added (README: Versioning)."""
 
     id: str = Field(pattern=r"^evt_[0-9A-HJKMNP-TV-Z]{26}$", description="unique per event: dedupe on it")
     type: str = Field(description="the event name, as `detail-type`")
@@ -115,7 +114,7 @@ class Detail(BaseModel, Generic[ObjectT]):
 class BusEvent(BaseModel, Generic[DetailT]):
     """The event as an EventBridge rule delivers it to a subscriber."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(populate_by_name=True)
 
     version: Literal["0"]
     id: str = Field(description="EventBridge's id of this delivery")

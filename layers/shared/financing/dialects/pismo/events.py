@@ -3,7 +3,7 @@
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
+from pydantic import BaseModel, Field, WithJsonSchema
 
 from financing.domain.credit_rights import Receivable
 from financing.domain.money import to_major
@@ -14,8 +14,6 @@ Reais = Annotated[Decimal, WithJsonSchema({"type": "number", "description": "BRL
 
 class ReceivableFields(BaseModel):
     """The receivable as the registry's events show it (the registrar's reference once it has one)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     credit_rights_receivable_type: int = Field(description="1 mercantile, 2 service")
     debtor_document_number: str
