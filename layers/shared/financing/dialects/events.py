@@ -3,6 +3,7 @@ one way a service builds an event. The JSON Schemas, the AsyncAPI document and t
 entries are generated from these models (local/event_docs.py), so what is published is what is built."""
 
 import functools
+import importlib
 import re
 from dataclasses import dataclass
 from typing import Annotated, Generic, Literal, TypeVar
@@ -10,15 +11,6 @@ from typing import Annotated, Generic, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from financing.clock import iso, now
-from financing.dialects.core.buyer_limits import BuyerLimitObject
-from financing.dialects.core.companies import CompanyObject
-from financing.dialects.core.consents import ConsentObject
-from financing.dialects.core.documents import DocumentObject
-from financing.dialects.core.invoices import InvoiceObject
-from financing.dialects.core.settings import SettingsObject
-from financing.dialects.core.webhooks import WebhookSubscriptionObject
-from financing.dialects.monite.offers import FinancingOffersResponse
-from financing.dialects.pismo.events import ReceivableAttemptFailed, ReceivableFields, ReceivableRefused
 from financing.domain import (
     buyer_limits,
     companies,
@@ -46,10 +38,35 @@ Timestamp = Annotated[str, Field(json_schema_extra={"format": "date-time"}, desc
 
 @dataclass(frozen=True)
 class EventKind:
-    """What an event type carries as its `object`, and when it is announced (the document's words)."""
+    """What an event type carries as its `object` (`module:Model`), and when it is announced (the
+    document's words). The model is imported on first use: a function announcing company events loads
+    the company model, not all nine (cold start)."""
 
-    object_model: type[BaseModel]
+    model_path: str
     when: str
+
+    @property
+    def object_model(self) -> type[BaseModel]:
+        return _model(self.model_path)
+
+
+@functools.cache
+def _model(path: str) -> type[BaseModel]:
+    module, _, name = path.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+CompanyObject = "financing.dialects.core.companies:CompanyObject"
+SettingsObject = "financing.dialects.core.settings:SettingsObject"
+ConsentObject = "financing.dialects.core.consents:ConsentObject"
+BuyerLimitObject = "financing.dialects.core.buyer_limits:BuyerLimitObject"
+DocumentObject = "financing.dialects.core.documents:DocumentObject"
+InvoiceObject = "financing.dialects.core.invoices:InvoiceObject"
+FinancingOffersResponse = "financing.dialects.monite.offers:FinancingOffersResponse"
+WebhookSubscriptionObject = "financing.dialects.core.webhooks:WebhookSubscriptionObject"
+ReceivableFields = "financing.dialects.pismo.events:ReceivableFields"
+ReceivableRefused = "financing.dialects.pismo.events:ReceivableRefused"
+ReceivableAttemptFailed = "financing.dialects.pismo.events:ReceivableAttemptFailed"
 
 
 _INVOICE_REACHED = {
