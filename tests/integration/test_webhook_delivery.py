@@ -62,7 +62,12 @@ def on_subscription(function_dir, method, subscription_id, body=None):
 def announce(event_type, tenant="acme", event_id="evt_01JD0000000000000000000001"):
     """An event on the bus as the outbox relay puts it there (the rule copies it to the webhook queue): the
     documented example of its type, built by the event models, for this tenant and with this id."""
-    detail = {**example(event_type)["detail"], "id": event_id, "tenant_id": tenant}
+    detail = {
+        **example(event_type)["detail"],
+        "id": event_id,
+        "tenant_id": tenant,
+        "created": "2026-01-01T00:00:00Z",
+    }
     client("events").put_events(
         Entries=[
             {
