@@ -64,10 +64,8 @@ def example(event_type: str) -> dict[str, Any]:
         resources=[],
         detail=detail,
     )
-    exact = with_decimals(event.model_dump(mode="json", by_alias=True), event.model_dump(by_alias=True))
-    return json.loads(
-        dumps(exact)
-    )  # decimals written digit for digit; read back as the JSON numbers they are
+    # JSON-ready, its amounts kept as decimals: the documents write them digit for digit (12500.00).
+    return with_decimals(event.model_dump(mode="json", by_alias=True), event.model_dump(by_alias=True))
 
 
 # ----------------------------------------------------------------------------------------------- AsyncAPI
@@ -221,7 +219,7 @@ def template_with_registry(template: str) -> str:
 
 
 def _json_text(document: Any) -> str:
-    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return dumps(document, indent=2, sort_keys=True) + "\n"
 
 
 def expected_files() -> dict[Path, str]:

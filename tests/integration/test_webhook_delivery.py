@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from financing import clock
+from financing import clock, exact_json
 from financing.adapters.aws import client
 from financing.adapters.dynamo import to_item
 from financing.adapters.webhooks import SubscriptionStore
@@ -73,7 +73,7 @@ def announce(event_type, tenant="acme", event_id="evt_01JD0000000000000000000001
             {
                 "Source": "invoice-financing",
                 "DetailType": event_type,
-                "Detail": json.dumps(detail),
+                "Detail": exact_json.dumps(detail),
                 "EventBusName": settings().event_bus_name,
             }
         ]
