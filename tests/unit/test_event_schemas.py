@@ -158,7 +158,11 @@ def _delivered(event_type: str, detail: dict) -> dict:
 
 def test_the_bus_check_passes_a_valid_event_and_ignores_other_sources():
     detail = event_docs.example("invoice.repaid")["detail"]
-    entry = {"Source": "invoice-financing", "DetailType": "invoice.repaid", "Detail": exact_json.dumps(detail)}
+    entry = {
+        "Source": "invoice-financing",
+        "DetailType": "invoice.repaid",
+        "Detail": exact_json.dumps(detail),
+    }
     assert bus_schemas.problems(entry, "123456789012", "us-east-1") == []
     other = {"Source": "my-app", "DetailType": "anything", "Detail": "{}"}
     assert bus_schemas.problems(other, "123456789012", "us-east-1") == []
@@ -169,7 +173,11 @@ def test_the_bus_check_reports_an_event_type_without_a_schema_and_a_broken_detai
     (problem,) = bus_schemas.problems(unknown, "123456789012", "us-east-1")
     assert "invoice.teleported" in problem and "no schema" in problem
     detail = {**event_docs.example("invoice.repaid")["detail"], "tenant_id": 7}
-    broken = {"Source": "invoice-financing", "DetailType": "invoice.repaid", "Detail": exact_json.dumps(detail)}
+    broken = {
+        "Source": "invoice-financing",
+        "DetailType": "invoice.repaid",
+        "Detail": exact_json.dumps(detail),
+    }
     (problem,) = bus_schemas.problems(broken, "123456789012", "us-east-1")
     assert "detail/tenant_id" in problem
 
