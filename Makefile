@@ -105,11 +105,13 @@ replay: $(STAMP) ## replay the bus archive's events of a window to its rules on 
 migrate-webhook-secrets: $(STAMP) ## one-off: seal webhook secrets stored in plaintext (TABLE=<deployed table> KEY=<WebhookSecretsKeyArn>)
 	@PYTHONPATH=layers/shared $(PY) -m local.migrate_webhook_secrets $(if $(TABLE),--table "$(TABLE)") $(if $(KEY),--key "$(KEY)")
 
-openapi: $(STAMP) ## regenerate docs/openapi.json from the handlers
+openapi: $(STAMP) events-docs ## regenerate docs/openapi.json from the handlers (and the event documents)
 	@$(PY) -m local.openapi --write docs/openapi.json
 
 events: $(STAMP) ## regenerate events/ (one sample event per function) from template.yaml and the handlers
 	@$(PY) -m local.sample_events
+events-docs: $(STAMP) ## regenerate docs/events/*.json, docs/asyncapi.json and template.yaml's schema registry from the event models
+	@PYTHONPATH=layers/shared $(PY) -m local.event_docs
 
 FUZZ_MAX_EXAMPLES ?= 200
 FUZZ_PHASES ?= examples,coverage,fuzzing,stateful
@@ -127,4 +129,4 @@ bench: $(STAMP) ## benchmarks: cold start, warm overhead, AWS calls per request 
 clean: ## remove the virtualenv and build output
 	rm -rf $(VENV) .aws-sam .pytest_cache .ruff_cache web/dist web/node_modules
 
-.PHONY: help venv web web-test web-publish browser screenshots run test lint validate scan build build-check token invoke schedule redrive replay openapi events fuzz bench clean
+.PHONY: help venv web web-test web-publish browser screenshots run test lint validate scan build build-check token invoke schedule redrive replay openapi events events-docs fuzz bench clean

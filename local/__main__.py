@@ -26,6 +26,7 @@ def banner(stack: LocalStack) -> str:
     lines = [
         f"Local stack {stack.stack.stack_name} is up ({stack.started_in:.1f} s).",
         f"  API            {api}    docs: {api}/docs    health: {api}/health",
+        f"  Events         {api}/events    AsyncAPI: {api}/asyncapi.json    schema registry: {api}/schemas",
         f"  AWS endpoint   {stack.aws_endpoint}    (moto; any credentials)",
         "",
         f"  Development token for tenant {SAMPLE_TENANT} with every scope:",

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from local import web
+from local import event_page, web
 from local.apigateway import (
     MAX_BODY,
     AuthorizerConfigurationError,
@@ -150,6 +150,10 @@ class Gateway:
             return Reply(*web.development_token(request.header("content-type"), request.body))
         if request.method in ("GET", "HEAD") and web.is_web_path(path):
             return Reply(*web.serve(self.root / "web" / "dist", path))
+        if request.method == "GET" and path in ("/asyncapi.json", "/events"):
+            return self.event_docs(path)
+        if request.method == "GET" and (path == "/schemas" or path.startswith("/schemas/")):
+            return self.schemas(unquote(path.removeprefix("/schemas").removeprefix("/")))
         if path.startswith("/_local/schedules/"):
             if request.method != "POST":
                 return json_reply(405, {"message": "POST to run a schedule"})
@@ -185,6 +189,39 @@ class Gateway:
         return Reply(
             200, [("Content-Type", kind), ("Cache-Control", "max-age=3600")], (assets / name).read_bytes()
         )
+
+    def event_docs(self, path: str) -> Reply:
+        """The AsyncAPI document as generated (make events-docs), or the page rendered from it."""
+        document = self.root / "docs" / "asyncapi.json"
+        if not document.is_file():
+            return json_reply(
+                404, {"message": "docs/asyncapi.json has not been generated (make events-docs)"}
+            )
+        if path == "/asyncapi.json":
+            return Reply(200, [("Content-Type", "application/json")], document.read_bytes())
+        page = event_page.render(json.loads(document.read_text()))
+        return Reply(200, [("Content-Type", "text/html; charset=utf-8")], page.encode())
+
+    def schemas(self, name: str) -> Reply:
+        """The schema registry the template declares (moto has none): the list, or one schema as
+        `aws schemas describe-schema` answers it."""
+        if not self.ready or self.stack is None:
+            return json_reply(503, {"message": "the local stack is starting"})
+        registries = self.stack.schema_registries
+        if not name:
+            listed = [
+                {"RegistryName": registry, "SchemaName": schema, "Type": entry["Type"]}
+                for registry, schemas in sorted(registries.items())
+                for schema, entry in sorted(schemas.items())
+            ]
+            return json_reply(200, {"Schemas": listed})
+        for registry, schemas in registries.items():
+            if name in schemas:
+                entry = schemas[name]
+                return json_reply(
+                    200, {"RegistryName": registry, "SchemaName": name, "SchemaVersion": "1", **entry}
+                )
+        return json_reply(404, {"message": f"no schema named {name}"})
 
     def run_schedule(self, name: str) -> Reply:
         if not self.ready or self.workers is None:

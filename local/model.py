@@ -137,6 +137,8 @@ class Stack:
     rules: list[RuleTarget] = field(default_factory=list)
     sqs_sources: list[SqsSource] = field(default_factory=list)
     stream_sources: list[StreamSource] = field(default_factory=list)
+    # registry name -> schema name -> {"Type", "Description", "Content"}: moto has no schema registry
+    schema_registries: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
 
     @property
     def physical(self) -> dict[str, Any]:

@@ -586,6 +586,38 @@ class _Provisioner(EventSources):
             arn = events.create_archive(**request)["ArchiveArn"]
         return name, {"Arn": arn, "ArchiveName": name}
 
+    # moto has no EventBridge schema registry: the stack keeps the template's registries and schemas, and the
+    # local API serves them at /schemas (local/gateway.py), as `aws schemas describe-schema` would.
+    def _AWS__EventSchemas__Registry(self, logical_id: str, resource: Mapping[str, Any]) -> tuple[Any, dict]:
+        name = self.props(resource).get("RegistryName") or self.name(logical_id, max_length=64)
+        self.stack.schema_registries.setdefault(name, {})
+        arn = f"arn:aws:schemas:{self.region}:{self.account}:registry/{name}"
+        return arn, {"RegistryArn": arn, "RegistryName": name}
+
+    def _AWS__EventSchemas__Schema(self, logical_id: str, resource: Mapping[str, Any]) -> tuple[Any, dict]:
+        props = self.props(resource)
+        registry, name = (
+            props["RegistryName"],
+            props.get("SchemaName") or self.name(logical_id, max_length=64),
+        )
+        if registry not in self.stack.schema_registries:
+            raise TemplateError(f"{logical_id}: no schema registry named {registry}")
+        if props["Type"] not in ("JSONSchemaDraft4", "OpenApi3"):
+            raise TemplateError(
+                f"{logical_id}: schema type {props['Type']} is neither JSONSchemaDraft4 nor OpenApi3"
+            )
+        try:
+            json.loads(props["Content"])
+        except ValueError as error:
+            raise TemplateError(f"{logical_id}: Content is not JSON ({error})") from error
+        self.stack.schema_registries[registry][name] = {
+            "Type": props["Type"],
+            "Description": props.get("Description", ""),
+            "Content": props["Content"],
+        }
+        arn = f"arn:aws:schemas:{self.region}:{self.account}:schema/{registry}/{name}"
+        return arn, {"SchemaArn": arn, "SchemaName": name, "SchemaVersion": "1"}
+
     def _AWS__Events__Rule(self, logical_id: str, resource: Mapping[str, Any]) -> tuple[Any, dict]:
         props = self.props(resource)
         bus = bus_name(props.get("EventBusName"))

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from local import moto_queries, moto_replay, moto_transactions, settings
+from local import bus_schemas, moto_queries, moto_replay, moto_transactions, settings
 from local.gateway import Gateway
 from local.model import Stack
 from local.provision import client_factory, provision
@@ -81,6 +81,7 @@ def start_moto(host: str, port: int) -> Any:
     moto_transactions.install()
     moto_queries.install()
     moto_replay.install()
+    bus_schemas.install(lambda problem: log.error("%s%s", bus_schemas.VIOLATION, problem))
     ensure_port_free(host, port, "AWS (moto)")
     server = SerializedMotoServer(ip_address=host, port=port, verbose=False)
     server.start()

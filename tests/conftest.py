@@ -2,6 +2,8 @@
 
 import os
 
+import pytest
+
 os.environ.update(
     {
         "AWS_ACCESS_KEY_ID": "testing",
@@ -15,3 +17,13 @@ os.environ.update(
     }
 )
 os.environ.pop("AWS_ENDPOINT_URL", None)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def event_models_built():
+    """Each event type's model is built on its first announcement (a function loads only the models it
+    announces); the tests build them all once here, so no property test times that with its first example."""
+    from financing.dialects.events import KINDS, detail_model
+
+    for event_type in KINDS:
+        detail_model(event_type)

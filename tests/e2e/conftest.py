@@ -21,6 +21,7 @@ from typing import Any
 import boto3
 import pytest
 
+from local.bus_schemas import VIOLATION
 from tests.log_leaks import leaking_lines
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -132,6 +133,9 @@ def launch(log_dir: Path, **environment: str) -> Iterator[LocalStackProcess]:
     # Every AWS call a function made, judged against its policy as SAM expands it (local/iam.py).
     denied = [line for line in logged.splitlines() if ACCESS_DENIED in line]
     assert not denied, "AWS calls the functions' policies do not allow:\n" + "\n".join(denied)
+    # Every event put on the bus, checked against its published schema (local/bus_schemas.py).
+    invalid = [line for line in logged.splitlines() if VIOLATION in line]
+    assert not invalid, "events that do not match their published schema:\n" + "\n".join(invalid)
 
 
 @pytest.fixture(scope="session")

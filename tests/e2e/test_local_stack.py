@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 import uuid
 
@@ -119,6 +120,56 @@ def test_openapi_and_docs_are_served(stack):
     asset = stack.request("GET", "/docs/swagger-ui-bundle.js")
     assert asset.status == 200 and asset.headers["content-type"].endswith("javascript")
     assert stack.request("GET", "/docs/../template.yaml").status == 404
+
+
+def test_the_event_documents_are_served_offline(stack):
+    """GET /asyncapi.json is the generated document; /events is a page rendered from it that loads nothing
+    from elsewhere; /schemas is the template's schema registry, which moto lacks."""
+    document = stack.request("GET", "/asyncapi.json")
+    assert document.status == 200 and document.body == (ROOT / "docs" / "asyncapi.json").read_bytes()
+    page = stack.request("GET", "/events")
+    assert page.status == 200 and page.headers["content-type"].startswith("text/html")
+    html = page.body.decode()
+    for channel in document.json()["channels"].values():
+        assert f"<code>{channel['address']}</code>" in html
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", html), "the page must work offline"
+    listed = stack.request("GET", "/schemas").json()["Schemas"]
+    registry_schemas = {
+        r["Properties"]["SchemaName"]: r["Properties"]
+        for r in RESOURCES.values()
+        if r["Type"] == "AWS::EventSchemas::Schema"
+    }
+    assert {entry["SchemaName"] for entry in listed} == set(registry_schemas)
+    one = stack.request("GET", "/schemas/invoice-financing@invoice.financed")
+    assert one.status == 200
+    assert one.json()["Content"] == registry_schemas["invoice-financing@invoice.financed"]["Content"]
+    assert stack.request("GET", "/schemas/invoice-financing@invoice.teleported").status == 404
+
+
+def test_a_committed_change_reaches_a_subscriber_as_its_published_schema_says(stack):
+    """The event a subscriber's own rule receives validates, with jsonschema, against docs/events/ (the
+    stack also checks every event put on its bus, and the stack fixture fails on any violation)."""
+    from jsonschema import Draft202012Validator
+
+    url = _observer(stack, {"source": ["invoice-financing"], "detail-type": ["company.created"]})
+    token = mint("acme", "invoices:write")
+    created = stack.request(
+        "POST",
+        "/v1/companies",
+        {"name": "Schema Check Ltd", "address": {"country_code": "GB"}},
+        {"Authorization": f"Bearer {token}"},
+    )
+    assert created.status == 201
+    received = [
+        e for e in _receive(stack, url, timeout=30) if e["detail"]["object"]["id"] == created.json()["id"]
+    ]
+    (event,) = received
+    # moto's default target input leaves out `account`, which EventBridge always sends (local/workers.py too).
+    assert "account" not in event
+    event["account"] = "123456789012"
+    schema = json.loads((ROOT / "docs" / "events" / "company.created.json").read_text())
+    Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER).validate(event)
+    assert event["detail"]["schema_version"] == 1
 
 
 def test_a_request_without_a_token_gets_401_in_the_error_envelope(stack):

@@ -13,7 +13,7 @@ from financing.adapters.secrets import secret_string
 from financing.api import idempotency
 from financing.config import settings
 from financing.observability import logger
-from local import iam, moto_queries
+from local import bus_schemas, iam, moto_queries
 from local.provision import provision
 from local.template import PARTITION, load_template
 from tests.log_leaks import leaking_lines
@@ -90,9 +90,11 @@ def expanded_policies(stack) -> dict:
 def aws(monkeypatch, request):
     """A fresh embedded AWS holding the template's resources, with the functions' environment set (its
     queries read their partition, not the whole table: local/moto_queries.py). Every AWS call a function
-    makes is checked against its policy as SAM expands it (local/iam.py): a call it lacks fails the test."""
+    makes is checked against its policy as SAM expands it (local/iam.py): a call it lacks fails the test, and
+    every event put on the bus is checked against its published schema (local/bus_schemas.py)."""
     _reset_caches()
-    with moto_queries.installed(), mock_aws():
+    invalid_events: list[str] = []
+    with moto_queries.installed(), bus_schemas.checking(invalid_events.append), mock_aws():
         stack = provision(TEMPLATE)
         recorder = iam.Recorder(iam.Arns(PARTITION, stack.region, stack.account_id))
         with iam.recording(recorder):
@@ -110,6 +112,9 @@ def aws(monkeypatch, request):
         assert any(re.search(pattern, line) for line in denied), f"no call was refused as expected: {pattern}"
     denied = [line for line in denied if not any(re.search(pattern, line) for pattern in expected)]
     assert not denied, "AWS calls the functions' policies do not allow:\n" + "\n".join(denied)
+    assert not invalid_events, "events that do not match their published schema:\n" + "\n".join(
+        invalid_events
+    )
 
 
 @pytest.fixture

@@ -294,12 +294,12 @@ class TestDecisions:
         from financing.adapters.buyer_limits import BuyerLimitStore
         from financing.domain import buyer_limits as rules
         from financing.domain.errors import Conflict
-        from financing.domain.events import DomainEvent
+        from tests.unit.worlds import given_event
 
         buyer = company()
         old = BuyerLimitStore().get("acme", request(buyer)["id"])
         request(buyer)  # arrives between the read and the write
-        event = DomainEvent.announce("buyer_limit.denied", tenant_id="acme", correlation_id="c", obj={})
+        event = given_event("buyer_limit.denied", {})
         with pytest.raises(Conflict) as refused:
             BuyerLimitStore().decide(rules.deny(old, "late"), event)
         assert refused.value.code == "limit_superseded"
@@ -308,12 +308,12 @@ class TestDecisions:
         from financing.adapters.buyer_limits import BuyerLimitStore
         from financing.domain import buyer_limits as rules
         from financing.domain.errors import Conflict
-        from financing.domain.events import DomainEvent
+        from tests.unit.worlds import given_event
 
         limit_id = request(company())["id"]
         stale = BuyerLimitStore().get("acme", limit_id)
         assert approve(limit_id).status == 200
-        event = DomainEvent.announce("buyer_limit.denied", tenant_id="acme", correlation_id="c", obj={})
+        event = given_event("buyer_limit.denied", {})
         with pytest.raises(Conflict) as refused:
             BuyerLimitStore().decide(rules.deny(stale, "late"), event)
         assert refused.value.code == "conflict"

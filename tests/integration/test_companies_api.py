@@ -141,7 +141,7 @@ def test_patch_on_another_tenants_company_is_not_found_and_changes_nothing():
 def test_a_stale_write_loses_with_409():
     from financing.adapters.companies import CompanyStore
     from financing.domain.companies import revise_company
-    from financing.domain.events import DomainEvent
+    from tests.unit.worlds import given_event
 
     company_id = create().json["id"]
     store = CompanyStore()
@@ -149,7 +149,7 @@ def test_a_stale_write_loses_with_409():
     assert patch(company_id, {"name": "First"}).status == 200
     from financing.domain.errors import Conflict
 
-    event = DomainEvent.announce("company.updated", tenant_id="acme", correlation_id="c", obj={})
+    event = given_event("company.updated", {})
     with pytest.raises(Conflict):
         store.save(revise_company(stale, {"name": "Second"}), event)
     assert get(company_id).json["name"] == "First"

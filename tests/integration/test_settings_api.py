@@ -185,14 +185,14 @@ def test_settings_need_lender_operate():
 
 def test_a_stale_replacement_loses_with_409():
     from financing.domain.errors import Conflict
-    from financing.domain.events import DomainEvent
     from financing.domain.settings import replace_settings
+    from tests.unit.worlds import given_event
 
     put(BODY)
     store = SettingsStore()
     stale = store.get("acme")
     put({**BODY, "grace_days": 9})
-    event = DomainEvent.announce("settings.updated", tenant_id="acme", correlation_id="c", obj={})
+    event = given_event("settings.updated", {})
     with pytest.raises(Conflict):
         store.save(replace_settings(stale, {**BODY, "grace_days": 1}), event)
     assert get().json["grace_days"] == 9
@@ -200,13 +200,13 @@ def test_a_stale_replacement_loses_with_409():
 
 def test_two_first_saves_race_and_one_loses():
     from financing.domain.errors import Conflict
-    from financing.domain.events import DomainEvent
     from financing.domain.settings import replace_settings
+    from tests.unit.worlds import given_event
 
     store = SettingsStore()
     never_saved = store.get("acme")
     put(BODY)
-    event = DomainEvent.announce("settings.updated", tenant_id="acme", correlation_id="c", obj={})
+    event = given_event("settings.updated", {})
     with pytest.raises(Conflict):
         store.save(replace_settings(never_saved, {**BODY, "grace_days": 1}), event)
 

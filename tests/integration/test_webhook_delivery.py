@@ -9,12 +9,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from financing import clock
+from financing import clock, exact_json
 from financing.adapters.aws import client
 from financing.adapters.dynamo import to_item
 from financing.adapters.webhooks import SubscriptionStore
 from financing.config import settings
 from local import migrate_webhook_secrets
+from local.event_docs import example
 from local.redrive import move_messages, source_queue
 from local.workers import sqs_record
 from tests.integration.harness import Context, call, handler
@@ -58,22 +59,21 @@ def on_subscription(function_dir, method, subscription_id, body=None):
     )
 
 
-def announce(event_type, tenant="acme", obj=None, event_id="evt_01JD0000000000000000000001"):
-    """An event on the bus as the outbox relay puts it there (the rule copies it to the webhook queue)."""
+def announce(event_type, tenant="acme", event_id="evt_01JD0000000000000000000001"):
+    """An event on the bus as the outbox relay puts it there (the rule copies it to the webhook queue): the
+    documented example of its type, built by the event models, for this tenant and with this id."""
     detail = {
+        **example(event_type)["detail"],
         "id": event_id,
-        "type": event_type,
         "tenant_id": tenant,
-        "correlation_id": "corr-1",
         "created": "2026-01-01T00:00:00Z",
-        "object": obj or {"id": "inv_01JD0000000000000000000000", "object": "invoice", "status": "financed"},
     }
     client("events").put_events(
         Entries=[
             {
                 "Source": "invoice-financing",
                 "DetailType": event_type,
-                "Detail": json.dumps(detail),
+                "Detail": exact_json.dumps(detail),
                 "EventBusName": settings().event_bus_name,
             }
         ]
@@ -301,9 +301,9 @@ def test_subscriptions_with_old_format_secrets_keep_their_deliveries_through_the
             UpdateExpression="SET secret = :legacy REMOVE secret_sealed",
             ExpressionAttributeValues=to_item({":legacy": legacy}),
         )
-        announce("invoice.financed", event_id="evt_01JD00000000000000000000L1")
+        announce("invoice.financed", event_id="evt_01JD00000000000000000000E1")
         assert run("deliver_webhooks", fan_out(queues), queues, "WebhookDeliveryQueue") == set()
-        announce("invoice.financed", event_id="evt_01JD00000000000000000000L2")
+        announce("invoice.financed", event_id="evt_01JD00000000000000000000E2")
         queued = fan_out(queues)  # queued before the migration, delivered after it
         assert migrate_webhook_secrets.main(["--table", table]) == 0
         assert capsys.readouterr().out.startswith("1 webhook secret(s) encrypted")
@@ -317,7 +317,7 @@ def test_subscriptions_with_old_format_secrets_keep_their_deliveries_through_the
     assert stored == "whsec_" + base64.b64encode(legacy.encode()).decode(), (
         "the same key, in the standard format"
     )
-    assert [json.loads(r.body)["id"][-2:] for r in received] == ["L1", "L2"]
+    assert [json.loads(r.body)["id"][-2:] for r in received] == ["E1", "E2"]
     for hook in received:  # before and after the migration: the old key verifies, and so does its new form
         assert library_refusal(legacy.encode(), hook.headers, hook.body) is None
         assert library_refusal(stored, hook.headers, hook.body) is None

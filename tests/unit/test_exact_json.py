@@ -43,6 +43,16 @@ def test_any_two_decimal_amount_survives_a_round_trip(amount):
     assert json.loads(text)["label"] == str(amount)  # a string that looks like a number stays a string
 
 
+@given(amount=st.decimals(min_value=0, max_value=10**13, places=2, allow_nan=False, allow_infinity=False))
+def test_an_indented_document_keeps_each_amount_digit_for_digit(amount):
+    document = {"b": [{"amount": amount}], "a": "título"}
+    text = exact_json.dumps(document, indent=2, sort_keys=True)
+    assert text == json.dumps(
+        {"a": "título", "b": [{"amount": "@"}]}, indent=2, sort_keys=True, ensure_ascii=False
+    ).replace('"@"', str(amount))
+    assert exact_json.loads(text) == document
+
+
 def test_a_string_that_looks_like_the_placeholder_is_left_alone():
     assert json.loads(exact_json.dumps({"a": Decimal("1.5"), "b": '"@@0@@"'})) == {"a": 1.5, "b": '"@@0@@"'}
 

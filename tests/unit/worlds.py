@@ -4,6 +4,7 @@ in-memory fakes (tests/unit/fakes.py); the contract test adds the same world on 
 from abc import ABC, abstractmethod
 from decimal import Decimal
 
+from financing.clock import now
 from financing.domain.actor import Actor
 from financing.domain.buyer_limits import Exposure, LimitStatus
 from financing.domain.companies import Company, register_company
@@ -24,7 +25,16 @@ PLAN = PricingPlan(advance_rate=8000, fee_rate=300, repayment_type=RepaymentType
 
 
 def given_event(type_: str, obj: dict) -> DomainEvent:
-    return DomainEvent.announce(type_, tenant_id=TENANT, correlation_id=LENDER.correlation_id, obj=obj)
+    """An outbox entry for a store test that never reaches the bus (the services build real ones)."""
+    detail = {"id": new_id("evt"), "type": type_, "object": obj}
+    return DomainEvent(
+        id=detail["id"],
+        type=type_,
+        tenant_id=TENANT,
+        correlation_id=LENDER.correlation_id,
+        occurred_at=now(),
+        detail=detail,
+    )
 
 
 class World(ABC):

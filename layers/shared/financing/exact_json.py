@@ -43,11 +43,14 @@ class _ExactEncoder(Encoder):
         return super().default(o)
 
 
-def dumps(value: Any) -> str:
-    """Compact JSON text of `value`, every `Decimal` written as the number it is."""
+def dumps(value: Any, *, indent: int | None = None, sort_keys: bool = False) -> str:
+    """JSON text of `value` (compact unless indented, for a document), every `Decimal` written as the number it is."""
     numbers: list[str] = []
     mark = f"@{secrets.token_hex(16)}:"
-    text = json.dumps(value, separators=(",", ":"), cls=_ExactEncoder, numbers=numbers, mark=mark)
+    layout: dict[str, Any] = {"indent": indent, "sort_keys": sort_keys, "ensure_ascii": indent is None}
+    if indent is None:
+        layout["separators"] = (",", ":")
+    text = json.dumps(value, cls=_ExactEncoder, numbers=numbers, mark=mark, **layout)
     if not numbers:
         return text
     return re.sub(f'"{mark}([0-9]+)"', lambda found: numbers[int(found.group(1))], text)

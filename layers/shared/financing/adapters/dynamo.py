@@ -86,7 +86,7 @@ def outbox_entry(event: DomainEvent) -> dict[str, Any]:
         "sk": event.id,
         "kind": "outbox",
         "detail_type": event.type,
-        "detail": exact_json.dumps(event.detail()),
+        "detail": exact_json.dumps(event.detail),
         "outbox_pending": outbox_shard(event.id),
         "outbox_at": iso(event.occurred_at),
     }

@@ -54,20 +54,6 @@ class Receivable(BaseModel):
     def holding_number(self) -> str:
         return str(self.request["holding_number"])
 
-    def event_fields(self) -> dict[str, Any]:
-        """What Pismo's registration events carry about the receivable."""
-        r = self.request
-        return {
-            "credit_rights_receivable_type": r.get("credit_rights_receivable_type"),
-            "debtor_document_number": r.get("debtor_document_number"),
-            "debtor_name": r.get("debtor_name"),
-            "face_value": r.get("face_value"),
-            "holding_number": r.get("holding_number"),
-            "ibge_code": r.get("ibge_code"),
-            "internal_number": self.internal_number,
-            "interop_holding_number": self.registrar_reference,
-        }
-
 
 @dataclass(frozen=True)
 class Outcome:

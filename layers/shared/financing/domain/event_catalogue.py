@@ -1,5 +1,6 @@
-"""Every event the platform announces on its bus: the one list webhook subscriptions are checked against
-and the README's event table documents (a test keeps the two equal)."""
+"""Every event the platform announces on its bus: the one list webhook subscriptions are checked against,
+the event models (financing.dialects.events) cover and the README's event table documents (tests keep
+them equal). Each name is written once, as a constant of the domain module whose change it announces."""
 
 from financing.domain import (
     buyer_limits,
@@ -8,19 +9,9 @@ from financing.domain import (
     credit_line,
     credit_rights,
     documents,
+    invoices,
     settings,
-)
-from financing.domain.lifecycle import Status
-
-# The lifecycle announces each status an invoice reaches as `invoice.<status>` (a draft is `created`).
-_INVOICE = (
-    "invoice.created",
-    "invoice.updated",
-    "invoice.deleted",
-    *(f"invoice.{status.value}" for status in Status if status is not Status.DRAFT),
-    "invoice.signed",
-    "invoice.payment_received",
-    "invoice.late_fees_accrued",
+    webhooks,
 )
 
 EVENT_TYPES: frozenset[str] = frozenset(
@@ -33,7 +24,7 @@ EVENT_TYPES: frozenset[str] = frozenset(
         buyer_limits.DENIED,
         documents.CREATED,
         documents.UPLOADED,
-        *_INVOICE,
+        *invoices.EVENT_NAMES,
         credit_rights.REGISTRATION_REQUESTED,
         credit_rights.INACTIVATION_REQUESTED,
         credit_rights.SUCCESS,
@@ -44,8 +35,8 @@ EVENT_TYPES: frozenset[str] = frozenset(
         credit_line.UPDATED,
         consents.CREATED,
         consents.REVOKED,
-        "webhook_subscription.created",
-        "webhook_subscription.updated",
-        "webhook_subscription.deleted",
+        webhooks.CREATED,
+        webhooks.UPDATED,
+        webhooks.DELETED,
     }
 )

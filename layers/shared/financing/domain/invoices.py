@@ -17,6 +17,17 @@ from financing.domain.errors import FieldProblem, InvalidInput, StateConflict, U
 from financing.domain.lifecycle import EXPOSED, Action, Status, check, next_status
 from financing.ids import new_id
 
+# What the invoice announces: its draft's edits, each status it reaches (`invoice.<status>`; a draft is
+# `created`), a signature that does not yet approve it, each payment, and late fees that change no status.
+CREATED = "invoice.created"
+UPDATED = "invoice.updated"
+DELETED = "invoice.deleted"
+REACHED = {status: f"invoice.{status.value}" for status in Status if status is not Status.DRAFT}
+SIGNED = "invoice.signed"
+PAYMENT_RECEIVED = "invoice.payment_received"
+LATE_FEES_ACCRUED = "invoice.late_fees_accrued"
+EVENT_NAMES = (CREATED, UPDATED, DELETED, *REACHED.values(), SIGNED, PAYMENT_RECEIVED, LATE_FEES_ACCRUED)
+
 
 class TypeOfGoods(StrEnum):
     COMMODITIES = "commodities"

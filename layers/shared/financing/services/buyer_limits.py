@@ -4,12 +4,12 @@ from decimal import Decimal
 from typing import Any
 
 from financing.dialects.core.buyer_limits import buyer_limit_object
+from financing.dialects.events import announce
 from financing.domain import buyer_limits as rules
 from financing.domain.actor import Actor
 from financing.domain.buyer_limits import BuyerLimit, BuyerLimitView, Exposure, LimitStatus
 from financing.domain.errors import FieldProblem, InvalidInput, NotFound
 from financing.domain.events import DomainEvent
-from financing.exact_json import jsonable
 from financing.ids import is_id
 from financing.services.ports import BuyerLimits, Exposures
 
@@ -86,9 +86,9 @@ def _existing(limits: BuyerLimits, actor: Actor, limit_id: str) -> BuyerLimit:
 
 
 def _event(type_: str, actor: Actor, view: BuyerLimitView) -> DomainEvent:
-    return DomainEvent.announce(
+    return announce(
         type_,
         tenant_id=actor.tenant_id,
         correlation_id=actor.correlation_id,
-        obj=jsonable(buyer_limit_object(view)),
+        obj=buyer_limit_object(view),
     )

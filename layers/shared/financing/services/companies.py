@@ -3,6 +3,7 @@
 from typing import Any
 
 from financing.dialects.core.companies import company_object
+from financing.dialects.events import announce
 from financing.domain import companies as rules
 from financing.domain.actor import Actor
 from financing.domain.companies import Company
@@ -39,9 +40,9 @@ def update_company(store: Companies, actor: Actor, company_id: str, changes: dic
 
 
 def _event(type_: str, actor: Actor, company: Company) -> DomainEvent:
-    return DomainEvent.announce(
+    return announce(
         type_,
         tenant_id=actor.tenant_id,
         correlation_id=actor.correlation_id,
-        obj=company_object(company).model_dump(mode="json"),
+        obj=company_object(company),
     )

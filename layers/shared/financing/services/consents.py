@@ -5,6 +5,7 @@ from typing import Protocol
 
 from financing.clock import now
 from financing.dialects.core.consents import consent_object
+from financing.dialects.events import announce
 from financing.domain import consents as rules
 from financing.domain.actor import Actor
 from financing.domain.consents import Consent
@@ -20,11 +21,11 @@ class Consents(Protocol):
 
 
 def _announce(type_: str, consent: Consent, actor: Actor) -> DomainEvent:
-    return DomainEvent.announce(
+    return announce(
         type_,
         tenant_id=actor.tenant_id,
         correlation_id=actor.correlation_id,
-        obj=consent_object(consent).model_dump(mode="json"),
+        obj=consent_object(consent),
     )
 
 

@@ -6,6 +6,7 @@ from typing import Any
 from financing.adapters.credit_rights import CreditRightStore
 from financing.adapters.registrar import Registrar
 from financing.clock import now
+from financing.dialects.events import KINDS, announce
 from financing.domain import credit_rights as rules
 from financing.domain.actor import Actor
 from financing.domain.credit_rights import Receivable, RegistryStatus
@@ -15,10 +16,8 @@ from financing.domain.events import DomainEvent
 
 def _event(type_: str, receivable: Receivable, correlation_id: str, **extra: Any) -> DomainEvent:
     """Registry events carry the fields Pismo's events carry, with tenant and correlation ids."""
-    fields = {**receivable.event_fields(), **extra}
-    return DomainEvent.announce(
-        type_, tenant_id=receivable.tenant_id, correlation_id=correlation_id, obj=fields
-    )
+    fields = KINDS[type_].object_model.of(receivable, **extra)
+    return announce(type_, tenant_id=receivable.tenant_id, correlation_id=correlation_id, obj=fields)
 
 
 def request_registration(

@@ -3,6 +3,7 @@
 from typing import Any
 
 from financing.dialects.core.documents import document_object
+from financing.dialects.events import announce
 from financing.domain import documents as rules
 from financing.domain.actor import Actor
 from financing.domain.documents import Document, DownloadLink, UploadForm
@@ -52,9 +53,9 @@ def download_link(files: Files, document: Document) -> DownloadLink | None:
 
 def _event(type_: str, actor: Actor, document: Document) -> DomainEvent:
     # Events carry the document without links: presigned URLs are bearer credentials.
-    return DomainEvent.announce(
+    return announce(
         type_,
         tenant_id=actor.tenant_id,
         correlation_id=actor.correlation_id,
-        obj=document_object(document).model_dump(mode="json"),
+        obj=document_object(document),
     )

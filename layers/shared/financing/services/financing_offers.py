@@ -1,10 +1,10 @@
 """Financing offers (Monite-shaped): the tenant's credit line, read by the tenant and set by a lender."""
 
 from financing.adapters.credit_line import CreditLineStore
+from financing.dialects.events import announce
 from financing.dialects.monite.offers import offers_response
 from financing.domain.actor import Actor
 from financing.domain.credit_line import UPDATED, CreditLine, PricingPlan
-from financing.domain.events import DomainEvent
 
 
 def credit_line(store: CreditLineStore, actor: Actor) -> CreditLine | None:
@@ -24,11 +24,11 @@ def set_credit_line(
         outstanding=current.outstanding if current else 0,
         version=(current.version if current else 0) + 1,
     )
-    event = DomainEvent.announce(
+    event = announce(
         UPDATED,
         tenant_id=actor.tenant_id,
         correlation_id=actor.correlation_id,
-        obj=offers_response(line).model_dump(mode="json"),
+        obj=offers_response(line),
     )
     store.set_terms(line, event)
     return line

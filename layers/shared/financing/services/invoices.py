@@ -11,7 +11,8 @@ from typing import Any
 
 from financing.clock import now
 from financing.dialects.core.documents import document_object
-from financing.dialects.core.invoices import as_json
+from financing.dialects.core.invoices import as_json, invoice_object
+from financing.dialects.events import announce
 from financing.domain import invoices as rules
 from financing.domain.actor import Actor
 from financing.domain.buyer_limits import BuyerLimitExceeded, Exposure, LimitStatus
@@ -29,9 +30,6 @@ from financing.domain.settings import TenantSettings
 from financing.ids import is_id, new_id
 from financing.services import documents as document_service
 from financing.services.ports import InvoicePorts, InvoiceStore, ListedPage, Settings
-
-PAYMENT_RECEIVED = "invoice.payment_received"
-LATE_FEES_ACCRUED = "invoice.late_fees_accrued"
 
 
 class Invoices:
@@ -111,7 +109,7 @@ class Invoices:
     def create(self, details: dict[str, Any]) -> Invoice:
         snapshot = self._check_references(details)
         invoice = rules.draft_invoice(tenant_id=self.actor.tenant_id, now=now(), document=snapshot, **details)
-        self.store.create(invoice, self._event("invoice.created", invoice))
+        self.store.create(invoice, self._event(rules.CREATED, invoice))
         return invoice
 
     def edit(self, invoice_id: str, changes: dict[str, Any]) -> Invoice:
@@ -120,13 +118,13 @@ class Invoices:
         revised = rules.revise_draft(
             previous, {**changes, **({"document": snapshot} if snapshot else {})}, now()
         )
-        self.store.replace_draft(revised, previous, self._event("invoice.updated", revised))
+        self.store.replace_draft(revised, previous, self._event(rules.UPDATED, revised))
         return revised
 
     def delete(self, invoice_id: str) -> Invoice:
         invoice = self.get(invoice_id)
         rules.check_deletable(invoice)
-        self.store.delete_draft(invoice, self._event("invoice.deleted", invoice))
+        self.store.delete_draft(invoice, self._event(rules.DELETED, invoice))
         return invoice
 
     # ------------------------------------------------------------------------------------ lifecycle
@@ -362,8 +360,8 @@ def _deciding_again(decide: Callable[[], Invoice]) -> Invoice:
 
 
 def _announce(type_: str, invoice: Invoice, actor: Actor) -> DomainEvent:
-    return DomainEvent.announce(
-        type_, tenant_id=invoice.tenant_id, correlation_id=actor.correlation_id, obj=as_json(invoice)
+    return announce(
+        type_, tenant_id=invoice.tenant_id, correlation_id=actor.correlation_id, obj=invoice_object(invoice)
     )
 
 
@@ -373,11 +371,11 @@ def _events_for(invoice: Invoice, transitions: list[Transition], actor: Actor) -
     events = []
     for transition in transitions:
         if transition.action == Action.RECORD_PAYMENT:
-            events.append(_announce(PAYMENT_RECEIVED, invoice, actor))
+            events.append(_announce(rules.PAYMENT_RECEIVED, invoice, actor))
         if transition.to_status != transition.from_status:
-            events.append(_announce(f"invoice.{transition.to_status.value}", invoice, actor))
+            events.append(_announce(rules.REACHED[transition.to_status], invoice, actor))
         elif transition.action == Action.SIGN:
-            events.append(_announce("invoice.signed", invoice, actor))
+            events.append(_announce(rules.SIGNED, invoice, actor))
     return events
 
 
@@ -411,7 +409,7 @@ def age_receivables(today: date, store: InvoiceStore, tenant_settings: Settings)
             scopes=frozenset(),
             correlation_id=new_id("job"),
         )
-        events = _events_for(aged, transitions, actor) or [_announce(LATE_FEES_ACCRUED, aged, actor)]
+        events = _events_for(aged, transitions, actor) or [_announce(rules.LATE_FEES_ACCRUED, aged, actor)]
         store.move(aged, invoice, transitions, actor, events)
         for transition in transitions:
             counts[transition.to_status.value] += 1

@@ -3,9 +3,9 @@
 from typing import Any
 
 from financing.dialects.core.settings import settings_object
+from financing.dialects.events import announce
 from financing.domain import settings as rules
 from financing.domain.actor import Actor
-from financing.domain.events import DomainEvent
 from financing.domain.settings import TenantSettings
 from financing.services.ports import Portfolio, Settings
 
@@ -25,11 +25,11 @@ def replace_settings(
     current = store.get(actor.tenant_id)
     revised = rules.replace_settings(current, terms)
     if revised is not current:
-        event = DomainEvent.announce(
+        event = announce(
             rules.UPDATED,
             tenant_id=actor.tenant_id,
             correlation_id=actor.correlation_id,
-            obj=settings_object(revised).model_dump(mode="json"),
+            obj=settings_object(revised),
         )
         store.save(revised, event)
     if revised.concentration_since is not None:

@@ -9,6 +9,7 @@ from typing import Any, Protocol, TypeVar
 
 from financing.clock import now
 from financing.dialects.core.webhooks import event_body, subscription_object
+from financing.dialects.events import announce
 from financing.domain import webhooks as rules
 from financing.domain.actor import Actor
 from financing.domain.errors import NotFound
@@ -140,11 +141,11 @@ def list_deliveries(
 
 def _event(type_: str, actor: Actor, subscription: WebhookSubscription) -> DomainEvent:
     # The object as GET shows it: the secret is never part of an event.
-    return DomainEvent.announce(
+    return announce(
         type_,
         tenant_id=actor.tenant_id,
         correlation_id=actor.correlation_id,
-        obj=subscription_object(subscription).model_dump(mode="json"),
+        obj=subscription_object(subscription),
     )
 
 

@@ -1,8 +1,9 @@
 """Financing offers as Monite shows them: the tenant's credit line as one offer, in integer minor units."""
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_serializer, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from financing.dialects.json_input import json_int
 from financing.domain.credit_line import CreditLine, PricingPlan, RepaymentType
@@ -66,15 +67,10 @@ class PricingPlanObject(BaseModel):
     advance_rate_percentage: int
     fee_percentage: int
     repayment_type: RepaymentType
-    repayment_duration_days: int | None = Field(default=None, description="Only for FIXED_DURATION.")
-
-    @model_serializer(mode="wrap")
-    def _without_duration_when_none(self, handler: Any) -> dict[str, Any]:
-        # Monite's spec types it an integer: a plan without a duration omits it rather than send null.
-        body = handler(self)
-        if body.get("repayment_duration_days") is None:
-            body.pop("repayment_duration_days", None)
-        return body
+    # Monite's spec types it an integer: a plan without a duration omits it rather than send null.
+    repayment_duration_days: int | SkipJsonSchema[None] = Field(
+        default=None, exclude_if=lambda days: days is None, description="Only for FIXED_DURATION."
+    )
 
 
 class FinancingOffer(BaseModel):
