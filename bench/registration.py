@@ -5,7 +5,6 @@ from its 202 to its outcome event (the bus's delivery to that queue, SQS's SentT
 import json
 import os
 import statistics
-import sys
 import tempfile
 import threading
 import time
@@ -13,7 +12,6 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
 REQUESTS = 1000
 CLIENTS = 8
 OUTCOMES = ["credit_rights_registration_success-1", "credit_rights_registration_failure-1"]
@@ -48,8 +46,6 @@ def cpu_seconds(pid: int) -> float:
 
 
 def throughput(requests: int = REQUESTS) -> dict[str, float]:
-    if str(ROOT / "layers" / "shared") not in sys.path:
-        sys.path.insert(0, str(ROOT / "layers" / "shared"))  # the fixtures use the domain's clock
     from local.token import mint
     from tests.e2e.conftest import launch
     from tests.integration.receivable_fixtures import receivable

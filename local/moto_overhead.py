@@ -8,6 +8,8 @@ whose answer never changes while it runs.
   drain a body the application left unread), so each AWS call paid a TCP connection and a server thread.
   `keep_alive_handler()` reads a request's whole body before the application runs, so the
   connection is reusable, and keeps it open; a chunked request body still closes it, as before.
+- Streams: a stream reader can only poll for new records; `wait_for_stream_write` wakes it as soon as
+  moto appends one to any table's stream in this process, instead of after a fixed pause.
 - EventBridge: every target of every rule a PutEvents entry matches builds a new JSONPath parser (PLY
   generates its tables each time) for each input path, about ten per target; a parsed path is immutable
   (`find` reads the event, never the expression), so each expression is parsed once.
@@ -19,10 +21,40 @@ from __future__ import annotations
 
 import functools
 import io
+import threading
 from typing import Any
 
 PARSED_PATHS = 512  # distinct JSONPath expressions kept; rules' input paths are a few dozen
 _installed: dict[str, Any] = {}
+_stream_written = threading.Condition()
+_stream_writes = 0  # records moto has appended to streams in this process, while installed
+
+
+def stream_writes() -> int:
+    """How many stream records have been written so far: take it before reading the streams."""
+    return _stream_writes
+
+
+def notifies_stream_writes() -> bool:
+    return bool(_installed)
+
+
+def wait_for_stream_write(seen: int, timeout: float) -> None:
+    """Return once a stream record is written after `stream_writes()` answered `seen`, or after `timeout`."""
+    with _stream_written:
+        _stream_written.wait_for(lambda: _stream_writes != seen, timeout)
+
+
+def _announcing(add: Any) -> Any:
+    @functools.wraps(add)
+    def announced(shard: Any, old: Any, new: Any) -> None:
+        global _stream_writes
+        add(shard, old, new)
+        with _stream_written:
+            _stream_writes += 1
+            _stream_written.notify_all()
+
+    return announced
 
 
 @functools.cache
@@ -68,14 +100,17 @@ def keep_alive_handler() -> type:
 
 
 def install() -> None:
-    """Patch moto's dispatcher and jsonpath_ng's parser in this process (idempotent)."""
+    """Patch moto's dispatcher and streams, and jsonpath_ng's parser in this process (idempotent)."""
     if _installed:
         return
     import jsonpath_ng.ext
+    from moto.dynamodb.models.table import StreamShard
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 
     original_backend = DomainDispatcherApplication.get_backend_for_host
     _installed["backend"] = original_backend
+    _installed["stream_add"] = StreamShard.add
+    StreamShard.add = _announcing(StreamShard.add)
     _installed["parse"] = jsonpath_ng.ext.parse
 
     def get_backend_for_host(self: Any, host: str | None) -> Any:
@@ -93,7 +128,9 @@ def uninstall() -> None:
     if not _installed:
         return
     import jsonpath_ng.ext
+    from moto.dynamodb.models.table import StreamShard
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 
+    StreamShard.add = _installed.pop("stream_add")
     DomainDispatcherApplication.get_backend_for_host = _installed.pop("backend")
     jsonpath_ng.ext.parse = _installed.pop("parse")

@@ -166,3 +166,37 @@ def test_a_chunked_request_is_answered_and_its_connection_closed(endpoint: str) 
     assert reply.status == 200 and json.loads(reply.read()) == {"TableNames": []}
     assert reply.getheader("Connection") == "close"
     connection.close()
+
+
+def test_a_stream_reader_waiting_for_records_wakes_when_a_write_reaches_the_stream(installed: None) -> None:
+    from moto import mock_aws
+
+    with mock_aws():
+        ddb = boto3.client("dynamodb", region_name="us-east-1")
+        ddb.create_table(
+            TableName="streamed",
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+            StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"},
+        )
+        seen = moto_overhead.stream_writes()
+        woke = threading.Event()
+
+        def reader() -> None:
+            moto_overhead.wait_for_stream_write(seen, timeout=60)
+            woke.set()
+
+        threading.Thread(target=reader, daemon=True).start()
+        assert not woke.wait(0.2)  # nothing written yet: it waits
+        ddb.put_item(TableName="streamed", Item={"pk": {"S": "a"}})
+        assert woke.wait(10), "the write did not wake the reader"
+        assert moto_overhead.stream_writes() == seen + 1
+        stream = ddb.describe_table(TableName="streamed")["Table"]["LatestStreamArn"]
+        streams = boto3.client("dynamodbstreams", region_name="us-east-1")
+        shard = streams.describe_stream(StreamArn=stream)["StreamDescription"]["Shards"][0]["ShardId"]
+        iterator = streams.get_shard_iterator(
+            StreamArn=stream, ShardId=shard, ShardIteratorType="TRIM_HORIZON"
+        )
+        records = streams.get_records(ShardIterator=iterator["ShardIterator"])["Records"]
+        assert [r["dynamodb"]["NewImage"] for r in records] == [{"pk": {"S": "a"}}]
