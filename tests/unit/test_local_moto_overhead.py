@@ -200,3 +200,21 @@ def test_a_stream_reader_waiting_for_records_wakes_when_a_write_reaches_the_stre
         )
         records = streams.get_records(ShardIterator=iterator["ShardIterator"])["Records"]
         assert [r["dynamodb"]["NewImage"] for r in records] == [{"pk": {"S": "a"}}]
+
+
+def test_the_embedded_aws_sets_no_delay_on_its_kept_alive_connections(
+    endpoint: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    handler = moto_overhead.keep_alive_handler()
+    no_delay: list[int] = []
+    setup = handler.setup
+
+    def observed(self: object) -> None:
+        setup(self)
+        no_delay.append(self.connection.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+
+    monkeypatch.setattr(handler, "setup", observed)
+    connection = http.client.HTTPConnection(endpoint.removeprefix("http://"), timeout=5)
+    assert _list_tables(connection) == {"TableNames": []}
+    connection.close()
+    assert no_delay and no_delay[0] != 0
