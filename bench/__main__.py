@@ -4,7 +4,8 @@
   process that imports boto3, creates the clients and makes the same AWS calls (the ratio is the target);
 - warm: GET /v1/companies/{id} through the handler next to a bare `get_item`, same moto backend;
 - AWS calls per request (botocore hooks) and peak memory per handler;
-- the financing list's first page with 1,000 and with 100,000 invoices (time and items read).
+- the financing list's first page with 1,000 and with 100,000 invoices (time and items read);
+- registration end to end (bench/registration.py) and a short load run on the local stack (bench/load.py).
 """
 
 import json
@@ -147,7 +148,13 @@ def _warm(env: dict[str, str], events: dict[str, Path]) -> dict[str, float]:
     return {"handler_ms": handler_ms, "bare_ms": bare_ms}
 
 
-PARTS = ("cold", "lifecycle", "registration", "list")
+PARTS = ("cold", "lifecycle", "registration", "list", "load")
+
+
+def _shared_layer_importable() -> None:
+    """The test fixtures the stack-driving parts reuse import the shared layer, as functions do."""
+    if str(ROOT / "layers" / "shared") not in sys.path:
+        sys.path.insert(0, str(ROOT / "layers" / "shared"))
 
 
 def _parts() -> set[str]:
@@ -207,6 +214,7 @@ def main() -> None:
         from bench.registration import render as render_registration
         from bench.registration import throughput
 
+        _shared_layer_importable()
         print("\n" + render_registration(throughput(int(os.environ.get("BENCH_REGISTRATIONS", "1000")))))
     if "list" in parts:
         from bench.financing_list import measure
@@ -214,6 +222,12 @@ def main() -> None:
 
         size = int(os.environ.get("BENCH_LIST_INVOICES", "100000"))
         print("\n" + render_list(measure(size), size))
+    if "load" in parts:
+        from bench.load import render as render_load
+        from bench.load import run
+
+        _shared_layer_importable()
+        print("\n" + render_load(run(float(os.environ.get("BENCH_LOAD_SECONDS", "20")))))
 
 
 if __name__ == "__main__":

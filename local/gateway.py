@@ -395,6 +395,9 @@ class Gateway:
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "local-api-gateway"
+    # Headers and body are separate writes: with Nagle's algorithm, a kept-alive connection's body would
+    # wait for the client's delayed ACK (up to 40 ms) of the headers.
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # one line per request is logged by _serve instead

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from local import bus_schemas, moto_queries, moto_replay, moto_transactions, settings
+from local import bus_schemas, moto_overhead, moto_queries, moto_replay, moto_transactions, settings
 from local.gateway import Gateway
 from local.model import Stack
 from local.provision import client_factory, provision
@@ -49,11 +49,7 @@ def start_moto(host: str, port: int) -> Any:
     read their partition, not the whole table (local/moto_queries.py, safe under this lock).
     """
     from moto.moto_server import werkzeug_app
-    from moto.moto_server.werkzeug_app import (
-        DomainDispatcherApplication,
-        MotoRequestHandler,
-        create_backend_app,
-    )
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
     from moto.server import ThreadedMotoServer
     from werkzeug.serving import make_server
 
@@ -70,7 +66,11 @@ def start_moto(host: str, port: int) -> Any:
                     return app(environ, start_response)
 
             self._server = make_server(
-                self._ip_address, self._port, serialized, True, request_handler=MotoRequestHandler
+                self._ip_address,
+                self._port,
+                serialized,
+                True,
+                request_handler=moto_overhead.keep_alive_handler(),
             )
             self._server_ready_event.set()
             self._server.serve_forever()
@@ -82,6 +82,7 @@ def start_moto(host: str, port: int) -> Any:
     moto_queries.install()
     moto_replay.install()
     bus_schemas.install(lambda problem: log.error("%s%s", bus_schemas.VIOLATION, problem))
+    moto_overhead.install()
     ensure_port_free(host, port, "AWS (moto)")
     server = SerializedMotoServer(ip_address=host, port=port, verbose=False)
     server.start()
