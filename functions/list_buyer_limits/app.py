@@ -7,10 +7,11 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from financing.adapters.buyer_limits import BuyerLimitStore
 from financing.adapters.exposure import ExposureStore
 from financing.api.core import caller, core_api, entrypoint
-from financing.api.pagination import Cursor, encode_cursor, position_after
 from financing.dialects.core.buyer_limits import BuyerLimitObject, buyer_limit_object
 from financing.dialects.core.errors import documented
 from financing.dialects.core.lists import DEFAULT_LIMIT, MAX_LIMIT, ListObject, id_filter
+from financing.dialects.core.pagination import Cursor, position_after
+from financing.dialects.cursors import encode_cursor
 from financing.services.buyer_limits import list_buyer_limits
 
 app = core_api()

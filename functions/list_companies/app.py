@@ -6,10 +6,11 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from financing.adapters.companies import CompanyStore
 from financing.api.core import caller, core_api, entrypoint
-from financing.api.pagination import Cursor, encode_cursor, position_after
 from financing.dialects.core.companies import CompanyObject, company_object
 from financing.dialects.core.errors import documented
 from financing.dialects.core.lists import DEFAULT_LIMIT, MAX_LIMIT, ListObject
+from financing.dialects.core.pagination import Cursor, position_after
+from financing.dialects.cursors import encode_cursor
 from financing.services.companies import list_companies
 
 app = core_api()

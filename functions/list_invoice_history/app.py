@@ -7,10 +7,11 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from pydantic import BaseModel
 
 from financing.api.core import caller, core_api, entrypoint, respond
-from financing.api.pagination import Cursor, encode_cursor, position_after
 from financing.composition.invoices import invoice_use_cases
 from financing.dialects.core.errors import documented
 from financing.dialects.core.lists import MAX_LIMIT, ListObject
+from financing.dialects.core.pagination import Cursor, position_after
+from financing.dialects.cursors import encode_cursor
 
 app = core_api()
 

@@ -6,11 +6,12 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from financing.api.core import caller, core_api, entrypoint, respond
-from financing.api.pagination import Cursor, encode_cursor, position_after
 from financing.composition.invoices import invoice_use_cases
 from financing.dialects.core.errors import documented
 from financing.dialects.core.invoices import InvoiceObject, as_json
 from financing.dialects.core.lists import DEFAULT_LIMIT, MAX_LIMIT, ListObject
+from financing.dialects.core.pagination import Cursor, position_after
+from financing.dialects.cursors import encode_cursor
 from financing.domain.lifecycle import Status
 
 app = core_api()

@@ -6,10 +6,11 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from financing.adapters.webhooks import DeliveryStore, SubscriptionStore
 from financing.api.core import caller, core_api, entrypoint
-from financing.api.pagination import Cursor, encode_cursor, position_after
 from financing.dialects.core.errors import documented
 from financing.dialects.core.lists import DEFAULT_LIMIT, MAX_LIMIT, ListObject
+from financing.dialects.core.pagination import Cursor, position_after
 from financing.dialects.core.webhooks import WebhookDeliveryObject, delivery_object
+from financing.dialects.cursors import encode_cursor
 from financing.domain.webhooks import DeliveryStatus
 from financing.services.webhooks import list_deliveries
 

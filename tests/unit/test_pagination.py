@@ -2,8 +2,9 @@ import pytest
 
 from financing.adapters.aws import client
 from financing.adapters.secrets import secret_string
-from financing.api.pagination import InvalidCursor, decode_cursor, encode_cursor, position_after
 from financing.config import settings
+from financing.dialects.core.pagination import position_after
+from financing.dialects.cursors import InvalidCursor, decode_cursor, encode_cursor
 
 pytestmark = pytest.mark.usefixtures("cursor_key")
 

@@ -12,7 +12,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 
 from financing.api.auth import MissingScope, Unauthenticated
 from financing.api.correlation import HEADER as CORRELATION_HEADER
-from financing.api.pagination import InvalidCursor
+from financing.dialects.cursors import InvalidCursor
 from financing.domain.errors import (
     Conflict,
     FieldProblem,

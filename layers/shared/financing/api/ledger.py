@@ -2,8 +2,9 @@
 
 from datetime import date
 
-from financing.api.pagination import encode_cursor, position_after
 from financing.composition.ledger import ledger_use_cases
+from financing.dialects.core.pagination import position_after
+from financing.dialects.cursors import encode_cursor
 from financing.domain.actor import Actor
 from financing.domain.ledger import Account, JournalEntry
 

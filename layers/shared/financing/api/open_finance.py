@@ -22,7 +22,8 @@ from financing.api.errors import (
     NotAcceptable,
     open_finance_error_for,
 )
-from financing.dialects.open_finance.envelope import PageRequest, paged_body
+from financing.dialects.open_finance.envelope import paged_body
+from financing.dialects.open_finance.pagination import PageRequest
 from financing.ids import UUID_PATTERN
 
 SCOPE = "invoice-financings"
