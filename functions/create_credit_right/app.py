@@ -8,9 +8,9 @@ from pydantic import WithJsonSchema
 
 from financing.adapters.credit_rights import CreditRightStore
 from financing.api.core import caller, core_api, entrypoint
-from financing.api.errors import pismo_error_for
 from financing.api.idempotency import once
 from financing.dialects.pismo.credit_rights import request_schema
+from financing.dialects.pismo.errors import pismo_error_for
 from financing.dialects.pismo.registration import accepted_receivable
 from financing.dialects.pismo.responses import ACCEPTED, CreateReceivableResponse, documented
 from financing.services.credit_rights import request_registration

@@ -4,7 +4,7 @@ from aws_lambda_powertools.event_handler import Response
 
 from financing.adapters.credit_rights import CreditRightStore
 from financing.api.core import caller, core_api, entrypoint, respond
-from financing.api.errors import pismo_error_for
+from financing.dialects.pismo.errors import pismo_error_for
 from financing.dialects.pismo.responses import ReceivableObject, documented, receivable_object
 from financing.exact_json import jsonable
 from financing.services.credit_rights import get_receivable
