@@ -10,8 +10,7 @@ from financing.api.core import caller, core_api, entrypoint, respond
 from financing.composition.invoices import invoice_use_cases
 from financing.dialects.core.errors import documented
 from financing.dialects.core.lists import MAX_LIMIT, ListObject
-from financing.dialects.core.pagination import Cursor, position_after
-from financing.dialects.cursors import encode_cursor
+from financing.dialects.core.pagination import Cursor, list_cursors
 
 app = core_api()
 
@@ -39,8 +38,8 @@ def history(
     cursor: Cursor = None,
 ) -> Response[ListObject[HistoryEntry]]:
     invoices = invoice_use_cases(caller(app))
-    binding = f"{invoices.actor.tenant_id}:history:{invoice_id}"
-    entries, more = invoices.history(invoice_id, limit=limit, after=position_after(cursor, binding))
+    cursors = list_cursors(invoices.actor.tenant_id, "history", invoice_id)
+    entries, more = invoices.history(invoice_id, limit=limit, after=cursors.after(cursor))
     data = [
         HistoryEntry(
             action=e["action"],
@@ -53,7 +52,7 @@ def history(
         ).model_dump()
         for e in entries
     ]
-    next_cursor = encode_cursor({"after": entries[-1]["sk"]}, binding) if more else None
+    next_cursor = cursors.next(entries[-1]["sk"] if more else None)
     return respond(200, {"object": "list", "data": data, "has_more": more, "next_cursor": next_cursor})
 
 
