@@ -7,15 +7,15 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from pydantic import WithJsonSchema
 
 from financing.adapters.credit_rights import CreditRightStore
-from financing.api.core import caller, core_api, entrypoint
+from financing.api.core import caller
 from financing.api.idempotency import once
+from financing.api.pismo import pismo_api, pismo_entrypoint
 from financing.dialects.pismo.credit_rights import request_schema
-from financing.dialects.pismo.errors import pismo_error_for
 from financing.dialects.pismo.registration import accepted_receivable
 from financing.dialects.pismo.responses import ACCEPTED, CreateReceivableResponse, documented
 from financing.services.credit_rights import request_registration
 
-app = core_api(pismo_error_for)
+app = pismo_api()
 
 
 @app.post(
@@ -41,4 +41,4 @@ def register(
     return once(app, actor.tenant_id, accept)
 
 
-lambda_handler = entrypoint(app, scope="credit-rights:write", error_for=pismo_error_for)
+lambda_handler = pismo_entrypoint(app, scope="credit-rights:write")
