@@ -21,7 +21,8 @@ from financing.adapters import queues, webhook_transport
 from financing.adapters.aws import client
 from financing.adapters.webhooks import DeliveryStore, SubscriptionStore
 from financing.config import settings
-from financing.domain.webhooks import Attempt, RetrySchedule
+from financing.domain.retries import RetrySchedule
+from financing.domain.webhooks import Attempt
 from financing.observability import logger
 from financing.services.webhooks import DeliveryRequest, deliver
 

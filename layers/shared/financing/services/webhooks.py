@@ -12,10 +12,10 @@ from financing.domain import webhooks as rules
 from financing.domain.actor import Actor
 from financing.domain.errors import NotFound
 from financing.domain.events import DomainEvent
+from financing.domain.retries import RetrySchedule
 from financing.domain.webhooks import (
     Attempt,
     DeliveryStatus,
-    RetrySchedule,
     Secret,
     WebhookDelivery,
     WebhookSubscription,
