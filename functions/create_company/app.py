@@ -8,6 +8,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from financing.adapters.companies import CompanyStore
 from financing.api.core import caller, core_api, entrypoint
 from financing.api.idempotency import once
+from financing.composition.companies import company_event
 from financing.dialects.core.companies import CompanyCreate, CompanyObject, company_object, creation_details
 from financing.dialects.core.errors import documented
 from financing.services.companies import create_company
@@ -28,9 +29,9 @@ def create(body: Annotated[CompanyCreate, Body()]) -> Response[CompanyObject]:
         actor.tenant_id,
         lambda: (
             201,
-            company_object(create_company(CompanyStore(), actor, creation_details(body))).model_dump(
-                mode="json"
-            ),
+            company_object(
+                create_company(CompanyStore(), actor, creation_details(body), shown=company_event)
+            ).model_dump(mode="json"),
         ),
     )
 

@@ -8,6 +8,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from financing.adapters.credit_line import CreditLineStore
 from financing.api.core import caller, respond
 from financing.api.monite import monite_api, monite_entrypoint
+from financing.composition.financing_offers import offers_event
 from financing.dialects.monite.errors import documented
 from financing.dialects.monite.offers import CreditLineBody, FinancingOffersResponse, offers_response
 from financing.services.financing_offers import set_credit_line
@@ -32,6 +33,7 @@ def put(body: Annotated[CreditLineBody, Body()]) -> Response[FinancingOffersResp
         total_amount=body.total_amount,
         currency=body.currency.lower(),
         plans=[plan.plan() for plan in body.pricing_plans],
+        shown=offers_event,
     )
     return respond(200, offers_response(line).model_dump(mode="json"))
 

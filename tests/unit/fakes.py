@@ -26,12 +26,13 @@ from financing.domain.documents import Document, DownloadLink, UploadForm
 from financing.domain.errors import Conflict
 from financing.domain.events import DomainEvent
 from financing.domain.financing_list import InvoiceQuery, Order, matches
+from financing.domain.funding_facts import FundingFacts
 from financing.domain.invoices import Invoice, Transition
 from financing.domain.ledger import Account, JournalEntry, MonthClosing, entry_for, month_of
 from financing.domain.lifecycle import Status
 from financing.domain.money import EXPONENTS
 from financing.domain.settings import TenantSettings, defaults
-from financing.services.ports import FundingFacts, InvoicePorts
+from financing.services.ports import InvoicePorts
 
 AGEING = {Status.FINANCED, Status.OVERDUE}
 
@@ -509,6 +510,29 @@ class FakePage:
     invoices: list[Invoice]
     more: bool
     last_examined: str | None
+
+
+class FakeCreditLineTerms:
+    """As adapters/credit_line.CreditLineStore: the lender's terms, keeping the principal drawn."""
+
+    def __init__(self, books: Books) -> None:
+        self.books = books
+
+    def get(self, tenant_id: str) -> CreditLine | None:
+        return self.books.credit_lines.get(tenant_id)
+
+    def set_terms(self, line: CreditLine, event: DomainEvent) -> None:
+        stored = self.books.credit_lines.get(line.tenant_id)
+        if stored and stored.outstanding and stored.currency != line.currency:
+            raise Conflict(
+                "The credit line's currency cannot change while principal is outstanding on it.",
+                code="credit_line_in_use",
+            )
+        kept = (
+            {"outstanding": stored.outstanding, "version": stored.version + 1} if stored else {"version": 1}
+        )
+        self.books.credit_lines[line.tenant_id] = line.model_copy(update=kept)
+        self.books.outbox.append(event)
 
 
 class FakeExposures:

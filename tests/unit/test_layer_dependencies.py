@@ -26,15 +26,11 @@ RULES: list[tuple[str, tuple[str, ...] | None, tuple[str, ...]]] = [
 ]
 
 KNOWN_VIOLATIONS: set[tuple[str, str]] = {
-    ("financing.adapters.invoice_reads", "financing.services.ports"),
     ("financing.services.buyer_limits", "financing.dialects.core.buyer_limits"),
-    ("financing.services.companies", "financing.dialects.core.companies"),
     ("financing.services.consents", "financing.dialects.core.consents"),
     ("financing.services.credit_rights", "financing.adapters.credit_rights"),
     ("financing.services.credit_rights", "financing.adapters.registrar"),
     ("financing.services.documents", "financing.dialects.core.documents"),
-    ("financing.services.financing_offers", "financing.adapters.credit_line"),
-    ("financing.services.financing_offers", "financing.dialects.monite.offers"),
     ("financing.services.financing_push", "financing.dialects.monite.invoices"),
     ("financing.services.financing_push", "financing.dialects.monite.offers"),
     ("financing.services.invoices", "financing.dialects.core.documents"),
@@ -45,7 +41,6 @@ KNOWN_VIOLATIONS: set[tuple[str, str]] = {
     ("financing.services.open_finance", "financing.adapters.settings"),
     ("financing.services.open_finance", "financing.dialects.open_finance.contracts"),
     ("financing.services.open_finance", "financing.dialects.open_finance.pagination"),
-    ("financing.services.settings", "financing.dialects.core.settings"),
     ("financing.services.webhooks", "financing.dialects.core.webhooks"),
 }
 

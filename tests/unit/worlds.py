@@ -4,6 +4,7 @@ in-memory fakes (tests/unit/fakes.py); the contract test adds the same world on 
 from abc import ABC, abstractmethod
 from decimal import Decimal
 
+from financing.composition.settings import settings_event
 from financing.domain.actor import Actor
 from financing.domain.buyer_limits import Exposure, LimitStatus
 from financing.domain.companies import Company, register_company
@@ -61,7 +62,9 @@ class World(ABC):
 
     def settings(self, **terms) -> None:
         """The tenant's settings replaced through their use case (a concentration limit counts the book)."""
-        settings_service.replace_settings(self.settings_store, LENDER, terms, self.portfolio)
+        settings_service.replace_settings(
+            self.settings_store, LENDER, terms, self.portfolio, shown=settings_event
+        )
 
     def exposure(self, buyer: str) -> Exposure | None:
         return self.ports.reads.exposure(TENANT, buyer)[1]

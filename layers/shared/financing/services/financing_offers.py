@@ -1,18 +1,23 @@
 """Financing offers (Monite-shaped): the tenant's credit line, read by the tenant and set by a lender."""
 
-from financing.adapters.credit_line import CreditLineStore
-from financing.dialects.monite.offers import offers_response
 from financing.domain.actor import Actor
 from financing.domain.credit_line import UPDATED, CreditLine, PricingPlan
 from financing.domain.events import DomainEvent
+from financing.services.ports import CreditLines, CreditLineTerms, Shows
 
 
-def credit_line(store: CreditLineStore, actor: Actor) -> CreditLine | None:
+def credit_line(store: CreditLines, actor: Actor) -> CreditLine | None:
     return store.get(actor.tenant_id)
 
 
 def set_credit_line(
-    store: CreditLineStore, actor: Actor, *, total_amount: int, currency: str, plans: list[PricingPlan]
+    store: CreditLineTerms,
+    actor: Actor,
+    *,
+    total_amount: int,
+    currency: str,
+    plans: list[PricingPlan],
+    shown: Shows[CreditLine],
 ) -> CreditLine:
     """The lender's terms for the tenant's line; the principal already drawn stays drawn."""
     current = store.get(actor.tenant_id)
@@ -28,7 +33,7 @@ def set_credit_line(
         UPDATED,
         tenant_id=actor.tenant_id,
         correlation_id=actor.correlation_id,
-        obj=offers_response(line).model_dump(mode="json"),
+        obj=shown(line),
     )
     store.set_terms(line, event)
     return line

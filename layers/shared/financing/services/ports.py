@@ -9,7 +9,7 @@ longer holds, writing nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 if TYPE_CHECKING:  # annotations only: a function importing a port loads none of these for it
     from collections.abc import Iterable, Iterator
@@ -23,11 +23,22 @@ if TYPE_CHECKING:  # annotations only: a function importing a port loads none of
     from financing.domain.documents import Document, DownloadLink, UploadForm
     from financing.domain.events import DomainEvent
     from financing.domain.financing_list import InvoiceQuery
+    from financing.domain.funding_facts import FundingFacts
     from financing.domain.invoices import Invoice, Transition
     from financing.domain.ledger import Account, JournalEntry, MonthClosing
     from financing.domain.settings import TenantSettings
 
     Move = tuple[Invoice, Invoice, list[Transition]]  # (changed invoice, as read, the transitions between)
+
+
+Announced = TypeVar("Announced", contravariant=True)
+
+
+class Shows(Protocol[Announced]):
+    """The object an event announces, as its subscribers receive it (a family's public shape, which a use
+    case does not know: financing.composition injects it)."""
+
+    def __call__(self, item: Announced, /) -> dict[str, Any]: ...
 
 
 class Companies(Protocol):
@@ -119,6 +130,14 @@ class CreditLines(Protocol):
     def get(self, tenant_id: str) -> CreditLine | None: ...
 
 
+class CreditLineTerms(Protocol):
+    def get(self, tenant_id: str) -> CreditLine | None: ...
+
+    def set_terms(self, line: CreditLine, event: DomainEvent) -> None:
+        """Write the lender's terms with their event, keeping the principal drawn as stored. Conflict
+        `credit_line_in_use`, writing nothing, when the currency changes while principal is drawn."""
+
+
 class Settings(Protocol):
     def get(self, tenant_id: str) -> TenantSettings: ...
 
@@ -170,17 +189,6 @@ class InvoiceStore(Protocol):
 
     def move_many(self, moves: list[Move], actor: Actor, events: list[DomainEvent]) -> None:
         """Several moves without exposure changes, all or nothing."""
-
-
-@dataclass(frozen=True)
-class FundingFacts:
-    """Everything a funding decides on beside the invoice, read together."""
-
-    settings: TenantSettings
-    exposure: Exposure | None  # the buyer's
-    credit_line: CreditLine | None  # the tenant's
-    supplier: Company | None
-    receivable_status: str | None  # the registry status of the invoice's credit right, if it names one
 
 
 class InvoiceReads(Protocol):

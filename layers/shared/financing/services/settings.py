@@ -2,12 +2,11 @@
 
 from typing import Any
 
-from financing.dialects.core.settings import settings_object
 from financing.domain import settings as rules
 from financing.domain.actor import Actor
 from financing.domain.events import DomainEvent
 from financing.domain.settings import TenantSettings
-from financing.services.ports import Portfolio, Settings
+from financing.services.ports import Portfolio, Settings, Shows
 
 
 def get_settings(store: Settings, actor: Actor) -> TenantSettings:
@@ -15,7 +14,12 @@ def get_settings(store: Settings, actor: Actor) -> TenantSettings:
 
 
 def replace_settings(
-    store: Settings, actor: Actor, terms: dict[str, Any], portfolio: Portfolio
+    store: Settings,
+    actor: Actor,
+    terms: dict[str, Any],
+    portfolio: Portfolio,
+    *,
+    shown: Shows[TenantSettings],
 ) -> TenantSettings:
     """Replace every setting; sending the stored settings again writes and announces nothing.
 
@@ -29,7 +33,7 @@ def replace_settings(
             rules.UPDATED,
             tenant_id=actor.tenant_id,
             correlation_id=actor.correlation_id,
-            obj=settings_object(revised).model_dump(mode="json"),
+            obj=shown(revised),
         )
         store.save(revised, event)
     if revised.concentration_since is not None:
