@@ -8,6 +8,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from financing.adapters.consents import ConsentStore
 from financing.api.core import caller, core_api, entrypoint
 from financing.api.idempotency import once
+from financing.composition.consents import consent_event
 from financing.dialects.core.consents import ConsentCreate, ConsentObject, consent_object
 from financing.dialects.core.errors import documented
 from financing.services.consents import create_consent
@@ -31,6 +32,7 @@ def create(body: Annotated[ConsentCreate, Body()]) -> Response[ConsentObject]:
             customer_document=body.customer_document,
             permissions=body.permissions,
             expiration=body.expiration_date_time,
+            shown=consent_event,
         )
         return 201, consent_object(consent).model_dump(mode="json")
 

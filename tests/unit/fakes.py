@@ -21,6 +21,7 @@ from financing.domain.actor import Actor
 from financing.domain.buyer_limits import BuyerLimitExceeded, Exposure, LimitStatus
 from financing.domain.companies import Company
 from financing.domain.concentration import ConcentrationRaced, Guard, Within
+from financing.domain.consents import Consent
 from financing.domain.credit_line import CreditLine, CreditLineExceeded
 from financing.domain.documents import Document, DownloadLink, UploadForm
 from financing.domain.errors import Conflict
@@ -57,6 +58,7 @@ class Books:
     settings: dict[str, TenantSettings] = field(default_factory=dict)
     companies: dict[tuple[str, str], Company] = field(default_factory=dict)
     documents: dict[tuple[str, str], Document] = field(default_factory=dict)
+    consents: dict[tuple[str, str], Consent] = field(default_factory=dict)
     files: set[tuple[str, str]] = field(default_factory=set)  # (tenant, document id) uploaded
     receivables: dict[tuple[str, str], str] = field(default_factory=dict)  # internal number -> status
     journal: dict[str, JournalEntry] = field(default_factory=dict)
@@ -447,6 +449,13 @@ class FakeCompanies(_Versioned):
             if tenant == tenant_id and (after is None or company_id < after)
         ]
         return found[:limit], len(found) > limit
+
+
+class FakeConsents(_Versioned):
+    name = "Consent"
+
+    def __init__(self, books: Books) -> None:
+        super().__init__(books, books.consents)
 
 
 class FakeDocuments(_Versioned):

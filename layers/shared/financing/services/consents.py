@@ -1,35 +1,31 @@
 """Consent use cases: grant one for a customer, read it, revoke it (each change announced through the outbox)."""
 
 from datetime import datetime
-from typing import Protocol
 
 from financing.clock import now
-from financing.dialects.core.consents import consent_object
 from financing.domain import consents as rules
 from financing.domain.actor import Actor
 from financing.domain.consents import Consent
 from financing.domain.errors import NotFound
 from financing.domain.events import DomainEvent
 from financing.ids import is_id
+from financing.services.ports import Consents, Shows
 
 
-class Consents(Protocol):
-    def add(self, consent: Consent, event: DomainEvent) -> None: ...
-    def get(self, tenant_id: str, consent_id: str) -> Consent | None: ...
-    def save(self, consent: Consent, event: DomainEvent) -> None: ...
-
-
-def _announce(type_: str, consent: Consent, actor: Actor) -> DomainEvent:
+def _announce(type_: str, consent: dict, actor: Actor) -> DomainEvent:
     return DomainEvent.announce(
-        type_,
-        tenant_id=actor.tenant_id,
-        correlation_id=actor.correlation_id,
-        obj=consent_object(consent).model_dump(mode="json"),
+        type_, tenant_id=actor.tenant_id, correlation_id=actor.correlation_id, obj=consent
     )
 
 
 def create_consent(
-    store: Consents, actor: Actor, *, customer_document: str, permissions: list[str], expiration: datetime
+    store: Consents,
+    actor: Actor,
+    *,
+    customer_document: str,
+    permissions: list[str],
+    expiration: datetime,
+    shown: Shows[Consent],
 ) -> Consent:
     consent = rules.grant_consent(
         tenant_id=actor.tenant_id,
@@ -38,7 +34,7 @@ def create_consent(
         expiration_date_time=expiration,
         now=now(),
     )
-    store.add(consent, _announce(rules.CREATED, consent, actor))
+    store.add(consent, _announce(rules.CREATED, shown(consent), actor))
     return consent
 
 
@@ -49,10 +45,10 @@ def get_consent(store: Consents, actor: Actor, consent_id: str) -> Consent:
     return consent
 
 
-def revoke_consent(store: Consents, actor: Actor, consent_id: str) -> Consent:
+def revoke_consent(store: Consents, actor: Actor, consent_id: str, *, shown: Shows[Consent]) -> Consent:
     """Revoke at once: the next Open Finance request under it is refused. Revoking twice changes nothing."""
     consent = get_consent(store, actor, consent_id)
     revoked = rules.revoke(consent, now())
     if revoked is not consent:
-        store.save(revoked, _announce(rules.REVOKED, revoked, actor))
+        store.save(revoked, _announce(rules.REVOKED, shown(revoked), actor))
     return revoked

@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # annotations only: a function importing a port loads none of
     from financing.domain.buyer_limits import BuyerLimit, Exposure
     from financing.domain.companies import Company
     from financing.domain.concentration import Guard
+    from financing.domain.consents import Consent
     from financing.domain.credit_line import CreditLine
     from financing.domain.documents import Document, DownloadLink, UploadForm
     from financing.domain.events import DomainEvent
@@ -46,6 +47,12 @@ class Companies(Protocol):
     def get(self, tenant_id: str, company_id: str) -> Company | None: ...
     def save(self, company: Company, event: DomainEvent) -> None: ...
     def page(self, tenant_id: str, *, limit: int, after: str | None) -> tuple[list[Company], bool]: ...
+
+
+class Consents(Protocol):
+    def add(self, consent: Consent, event: DomainEvent) -> None: ...
+    def get(self, tenant_id: str, consent_id: str) -> Consent | None: ...
+    def save(self, consent: Consent, event: DomainEvent) -> None: ...
 
 
 class Documents(Protocol):
