@@ -18,13 +18,13 @@ from typing import Any
 from financing.adapters.ledger import sort_key  # the position format of the journal's cursors
 from financing.clock import iso
 from financing.domain.actor import Actor
-from financing.domain.buyer_limits import BuyerLimitExceeded, Exposure, LimitStatus
+from financing.domain.buyer_limits import BuyerLimit, BuyerLimitExceeded, Exposure, LimitStatus, superseded
 from financing.domain.companies import Company
 from financing.domain.concentration import ConcentrationRaced, Guard, Within
 from financing.domain.consents import Consent
 from financing.domain.credit_line import CreditLine, CreditLineExceeded
 from financing.domain.documents import Document, DownloadLink, UploadForm
-from financing.domain.errors import Conflict
+from financing.domain.errors import Conflict, FieldProblem, InvalidInput
 from financing.domain.events import DomainEvent
 from financing.domain.financing_list import InvoiceQuery, Order, matches
 from financing.domain.funding_facts import FundingFacts
@@ -59,6 +59,7 @@ class Books:
     companies: dict[tuple[str, str], Company] = field(default_factory=dict)
     documents: dict[tuple[str, str], Document] = field(default_factory=dict)
     consents: dict[tuple[str, str], Consent] = field(default_factory=dict)
+    buyer_limits: dict[tuple[str, str], BuyerLimit] = field(default_factory=dict)
     files: set[tuple[str, str]] = field(default_factory=set)  # (tenant, document id) uploaded
     receivables: dict[tuple[str, str], str] = field(default_factory=dict)  # internal number -> status
     journal: dict[str, JournalEntry] = field(default_factory=dict)
@@ -542,6 +543,67 @@ class FakeCreditLineTerms:
         )
         self.books.credit_lines[line.tenant_id] = line.model_copy(update=kept)
         self.books.outbox.append(event)
+
+
+class FakeBuyerLimits:
+    """As adapters/buyer_limits.BuyerLimitStore: a requested limit becomes its buyer's current request (the
+    company must exist, in the exposure's currency); a decision holds only on the limit's version and while
+    it is still the current request, and moves the exposure's status (and total, on approval)."""
+
+    def __init__(self, books: Books) -> None:
+        self.books = books
+
+    def add(self, limit: BuyerLimit, event: DomainEvent) -> None:
+        key = (limit.tenant_id, limit.company_id)
+        if key not in self.books.companies:
+            raise InvalidInput([FieldProblem("company", f"no such company: '{limit.company_id}'")])
+        exposure = self.books.exposures.get(key)
+        if exposure is not None and exposure.currency != limit.currency:
+            raise Conflict("Another currency.", code="currency_mismatch")
+        if (limit.tenant_id, limit.id) in self.books.buyer_limits:
+            raise Conflict(f"Buyer limit '{limit.id}' already exists.")
+        self.books.buyer_limits[(limit.tenant_id, limit.id)] = limit
+        self.books.exposures[key] = Exposure(
+            company_id=limit.company_id,
+            current_limit_id=limit.id,
+            limit_status=LimitStatus.PENDING,
+            total_limit=exposure.total_limit if exposure else 0,
+            currency=limit.currency,
+            outstanding=exposure.outstanding if exposure else 0,
+            version=(exposure.version if exposure else 0) + 1,
+            concentration_since=exposure.concentration_since if exposure else None,
+        )
+        self.books.outbox.append(event)
+
+    def get(self, tenant_id: str, limit_id: str) -> BuyerLimit | None:
+        return self.books.buyer_limits.get((tenant_id, limit_id))
+
+    def decide(self, limit: BuyerLimit, event: DomainEvent) -> None:
+        stored = self.books.buyer_limits.get((limit.tenant_id, limit.id))
+        if stored is None or stored.version != limit.version - 1:
+            raise Conflict(f"Buyer limit '{limit.id}' was changed by another request; read it again.")
+        key = (limit.tenant_id, limit.company_id)
+        exposure = self.books.exposures.get(key)
+        if exposure is None or exposure.current_limit_id != limit.id:
+            raise superseded(limit.id)
+        total = limit.total_limit if limit.status == LimitStatus.APPROVED else exposure.total_limit
+        self.books.exposures[key] = replace(
+            exposure, limit_status=limit.status, total_limit=total or 0, version=exposure.version + 1
+        )
+        self.books.buyer_limits[(limit.tenant_id, limit.id)] = limit
+        self.books.outbox.append(event)
+
+    def page(
+        self, tenant_id: str, *, company_id: str | None, limit: int, after: str | None
+    ) -> tuple[list[BuyerLimit], bool]:
+        found = [
+            item
+            for (tenant, limit_id), item in sorted(self.books.buyer_limits.items(), reverse=True)
+            if tenant == tenant_id
+            and (company_id is None or item.company_id == company_id)
+            and (after is None or limit_id < after)
+        ]
+        return found[:limit], len(found) > limit
 
 
 class FakeExposures:

@@ -26,7 +26,6 @@ RULES: list[tuple[str, tuple[str, ...] | None, tuple[str, ...]]] = [
 ]
 
 KNOWN_VIOLATIONS: set[tuple[str, str]] = {
-    ("financing.services.buyer_limits", "financing.dialects.core.buyer_limits"),
     ("financing.services.credit_rights", "financing.adapters.credit_rights"),
     ("financing.services.credit_rights", "financing.adapters.registrar"),
     ("financing.services.documents", "financing.dialects.core.documents"),
