@@ -11,8 +11,9 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from financing import exact_json
 from financing.adapters.credit_rights import CreditRightStore
 from financing.adapters.queues import hide
-from financing.adapters.registrar import B3Simulator, TransientRegistrarError
+from financing.adapters.registrar import B3Simulator
 from financing.config import settings
+from financing.domain.credit_rights import TransientRegistrarError
 from financing.domain.retries import RetrySchedule
 from financing.observability import logger
 from financing.services.credit_rights import settle

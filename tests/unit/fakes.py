@@ -23,6 +23,7 @@ from financing.domain.companies import Company
 from financing.domain.concentration import ConcentrationRaced, Guard, Within
 from financing.domain.consents import Consent
 from financing.domain.credit_line import CreditLine, CreditLineExceeded
+from financing.domain.credit_rights import Receivable
 from financing.domain.documents import Document, DownloadLink, UploadForm
 from financing.domain.errors import Conflict, FieldProblem, InvalidInput
 from financing.domain.events import DomainEvent
@@ -60,6 +61,7 @@ class Books:
     documents: dict[tuple[str, str], Document] = field(default_factory=dict)
     consents: dict[tuple[str, str], Consent] = field(default_factory=dict)
     buyer_limits: dict[tuple[str, str], BuyerLimit] = field(default_factory=dict)
+    credit_rights: dict[tuple[str, str], Receivable] = field(default_factory=dict)
     files: set[tuple[str, str]] = field(default_factory=set)  # (tenant, document id) uploaded
     receivables: dict[tuple[str, str], str] = field(default_factory=dict)  # internal number -> status
     journal: dict[str, JournalEntry] = field(default_factory=dict)
@@ -604,6 +606,31 @@ class FakeBuyerLimits:
             and (after is None or limit_id < after)
         ]
         return found[:limit], len(found) > limit
+
+
+class FakeCreditRights:
+    """As adapters/credit_rights.CreditRightStore: one receivable per internal number, saved on its version."""
+
+    def __init__(self, books: Books) -> None:
+        self.books = books
+
+    def add(self, receivable: Receivable, event: DomainEvent) -> None:
+        key = (receivable.tenant_id, receivable.internal_number)
+        if key in self.books.credit_rights:
+            raise Conflict("Already exists.", code="duplicate_internal_number")
+        self.books.credit_rights[key] = receivable
+        self.books.outbox.append(event)
+
+    def get(self, tenant_id: str, internal_number: str) -> Receivable | None:
+        return self.books.credit_rights.get((tenant_id, internal_number))
+
+    def save(self, receivable: Receivable, previous_version: int, events: list[DomainEvent]) -> None:
+        key = (receivable.tenant_id, receivable.internal_number)
+        stored = self.books.credit_rights.get(key)
+        if stored is None or stored.version != previous_version:
+            raise Conflict(f"Receivable '{receivable.internal_number}' was changed by another request.")
+        self.books.credit_rights[key] = receivable
+        self.books.outbox.extend(events)
 
 
 class FakeExposures:

@@ -26,8 +26,6 @@ RULES: list[tuple[str, tuple[str, ...] | None, tuple[str, ...]]] = [
 ]
 
 KNOWN_VIOLATIONS: set[tuple[str, str]] = {
-    ("financing.services.credit_rights", "financing.adapters.credit_rights"),
-    ("financing.services.credit_rights", "financing.adapters.registrar"),
     ("financing.services.documents", "financing.dialects.core.documents"),
     ("financing.services.financing_push", "financing.dialects.monite.invoices"),
     ("financing.services.financing_push", "financing.dialects.monite.offers"),

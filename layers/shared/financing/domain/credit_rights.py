@@ -69,6 +69,10 @@ class Receivable(BaseModel):
         }
 
 
+class TransientRegistrarError(Exception):
+    """The registrar could not answer now; the request may succeed if retried."""
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What the registrar answered: accepted (with its reference) or refused (with why)."""

@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # annotations only: a function importing a port loads none of
     from financing.domain.concentration import Guard
     from financing.domain.consents import Consent
     from financing.domain.credit_line import CreditLine
+    from financing.domain.credit_rights import Outcome, Receivable
     from financing.domain.documents import Document, DownloadLink, UploadForm
     from financing.domain.events import DomainEvent
     from financing.domain.financing_list import InvoiceQuery
@@ -53,6 +54,23 @@ class Consents(Protocol):
     def add(self, consent: Consent, event: DomainEvent) -> None: ...
     def get(self, tenant_id: str, consent_id: str) -> Consent | None: ...
     def save(self, consent: Consent, event: DomainEvent) -> None: ...
+
+
+class CreditRights(Protocol):
+    def add(self, receivable: Receivable, event: DomainEvent) -> None:
+        """Conflict `duplicate_internal_number` when the tenant already has the internal number."""
+
+    def get(self, tenant_id: str, internal_number: str) -> Receivable | None: ...
+
+    def save(self, receivable: Receivable, previous_version: int, events: list[DomainEvent]) -> None:
+        """Conflict when the stored receivable is no longer at `previous_version`, writing nothing."""
+
+
+class Registrar(Protocol):
+    """The receivables registrar; TransientRegistrarError (domain) when it cannot answer now."""
+
+    def register(self, owner: str, debtor_document: str, holding_number: str) -> Outcome: ...
+    def inactivate(self, owner: str, debtor_document: str, holding_number: str) -> Outcome: ...
 
 
 class Documents(Protocol):
