@@ -7,7 +7,8 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Header
 
 from financing.adapters.credit_line import CreditLineStore
-from financing.api.core import core_api, entrypoint, respond
+from financing.api.core import core_api, respond
+from financing.api.monite import monite_entrypoint
 from financing.auth.financing_tokens import Purpose, verify
 from financing.auth.tokens import InvalidToken
 from financing.composition.invoices import invoice_ports
@@ -63,4 +64,4 @@ def connect(
     return respond(200, body)
 
 
-lambda_handler = entrypoint(app, scope=None, error_for=monite_error_for)
+lambda_handler = monite_entrypoint(app, scope=None)
