@@ -277,53 +277,81 @@ def test_a_cancelled_transaction_leaves_the_queries_as_they_were(ddb):
         assert keys(ddb, None, "a") == [("a", "s0")]
 
 
-def test_a_query_reads_its_partition_not_the_table(ddb, monkeypatch):
-    """moto compares every candidate's key with the one asked for: count those comparisons, and check
-    that the whole table is never listed."""
-    from moto.dynamodb.models.dynamo_type import DynamoType
+def test_a_page_reads_the_page_not_the_partition(ddb, monkeypatch):
+    """moto sizes every item it walks (its 1 MB check): count those, with a key condition that starts the
+    page at the end of a large partition, forwards and backwards, after writes; the table is never
+    listed. moto's own walks the whole partition to get there."""
+    from moto.dynamodb.models.dynamo_type import Item
+    from moto.dynamodb.models.table import Table
 
     for n in range(300):
-        ddb.put_item(TableName="t", Item=item(f"other{n % 30}", f"s{n:03d}", f"h{n % 30}", n))
-    for n in range(5):
-        ddb.put_item(TableName="t", Item=item("a", f"s{n}", "g1", n))
-    keys(ddb, None, "a"), keys(ddb, "by-group", "g1")  # the index's buckets are built once per write
+        ddb.put_item(TableName="t", Item=item(f"other{n % 30}", f"s{n:03d}", "g1", n))
+    for n in range(1000):
+        ddb.put_item(TableName="t", Item=item("a", f"s{n:04d}", "g1", n))
+    late = {
+        "TableName": "t",
+        "KeyConditionExpression": "pk = :h AND sk >= :s",
+        "ExpressionAttributeValues": {":h": {"S": "a"}, ":s": {"S": "s0990"}},
+        "Limit": 5,
+    }
+    by_group = {
+        "TableName": "t",
+        "IndexName": "by-group",
+        "KeyConditionExpression": "gpk = :g AND gsk BETWEEN :a AND :b",
+        "ExpressionAttributeValues": {":g": {"S": "g1"}, ":a": {"N": "990"}, ":b": {"N": "995"}},
+        "ScanIndexForward": False,
+        "Limit": 3,
+    }
+    ddb.query(**late), ddb.query(**by_group)  # each order is built once, by its first query
+    ddb.put_item(TableName="t", Item=item("a", "s0992", "g1", 2000))  # moved to the end of the index
+    ddb.delete_item(TableName="t", Key={"pk": {"S": "a"}, "sk": {"S": "s0991"}})
 
-    comparisons = 0
-    equal = DynamoType.__eq__
+    sized = 0
+    size = Item.size
 
-    def counting(self, other):
-        nonlocal comparisons
-        comparisons += 1
-        return equal(self, other)
+    def counting(self):
+        nonlocal sized
+        sized += 1
+        return size(self)
 
     def listed(self):
         raise AssertionError("the whole table was listed")
 
     with monkeypatch.context() as patched:
-        patched.setattr(DynamoType, "__eq__", counting)
-        patched.setitem(moto_queries._installed, "all_items", listed)
-        assert keys(ddb, None, "a") == [("a", f"s{n}") for n in range(5)]
-        assert keys(ddb, "by-group", "g1") == [("a", f"s{n}") for n in range(5)]
-    assert comparisons < 100
+        patched.setattr(Item, "size", counting)
+        patched.setattr(Table, "all_items", listed)
+        page = ddb.query(**late)
+        assert [found["sk"]["S"] for found in page["Items"]] == ["s0990", "s0992", "s0993", "s0994", "s0995"]
+        group = ddb.query(**by_group)
+        assert [found["gsk"]["N"] for found in group["Items"]] == ["995", "994", "993"]
+    assert sized <= 5 + 1 + 3 + 1
 
-    comparisons = 0
-    moto_queries.uninstall()
-    try:
-        with monkeypatch.context() as patched:
-            patched.setattr(DynamoType, "__eq__", counting)
-            keys(ddb, "by-group", "g1")  # moto's own compares every item of the table
-    finally:
-        moto_queries.install()
-    assert comparisons > 300
+    sized = 0
+    page.pop("ResponseMetadata")
+    with monkeypatch.context() as patched:
+        patched.setattr(Item, "size", counting)
+        moto_queries.uninstall()
+        try:
+            stock = ddb.query(**late)
+        finally:
+            moto_queries.install()
+    stock.pop("ResponseMetadata")
+    assert stock == page
+    assert sized > 900  # moto's own sizes every item of the partition before the page
 
 
 def test_the_patch_is_removed_again():
     from moto.dynamodb.models import DynamoDBBackend
     from moto.dynamodb.models.table import Table
 
-    originals = (Table.query, Table.all_items, Table.put_item, Table.delete_item, DynamoDBBackend.update_item)
+    originals = (Table.query, Table.put_item, Table.delete_item, DynamoDBBackend.update_item)
     with moto_queries.installed():
-        assert Table.query is not originals[0] and Table.all_items is not originals[1]
-    assert (Table.query, Table.all_items, Table.put_item, Table.delete_item, DynamoDBBackend.update_item) == (
-        originals
-    )
+        assert all(
+            patched is not original
+            for patched, original in zip(
+                (Table.query, Table.put_item, Table.delete_item, DynamoDBBackend.update_item),
+                originals,
+                strict=True,
+            )
+        )
+    assert (Table.query, Table.put_item, Table.delete_item, DynamoDBBackend.update_item) == originals
