@@ -89,7 +89,7 @@ def expanded_policies(stack) -> dict:
 @pytest.fixture
 def aws(monkeypatch, request):
     """A fresh embedded AWS holding the template's resources, with the functions' environment set (its
-    queries read their partition, not the whole table: local/moto_queries.py). Every AWS call a function
+    queries read their page, not the whole table: local/moto_queries.py). Every AWS call a function
     makes is checked against its policy as SAM expands it (local/iam.py): a call it lacks fails the test."""
     _reset_caches()
     with moto_queries.installed(), mock_aws():
