@@ -28,8 +28,10 @@ undoes a cancelled transaction directly, but only on keys its own writes already
 matching items, moto would end a page early on any later item that no longer fits in 1 MB; that is
 checked only when the page is within 405,000 bytes (the largest item moto stores) of 1 MB.
 
-Not safe under concurrent requests on one backend, as moto itself is not: the local stack serializes
-DynamoDB requests (local/stack.py start_moto), and in-process tests call moto from one thread.
+Not safe under concurrent requests on one backend, as moto itself is not (a write may change the
+table while a query reads it): the local stack serializes DynamoDB requests (local/stack.py
+start_moto). The kept orders themselves are guarded by a lock, so threads calling an in-process moto
+(some integration tests do) never see one half updated.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from __future__ import annotations
 import copy
 import functools
 import inspect
+import threading
 import weakref
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
@@ -55,6 +58,7 @@ OPERATORS |= {">=": ">=", "GE": ">=", "BETWEEN": "BETWEEN", "BEGINS_WITH": "BEGI
 
 _installed: dict[str, Any] = {}
 _first = itemgetter(0)
+_lock = threading.Lock()  # the kept orders, between threads calling an in-process moto
 
 
 @dataclass
@@ -140,9 +144,10 @@ def _written(table: Any, key: Any) -> None:
     key = key()
     if key is None:
         return
-    for order in orders.values():
-        if order is not None:
-            order.pending.add(key)
+    with _lock:
+        for order in orders.values():
+            if order is not None:
+                order.pending.add(key)
 
 
 def _key(table: Any, hash_value: Any, range_value: Any) -> tuple | None:
@@ -369,7 +374,8 @@ def _insert(order: _Order, value: Any, sort: tuple | None, item: Any) -> None:
 
 def _query(table: Any, *args: Any, **kwargs: Any) -> Any:
     asked = _installed["signature"].bind(table, *args, **kwargs).arguments
-    answer = _answer(table, asked)
+    with _lock:
+        answer = _answer(table, asked)
     if answer is None:
         return _installed["query"](table, *args, **kwargs)
     return answer
