@@ -68,6 +68,13 @@ def test_a_lender_takes_an_invoice_from_submitted_to_funded_to_repaid(browser: B
     act(page, "Record a signature", Signatory="Bolt Buyers (buyer): Ana Silva")
     assert status_of(page) == "approved"
 
+    # Before funding, the lender sees the server's preview: what the funding then books
+    page.get_by_role("button", name="Fund", exact=True).click()
+    page.get_by_role("button", name="Preview the funding").click()
+    preview = page.get_by_role("region", name="Funding preview")
+    expect(preview).to_contain_text("$79,200.00")
+    expect(preview).to_contain_text("$81,180.00")
+    assert status_of(page) == "approved"  # a preview funds nothing
     act(page, "Fund")
     assert status_of(page) == "financed"
     financing = page.get_by_role("region", name="Financing")
