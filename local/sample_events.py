@@ -214,6 +214,7 @@ REQUESTS: dict[str, Request] = {
         {"advance_rate_percentage": 9000, "fee_percentage": 250, "disbursement_date": SAMPLE_DAY},
         path={"invoice_id": APPROVED_INVOICE},
     ),
+    "GET /v1/credit-rights": Request(query={"limit": "20"}),
     "GET /v1/invoices/{invoice_id}/funding_preview": Request(
         query={"advance_rate_percentage": "9000", "fee_percentage": "250", "disbursement_date": SAMPLE_DAY},
         path={"invoice_id": APPROVED_INVOICE},
