@@ -5,8 +5,12 @@ local/moto_queries.py installed, which gives moto's Query only the partition rea
 
 import os
 import statistics
+import sys
 import time
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
 
 QUERIES = {
     "default": {},
@@ -70,9 +74,18 @@ def _first_page(tenant: str, query: dict) -> tuple[float, int, int]:
     return statistics.median(samples), read[-1], len(reply.json["data"])
 
 
+def _importable() -> None:
+    """The product's code and a region, also when `make bench` runs this part alone."""
+    for path in (str(ROOT / "layers" / "shared"), str(ROOT)):
+        if path not in sys.path:
+            sys.path.insert(0, path)
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+
+
 def measure(large: int = 100_000) -> list[dict]:
     """Both tenants in one fresh in-process moto (the small one measured first, then again with the large
     one beside it, so the table size is what differs)."""
+    _importable()
     from moto import mock_aws
 
     from financing.adapters.aws import client
@@ -117,11 +130,5 @@ def render(rows: list[dict], large: int = 100_000) -> str:
 
 
 if __name__ == "__main__":
-    import sys
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parents[1]
-    sys.path[:0] = [str(root / "layers" / "shared"), str(root)]
-    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
     size = int(os.environ.get("BENCH_LIST_INVOICES", "100000"))
     print(render(measure(size), size))

@@ -46,7 +46,7 @@ def start_moto(host: str, port: int) -> Any:
     request changes them: "dictionary changed size during iteration", answered as a 500). The
     functions still run concurrently; only DynamoDB calls queue. Transactions are made to cost what
     they cost on DynamoDB, and to honour ClientRequestToken (local/moto_transactions.py); queries
-    read their partition, not the whole table (local/moto_queries.py, safe under this lock).
+    read their page, not the whole table (local/moto_queries.py, safe under this lock).
     """
     from moto.moto_server import werkzeug_app
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app

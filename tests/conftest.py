@@ -27,3 +27,17 @@ def event_models_built():
 
     for event_type in KINDS:
         detail_model(event_type)
+
+
+@pytest.fixture(autouse=True)
+def no_event_loop_left_running(request: pytest.FixtureRequest):
+    """A file that leaves an event loop running in the worker (a browser driver not closed) would break the
+    next file's code that calls asyncio.run, far from the cause: name the cause instead."""
+    import asyncio
+
+    if "playwright_driver" not in request.fixturenames:  # the browser tests run inside the driver's loop
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        pytest.fail("an event loop is still running in this worker: a previous file did not close it")

@@ -10,6 +10,7 @@ from financing.adapters.exposure import ExposureStore
 from financing.api.core import caller, core_api, entrypoint
 from financing.api.idempotency import once
 from financing.auth.scopes import Scope
+from financing.composition.buyer_limits import buyer_limit_event
 from financing.dialects.core.buyer_limits import BuyerLimitApprove, BuyerLimitObject, buyer_limit_object
 from financing.dialects.core.errors import documented
 from financing.services.buyer_limits import approve_buyer_limit
@@ -32,7 +33,12 @@ def approve(buyer_limit_id: str, body: Annotated[BuyerLimitApprove, Body()]) -> 
             200,
             buyer_limit_object(
                 approve_buyer_limit(
-                    BuyerLimitStore(), ExposureStore(), actor, buyer_limit_id, body.total_limit
+                    BuyerLimitStore(),
+                    ExposureStore(),
+                    actor,
+                    buyer_limit_id,
+                    body.total_limit,
+                    announce=buyer_limit_event,
                 )
             ).model_dump(mode="json"),
         ),

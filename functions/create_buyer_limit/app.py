@@ -9,6 +9,7 @@ from financing.adapters.buyer_limits import BuyerLimitStore
 from financing.api.core import caller, core_api, entrypoint
 from financing.api.idempotency import once
 from financing.auth.scopes import Scope
+from financing.composition.buyer_limits import buyer_limit_event
 from financing.dialects.core.buyer_limits import (
     BuyerLimitCreate,
     BuyerLimitObject,
@@ -35,7 +36,9 @@ def create(body: Annotated[BuyerLimitCreate, Body()]) -> Response[BuyerLimitObje
         lambda: (
             201,
             buyer_limit_object(
-                create_buyer_limit(BuyerLimitStore(), actor, creation_details(body))
+                create_buyer_limit(
+                    BuyerLimitStore(), actor, creation_details(body), announce=buyer_limit_event
+                )
             ).model_dump(mode="json"),
         ),
     )

@@ -9,6 +9,7 @@ from financing.adapters.companies import CompanyStore
 from financing.api.core import caller, core_api, entrypoint
 from financing.api.idempotency import once
 from financing.auth.scopes import Scope
+from financing.composition.companies import company_event
 from financing.dialects.core.companies import CompanyCreate, CompanyObject, company_object, creation_details
 from financing.dialects.core.errors import documented
 from financing.services.companies import create_company
@@ -29,9 +30,9 @@ def create(body: Annotated[CompanyCreate, Body()]) -> Response[CompanyObject]:
         actor.tenant_id,
         lambda: (
             201,
-            company_object(create_company(CompanyStore(), actor, creation_details(body))).model_dump(
-                mode="json"
-            ),
+            company_object(
+                create_company(CompanyStore(), actor, creation_details(body), announce=company_event)
+            ).model_dump(mode="json"),
         ),
     )
 

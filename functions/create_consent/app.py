@@ -9,6 +9,7 @@ from financing.adapters.consents import ConsentStore
 from financing.api.core import caller, core_api, entrypoint
 from financing.api.idempotency import once
 from financing.auth.scopes import Scope
+from financing.composition.consents import consent_event
 from financing.dialects.core.consents import ConsentCreate, ConsentObject, consent_object
 from financing.dialects.core.errors import documented
 from financing.services.consents import create_consent
@@ -32,6 +33,7 @@ def create(body: Annotated[ConsentCreate, Body()]) -> Response[ConsentObject]:
             customer_document=body.customer_document,
             permissions=body.permissions,
             expiration=body.expiration_date_time,
+            announce=consent_event,
         )
         return 201, consent_object(consent).model_dump(mode="json")
 

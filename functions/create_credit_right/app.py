@@ -7,16 +7,16 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from pydantic import WithJsonSchema
 
 from financing.adapters.credit_rights import CreditRightStore
-from financing.api.core import caller, core_api, entrypoint
-from financing.api.errors import pismo_error_for
+from financing.api.core import caller
 from financing.api.idempotency import once
+from financing.api.pismo import pismo_api, pismo_entrypoint
 from financing.auth.scopes import Scope
 from financing.dialects.pismo.credit_rights import request_schema
 from financing.dialects.pismo.registration import accepted_receivable
 from financing.dialects.pismo.responses import ACCEPTED, CreateReceivableResponse, documented
 from financing.services.credit_rights import request_registration
 
-app = core_api(pismo_error_for)
+app = pismo_api()
 
 
 @app.post(
@@ -42,4 +42,4 @@ def register(
     return once(app, actor.tenant_id, accept)
 
 
-lambda_handler = entrypoint(app, scope=Scope.CREDIT_RIGHTS_WRITE, error_for=pismo_error_for)
+lambda_handler = pismo_entrypoint(app, scope=Scope.CREDIT_RIGHTS_WRITE)

@@ -3,13 +3,13 @@
 from aws_lambda_powertools.event_handler import Response
 
 from financing.adapters.credit_rights import CreditRightStore
-from financing.api.core import caller, core_api, entrypoint, respond
-from financing.api.errors import pismo_error_for
+from financing.api.core import caller, respond
+from financing.api.pismo import pismo_api, pismo_entrypoint
 from financing.auth.scopes import Scope
 from financing.dialects.pismo.responses import INACTIVATION_ACCEPTED, Acknowledgement, documented
 from financing.services.credit_rights import request_inactivation
 
-app = core_api(pismo_error_for)
+app = pismo_api()
 
 
 @app.delete(
@@ -23,4 +23,4 @@ def inactivate(internal_number: str) -> Response[Acknowledgement]:
     return respond(202, Acknowledgement(message=INACTIVATION_ACCEPTED).model_dump())
 
 
-lambda_handler = entrypoint(app, scope=Scope.CREDIT_RIGHTS_WRITE, error_for=pismo_error_for)
+lambda_handler = pismo_entrypoint(app, scope=Scope.CREDIT_RIGHTS_WRITE)

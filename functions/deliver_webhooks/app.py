@@ -31,7 +31,8 @@ from financing.adapters.aws import client
 from financing.adapters.webhooks import CircuitStore, DeliveryStore, SubscriptionStore, TenantShares
 from financing.clock import now
 from financing.config import settings
-from financing.domain.webhooks import Attempt, RetrySchedule, requeue_delay
+from financing.domain.retries import RetrySchedule
+from financing.domain.webhooks import Attempt, requeue_delay
 from financing.observability import logger
 from financing.services.webhooks import DeliveryRequest, deliver, fair_shares, tenant_of
 

@@ -9,6 +9,7 @@ from financing.adapters.buyer_limits import BuyerLimitStore
 from financing.api.core import caller, core_api, entrypoint
 from financing.api.idempotency import once
 from financing.auth.scopes import Scope
+from financing.composition.buyer_limits import buyer_limit_event
 from financing.dialects.core.buyer_limits import BuyerLimitDeny, BuyerLimitObject, buyer_limit_object
 from financing.dialects.core.errors import documented
 from financing.services.buyer_limits import deny_buyer_limit
@@ -30,7 +31,9 @@ def deny(buyer_limit_id: str, body: Annotated[BuyerLimitDeny, Body()]) -> Respon
         lambda: (
             200,
             buyer_limit_object(
-                deny_buyer_limit(BuyerLimitStore(), actor, buyer_limit_id, body.reason)
+                deny_buyer_limit(
+                    BuyerLimitStore(), actor, buyer_limit_id, body.reason, announce=buyer_limit_event
+                )
             ).model_dump(mode="json"),
         ),
     )

@@ -3,14 +3,14 @@
 from aws_lambda_powertools.event_handler import Response
 
 from financing.adapters.credit_rights import CreditRightStore
-from financing.api.core import caller, core_api, entrypoint, respond
-from financing.api.errors import pismo_error_for
+from financing.api.core import caller, respond
+from financing.api.pismo import pismo_api, pismo_entrypoint
 from financing.auth.scopes import Scope
 from financing.dialects.pismo.responses import ReceivableObject, documented, receivable_object
 from financing.exact_json import jsonable
 from financing.services.credit_rights import get_receivable
 
-app = core_api(pismo_error_for)
+app = pismo_api()
 
 
 @app.get(
@@ -24,4 +24,4 @@ def retrieve(internal_number: str) -> Response[ReceivableObject]:
     return respond(200, jsonable(receivable_object(receivable)))
 
 
-lambda_handler = entrypoint(app, scope=Scope.CREDIT_RIGHTS_READ, error_for=pismo_error_for)
+lambda_handler = pismo_entrypoint(app, scope=Scope.CREDIT_RIGHTS_READ)

@@ -7,13 +7,18 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Header
 
 from financing.adapters.credit_line import CreditLineStore
-from financing.api.core import core_api, entrypoint, respond
-from financing.api.correlation import correlation_id_of
-from financing.api.errors import ForeignSessionToken, InvalidFinancingToken, monite_error_for
+from financing.api.core import core_api, respond
+from financing.api.monite import monite_entrypoint
 from financing.auth.financing_tokens import Purpose, verify
 from financing.auth.tokens import InvalidToken
 from financing.composition.invoices import invoice_ports
-from financing.dialects.monite.errors import documented
+from financing.correlation import correlation_id_of
+from financing.dialects.monite.errors import (
+    ForeignSessionToken,
+    InvalidFinancingToken,
+    documented,
+    monite_error_for,
+)
 from financing.dialects.monite.tokens import FinancingConnectResponse
 from financing.services.financing_push import connect_view
 
@@ -59,4 +64,4 @@ def connect(
     return respond(200, body)
 
 
-lambda_handler = entrypoint(app, scope=None, error_for=monite_error_for)
+lambda_handler = monite_entrypoint(app, scope=None)

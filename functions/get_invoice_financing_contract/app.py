@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler import Response
 from financing.api.core import caller
 from financing.api.open_finance import consent_id_of, open_finance_api, open_finance_entrypoint, reply
 from financing.dialects.open_finance.contracts import contract
-from financing.dialects.open_finance.envelope import documented
+from financing.dialects.open_finance.errors import documented
 from financing.domain.consents import Permission
 from financing.services.open_finance import SharedContracts
 

@@ -7,11 +7,11 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from financing.adapters.buyer_limits import BuyerLimitStore
 from financing.adapters.exposure import ExposureStore
 from financing.api.core import caller, core_api, entrypoint
-from financing.api.pagination import Cursor, encode_cursor, position_after
 from financing.auth.scopes import Scope
 from financing.dialects.core.buyer_limits import BuyerLimitObject, buyer_limit_object
 from financing.dialects.core.errors import documented
 from financing.dialects.core.lists import DEFAULT_LIMIT, MAX_LIMIT, ListObject, id_filter
+from financing.dialects.core.pagination import Cursor, list_cursors
 from financing.services.buyer_limits import list_buyer_limits
 
 app = core_api()
@@ -30,16 +30,16 @@ def list_(
 ) -> ListObject[BuyerLimitObject]:
     actor = caller(app)
     # The cursor is bound to the filter too: a page of one buyer's limits cannot resume another listing.
-    binding = f"{actor.tenant_id}:buyer_limits:{company or '*'}"
+    cursors = list_cursors(actor.tenant_id, "buyer_limits", company)
     views, more = list_buyer_limits(
         BuyerLimitStore(),
         ExposureStore(),
         actor,
         company_id=company,
         limit=limit,
-        after=position_after(cursor, binding),
+        after=cursors.after(cursor),
     )
-    next_cursor = encode_cursor({"after": views[-1].limit.id}, binding) if more else None
+    next_cursor = cursors.next(views[-1].limit.id if more else None)
     return ListObject(
         data=[buyer_limit_object(view) for view in views], has_more=more, next_cursor=next_cursor
     )

@@ -6,11 +6,11 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from financing.adapters.companies import CompanyStore
 from financing.api.core import caller, core_api, entrypoint
-from financing.api.pagination import Cursor, encode_cursor, position_after
 from financing.auth.scopes import Scope
 from financing.dialects.core.companies import CompanyObject, company_object
 from financing.dialects.core.errors import documented
 from financing.dialects.core.lists import DEFAULT_LIMIT, MAX_LIMIT, ListObject
+from financing.dialects.core.pagination import Cursor, list_cursors
 from financing.services.companies import list_companies
 
 app = core_api()
@@ -27,11 +27,9 @@ def list_(
     cursor: Cursor = None,
 ) -> ListObject[CompanyObject]:
     actor = caller(app)
-    binding = f"{actor.tenant_id}:companies"
-    companies, more = list_companies(
-        CompanyStore(), actor, limit=limit, after=position_after(cursor, binding)
-    )
-    next_cursor = encode_cursor({"after": companies[-1].id}, binding) if more else None
+    cursors = list_cursors(actor.tenant_id, "companies")
+    companies, more = list_companies(CompanyStore(), actor, limit=limit, after=cursors.after(cursor))
+    next_cursor = cursors.next(companies[-1].id if more else None)
     return ListObject(data=[company_object(c) for c in companies], has_more=more, next_cursor=next_cursor)
 
 

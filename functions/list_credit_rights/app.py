@@ -6,16 +6,16 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from financing.adapters.credit_rights import CreditRightStore
-from financing.api.core import caller, core_api, entrypoint, respond
-from financing.api.errors import pismo_error_for
-from financing.api.pagination import Cursor, encode_cursor, position_after
+from financing.api.core import caller, respond
+from financing.api.pismo import pismo_api, pismo_entrypoint
 from financing.auth.scopes import Scope
 from financing.dialects.core.lists import DEFAULT_LIMIT, MAX_LIMIT, ListObject
+from financing.dialects.core.pagination import Cursor, list_cursors
 from financing.dialects.pismo.responses import ReceivableObject, documented, receivable_object
 from financing.exact_json import jsonable
 from financing.services.credit_rights import list_receivables
 
-app = core_api(pismo_error_for)
+app = pismo_api()
 
 
 @app.get(
@@ -32,13 +32,11 @@ def list_(
     cursor: Cursor = None,
 ) -> Response[ListObject[ReceivableObject]]:
     actor = caller(app)
-    binding = f"{actor.tenant_id}:credit_rights"
-    found, more = list_receivables(
-        CreditRightStore(), actor, limit=limit, after=position_after(cursor, binding)
-    )
-    next_cursor = encode_cursor({"after": found[-1].internal_number}, binding) if more else None
+    cursors = list_cursors(actor.tenant_id, "credit_rights")
+    found, more = list_receivables(CreditRightStore(), actor, limit=limit, after=cursors.after(cursor))
+    next_cursor = cursors.next(found[-1].internal_number if more else None)
     data = [jsonable(receivable_object(r)) for r in found]
     return respond(200, {"object": "list", "data": data, "has_more": more, "next_cursor": next_cursor})
 
 
-lambda_handler = entrypoint(app, scope=Scope.CREDIT_RIGHTS_READ, error_for=pismo_error_for)
+lambda_handler = pismo_entrypoint(app, scope=Scope.CREDIT_RIGHTS_READ)

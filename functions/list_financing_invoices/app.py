@@ -7,7 +7,6 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from financing.api.core import caller, respond
 from financing.api.monite import monite_api, monite_entrypoint
-from financing.api.monite_pages import Position, page_tokens, resume
 from financing.auth.scopes import Scope
 from financing.composition.invoices import invoice_use_cases
 from financing.dialects.monite.errors import documented
@@ -16,6 +15,7 @@ from financing.dialects.monite.invoices import (
     FinancingInvoiceParams,
     financing_invoice,
 )
+from financing.dialects.monite.pagination import Position, page_tokens, resume
 
 app = monite_api()
 

@@ -15,7 +15,8 @@ from financing.api.open_finance import (
     reply,
 )
 from financing.dialects.open_finance.contracts import contract_summary
-from financing.dialects.open_finance.envelope import DEFAULT_PAGE_SIZE, documented
+from financing.dialects.open_finance.errors import documented
+from financing.dialects.open_finance.pagination import DEFAULT_PAGE_SIZE
 from financing.services.open_finance import SharedContracts
 
 app = open_finance_api()

@@ -7,11 +7,11 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from pydantic import BaseModel
 
 from financing.api.core import caller, core_api, entrypoint, respond
-from financing.api.pagination import Cursor, encode_cursor, position_after
 from financing.auth.scopes import Scope
 from financing.composition.invoices import invoice_use_cases
 from financing.dialects.core.errors import documented
 from financing.dialects.core.lists import MAX_LIMIT, ListObject
+from financing.dialects.core.pagination import Cursor, list_cursors
 
 app = core_api()
 
@@ -39,8 +39,8 @@ def history(
     cursor: Cursor = None,
 ) -> Response[ListObject[HistoryEntry]]:
     invoices = invoice_use_cases(caller(app))
-    binding = f"{invoices.actor.tenant_id}:history:{invoice_id}"
-    entries, more = invoices.history(invoice_id, limit=limit, after=position_after(cursor, binding))
+    cursors = list_cursors(invoices.actor.tenant_id, "history", invoice_id)
+    entries, more = invoices.history(invoice_id, limit=limit, after=cursors.after(cursor))
     data = [
         HistoryEntry(
             action=e["action"],
@@ -53,7 +53,7 @@ def history(
         ).model_dump()
         for e in entries
     ]
-    next_cursor = encode_cursor({"after": entries[-1]["sk"]}, binding) if more else None
+    next_cursor = cursors.next(entries[-1]["sk"] if more else None)
     return respond(200, {"object": "list", "data": data, "has_more": more, "next_cursor": next_cursor})
 
 

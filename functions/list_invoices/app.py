@@ -6,12 +6,12 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from financing.api.core import caller, core_api, entrypoint, respond
-from financing.api.pagination import Cursor, encode_cursor, position_after
 from financing.auth.scopes import Scope
 from financing.composition.invoices import invoice_use_cases
 from financing.dialects.core.errors import documented
 from financing.dialects.core.invoices import InvoiceObject, as_json
 from financing.dialects.core.lists import DEFAULT_LIMIT, MAX_LIMIT, ListObject
+from financing.dialects.core.pagination import Cursor, list_cursors
 from financing.domain.lifecycle import Status
 
 app = core_api()
@@ -41,13 +41,12 @@ def list_(
         if v
     }
     # The cursor is bound to the filters, so it cannot be replayed against another query.
-    binding = f"{invoices.actor.tenant_id}:invoices:" + "&".join(
-        f"{k}={v}" for k, v in sorted(filters.items())
-    )
-    page = invoices.page(limit=limit, after=position_after(cursor, binding), filters=filters)
+    query = "&".join(f"{k}={v}" for k, v in sorted(filters.items()))
+    cursors = list_cursors(invoices.actor.tenant_id, "invoices", query)
+    page = invoices.page(limit=limit, after=cursors.after(cursor), filters=filters)
     # A page that spent its read budget may hold fewer invoices (even none): it goes on from where it
     # stopped reading, not from its last invoice.
-    next_cursor = encode_cursor({"after": page.last_examined}, binding) if page.more else None
+    next_cursor = cursors.next(page.last_examined if page.more else None)
     body = {
         "object": "list",
         "data": [as_json(i) for i in page.invoices],

@@ -6,10 +6,10 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from financing.adapters.webhooks import DeliveryStore, SubscriptionStore
 from financing.api.core import caller, core_api, entrypoint
-from financing.api.pagination import Cursor, encode_cursor, position_after
 from financing.auth.scopes import Scope
 from financing.dialects.core.errors import documented
 from financing.dialects.core.lists import DEFAULT_LIMIT, MAX_LIMIT, ListObject
+from financing.dialects.core.pagination import Cursor, list_cursors
 from financing.dialects.core.webhooks import WebhookDeliveryObject, delivery_object
 from financing.domain.webhooks import DeliveryStatus
 from financing.services.webhooks import list_deliveries
@@ -31,7 +31,7 @@ def list_(
 ) -> ListObject[WebhookDeliveryObject]:
     actor = caller(app)
     # Bound to the filters too: a cursor of one listing cannot resume another.
-    binding = f"{actor.tenant_id}:webhook_deliveries:{subscription}:{status or '*'}"
+    cursors = list_cursors(actor.tenant_id, "webhook_deliveries", subscription, status)
     found, more = list_deliveries(
         DeliveryStore(),
         SubscriptionStore(),
@@ -39,9 +39,9 @@ def list_(
         subscription,
         status=DeliveryStatus(status) if status else None,
         limit=limit,
-        after=position_after(cursor, binding),
+        after=cursors.after(cursor),
     )
-    next_cursor = encode_cursor({"after": found[-1].event_id}, binding) if more else None
+    next_cursor = cursors.next(found[-1].event_id if more else None)
     return ListObject(data=[delivery_object(d) for d in found], has_more=more, next_cursor=next_cursor)
 
 

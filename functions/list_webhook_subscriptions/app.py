@@ -6,10 +6,10 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from financing.adapters.webhooks import SubscriptionStore
 from financing.api.core import caller, core_api, entrypoint
-from financing.api.pagination import Cursor, encode_cursor, position_after
 from financing.auth.scopes import Scope
 from financing.dialects.core.errors import documented
 from financing.dialects.core.lists import DEFAULT_LIMIT, MAX_LIMIT, ListObject
+from financing.dialects.core.pagination import Cursor, list_cursors
 from financing.dialects.core.webhooks import WebhookSubscriptionObject, subscription_object
 from financing.services.webhooks import list_subscriptions
 
@@ -27,11 +27,9 @@ def list_(
     cursor: Cursor = None,
 ) -> ListObject[WebhookSubscriptionObject]:
     actor = caller(app)
-    binding = f"{actor.tenant_id}:webhook_subscriptions"
-    found, more = list_subscriptions(
-        SubscriptionStore(), actor, limit=limit, after=position_after(cursor, binding)
-    )
-    next_cursor = encode_cursor({"after": found[-1].id}, binding) if more else None
+    cursors = list_cursors(actor.tenant_id, "webhook_subscriptions")
+    found, more = list_subscriptions(SubscriptionStore(), actor, limit=limit, after=cursors.after(cursor))
+    next_cursor = cursors.next(found[-1].id if more else None)
     return ListObject(data=[subscription_object(s) for s in found], has_more=more, next_cursor=next_cursor)
 
 

@@ -9,6 +9,7 @@ from financing.adapters.credit_line import CreditLineStore
 from financing.api.core import caller, respond
 from financing.api.monite import monite_api, monite_entrypoint
 from financing.auth.scopes import Scope
+from financing.composition.financing_offers import offers_event
 from financing.dialects.monite.errors import documented
 from financing.dialects.monite.offers import CreditLineBody, FinancingOffersResponse, offers_response
 from financing.services.financing_offers import set_credit_line
@@ -33,6 +34,7 @@ def put(body: Annotated[CreditLineBody, Body()]) -> Response[FinancingOffersResp
         total_amount=body.total_amount,
         currency=body.currency.lower(),
         plans=[plan.plan() for plan in body.pricing_plans],
+        announce=offers_event,
     )
     return respond(200, offers_response(line).model_dump(mode="json"))
 

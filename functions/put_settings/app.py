@@ -9,6 +9,7 @@ from financing.adapters.dynamo import EntityTable
 from financing.adapters.settings import SettingsStore
 from financing.api.core import caller, core_api, entrypoint
 from financing.auth.scopes import Scope
+from financing.composition.settings import settings_event
 from financing.dialects.core.errors import documented
 from financing.dialects.core.settings import SettingsObject, SettingsPut, settings_object, settings_terms
 from financing.services.settings import replace_settings
@@ -25,7 +26,9 @@ app = core_api()
 def replace(body: Annotated[SettingsPut, Body()]) -> SettingsObject:
     actor, table = caller(app), EntityTable()
     return settings_object(
-        replace_settings(SettingsStore(table), actor, settings_terms(body), Portfolio(table))
+        replace_settings(
+            SettingsStore(table), actor, settings_terms(body), Portfolio(table), announce=settings_event
+        )
     )
 
 

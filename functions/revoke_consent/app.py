@@ -5,6 +5,7 @@ from aws_lambda_powertools.event_handler import Response
 from financing.adapters.consents import ConsentStore
 from financing.api.core import caller, core_api, entrypoint, respond
 from financing.auth.scopes import Scope
+from financing.composition.consents import consent_event
 from financing.dialects.core.consents import ConsentObject, consent_object
 from financing.dialects.core.errors import documented
 from financing.services.consents import revoke_consent
@@ -19,7 +20,7 @@ app = core_api()
     responses=documented(200, ConsentObject, "The consent, REVOKED (revoking again answers the same)."),
 )
 def revoke(consent_id: str) -> Response[ConsentObject]:
-    consent = revoke_consent(ConsentStore(), caller(app), consent_id)
+    consent = revoke_consent(ConsentStore(), caller(app), consent_id, announce=consent_event)
     return respond(200, consent_object(consent).model_dump(mode="json"))
 
 

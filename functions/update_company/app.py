@@ -7,6 +7,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from financing.adapters.companies import CompanyStore
 from financing.api.core import caller, core_api, entrypoint
 from financing.auth.scopes import Scope
+from financing.composition.companies import company_event
 from financing.dialects.core.companies import CompanyObject, CompanyUpdate, company_object, update_changes
 from financing.dialects.core.errors import documented
 from financing.services.companies import update_company
@@ -22,7 +23,9 @@ app = core_api()
 )
 def update(company_id: str, body: Annotated[CompanyUpdate, Body()]) -> CompanyObject:
     actor = caller(app)
-    return company_object(update_company(CompanyStore(), actor, company_id, update_changes(body)))
+    return company_object(
+        update_company(CompanyStore(), actor, company_id, update_changes(body), announce=company_event)
+    )
 
 
 lambda_handler = entrypoint(app, scope=Scope.INVOICES_WRITE)

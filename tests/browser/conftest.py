@@ -42,7 +42,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStackProces
         yield running
 
 
-@pytest.fixture(scope="session")
+# Per file, not per session: the sync driver keeps an event loop running in the worker's thread while it is
+# open, and a later file on the same worker whose code calls asyncio.run (the webhook deliverer) would fail.
+@pytest.fixture(scope="module")
 def playwright_driver() -> Iterator:
     if not CHROMIUM.is_file():
         pytest.fail("Chromium is missing: make browser (apt-get install chromium chromium-driver)")

@@ -89,7 +89,7 @@ def expanded_policies(stack) -> dict:
 @pytest.fixture
 def aws(monkeypatch, request):
     """A fresh embedded AWS holding the template's resources, with the functions' environment set (its
-    queries read their partition, not the whole table: local/moto_queries.py). Every AWS call a function
+    queries read their page, not the whole table: local/moto_queries.py). Every AWS call a function
     makes is checked against its policy as SAM expands it (local/iam.py): a call it lacks fails the test, and
     every event put on the bus is checked against its published schema (local/bus_schemas.py)."""
     _reset_caches()

@@ -10,28 +10,33 @@ on these fakes and on the real adapters (moto), so the fakes cannot drift from t
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
 from financing.adapters.ledger import sort_key  # the position format of the journal's cursors
 from financing.clock import iso
+from financing.clock import now as clock_now
 from financing.domain.actor import Actor
-from financing.domain.buyer_limits import BuyerLimitExceeded, Exposure, LimitStatus
+from financing.domain.buyer_limits import BuyerLimit, BuyerLimitExceeded, Exposure, LimitStatus, superseded
 from financing.domain.companies import Company
 from financing.domain.concentration import ConcentrationRaced, Guard, Within
+from financing.domain.consents import Consent
 from financing.domain.credit_line import CreditLine, CreditLineExceeded
+from financing.domain.credit_rights import Receivable
 from financing.domain.documents import Document, DownloadLink, UploadForm
-from financing.domain.errors import Conflict
+from financing.domain.errors import Conflict, FieldProblem, InvalidInput
 from financing.domain.events import DomainEvent
 from financing.domain.financing_list import InvoiceQuery, Order, matches
+from financing.domain.funding_facts import FundingFacts
 from financing.domain.invoices import Invoice, Transition
 from financing.domain.ledger import Account, JournalEntry, MonthClosing, entry_for, month_of
 from financing.domain.lifecycle import Status
 from financing.domain.money import EXPONENTS
 from financing.domain.settings import TenantSettings, defaults
-from financing.services.ports import FundingFacts, InvoicePorts
+from financing.ids import new_id
+from financing.services.ports import InvoicePorts
 
 AGEING = {Status.FINANCED, Status.OVERDUE}
 
@@ -56,6 +61,9 @@ class Books:
     settings: dict[str, TenantSettings] = field(default_factory=dict)
     companies: dict[tuple[str, str], Company] = field(default_factory=dict)
     documents: dict[tuple[str, str], Document] = field(default_factory=dict)
+    consents: dict[tuple[str, str], Consent] = field(default_factory=dict)
+    buyer_limits: dict[tuple[str, str], BuyerLimit] = field(default_factory=dict)
+    credit_rights: dict[tuple[str, str], Receivable] = field(default_factory=dict)
     files: set[tuple[str, str]] = field(default_factory=set)  # (tenant, document id) uploaded
     receivables: dict[tuple[str, str], str] = field(default_factory=dict)  # internal number -> status
     journal: dict[str, JournalEntry] = field(default_factory=dict)
@@ -448,6 +456,13 @@ class FakeCompanies(_Versioned):
         return found[:limit], len(found) > limit
 
 
+class FakeConsents(_Versioned):
+    name = "Consent"
+
+    def __init__(self, books: Books) -> None:
+        super().__init__(books, books.consents)
+
+
 class FakeDocuments(_Versioned):
     name = "Document"
 
@@ -509,6 +524,115 @@ class FakePage:
     invoices: list[Invoice]
     more: bool
     last_examined: str | None
+
+
+class FakeCreditLineTerms:
+    """As adapters/credit_line.CreditLineStore: the lender's terms, keeping the principal drawn."""
+
+    def __init__(self, books: Books) -> None:
+        self.books = books
+
+    def get(self, tenant_id: str) -> CreditLine | None:
+        return self.books.credit_lines.get(tenant_id)
+
+    def set_terms(self, line: CreditLine, event: DomainEvent) -> None:
+        stored = self.books.credit_lines.get(line.tenant_id)
+        if stored and stored.outstanding and stored.currency != line.currency:
+            raise Conflict(
+                "The credit line's currency cannot change while principal is outstanding on it.",
+                code="credit_line_in_use",
+            )
+        kept = (
+            {"outstanding": stored.outstanding, "version": stored.version + 1} if stored else {"version": 1}
+        )
+        self.books.credit_lines[line.tenant_id] = line.model_copy(update=kept)
+        self.books.outbox.append(event)
+
+
+class FakeBuyerLimits:
+    """As adapters/buyer_limits.BuyerLimitStore: a requested limit becomes its buyer's current request (the
+    company must exist, in the exposure's currency); a decision holds only on the limit's version and while
+    it is still the current request, and moves the exposure's status (and total, on approval)."""
+
+    def __init__(self, books: Books) -> None:
+        self.books = books
+
+    def add(self, limit: BuyerLimit, event: DomainEvent) -> None:
+        key = (limit.tenant_id, limit.company_id)
+        if key not in self.books.companies:
+            raise InvalidInput([FieldProblem("company", f"no such company: '{limit.company_id}'")])
+        exposure = self.books.exposures.get(key)
+        if exposure is not None and exposure.currency != limit.currency:
+            raise Conflict("Another currency.", code="currency_mismatch")
+        if (limit.tenant_id, limit.id) in self.books.buyer_limits:
+            raise Conflict(f"Buyer limit '{limit.id}' already exists.")
+        self.books.buyer_limits[(limit.tenant_id, limit.id)] = limit
+        self.books.exposures[key] = Exposure(
+            company_id=limit.company_id,
+            current_limit_id=limit.id,
+            limit_status=LimitStatus.PENDING,
+            total_limit=exposure.total_limit if exposure else 0,
+            currency=limit.currency,
+            outstanding=exposure.outstanding if exposure else 0,
+            version=(exposure.version if exposure else 0) + 1,
+            concentration_since=exposure.concentration_since if exposure else None,
+        )
+        self.books.outbox.append(event)
+
+    def get(self, tenant_id: str, limit_id: str) -> BuyerLimit | None:
+        return self.books.buyer_limits.get((tenant_id, limit_id))
+
+    def decide(self, limit: BuyerLimit, event: DomainEvent) -> None:
+        stored = self.books.buyer_limits.get((limit.tenant_id, limit.id))
+        if stored is None or stored.version != limit.version - 1:
+            raise Conflict(f"Buyer limit '{limit.id}' was changed by another request; read it again.")
+        key = (limit.tenant_id, limit.company_id)
+        exposure = self.books.exposures.get(key)
+        if exposure is None or exposure.current_limit_id != limit.id:
+            raise superseded(limit.id)
+        total = limit.total_limit if limit.status == LimitStatus.APPROVED else exposure.total_limit
+        self.books.exposures[key] = replace(
+            exposure, limit_status=limit.status, total_limit=total or 0, version=exposure.version + 1
+        )
+        self.books.buyer_limits[(limit.tenant_id, limit.id)] = limit
+        self.books.outbox.append(event)
+
+    def page(
+        self, tenant_id: str, *, company_id: str | None, limit: int, after: str | None
+    ) -> tuple[list[BuyerLimit], bool]:
+        found = [
+            item
+            for (tenant, limit_id), item in sorted(self.books.buyer_limits.items(), reverse=True)
+            if tenant == tenant_id
+            and (company_id is None or item.company_id == company_id)
+            and (after is None or limit_id < after)
+        ]
+        return found[:limit], len(found) > limit
+
+
+class FakeCreditRights:
+    """As adapters/credit_rights.CreditRightStore: one receivable per internal number, saved on its version."""
+
+    def __init__(self, books: Books) -> None:
+        self.books = books
+
+    def add(self, receivable: Receivable, event: DomainEvent) -> None:
+        key = (receivable.tenant_id, receivable.internal_number)
+        if key in self.books.credit_rights:
+            raise Conflict("Already exists.", code="duplicate_internal_number")
+        self.books.credit_rights[key] = receivable
+        self.books.outbox.append(event)
+
+    def get(self, tenant_id: str, internal_number: str) -> Receivable | None:
+        return self.books.credit_rights.get((tenant_id, internal_number))
+
+    def save(self, receivable: Receivable, previous_version: int, events: list[DomainEvent]) -> None:
+        key = (receivable.tenant_id, receivable.internal_number)
+        stored = self.books.credit_rights.get(key)
+        if stored is None or stored.version != previous_version:
+            raise Conflict(f"Receivable '{receivable.internal_number}' was changed by another request.")
+        self.books.credit_rights[key] = receivable
+        self.books.outbox.extend(events)
 
 
 class FakeExposures:
@@ -608,3 +732,19 @@ def fake_ports(books: Books | None = None) -> InvoicePorts:
         files=FakeFiles(books),
         financing_list=FakeFinancingList(books),
     )
+
+
+def announcing(show: Callable[[Any], dict[str, Any]]) -> Callable[[str, Actor, Any], DomainEvent]:
+    """An event builder for the use-case tests: the event carries exactly what `show` returns."""
+
+    def event(event_type: str, actor: Actor, item: Any) -> DomainEvent:
+        return DomainEvent(
+            id=new_id("evt"),
+            type=event_type,
+            tenant_id=actor.tenant_id,
+            correlation_id=actor.correlation_id,
+            occurred_at=clock_now(),
+            detail={"object": show(item)},
+        )
+
+    return event

@@ -7,7 +7,7 @@ import pytest
 
 from financing.clock import reset_clock, set_clock
 from financing.dialects.open_finance import contracts as of
-from financing.dialects.open_finance.envelope import PageRequest, PageSizeTooLarge, links, page_request
+from financing.dialects.open_finance.pagination import PageRequest, PageSizeTooLarge, links, page_request
 from financing.domain.effective_cost import annual_effective_cost, term_days
 from financing.domain.invoices import Financing, Invoice, Payment
 from financing.domain.iof import IofRates, iof_on_credit

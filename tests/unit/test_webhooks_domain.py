@@ -20,11 +20,11 @@ from financing.dialects.core.webhooks import subscription_with_secret
 from financing.domain import webhooks as rules
 from financing.domain.errors import InvalidInput
 from financing.domain.event_catalogue import EVENT_TYPES
+from financing.domain.retries import RetrySchedule
 from financing.domain.webhooks import (
     Attempt,
     AttemptOutcome,
     DeliveryStatus,
-    RetrySchedule,
     address_problem,
     after_attempt,
     new_delivery,

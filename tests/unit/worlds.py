@@ -5,6 +5,7 @@ from abc import ABC, abstractmethod
 from decimal import Decimal
 
 from financing.clock import now
+from financing.composition.settings import settings_event
 from financing.domain.actor import Actor
 from financing.domain.buyer_limits import Exposure, LimitStatus
 from financing.domain.companies import Company, register_company
@@ -71,7 +72,9 @@ class World(ABC):
 
     def settings(self, **terms) -> None:
         """The tenant's settings replaced through their use case (a concentration limit counts the book)."""
-        settings_service.replace_settings(self.settings_store, LENDER, terms, self.portfolio)
+        settings_service.replace_settings(
+            self.settings_store, LENDER, terms, self.portfolio, announce=settings_event
+        )
 
     def exposure(self, buyer: str) -> Exposure | None:
         return self.ports.reads.exposure(TENANT, buyer)[1]

@@ -95,6 +95,7 @@ class RefusedReceivable(Receivable):
 class Detail(Generic[Payload]):
     id: str  # stable across redeliveries and replays: deduplicate on it
     type: str
+    schema_version: int  # the major version this type follows; see the README's compatibility policy
     tenant_id: str
     correlation_id: str
     created: str

@@ -13,9 +13,9 @@ from financing.adapters.settings import parse_settings, settings_key
 from financing.domain.buyer_limits import Exposure
 from financing.domain.companies import Company
 from financing.domain.documents import Document
+from financing.domain.funding_facts import FundingFacts
 from financing.domain.invoices import Invoice
 from financing.domain.settings import TenantSettings
-from financing.services.ports import FundingFacts
 
 
 def receivable_key(tenant_id: str, internal_number: str) -> dict[str, str]:

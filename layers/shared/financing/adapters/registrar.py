@@ -1,4 +1,4 @@
-"""The registrar port and its built-in B3 simulator.
+"""The built-in B3 simulator of the registrar (the port: services/ports.Registrar).
 
 The simulator keeps one national register shared by every tenant (its own table, keyed by debtor
 document and holding number): a receivable someone else registered is refused ("already registered");
@@ -8,7 +8,6 @@ once. Latency and a transient-failure rate are settings, so tests can make it sl
 
 import secrets
 import time
-from typing import Protocol
 
 from botocore.exceptions import ClientError
 
@@ -16,19 +15,10 @@ from financing.adapters.aws import client
 from financing.adapters.dynamo import to_item
 from financing.clock import iso, now
 from financing.config import settings
-from financing.domain.credit_rights import Outcome
+from financing.domain.credit_rights import Outcome, TransientRegistrarError
 from financing.ids import new_id
 
 _random = secrets.SystemRandom()
-
-
-class TransientRegistrarError(Exception):
-    """The registrar could not answer now; the request may succeed if retried."""
-
-
-class Registrar(Protocol):
-    def register(self, owner: str, debtor_document: str, holding_number: str) -> Outcome: ...
-    def inactivate(self, owner: str, debtor_document: str, holding_number: str) -> Outcome: ...
 
 
 class B3Simulator:

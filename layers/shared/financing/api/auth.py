@@ -2,17 +2,8 @@
 
 from typing import Any
 
+from financing.dialects.refusals import MissingScope, Unauthenticated
 from financing.domain.actor import Actor, is_tenant_id
-
-
-class Unauthenticated(Exception):
-    """No verified tenant in the request (the authorizer did not run or passed nothing)."""
-
-
-class MissingScope(Exception):
-    def __init__(self, scope: str) -> None:
-        super().__init__(f"This request needs the '{scope}' scope.")
-        self.scope = scope
 
 
 def actor_of(event: dict[str, Any], correlation_id: str, scope: str) -> Actor:

@@ -9,7 +9,8 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 
 from financing.api.core import caller
 from financing.api.open_finance import Page, PageSize, PaginationKey, consent_id_of, reply
-from financing.dialects.open_finance.envelope import DEFAULT_PAGE_SIZE, PageRequest, documented
+from financing.dialects.open_finance.errors import documented
+from financing.dialects.open_finance.pagination import DEFAULT_PAGE_SIZE, PageRequest
 from financing.domain.consents import Permission
 from financing.domain.invoices import Invoice
 from financing.services.open_finance import SharedContracts

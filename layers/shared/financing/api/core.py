@@ -15,15 +15,10 @@ from aws_lambda_powertools.event_handler.middlewares.openapi_validation import (
 
 from financing import exact_json
 from financing.api.auth import actor_of
-from financing.api.correlation import HEADER as CORRELATION_HEADER
-from financing.api.correlation import correlation_id_of
-from financing.api.errors import (
-    MalformedBody,
-    PayloadTooLarge,
-    UnsupportedMediaType,
-    as_response,
-    core_error_for,
-)
+from financing.correlation import HEADER as CORRELATION_HEADER
+from financing.correlation import correlation_id_of
+from financing.dialects.core.errors import core_error_for
+from financing.dialects.refusals import MalformedBody, PayloadTooLarge, UnsupportedMediaType
 from financing.domain.actor import Actor
 from financing.observability import logger, traced
 
@@ -67,6 +62,10 @@ def core_api(
 
     app.use([_echo_correlation])
     return app
+
+
+def as_response(proxy: dict[str, Any]) -> Response:
+    return Response(status_code=proxy["statusCode"], body=proxy["body"], headers=proxy["headers"])
 
 
 def caller(app: APIGatewayRestResolver) -> Actor:

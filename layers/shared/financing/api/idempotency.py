@@ -14,8 +14,8 @@ from typing import Any
 
 from financing import exact_json
 from financing.adapters.aws import client
-from financing.api.errors import InvalidIdempotencyKey
 from financing.config import settings
+from financing.dialects.refusals import InvalidIdempotencyKey
 
 HEADER = "idempotency-key"
 TTL_SECONDS = 24 * 3600

@@ -2,8 +2,8 @@
 
 from datetime import date
 
-from financing.api.pagination import encode_cursor, position_after
 from financing.composition.ledger import ledger_use_cases
+from financing.dialects.core.pagination import list_cursors
 from financing.domain.actor import Actor
 from financing.domain.ledger import Account, JournalEntry
 
@@ -21,14 +21,15 @@ def journal_page(
     """A page of entries and the cursor of the next one (None at the end): the position the page reached,
     which may be past its last entry (a page ends early once its read budget is spent). The cursor is
     bound to the filters, so it resumes this listing only (in either format)."""
-    filters = [invoice, account and account.value, posted_from, posted_to]
-    binding = f"{actor.tenant_id}:ledger_entries:" + ":".join(str(f or "*") for f in filters)
+    cursors = list_cursors(
+        actor.tenant_id, "ledger_entries", invoice, account and account.value, posted_from, posted_to
+    )
     entries, position = ledger_use_cases(actor).entries(
         invoice=invoice,
         account=account,
         posted_from=posted_from,
         posted_to=posted_to,
         limit=limit,
-        after=position_after(cursor, binding),
+        after=cursors.after(cursor),
     )
-    return entries, encode_cursor({"after": position}, binding) if position is not None else None
+    return entries, cursors.next(position)

@@ -12,8 +12,8 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 
 from financing.api.core import caller, core_api, entrypoint
-from financing.api.errors import ForeignEntity, InvalidHeader, monite_error_for
 from financing.auth.financing_tokens import Grant
+from financing.dialects.monite.errors import ForeignEntity, InvalidHeader, monite_error_for
 
 VERSION = "x-monite-version"
 ENTITY = "x-monite-entity-id"

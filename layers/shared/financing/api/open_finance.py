@@ -14,16 +14,17 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from financing.api.core import core_api, declaring, entrypoint, respond
-from financing.api.correlation import correlation_id_of
-from financing.api.errors import (
+from financing.auth.scopes import Scope
+from financing.correlation import correlation_id_of
+from financing.dialects.open_finance.envelope import paged_body
+from financing.dialects.open_finance.errors import (
     OPEN_FINANCE_HEADER,
     OPEN_FINANCE_MEDIA_TYPE,
     MissingInteractionId,
     NotAcceptable,
     open_finance_error_for,
 )
-from financing.auth.scopes import Scope
-from financing.dialects.open_finance.envelope import PageRequest, paged_body
+from financing.dialects.open_finance.pagination import PageRequest
 from financing.ids import UUID_PATTERN
 
 # The spec's paging query parameters, as every paginated handler declares them (page-size > 1000 is

@@ -55,6 +55,10 @@ class Receivable(BaseModel):
         return str(self.request["holding_number"])
 
 
+class TransientRegistrarError(Exception):
+    """The registrar could not answer now; the request may succeed if retried."""
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What the registrar answered: accepted (with its reference) or refused (with why)."""

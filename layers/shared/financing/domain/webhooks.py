@@ -25,6 +25,7 @@ from pydantic import BaseModel, SecretStr, field_validator, model_validator
 
 from financing.clock import now
 from financing.domain.errors import FieldProblem, InvalidInput, StateConflict
+from financing.domain.retries import RetrySchedule
 from financing.ids import new_id
 
 CREATED = "webhook_subscription.created"
@@ -46,8 +47,6 @@ MAX_URL_LENGTH = 2048
 # a tenant holds at once is bounded by its fair share, below).
 MAX_SUBSCRIPTIONS_PER_TENANT = 20
 MAX_EVENT_TYPES = 100
-# SQS hides a message for at most 12 hours: no retry can wait longer than that.
-MAX_RETRY_DELAY_SECONDS = 12 * 3600
 
 _LOOPBACK_NAMES = {"localhost", "localhost."}
 # The cloud's instance metadata service, always refused (IPv4 and the Nitro IPv6 endpoint).
@@ -413,25 +412,6 @@ def new_delivery(tenant_id: str, subscription_id: str, event_id: str, event_type
         created=moment,
         updated=moment,
     )
-
-
-@dataclass(frozen=True)
-class RetrySchedule:
-    """Exponential backoff: the n-th failure waits first_delay * factor^(n-1) seconds (at most 12 h),
-    until the next attempt would come later than max_age after the event was queued: then give up."""
-
-    first_delay_seconds: int
-    factor: float
-    max_age_seconds: int
-
-    def delay_after(self, failures: int) -> int:
-        delay = self.first_delay_seconds * self.factor ** max(0, failures - 1)
-        return int(min(MAX_RETRY_DELAY_SECONDS, round(delay)))
-
-    def next_delay(self, failures: int, age_seconds: float) -> int | None:
-        """Seconds until the next attempt, or None when the delivery has run out of time."""
-        delay = self.delay_after(failures)
-        return None if age_seconds + delay > self.max_age_seconds else delay
 
 
 def after_attempt(

@@ -3,22 +3,21 @@
 from decimal import Decimal
 from typing import Any
 
-from financing.dialects.core.buyer_limits import buyer_limit_object
-from financing.dialects.events import announce
 from financing.domain import buyer_limits as rules
 from financing.domain.actor import Actor
 from financing.domain.buyer_limits import BuyerLimit, BuyerLimitView, Exposure, LimitStatus
 from financing.domain.errors import FieldProblem, InvalidInput, NotFound
-from financing.domain.events import DomainEvent
 from financing.ids import is_id
-from financing.services.ports import BuyerLimits, Exposures
+from financing.services.ports import Announces, BuyerLimits, Exposures
 
 
-def create_buyer_limit(limits: BuyerLimits, actor: Actor, details: dict[str, Any]) -> BuyerLimitView:
+def create_buyer_limit(
+    limits: BuyerLimits, actor: Actor, details: dict[str, Any], *, announce: Announces[BuyerLimitView]
+) -> BuyerLimitView:
     """A pending limit that becomes the buyer's current request (one transaction, no read)."""
     limit = rules.request_limit(tenant_id=actor.tenant_id, **details)
     created = BuyerLimitView(limit, 0)
-    limits.add(limit, _event(rules.CREATED, actor, created))
+    limits.add(limit, announce(rules.CREATED, actor, created))
     return created
 
 
@@ -32,7 +31,13 @@ def get_buyer_limit(limits: BuyerLimits, exposures: Exposures, actor: Actor, lim
 
 
 def approve_buyer_limit(
-    limits: BuyerLimits, exposures: Exposures, actor: Actor, limit_id: str, total_limit: Decimal
+    limits: BuyerLimits,
+    exposures: Exposures,
+    actor: Actor,
+    limit_id: str,
+    total_limit: Decimal,
+    *,
+    announce: Announces[BuyerLimitView],
 ) -> BuyerLimitView:
     approved = rules.approve(_existing(limits, actor, limit_id), total_limit)
     exposure = exposures.get(actor.tenant_id, approved.company_id)
@@ -48,15 +53,17 @@ def approve_buyer_limit(
         version=exposure.version + 1,
     )
     decided = rules.view(approved, after)
-    limits.decide(approved, _event(rules.APPROVED, actor, decided))
+    limits.decide(approved, announce(rules.APPROVED, actor, decided))
     return decided
 
 
-def deny_buyer_limit(limits: BuyerLimits, actor: Actor, limit_id: str, reason: str) -> BuyerLimitView:
+def deny_buyer_limit(
+    limits: BuyerLimits, actor: Actor, limit_id: str, reason: str, *, announce: Announces[BuyerLimitView]
+) -> BuyerLimitView:
     denied = rules.deny(_existing(limits, actor, limit_id), reason)
     decided = BuyerLimitView(denied, 0)
     # Whether it is still the buyer's current request is the transaction's condition.
-    limits.decide(denied, _event(rules.DENIED, actor, decided))
+    limits.decide(denied, announce(rules.DENIED, actor, decided))
     return decided
 
 
@@ -83,12 +90,3 @@ def _existing(limits: BuyerLimits, actor: Actor, limit_id: str) -> BuyerLimit:
     if limit is None:
         raise NotFound("buyer limit", limit_id)
     return limit
-
-
-def _event(type_: str, actor: Actor, view: BuyerLimitView) -> DomainEvent:
-    return announce(
-        type_,
-        tenant_id=actor.tenant_id,
-        correlation_id=actor.correlation_id,
-        obj=buyer_limit_object(view),
-    )

@@ -2,20 +2,19 @@
 
 from typing import Any
 
-from financing.dialects.core.companies import company_object
-from financing.dialects.events import announce
 from financing.domain import companies as rules
 from financing.domain.actor import Actor
 from financing.domain.companies import Company
 from financing.domain.errors import NotFound
-from financing.domain.events import DomainEvent
 from financing.ids import is_id
-from financing.services.ports import Companies
+from financing.services.ports import Announces, Companies
 
 
-def create_company(store: Companies, actor: Actor, details: dict[str, Any]) -> Company:
+def create_company(
+    store: Companies, actor: Actor, details: dict[str, Any], *, announce: Announces[Company]
+) -> Company:
     company = rules.register_company(tenant_id=actor.tenant_id, **details)
-    store.add(company, _event(rules.CREATED, actor, company))
+    store.add(company, announce(rules.CREATED, actor, company))
     return company
 
 
@@ -33,16 +32,9 @@ def list_companies(
     return store.page(actor.tenant_id, limit=limit, after=after)
 
 
-def update_company(store: Companies, actor: Actor, company_id: str, changes: dict[str, Any]) -> Company:
+def update_company(
+    store: Companies, actor: Actor, company_id: str, changes: dict[str, Any], *, announce: Announces[Company]
+) -> Company:
     revised = rules.revise_company(get_company(store, actor, company_id), changes)
-    store.save(revised, _event(rules.UPDATED, actor, revised))
+    store.save(revised, announce(rules.UPDATED, actor, revised))
     return revised
-
-
-def _event(type_: str, actor: Actor, company: Company) -> DomainEvent:
-    return announce(
-        type_,
-        tenant_id=actor.tenant_id,
-        correlation_id=actor.correlation_id,
-        obj=company_object(company),
-    )

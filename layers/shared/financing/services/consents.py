@@ -1,36 +1,24 @@
 """Consent use cases: grant one for a customer, read it, revoke it (each change announced through the outbox)."""
 
 from datetime import datetime
-from typing import Protocol
 
 from financing.clock import now
-from financing.dialects.core.consents import consent_object
-from financing.dialects.events import announce
 from financing.domain import consents as rules
 from financing.domain.actor import Actor
 from financing.domain.consents import Consent
 from financing.domain.errors import NotFound
-from financing.domain.events import DomainEvent
 from financing.ids import is_id
-
-
-class Consents(Protocol):
-    def add(self, consent: Consent, event: DomainEvent) -> None: ...
-    def get(self, tenant_id: str, consent_id: str) -> Consent | None: ...
-    def save(self, consent: Consent, event: DomainEvent) -> None: ...
-
-
-def _announce(type_: str, consent: Consent, actor: Actor) -> DomainEvent:
-    return announce(
-        type_,
-        tenant_id=actor.tenant_id,
-        correlation_id=actor.correlation_id,
-        obj=consent_object(consent),
-    )
+from financing.services.ports import Announces, Consents
 
 
 def create_consent(
-    store: Consents, actor: Actor, *, customer_document: str, permissions: list[str], expiration: datetime
+    store: Consents,
+    actor: Actor,
+    *,
+    customer_document: str,
+    permissions: list[str],
+    expiration: datetime,
+    announce: Announces[Consent],
 ) -> Consent:
     consent = rules.grant_consent(
         tenant_id=actor.tenant_id,
@@ -39,7 +27,7 @@ def create_consent(
         expiration_date_time=expiration,
         now=now(),
     )
-    store.add(consent, _announce(rules.CREATED, consent, actor))
+    store.add(consent, announce(rules.CREATED, actor, consent))
     return consent
 
 
@@ -50,10 +38,12 @@ def get_consent(store: Consents, actor: Actor, consent_id: str) -> Consent:
     return consent
 
 
-def revoke_consent(store: Consents, actor: Actor, consent_id: str) -> Consent:
+def revoke_consent(
+    store: Consents, actor: Actor, consent_id: str, *, announce: Announces[Consent]
+) -> Consent:
     """Revoke at once: the next Open Finance request under it is refused. Revoking twice changes nothing."""
     consent = get_consent(store, actor, consent_id)
     revoked = rules.revoke(consent, now())
     if revoked is not consent:
-        store.save(revoked, _announce(rules.REVOKED, revoked, actor))
+        store.save(revoked, announce(rules.REVOKED, actor, revoked))
     return revoked

@@ -3,15 +3,14 @@ step that talks to the registrar and records the outcome with its event."""
 
 from typing import Any
 
-from financing.adapters.credit_rights import CreditRightStore
-from financing.adapters.registrar import Registrar
 from financing.clock import now
 from financing.dialects.events import KINDS, announce
 from financing.domain import credit_rights as rules
 from financing.domain.actor import Actor
-from financing.domain.credit_rights import Receivable, RegistryStatus
+from financing.domain.credit_rights import Receivable, RegistryStatus, TransientRegistrarError
 from financing.domain.errors import NotFound
 from financing.domain.events import DomainEvent
+from financing.services.ports import CreditRights, Registrar
 
 
 def _event(type_: str, receivable: Receivable, correlation_id: str, **extra: Any) -> DomainEvent:
@@ -21,7 +20,7 @@ def _event(type_: str, receivable: Receivable, correlation_id: str, **extra: Any
 
 
 def request_registration(
-    store: CreditRightStore, actor: Actor, request: dict[str, Any], face_value: int
+    store: CreditRights, actor: Actor, request: dict[str, Any], face_value: int
 ) -> Receivable:
     moment = now()
     receivable = Receivable(
@@ -36,7 +35,7 @@ def request_registration(
     return receivable
 
 
-def get_receivable(store: CreditRightStore, actor: Actor, internal_number: str) -> Receivable:
+def get_receivable(store: CreditRights, actor: Actor, internal_number: str) -> Receivable:
     receivable = store.get(actor.tenant_id, internal_number) if 0 < len(internal_number) <= 40 else None
     if receivable is None:
         raise NotFound("receivable", internal_number)
@@ -44,12 +43,12 @@ def get_receivable(store: CreditRightStore, actor: Actor, internal_number: str) 
 
 
 def list_receivables(
-    store: CreditRightStore, actor: Actor, *, limit: int, after: str | None
+    store: CreditRights, actor: Actor, *, limit: int, after: str | None
 ) -> tuple[list[Receivable], bool]:
     return store.page(actor.tenant_id, limit=limit, after=after)
 
 
-def request_inactivation(store: CreditRightStore, actor: Actor, internal_number: str) -> Receivable:
+def request_inactivation(store: CreditRights, actor: Actor, internal_number: str) -> Receivable:
     receivable = get_receivable(store, actor, internal_number)
     asked = rules.request_inactivation(receivable, now())
     store.save(asked, receivable.version, [_event(rules.INACTIVATION_REQUESTED, asked, actor.correlation_id)])
@@ -57,7 +56,7 @@ def request_inactivation(store: CreditRightStore, actor: Actor, internal_number:
 
 
 def settle(
-    store: CreditRightStore,
+    store: CreditRights,
     registrar: Registrar,
     tenant_id: str,
     internal_number: str,
@@ -70,8 +69,6 @@ def settle(
     registers once). A transient registrar failure is recorded as an attempt and re-raised for retry.
     Returns the event announced, or None when there was nothing to do.
     """
-    from financing.adapters.registrar import TransientRegistrarError
-
     receivable = store.get(tenant_id, internal_number)
     if receivable is None:
         return None

@@ -1,18 +1,22 @@
 """Financing offers (Monite-shaped): the tenant's credit line, read by the tenant and set by a lender."""
 
-from financing.adapters.credit_line import CreditLineStore
-from financing.dialects.events import announce
-from financing.dialects.monite.offers import offers_response
 from financing.domain.actor import Actor
 from financing.domain.credit_line import UPDATED, CreditLine, PricingPlan
+from financing.services.ports import Announces, CreditLines, CreditLineTerms
 
 
-def credit_line(store: CreditLineStore, actor: Actor) -> CreditLine | None:
+def credit_line(store: CreditLines, actor: Actor) -> CreditLine | None:
     return store.get(actor.tenant_id)
 
 
 def set_credit_line(
-    store: CreditLineStore, actor: Actor, *, total_amount: int, currency: str, plans: list[PricingPlan]
+    store: CreditLineTerms,
+    actor: Actor,
+    *,
+    total_amount: int,
+    currency: str,
+    plans: list[PricingPlan],
+    announce: Announces[CreditLine],
 ) -> CreditLine:
     """The lender's terms for the tenant's line; the principal already drawn stays drawn."""
     current = store.get(actor.tenant_id)
@@ -24,11 +28,5 @@ def set_credit_line(
         outstanding=current.outstanding if current else 0,
         version=(current.version if current else 0) + 1,
     )
-    event = announce(
-        UPDATED,
-        tenant_id=actor.tenant_id,
-        correlation_id=actor.correlation_id,
-        obj=offers_response(line),
-    )
-    store.set_terms(line, event)
+    store.set_terms(line, announce(UPDATED, actor, line))
     return line

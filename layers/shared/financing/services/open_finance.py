@@ -14,7 +14,7 @@ from financing.adapters.invoices import CONTRACTS, InvoiceStore
 from financing.adapters.settings import parse_settings, settings_key
 from financing.clock import now
 from financing.dialects.open_finance.contracts import invoice_id_of
-from financing.dialects.open_finance.envelope import PageRequest, page_request
+from financing.dialects.open_finance.pagination import PageRequest, page_request
 from financing.domain.actor import Actor
 from financing.domain.consents import Consent, ConsentRefused, Permission, check_access, is_shared_currency
 from financing.domain.errors import NotFound

@@ -9,7 +9,7 @@ longer holds, writing nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 if TYPE_CHECKING:  # annotations only: a function importing a port loads none of these for it
     from collections.abc import Iterable, Iterator
@@ -19,10 +19,13 @@ if TYPE_CHECKING:  # annotations only: a function importing a port loads none of
     from financing.domain.buyer_limits import BuyerLimit, Exposure
     from financing.domain.companies import Company
     from financing.domain.concentration import Guard
+    from financing.domain.consents import Consent
     from financing.domain.credit_line import CreditLine
+    from financing.domain.credit_rights import Outcome, Receivable
     from financing.domain.documents import Document, DownloadLink, UploadForm
     from financing.domain.events import DomainEvent
     from financing.domain.financing_list import InvoiceQuery
+    from financing.domain.funding_facts import FundingFacts
     from financing.domain.invoices import Invoice, Transition
     from financing.domain.ledger import Account, JournalEntry, MonthClosing
     from financing.domain.settings import TenantSettings
@@ -30,11 +33,47 @@ if TYPE_CHECKING:  # annotations only: a function importing a port loads none of
     Move = tuple[Invoice, Invoice, list[Transition]]  # (changed invoice, as read, the transitions between)
 
 
+Announced = TypeVar("Announced", contravariant=True)
+
+
+class Announces(Protocol[Announced]):
+    """The event announcing a change to `item`: the item as its family shows it, inside its event type's
+    model (financing.composition injects it; a use case knows neither shape)."""
+
+    def __call__(self, event_type: str, actor: Actor, item: Announced, /) -> DomainEvent: ...
+
+
 class Companies(Protocol):
     def add(self, company: Company, event: DomainEvent) -> None: ...
     def get(self, tenant_id: str, company_id: str) -> Company | None: ...
     def save(self, company: Company, event: DomainEvent) -> None: ...
     def page(self, tenant_id: str, *, limit: int, after: str | None) -> tuple[list[Company], bool]: ...
+
+
+class Consents(Protocol):
+    def add(self, consent: Consent, event: DomainEvent) -> None: ...
+    def get(self, tenant_id: str, consent_id: str) -> Consent | None: ...
+    def save(self, consent: Consent, event: DomainEvent) -> None: ...
+
+
+class CreditRights(Protocol):
+    def add(self, receivable: Receivable, event: DomainEvent) -> None:
+        """Conflict `duplicate_internal_number` when the tenant already has the internal number."""
+
+    def get(self, tenant_id: str, internal_number: str) -> Receivable | None: ...
+
+    def page(self, tenant_id: str, *, limit: int, after: str | None) -> tuple[list[Receivable], bool]:
+        """The tenant's receivables by internal number, a page beyond `after`; whether more follow."""
+
+    def save(self, receivable: Receivable, previous_version: int, events: list[DomainEvent]) -> None:
+        """Conflict when the stored receivable is no longer at `previous_version`, writing nothing."""
+
+
+class Registrar(Protocol):
+    """The receivables registrar; TransientRegistrarError (domain) when it cannot answer now."""
+
+    def register(self, owner: str, debtor_document: str, holding_number: str) -> Outcome: ...
+    def inactivate(self, owner: str, debtor_document: str, holding_number: str) -> Outcome: ...
 
 
 class Documents(Protocol):
@@ -119,6 +158,14 @@ class CreditLines(Protocol):
     def get(self, tenant_id: str) -> CreditLine | None: ...
 
 
+class CreditLineTerms(Protocol):
+    def get(self, tenant_id: str) -> CreditLine | None: ...
+
+    def set_terms(self, line: CreditLine, event: DomainEvent) -> None:
+        """Write the lender's terms with their event, keeping the principal drawn as stored. Conflict
+        `credit_line_in_use`, writing nothing, when the currency changes while principal is drawn."""
+
+
 class Settings(Protocol):
     def get(self, tenant_id: str) -> TenantSettings: ...
 
@@ -170,17 +217,6 @@ class InvoiceStore(Protocol):
 
     def move_many(self, moves: list[Move], actor: Actor, events: list[DomainEvent]) -> None:
         """Several moves without exposure changes, all or nothing."""
-
-
-@dataclass(frozen=True)
-class FundingFacts:
-    """Everything a funding decides on beside the invoice, read together."""
-
-    settings: TenantSettings
-    exposure: Exposure | None  # the buyer's
-    credit_line: CreditLine | None  # the tenant's
-    supplier: Company | None
-    receivable_status: str | None  # the registry status of the invoice's credit right, if it names one
 
 
 class InvoiceReads(Protocol):

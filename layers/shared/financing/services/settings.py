@@ -2,12 +2,10 @@
 
 from typing import Any
 
-from financing.dialects.core.settings import settings_object
-from financing.dialects.events import announce
 from financing.domain import settings as rules
 from financing.domain.actor import Actor
 from financing.domain.settings import TenantSettings
-from financing.services.ports import Portfolio, Settings
+from financing.services.ports import Announces, Portfolio, Settings
 
 
 def get_settings(store: Settings, actor: Actor) -> TenantSettings:
@@ -15,7 +13,12 @@ def get_settings(store: Settings, actor: Actor) -> TenantSettings:
 
 
 def replace_settings(
-    store: Settings, actor: Actor, terms: dict[str, Any], portfolio: Portfolio
+    store: Settings,
+    actor: Actor,
+    terms: dict[str, Any],
+    portfolio: Portfolio,
+    *,
+    announce: Announces[TenantSettings],
 ) -> TenantSettings:
     """Replace every setting; sending the stored settings again writes and announces nothing.
 
@@ -25,13 +28,7 @@ def replace_settings(
     current = store.get(actor.tenant_id)
     revised = rules.replace_settings(current, terms)
     if revised is not current:
-        event = announce(
-            rules.UPDATED,
-            tenant_id=actor.tenant_id,
-            correlation_id=actor.correlation_id,
-            obj=settings_object(revised),
-        )
-        store.save(revised, event)
+        store.save(revised, announce(rules.UPDATED, actor, revised))
     if revised.concentration_since is not None:
         portfolio.track(actor.tenant_id, revised.concentration_since)
     return revised

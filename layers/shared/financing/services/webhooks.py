@@ -14,12 +14,12 @@ from financing.domain import webhooks as rules
 from financing.domain.actor import Actor
 from financing.domain.errors import NotFound
 from financing.domain.events import DomainEvent
+from financing.domain.retries import RetrySchedule
 from financing.domain.webhooks import (
     Admission,
     Attempt,
     Circuit,
     DeliveryStatus,
-    RetrySchedule,
     Secret,
     WebhookDelivery,
     WebhookSubscription,

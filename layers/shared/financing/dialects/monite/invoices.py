@@ -16,7 +16,7 @@ from pydantic import (
     WithJsonSchema,
 )
 
-from financing.api.pagination import CURSOR_PATTERN
+from financing.dialects.cursors import CURSOR_PATTERN
 from financing.domain import books
 from financing.domain import financing_list as fl
 from financing.domain.errors import FieldProblem, InvalidInput

@@ -1,12 +1,11 @@
-"""Opaque, tamper-evident cursors: a signed position bound to one tenant's one listing."""
+"""Opaque, tamper-evident cursors: a signed position bound to one tenant's one listing. Every family's
+pagination builds on them (dialects/<family>/pagination.py)."""
 
 import base64
 import hashlib
 import hmac
 import json
-from typing import Annotated, Any
-
-from aws_lambda_powertools.event_handler.openapi.params import Query
+from typing import Any
 
 from financing.adapters.secrets import secret_string
 from financing.config import settings
@@ -14,14 +13,6 @@ from financing.config import settings
 # A cursor's shape (base64url position, '.', base64url of a 20-byte signature). Only the signature tells
 # whether this API issued it for this listing, which no schema can say.
 CURSOR_PATTERN = r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{27}$"
-Cursor = Annotated[
-    str | None,
-    Query(
-        max_length=512,
-        pattern=CURSOR_PATTERN,
-        description="`next_cursor` of the previous page: opaque, signed for this listing and caller",
-    ),
-]
 
 
 class InvalidCursor(Exception):
@@ -63,13 +54,3 @@ def decode_cursor(token: str, binding: str) -> dict[str, Any]:
     if not isinstance(position, dict):
         raise InvalidCursor()
     return position
-
-
-def position_after(token: str | None, binding: str) -> str | None:
-    """The sort key a listing resumes after, from a cursor issued by `encode_cursor({"after": ...})`."""
-    if token is None:
-        return None
-    after = decode_cursor(token, binding).get("after")
-    if not isinstance(after, str):
-        raise InvalidCursor()
-    return after

@@ -4,7 +4,7 @@ they continue, a key position, a direction and whether invoices lie beyond that 
 from dataclasses import dataclass
 from typing import Any
 
-from financing.api.pagination import InvalidCursor, decode_cursor, encode_cursor
+from financing.dialects.cursors import InvalidCursor, decode_cursor, encode_cursor
 from financing.domain.financing_list import InvoiceQuery
 
 

@@ -1,0 +1,9 @@
+"""The consent use cases' wiring: how their events show a consent (the core family's consent object)."""
+
+from financing.composition.events import announcing
+from financing.dialects.core.consents import consent_object
+from financing.domain.consents import Consent
+from financing.services.ports import Announces
+
+# Its events carry the core family's consent object.
+consent_event: Announces[Consent] = announcing(consent_object)
