@@ -214,6 +214,11 @@ REQUESTS: dict[str, Request] = {
         {"advance_rate_percentage": 9000, "fee_percentage": 250, "disbursement_date": SAMPLE_DAY},
         path={"invoice_id": APPROVED_INVOICE},
     ),
+    "GET /v1/credit-rights": Request(query={"limit": "20"}),
+    "GET /v1/invoices/{invoice_id}/funding_preview": Request(
+        query={"advance_rate_percentage": "9000", "fee_percentage": "250", "disbursement_date": SAMPLE_DAY},
+        path={"invoice_id": APPROVED_INVOICE},
+    ),
     "POST /v1/invoices/{invoice_id}/payments": Request(
         {"amount": 50000, "paid_date": SAMPLE_DAY, "reference": "wire-0001"},
         path={"invoice_id": FINANCED_INVOICE},

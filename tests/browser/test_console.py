@@ -8,6 +8,7 @@ import re
 from playwright.sync_api import expect
 
 from tests.browser.conftest import Browser, Tenant
+from tests.integration.receivable_fixtures import receivable
 
 
 def sign_in(browser: Browser, tenant: str):
@@ -68,6 +69,13 @@ def test_a_lender_takes_an_invoice_from_submitted_to_funded_to_repaid(browser: B
     act(page, "Record a signature", Signatory="Bolt Buyers (buyer): Ana Silva")
     assert status_of(page) == "approved"
 
+    # Before funding, the lender sees the server's preview: what the funding then books
+    page.get_by_role("button", name="Fund", exact=True).click()
+    page.get_by_role("button", name="Preview the funding").click()
+    preview = page.get_by_role("region", name="Funding preview")
+    expect(preview).to_contain_text("$79,200.00")
+    expect(preview).to_contain_text("$81,180.00")
+    assert status_of(page) == "approved"  # a preview funds nothing
     act(page, "Fund")
     assert status_of(page) == "financed"
     financing = page.get_by_role("region", name="Financing")
@@ -207,5 +215,20 @@ def test_the_credit_line_and_the_webhook_subscriptions_are_shown(browser: Browse
     expect(page.get_by_role("row", name="http://localhost:9/hooks")).to_contain_text("yes")
     page.get_by_role("button", name="Failed deliveries to http://localhost:9/hooks").click()
     expect(page.get_by_role("status")).to_contain_text("No failed delivery to http://localhost:9/hooks")
+    assert browser.axe_violations() == []
+    assert not browser.problems, browser.problems
+
+
+def test_receivables_show_their_registration_outcome_and_say_there_is_no_redrive_api(browser: Browser, stack):
+    tenant, other = Tenant(stack), Tenant(stack)
+    for owner, number in ((tenant, "WEB-R-1"), (other, "WEB-R-OTHER")):
+        reply = stack.request("POST", "/v1/credit-rights", receivable(internal_number=number), owner.auth)
+        assert reply.status == 202, reply.body
+    page = sign_in(browser, tenant.id)
+    page.get_by_role("button", name="Receivables").click()
+    section = page.get_by_role("region", name="Receivables")
+    expect(section.get_by_role("row", name=re.compile("WEB-R-1"))).to_be_visible()
+    expect(section).to_contain_text("the API offers no redrive")
+    expect(section).not_to_contain_text("WEB-R-OTHER")
     assert browser.axe_violations() == []
     assert not browser.problems, browser.problems

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from financing import clock
+from financing import clock, exact_json
 from financing.adapters.aws import client
 from financing.adapters.dynamo import to_item
 from financing.adapters.invoices import exposure_key
@@ -94,9 +94,9 @@ def get(invoice_id: str, **kwargs):
 
 def signed_invoice(supplier_: dict, buyer_: dict, document_: dict, **overrides) -> dict:
     """A drafted invoice taken through submission and both signatures: approved, ready to fund."""
-    invoice = call(
-        "create_invoice", "POST", "/v1/invoices", body=draft_body(supplier_, buyer_, document_, **overrides)
-    ).json
+    # exact_json writes a Decimal amount digit for digit (json.dumps would need a float).
+    body = exact_json.dumps(draft_body(supplier_, buyer_, document_, **overrides))
+    invoice = call("create_invoice", "POST", "/v1/invoices", raw_body=body).json
     act("submit_invoice", "submit", invoice["id"])
     act("request_invoice_signatures", "request_signatures", invoice["id"])
     for party, who in (("supplier", supplier_), ("buyer", buyer_)):

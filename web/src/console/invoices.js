@@ -58,11 +58,25 @@ function actionForm(api, invoice, action, after, messages) {
       field("Reference", h("input", { name: "reference", required: true })),
     ],
   }[action]();
-  const form = h("form", { "aria-label": LABELS[action] }, h("h3", {}, LABELS[action]), inputs,
+  // Funding shows the API's preview (the same pricing as the funding, computed by the server) first.
+  const preview = action === "fund" ? h("section", { "aria-label": "Funding preview", "aria-live": "polite" }) : null;
+  const previewButton = action === "fund" ? h("button", { type: "button", class: "secondary", onclick: async () => {
+    const query = new URLSearchParams(Object.entries(formBody()).map(([k, v]) => [k, String(v)]));
+    try {
+      const p = await api("GET", `/v1/invoices/${invoice.id}/funding_preview?${query}`);
+      const c = p.currency;
+      preview.replaceChildren(h("h4", {}, "Funding preview"), facts([
+        ["Advance", money(p.first_payment, c)], ["Fee (discount)", money(p.discount, c)], ["IOF", money(p.iof, c)],
+        ["Repayment", money(p.repayment_amount, c)], ["Disbursed on", p.disbursement_date], ["Repaid on", p.repayment_date],
+      ]));
+    } catch (error) {
+      preview.replaceChildren();
+      showMessage(messages, error.message);
+    }
+  } }, "Preview the funding") : null;
+  const form = h("form", { "aria-label": LABELS[action] }, h("h3", {}, LABELS[action]), inputs, previewButton, preview,
     h("button", { type: "submit" }, `Confirm: ${LABELS[action].toLowerCase()}`));
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    showMessage(messages, "");
+  const formBody = () => {
     const body = {};
     for (const [name, value] of new FormData(form)) {
       if (value === "") continue;
@@ -74,6 +88,12 @@ function actionForm(api, invoice, action, after, messages) {
       body[name] = ["amount", "advance_rate_percentage", "fee_percentage"].includes(name) && /^\d+(\.\d+)?$/.test(value)
         ? Number(value) : value;
     }
+    return body;
+  };
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    showMessage(messages, "");
+    const body = formBody();
     try {
       await api("POST", `/v1/invoices/${invoice.id}/${action}`, body, action === "payments" ? { "Idempotency-Key": key } : {});
       await after();

@@ -3,7 +3,7 @@ import { apiClient, loadConfig } from "../shared/api.js";
 import { h, showMessage } from "../shared/format.js";
 import { invoiceQueue } from "./invoices.js";
 import { buyerLimits } from "./limits.js";
-import { creditLine, webhooks } from "./operations.js";
+import { creditLine, receivables, webhooks } from "./operations.js";
 import { portfolio } from "./portfolio.js";
 import { claimsOf, currentToken, finishAuthorization, signInView, signOut } from "./signin.js";
 
@@ -13,7 +13,8 @@ const view = document.getElementById("view");
 const messages = document.getElementById("messages");
 
 const SECTIONS = [["invoices", "Invoices", invoiceQueue], ["limits", "Buyer limits", buyerLimits],
-  ["portfolio", "Portfolio", portfolio], ["line", "Credit line", creditLine], ["webhooks", "Webhooks", webhooks]];
+  ["portfolio", "Portfolio", portfolio], ["line", "Credit line", creditLine], ["receivables", "Receivables", receivables],
+  ["webhooks", "Webhooks", webhooks]];
 
 function signedIn(config) {
   const api = apiClient(config.api_url, () => `Bearer ${currentToken()}`);

@@ -62,3 +62,34 @@ export function webhooks(api, target, messages) {
   };
   show(0);
 }
+
+/** Receivables (Pismo family) with their registration outcomes, a page at a time with the API's cursors. */
+export function receivables(api, target, messages) {
+  const cursors = [null];
+  const show = async (page) => {
+    const query = new URLSearchParams({ limit: "10" });
+    if (cursors[page]) query.set("cursor", cursors[page]);
+    try {
+      const body = await api("GET", `/v1/credit-rights?${query}`);
+      cursors[page + 1] = body.has_more ? body.next_cursor : undefined;
+      target.replaceChildren(h("section", { "aria-labelledby": "receivables-title" },
+        h("h2", { id: "receivables-title" }, "Receivables"),
+        body.data.length ? h("table", {}, h("caption", {}, `Receivables and their registration, page ${page + 1}`),
+          h("thead", {}, h("tr", {}, ["Internal number", "Status", "Registrar reference", "Attempts", "Last error"]
+            .map((l) => h("th", { scope: "col" }, l)))),
+          h("tbody", {}, body.data.map((r) => h("tr", {}, h("th", { scope: "row" }, r.internal_number),
+            h("td", {}, h("span", { class: "badge", "data-status": r.status.toLowerCase() }, r.status)),
+            h("td", {}, text(r.registrar_reference)), h("td", {}, String(r.attempts)), h("td", {}, text(r.last_error))))))
+          : h("p", {}, "No receivable registered yet."),
+        // The API has no dead-letter list nor redrive: say so rather than offer a button that cannot work.
+        h("p", {}, "A registration still pending after its retries rests in the registration dead-letter queue; "
+          + "the API offers no redrive, so an operator redrives that queue (make redrive locally, the SQS console deployed)."),
+        h("div", { class: "actions" },
+          page > 0 ? h("button", { type: "button", class: "secondary", onclick: () => show(page - 1) }, "Previous page") : null,
+          cursors[page + 1] ? h("button", { type: "button", class: "secondary", onclick: () => show(page + 1) }, "Next page") : null)));
+    } catch (error) {
+      showMessage(messages, error.message);
+    }
+  };
+  show(0);
+}

@@ -44,6 +44,13 @@ class CreditRightStore:
         )
         self.table.insert(_to_item(receivable), event, conflict)
 
+    def page(self, tenant_id: str, *, limit: int, after: str | None) -> tuple[list[Receivable], bool]:
+        """The tenant's receivables by internal number, a page beyond `after`."""
+        items, more = self.table.page(
+            tenant_key(tenant_id, COLLECTION), limit=limit, after_sk=after, newest_first=False
+        )
+        return [_from_item(item) for item in items], more
+
     def get(self, tenant_id: str, internal_number: str) -> Receivable | None:
         item = self.table.get(tenant_key(tenant_id, COLLECTION), internal_number)
         return _from_item(item) if item else None

@@ -42,6 +42,12 @@ def get_receivable(store: CreditRights, actor: Actor, internal_number: str) -> R
     return receivable
 
 
+def list_receivables(
+    store: CreditRights, actor: Actor, *, limit: int, after: str | None
+) -> tuple[list[Receivable], bool]:
+    return store.page(actor.tenant_id, limit=limit, after=after)
+
+
 def request_inactivation(store: CreditRights, actor: Actor, internal_number: str) -> Receivable:
     receivable = get_receivable(store, actor, internal_number)
     asked = rules.request_inactivation(receivable, now())

@@ -238,11 +238,25 @@ class Invoices:
     def fund(
         self, invoice_id: str, advance_rate: int | None, fee_rate: int | None, disbursement_date: date | None
     ) -> Invoice:
-        return _deciding_again(lambda: self._fund(invoice_id, advance_rate, fee_rate, disbursement_date))
+        def decide() -> Invoice:
+            invoice, moved, transitions, guards = self._priced(
+                invoice_id, advance_rate, fee_rate, disbursement_date
+            )
+            return self._commit(invoice, moved, transitions, **guards)
 
-    def _fund(
+        return _deciding_again(decide)
+
+    def preview_funding(
         self, invoice_id: str, advance_rate: int | None, fee_rate: int | None, disbursement_date: date | None
     ) -> Invoice:
+        """The invoice as `fund` would book it now, with the same checks; nothing is written."""
+        return self._priced(invoice_id, advance_rate, fee_rate, disbursement_date)[1]
+
+    def _priced(
+        self, invoice_id: str, advance_rate: int | None, fee_rate: int | None, disbursement_date: date | None
+    ) -> tuple[Invoice, Invoice, list[Transition], dict[str, Any]]:
+        """Everything funding decides before it commits: the invoice before and after, the transition and
+        what the commit guards."""
         invoice = self.get(invoice_id)
         facts = self.reads.funding(self.actor.tenant_id, invoice)
         tenant_settings = facts.settings
@@ -284,14 +298,12 @@ class Invoices:
             moved = moved.model_copy(
                 update={"financing": moved.financing.model_copy(update={"on_credit_line": True})}
             )
-        return self._commit(
-            invoice,
-            moved,
-            [transition],
-            limit_guard={"total_limit": total, "headroom": total - advance},
-            credit_line=line,
-            concentration=concentration,
-        )
+        guards = {
+            "limit_guard": {"total_limit": total, "headroom": total - advance},
+            "credit_line": line,
+            "concentration": concentration,
+        }
+        return invoice, moved, [transition], guards
 
     def _concentration(
         self, tenant_settings: TenantSettings, exposure: Exposure | None, currency: str, advance: int

@@ -62,6 +62,9 @@ class CreditRights(Protocol):
 
     def get(self, tenant_id: str, internal_number: str) -> Receivable | None: ...
 
+    def page(self, tenant_id: str, *, limit: int, after: str | None) -> tuple[list[Receivable], bool]:
+        """The tenant's receivables by internal number, a page beyond `after`; whether more follow."""
+
     def save(self, receivable: Receivable, previous_version: int, events: list[DomainEvent]) -> None:
         """Conflict when the stored receivable is no longer at `previous_version`, writing nothing."""
 

@@ -302,3 +302,50 @@ def invoice_object(invoice: Invoice, document: dict[str, Any] | None = None) -> 
 def as_json(invoice: Invoice, document: dict[str, Any] | None = None) -> dict[str, Any]:
     """The invoice object as JSON-ready data, its amounts kept as decimals (financing.exact_json)."""
     return jsonable(invoice_object(invoice, document))
+
+
+class FundingPreviewObject(BaseModel):
+    """What `POST /v1/invoices/{id}/fund` would book now with the same terms: the same pricing, IOF and
+    checks, nothing written."""
+
+    object: Literal["invoice.funding_preview"] = "invoice.funding_preview"
+    invoice: str
+    currency: str
+    amount: Major
+    advance_rate_percentage: int
+    fee_percentage: int
+    first_payment: Major = Field(description="the advance paid to the supplier")
+    discount: Major = Field(description="the lender's fee on the advance")
+    iof: Major = Field(description="IOF withheld from the advance (0 where it does not apply)")
+    repayment_amount: Major = Field(description="the lender's claim: first_payment + discount")
+    disbursement_date: date
+    due_date: date
+    repayment_date: date = Field(description="when the claim is due: the offer's date, or the due date")
+    on_credit_line: bool = Field(description="the advance would be drawn on the tenant's credit line")
+
+
+def funding_preview_object(funded: Invoice) -> dict[str, Any]:
+    """The financing a funding would book, from the financed invoice the domain priced."""
+    f = funded.financing
+    assert f is not None
+
+    def major(minor: int) -> Decimal:
+        return to_major(minor, funded.currency)
+
+    return jsonable(
+        FundingPreviewObject(
+            invoice=funded.id,
+            currency=funded.currency,
+            amount=major(funded.amount),
+            advance_rate_percentage=f.advance_rate,
+            fee_percentage=f.fee_rate,
+            first_payment=major(f.first_payment),
+            discount=major(f.discount),
+            iof=major(f.iof),
+            repayment_amount=major(f.repayment_amount),
+            disbursement_date=f.disbursement_date,
+            due_date=funded.due_date,
+            repayment_date=f.repayment_date or funded.due_date,
+            on_credit_line=f.on_credit_line,
+        )
+    )
