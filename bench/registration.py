@@ -23,9 +23,11 @@ def percentile(samples: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
 
 
-def cpu_seconds(pid: int) -> float:
-    """CPU time (user and system) of a process and every live descendant, from /proc: how much of the
-    machine the work took, which a loaded machine's wall clock does not say."""
+def cpu_seconds(pid: int) -> tuple[float, float]:
+    """CPU time (user and system) of a process, and of its live descendants, from /proc: how much of the
+    machine the work took, which a loaded machine's wall clock does not say. The stack's own process runs
+    the embedded AWS, the gateway and the workers' pollers (one interpreter: at most one core of Python);
+    its descendants are the function containers."""
     tick = os.sysconf("SC_CLK_TCK")
     parents: dict[int, int] = {}
     used: dict[int, float] = {}
@@ -42,7 +44,7 @@ def cpu_seconds(pid: int) -> float:
         children = [child for child, of in parents.items() if of == parent and child not in tree]
         tree.update(children)
         frontier += children
-    return sum(used.get(member, 0.0) for member in tree)
+    return used.get(pid, 0.0), sum(used.get(member, 0.0) for member in tree - {pid})
 
 
 def throughput(requests: int = REQUESTS) -> dict[str, float]:
@@ -98,7 +100,8 @@ def throughput(requests: int = REQUESTS) -> dict[str, float]:
 
         collector = threading.Thread(target=collect, daemon=True)
         collector.start()
-        cpu_before = cpu_seconds(stack.process.pid)
+        own_before, containers_before = cpu_seconds(stack.process.pid)
+        stack.request("DELETE", "/_local/aws_profile")
         started = time.perf_counter()
         with ThreadPoolExecutor(CLIENTS) as pool:
             list(pool.map(post, bodies))
@@ -106,7 +109,8 @@ def throughput(requests: int = REQUESTS) -> dict[str, float]:
         finished.wait(600)
         finished.set()
         ended = time.perf_counter()
-        cpu = cpu_seconds(stack.process.pid) - cpu_before
+        own, containers = cpu_seconds(stack.process.pid)
+        profile = stack.request("GET", "/_local/aws_profile").json()["operations"]
         collector.join(5)
     latencies = [(outcome_at[n] - accepted_at[n]) * 1000 for n in outcome_at if n in accepted_at]
     return {
@@ -115,14 +119,43 @@ def throughput(requests: int = REQUESTS) -> dict[str, float]:
         "seconds": ended - started,
         "per_second": len(outcome_at) / (ended - started),
         "accept_per_second": requests / (accepted - started),
-        "cpu_ms_per_receivable": cpu * 1000 / max(1, len(outcome_at)),
+        "cpu_ms_per_receivable": (own - own_before + containers - containers_before)
+        * 1000
+        / max(1, len(outcome_at)),
+        "stack_process_cores": (own - own_before) / (ended - started),
+        "containers_cores": (containers - containers_before) / (ended - started),
+        "profile": profile,
         "post_p50_ms": statistics.median(post_ms),
         "outcome_p50_ms": percentile(latencies, 0.5) if latencies else float("nan"),
         "outcome_p99_ms": percentile(latencies, 0.99) if latencies else float("nan"),
     }
 
 
-def render(result: dict[str, float]) -> str:
+def render(result: dict) -> str:
+    return "\n".join([summary(result), where_the_time_goes(result)])
+
+
+def where_the_time_goes(result: dict, top: int = 8) -> str:
+    """The run's cores by process, and the embedded AWS's costliest operations (long polls left out: their
+    time is mostly waiting for messages)."""
+    seconds = result["seconds"]
+    rows = [row for row in result["profile"] if not row["operation"].endswith(".ReceiveMessage")]
+    dynamodb = sum(row["seconds"] for row in rows if row["operation"].startswith("dynamodb."))
+    lines = [
+        f"Cores used: the stack's process (embedded AWS, gateway, pollers) {result['stack_process_cores']:.2f}, "
+        f"the function containers {result['containers_cores']:.2f}; DynamoDB (one call at a time) busy "
+        f"{dynamodb / seconds:.0%} of the run. Costliest operations of the embedded AWS:"
+    ]
+    for row in rows[:top]:
+        lines.append(
+            f"  {row['operation']}: {row['calls']} calls, {row['seconds']:.1f} s "
+            f"({row['seconds'] * 1000 / max(1, row['calls']):.1f} ms each"
+            + (f", waited {row['waited']:.1f} s)" if row["waited"] else ")")
+        )
+    return "\n".join(lines)
+
+
+def summary(result: dict) -> str:
     return (
         f"Registration end to end ({result['requests']} receivables, {CLIENTS} concurrent clients, local stack): "
         f"{result['outcomes']} outcome events in {result['seconds']:.1f} s = {result['per_second']:.1f} receivables/s "

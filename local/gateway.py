@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from local import event_page, web
+from local import event_page, moto_profile, web
 from local.apigateway import (
     MAX_BODY,
     AuthorizerConfigurationError,
@@ -154,6 +154,8 @@ class Gateway:
             return self.event_docs(path)
         if request.method == "GET" and (path == "/schemas" or path.startswith("/schemas/")):
             return self.schemas(unquote(path.removeprefix("/schemas").removeprefix("/")))
+        if path == "/_local/aws_profile":
+            return self.aws_profile(request.method)
         if path.startswith("/_local/schedules/"):
             if request.method != "POST":
                 return json_reply(405, {"message": "POST to run a schedule"})
@@ -161,6 +163,17 @@ class Gateway:
         if not self.ready or self.stack is None:
             return json_reply(503, {"message": "the local stack is starting"})
         return self.api(request, declared_length)
+
+    def aws_profile(self, method: str) -> Reply:
+        """The embedded AWS's time by operation (local/moto_profile.py); DELETE starts a new count."""
+        if method == "DELETE":
+            moto_profile.reset()
+            return Reply(204, [], b"")
+        if method != "GET":
+            return json_reply(
+                405, {"message": "GET the embedded AWS's time by operation, DELETE to reset it"}
+            )
+        return json_reply(200, {"operations": moto_profile.snapshot()})
 
     def health(self) -> Reply:
         if not self.ready or self.stack is None:

@@ -13,6 +13,11 @@ whose answer never changes while it runs.
 - EventBridge: every target of every rule a PutEvents entry matches builds a new JSONPath parser (PLY
   generates its tables each time) for each input path, about ten per target; a parsed path is immutable
   (`find` reads the event, never the expression), so each expression is parsed once.
+- SQS: sending a message computes all of its queue's attributes to read one flag (content-based
+  deduplication), and three of them count the queue's messages one by one, so each send cost time in
+  proportion to the queue's backlog (a PutEvents fanning out to queues with thousands waiting took
+  hundreds of milliseconds). While a message is being sent those counts, which a send never uses, are
+  not made; `GetQueueAttributes` counts as before.
 
 Answers are unchanged: tests/unit/test_local_moto_overhead.py compares them with moto's own.
 """
@@ -28,6 +33,12 @@ PARSED_PATHS = 512  # distinct JSONPath expressions kept; rules' input paths are
 _installed: dict[str, Any] = {}
 _stream_written = threading.Condition()
 _stream_writes = 0  # records moto has appended to streams in this process, while installed
+_sending = threading.local()  # `depth`: sends in progress on this thread (a batch sends each entry)
+COUNTS = (
+    "approximate_number_of_messages",
+    "approximate_number_of_messages_delayed",
+    "approximate_number_of_messages_not_visible",
+)
 
 
 def stream_writes() -> int:
@@ -55,6 +66,26 @@ def _announcing(add: Any) -> Any:
             _stream_written.notify_all()
 
     return announced
+
+
+def _sending_messages(send: Any) -> Any:
+    @functools.wraps(send)
+    def sending(*args: Any, **kwargs: Any) -> Any:
+        _sending.depth = getattr(_sending, "depth", 0) + 1
+        try:
+            return send(*args, **kwargs)
+        finally:
+            _sending.depth -= 1
+
+    return sending
+
+
+def _not_counted_while_sending(count: Any) -> property:
+    @functools.wraps(count)
+    def counted(queue: Any) -> int:
+        return 0 if getattr(_sending, "depth", 0) else count(queue)
+
+    return property(counted)
 
 
 @functools.cache
@@ -100,12 +131,20 @@ def keep_alive_handler() -> type:
 
 
 def install() -> None:
-    """Patch moto's dispatcher and streams, and jsonpath_ng's parser in this process (idempotent)."""
+    """Patch moto's dispatcher, streams and SQS sends, and jsonpath_ng's parser in this process (idempotent)."""
     if _installed:
         return
     import jsonpath_ng.ext
     from moto.dynamodb.models.table import StreamShard
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+    from moto.sqs.models import Queue, SQSBackend
+
+    for name in ("send_message", "send_message_batch"):
+        _installed[f"sqs.{name}"] = getattr(SQSBackend, name)
+        setattr(SQSBackend, name, _sending_messages(getattr(SQSBackend, name)))
+    for name in COUNTS:
+        _installed[f"queue.{name}"] = Queue.__dict__[name]
+        setattr(Queue, name, _not_counted_while_sending(Queue.__dict__[name].fget))
 
     original_backend = DomainDispatcherApplication.get_backend_for_host
     _installed["backend"] = original_backend
@@ -130,7 +169,12 @@ def uninstall() -> None:
     import jsonpath_ng.ext
     from moto.dynamodb.models.table import StreamShard
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+    from moto.sqs.models import Queue, SQSBackend
 
+    for name in ("send_message", "send_message_batch"):
+        setattr(SQSBackend, name, _installed.pop(f"sqs.{name}"))
+    for name in COUNTS:
+        setattr(Queue, name, _installed.pop(f"queue.{name}"))
     StreamShard.add = _installed.pop("stream_add")
     DomainDispatcherApplication.get_backend_for_host = _installed.pop("backend")
     jsonpath_ng.ext.parse = _installed.pop("parse")

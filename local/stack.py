@@ -9,7 +9,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-from local import bus_schemas, moto_overhead, moto_queries, moto_replay, moto_transactions, settings
+from local import (
+    bus_schemas,
+    moto_overhead,
+    moto_profile,
+    moto_queries,
+    moto_replay,
+    moto_transactions,
+    settings,
+)
 from local.gateway import Gateway
 from local.model import Stack
 from local.provision import client_factory, provision
@@ -59,11 +67,17 @@ def start_moto(host: str, port: int) -> Any:
             one_at_a_time = threading.Lock()
 
             def serialized(environ: dict, start_response: Any) -> Any:
+                name, asked = moto_profile.operation(environ), time.perf_counter()
                 # Only DynamoDB needs it; other calls (SQS long polls above all) must not wait on it.
                 if not environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB"):
-                    return app(environ, start_response)
+                    answer = app(environ, start_response)
+                    moto_profile.record(name, time.perf_counter() - asked)
+                    return answer
                 with one_at_a_time:
-                    return app(environ, start_response)
+                    turn = time.perf_counter()
+                    answer = app(environ, start_response)
+                moto_profile.record(name, time.perf_counter() - turn, turn - asked)
+                return answer
 
             self._server = make_server(
                 self._ip_address,

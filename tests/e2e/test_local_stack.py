@@ -270,6 +270,17 @@ def test_a_schedule_runs_on_demand(stack):
     assert invocation["ok"] and invocation["function"] == scheduled[0]
 
 
+def test_the_embedded_aws_counts_its_time_by_operation(stack):
+    assert stack.request("DELETE", "/_local/aws_profile").status == 204
+    tables = stack.client("dynamodb")
+    for _ in range(3):
+        tables.list_tables()
+    rows = {row["operation"]: row for row in stack.request("GET", "/_local/aws_profile").json()["operations"]}
+    listed = rows["dynamodb.ListTables"]
+    assert listed["calls"] == 3 and listed["seconds"] > 0 and listed["waited"] >= 0
+    assert stack.request("POST", "/_local/aws_profile").status == 405
+
+
 # ----------------------------------------------------------------------------------------------------------
 # The emulator's own behaviour (failures, retries, dead letters, authorizer decisions), on a small fixture
 # template with throwaway handlers written to a temporary directory: the project's handlers are not involved.

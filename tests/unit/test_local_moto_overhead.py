@@ -218,3 +218,71 @@ def test_the_embedded_aws_sets_no_delay_on_its_kept_alive_connections(
     assert _list_tables(connection) == {"TableNames": []}
     connection.close()
     assert no_delay and no_delay[0] != 0
+
+
+def _queue_counts(sqs, url: str) -> dict[str, str]:
+    names = [
+        "ApproximateNumberOfMessages",
+        "ApproximateNumberOfMessagesNotVisible",
+        "ApproximateNumberOfMessagesDelayed",
+    ]
+    return sqs.get_queue_attributes(QueueUrl=url, AttributeNames=names)["Attributes"]
+
+
+def _sends(sqs, url: str, fifo: bool) -> list[str]:
+    """Single and batched sends, delayed ones, a received one, and (FIFO) a body deduplicated by content."""
+    group = {"MessageGroupId": "g"} if fifo else {}
+    sqs.send_message(QueueUrl=url, MessageBody="one", **group)
+    sqs.send_message(QueueUrl=url, MessageBody="one", **group)  # deduplicated on a content-based FIFO queue
+    entries = [{"Id": str(n), "MessageBody": f"batch {n}", **group} for n in range(5)]
+    if not fifo:
+        entries[0]["DelaySeconds"] = 600
+        sqs.send_message(QueueUrl=url, MessageBody="later", DelaySeconds=600)
+    sqs.send_message_batch(QueueUrl=url, Entries=entries)
+    received = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=2)["Messages"]
+    return sorted(m["Body"] for m in received)
+
+
+@pytest.mark.parametrize("fifo", [False, True])
+def test_sending_to_a_queue_answers_and_counts_what_moto_does(
+    fifo: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from moto import mock_aws
+
+    attributes = {"FifoQueue": "true", "ContentBasedDeduplication": "true"} if fifo else {}
+    name = "q.fifo" if fifo else "q"
+
+    def run() -> tuple[list[str], dict[str, str]]:
+        with mock_aws():
+            sqs = boto3.client("sqs", region_name="us-east-1")
+            url = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+            return _sends(sqs, url, fifo), _queue_counts(sqs, url)
+
+    plain = run()
+    moto_overhead.install()
+    try:
+        assert run() == plain
+    finally:
+        moto_overhead.uninstall()
+
+
+def test_a_send_does_not_count_the_messages_already_waiting(
+    installed: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from moto import mock_aws
+    from moto.sqs.models import Queue
+
+    with mock_aws():
+        sqs = boto3.client("sqs", region_name="us-east-1")
+        url = sqs.create_queue(QueueName="backlog")["QueueUrl"]
+        for _ in range(30):
+            sqs.send_message_batch(
+                QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": "x"} for i in range(10)]
+            )
+        scanned = []
+        messages = Queue.messages.fget
+        monkeypatch.setattr(Queue, "messages", property(lambda queue: scanned.append(1) or messages(queue)))
+        sqs.send_message(QueueUrl=url, MessageBody="one more")
+        sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": "a", "MessageBody": "and more"}])
+        assert scanned == []
+        assert _queue_counts(sqs, url)["ApproximateNumberOfMessages"] == "302"
