@@ -14,10 +14,11 @@ whose answer never changes while it runs.
   generates its tables each time) for each input path, about ten per target; a parsed path is immutable
   (`find` reads the event, never the expression), so each expression is parsed once.
 - SQS: sending a message computes all of its queue's attributes to read one flag (content-based
-  deduplication), and three of them count the queue's messages one by one, so each send cost time in
-  proportion to the queue's backlog (a PutEvents fanning out to queues with thousands waiting took
-  hundreds of milliseconds). While a message is being sent those counts, which a send never uses, are
-  not made; `GetQueueAttributes` counts as before.
+  deduplication), and receiving computes them again for each message returned, to read its retention
+  period; three of them count the queue's messages one by one, so each send, and each message received,
+  cost time in proportion to the queue's backlog (a PutEvents fanning out to queues with thousands
+  waiting took hundreds of milliseconds). While a message is sent, or checked for retention, those counts,
+  which neither reads, are not made; `GetQueueAttributes` counts as before.
 
 Answers are unchanged: tests/unit/test_local_moto_overhead.py compares them with moto's own.
 """
@@ -33,7 +34,8 @@ PARSED_PATHS = 512  # distinct JSONPath expressions kept; rules' input paths are
 _installed: dict[str, Any] = {}
 _stream_written = threading.Condition()
 _stream_writes = 0  # records moto has appended to streams in this process, while installed
-_sending = threading.local()  # `depth`: sends in progress on this thread (a batch sends each entry)
+_not_counting = threading.local()  # `depth`: sends or retention checks in progress on this thread
+SQS_CALLS = ("send_message", "send_message_batch", "is_message_valid_based_on_retention_period")
 COUNTS = (
     "approximate_number_of_messages",
     "approximate_number_of_messages_delayed",
@@ -68,22 +70,22 @@ def _announcing(add: Any) -> Any:
     return announced
 
 
-def _sending_messages(send: Any) -> Any:
-    @functools.wraps(send)
-    def sending(*args: Any, **kwargs: Any) -> Any:
-        _sending.depth = getattr(_sending, "depth", 0) + 1
+def _counting_no_messages(call: Any) -> Any:
+    @functools.wraps(call)
+    def not_counting(*args: Any, **kwargs: Any) -> Any:
+        _not_counting.depth = getattr(_not_counting, "depth", 0) + 1
         try:
-            return send(*args, **kwargs)
+            return call(*args, **kwargs)
         finally:
-            _sending.depth -= 1
+            _not_counting.depth -= 1
 
-    return sending
+    return not_counting
 
 
-def _not_counted_while_sending(count: Any) -> property:
+def _not_counted_meanwhile(count: Any) -> property:
     @functools.wraps(count)
     def counted(queue: Any) -> int:
-        return 0 if getattr(_sending, "depth", 0) else count(queue)
+        return 0 if getattr(_not_counting, "depth", 0) else count(queue)
 
     return property(counted)
 
@@ -139,12 +141,12 @@ def install() -> None:
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication
     from moto.sqs.models import Queue, SQSBackend
 
-    for name in ("send_message", "send_message_batch"):
+    for name in SQS_CALLS:
         _installed[f"sqs.{name}"] = getattr(SQSBackend, name)
-        setattr(SQSBackend, name, _sending_messages(getattr(SQSBackend, name)))
+        setattr(SQSBackend, name, _counting_no_messages(getattr(SQSBackend, name)))
     for name in COUNTS:
         _installed[f"queue.{name}"] = Queue.__dict__[name]
-        setattr(Queue, name, _not_counted_while_sending(Queue.__dict__[name].fget))
+        setattr(Queue, name, _not_counted_meanwhile(Queue.__dict__[name].fget))
 
     original_backend = DomainDispatcherApplication.get_backend_for_host
     _installed["backend"] = original_backend
@@ -171,7 +173,7 @@ def uninstall() -> None:
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication
     from moto.sqs.models import Queue, SQSBackend
 
-    for name in ("send_message", "send_message_batch"):
+    for name in SQS_CALLS:
         setattr(SQSBackend, name, _installed.pop(f"sqs.{name}"))
     for name in COUNTS:
         setattr(Queue, name, _installed.pop(f"queue.{name}"))

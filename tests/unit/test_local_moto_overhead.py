@@ -266,7 +266,7 @@ def test_sending_to_a_queue_answers_and_counts_what_moto_does(
         moto_overhead.uninstall()
 
 
-def test_a_send_does_not_count_the_messages_already_waiting(
+def test_a_send_or_a_receive_does_not_count_the_messages_already_waiting(
     installed: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from moto import mock_aws
@@ -285,4 +285,6 @@ def test_a_send_does_not_count_the_messages_already_waiting(
         sqs.send_message(QueueUrl=url, MessageBody="one more")
         sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": "a", "MessageBody": "and more"}])
         assert scanned == []
-        assert _queue_counts(sqs, url)["ApproximateNumberOfMessages"] == "302"
+        assert len(sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]) == 10
+        assert len(scanned) == 1  # receiving looks through the queue once, not again for each message
+        assert _queue_counts(sqs, url)["ApproximateNumberOfMessages"] == "292"
