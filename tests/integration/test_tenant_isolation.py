@@ -200,7 +200,7 @@ def _credit_line(total: int) -> dict[str, Any]:
         "repayment_type": "FIXED_DURATION",
         "repayment_duration_days": 60,
     }
-    return {"total_amount": total, "currency": "USD", "pricing_plans": [plan]}
+    return {"total_amount": total, "currency": "BRL", "pricing_plans": [plan]}
 
 
 # ------------------------------------------------------------------------------------------- the probes
@@ -302,6 +302,7 @@ PROBES: dict[str, Probe] = {
     "PATCH /v1/invoices/{invoice_id}": Probe(INVOICE, body=lambda w: {"description": "taken over"}),
     "DELETE /v1/invoices/{invoice_id}": Probe(INVOICE),
     "GET /v1/invoices/{invoice_id}/history": Probe({"invoice_id": "invoice:financed"}),
+    "GET /v1/invoices/{invoice_id}/funding_preview": Probe({"invoice_id": "invoice:approved"}),
     "POST /v1/invoices/{invoice_id}/submit": Probe(INVOICE, body=_empty),
     "POST /v1/invoices/{invoice_id}/request_info": Probe({"invoice_id": "invoice:new"}, body=_reason),
     "POST /v1/invoices/{invoice_id}/decline": Probe({"invoice_id": "invoice:new"}, body=_reason),
@@ -335,6 +336,7 @@ PROBES: dict[str, Probe] = {
         expect=(200,),
     ),
     # receivables registry (Pismo)
+    "GET /v1/credit-rights": Probe(expect=(200,), check=_lists_nothing),
     "POST /v1/credit-rights": Probe(body=lambda w: receivable(), expect=(202,)),
     "GET /v1/credit-rights/{internal_number}": Probe({"internal_number": "credit_right"}),
     "DELETE /v1/credit-rights/{internal_number}": Probe({"internal_number": "credit_right"}),
