@@ -172,6 +172,14 @@ FOLLOW_UPS = (
         },
     ),
     FollowUp(
+        "POST /v1/financing_connect/confirm",
+        "GET /v1/financing_connect",
+        {
+            "header.authorization": "Bearer {$response.body#/connect_token}",
+            "header.x-financing-session": "$response.body#/session_token",
+        },
+    ),
+    FollowUp(
         "POST /v1/financing_tokens",
         "GET /v1/financing_connect",
         {"header.authorization": "Bearer {$response.body#/connect_token}"},

@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Header
 
 from financing.adapters.credit_line import CreditLineStore
 from financing.api.core import core_api, respond
-from financing.api.monite import monite_entrypoint
+from financing.api.monite import connect_grant, monite_entrypoint
 from financing.auth.financing_tokens import Purpose, verify
 from financing.auth.tokens import InvalidToken
 from financing.composition.invoices import invoice_ports
@@ -30,12 +30,14 @@ app = core_api(monite_error_for)
     summary="Exchange a connect token for the offer (hosted financing page)",
     description="Not in Monite's API (Monite hands its tokens to its partner's hosted UI). `Authorization: "
     "Bearer <connect_token>` (from `POST /v1/financing_tokens` or `POST /v1/financing_invoices`): the "
-    "business's offers. With `x-financing-session: <session_token>` (from the push, same business): also "
+    "business's offers and its draft invoices (what it may quote and confirm). With `x-financing-session: <session_token>` (from the push, same business): also "
     "that session and its invoices. The API's authorizer does not guard this route and its bearer "
     "tokens do not open it: a forged, expired or foreign token is 401, a session token of another "
     'business 403, both in `{"error": {"message"}}` saying nothing more.',
     tags=["Financing (Monite)"],
-    responses=documented(200, FinancingConnectResponse, "The offers, and the session when asked for."),
+    responses=documented(
+        200, FinancingConnectResponse, "The offers and draft invoices, and the session when asked for."
+    ),
 )
 def connect(
     authorization: Annotated[
@@ -46,9 +48,8 @@ def connect(
         Header(alias="x-financing-session", description="A session token of the same business (optional)."),
     ] = None,
 ) -> Response[dict]:
-    scheme, _, token = (authorization or "").partition(" ")
+    grant = connect_grant(authorization)
     try:
-        grant = verify(token.strip() if scheme.lower() == "bearer" else None, Purpose.CONNECT)
         session = verify(session_token, Purpose.SESSION) if session_token is not None else None
     except InvalidToken:
         raise InvalidFinancingToken() from None

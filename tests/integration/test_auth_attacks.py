@@ -203,22 +203,33 @@ def test_no_attack_reaches_a_handler_on_any_route(configured, gateway):
     assert len(runtime.invoked) == len(configured_routes) > 0
 
 
-def test_only_the_connect_exchange_bypasses_the_authorizer_and_it_refuses_every_bearer_token(aws):
-    """The one route without the authorizer verifies its own connect token: every attack on the API's
-    bearer tokens, and a genuine bearer token too, is 401 there."""
-    assert [route.name for route in ROUTES if not route.authorized] == ["GET /v1/financing_connect"]
+HOSTED_PAGE = {
+    "GET /v1/financing_connect": "get_financing_connect",
+    "POST /v1/financing_connect/quote": "quote_financing_invoices",
+    "POST /v1/financing_connect/confirm": "confirm_financing_invoices",
+}
+
+
+def test_only_the_hosted_page_routes_bypass_the_authorizer_and_they_refuse_every_bearer_token(aws):
+    """The routes without the authorizer (the hosted financing page's) verify their own connect token: every
+    attack on the API's bearer tokens, and a genuine bearer token too, is 401 there."""
+    assert sorted(route.name for route in ROUTES if not route.authorized) == sorted(HOSTED_PAGE)
     tokens = [hs(TENANT), *(token(TENANT) for token in DEV_ATTACKS.values())]
-    for token in tokens:
-        reply = call(
-            "get_financing_connect",
-            "GET",
-            "/v1/financing_connect",
-            headers={"Authorization": f"Bearer {token}"},
-            tenant=None,
-        )
-        assert reply.status == 401 and reply.json == {
-            "error": {"message": "A valid connect token is required."}
-        }
+    body = {"invoices": [{"id": "inv_01JD0000000000000000000000", "type": "receivable"}]}
+    for name, function_dir in HOSTED_PAGE.items():
+        method, path = name.split(" ")
+        for token in tokens:
+            reply = call(
+                function_dir,
+                method,
+                path,
+                headers={"Authorization": f"Bearer {token}"},
+                body=body if method == "POST" else None,
+                tenant=None,
+            )
+            assert reply.status == 401 and reply.json == {
+                "error": {"message": "A valid connect token is required."}
+            }, name
 
 
 def _behind(authorizer_dir: str, emulated: Gateway) -> set[str]:

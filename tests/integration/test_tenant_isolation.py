@@ -250,6 +250,10 @@ def _connect_token_of(tenant: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {issue(Purpose.CONNECT, grant, now=clock.now())}"}
 
 
+def _owners_draft(world: World) -> dict[str, Any]:
+    return {"invoices": [{"id": world["invoice:draft:uuid"], "type": "receivable"}]}
+
+
 def _connect_token_is_the_callers(world: World, body: Any) -> bool:
     return verify(body["connect_token"], Purpose.CONNECT).tenant_id == INTRUDER
 
@@ -343,12 +347,14 @@ PROBES: dict[str, Probe] = {
     # financing (Monite-shaped): the list and the offers are the intruder's own; the owner's invoice cannot be
     # pushed (404 as an unknown one) and its credit line is neither shown nor changed
     "GET /v1/financing_invoices": Probe(expect=(200,), check=_lists_nothing),
-    "POST /v1/financing_invoices": Probe(
-        body=lambda w: {"invoices": [{"id": w["invoice:draft:uuid"], "type": "receivable"}]}
-    ),
+    "POST /v1/financing_invoices": Probe(body=_owners_draft),
     "GET /v1/financing_offers": Probe(expect=(200,), check=_not_the_owners_line),
     "POST /v1/financing_tokens": Probe(expect=(201,), check=_connect_token_is_the_callers),
     "GET /v1/financing_connect": Probe(expect=(200,), check=_not_the_owners_line, headers=_connect_token_of),
+    # the hosted page's quote and confirm, with the intruder's own connect token: the owner's draft is 404
+    # as an unknown invoice, neither priced nor submitted
+    "POST /v1/financing_connect/quote": Probe(body=_owners_draft, headers=_connect_token_of),
+    "POST /v1/financing_connect/confirm": Probe(body=_owners_draft, headers=_connect_token_of),
     "PUT /v1/financing_offers": Probe(
         body=lambda w: _credit_line(1_000_00), expect=(200,), check=_not_the_owners_line
     ),

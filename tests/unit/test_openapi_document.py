@@ -297,9 +297,10 @@ def test_open_finance_operations_declare_the_interaction_id_as_the_official_spec
 
 
 def test_a_route_the_apis_authorizer_does_not_guard_documents_the_credential_it_takes_instead():
-    """`GET /v1/financing_connect` takes a connect token, never the API's bearer JWT: its operation says so
-    with a security scheme of its own (the `authorization` header parameter it also declares is what the
-    document's links fill with the connect token; OpenAPI tools may ignore it, so it cannot be the only say)."""
+    """The hosted page's routes (`/v1/financing_connect...`) take a connect token, never the API's bearer JWT:
+    each operation says so with a security scheme of its own (the `authorization` header parameter it also
+    declares is what the document's links fill with the connect token; OpenAPI tools may ignore it, so it
+    cannot be the only say)."""
     from local.template import load_template
 
     document = json.loads(COMMITTED.read_text())
@@ -310,7 +311,11 @@ def test_a_route_the_apis_authorizer_does_not_guard_documents_the_credential_it_
         for event in (resource["Properties"].get("Events") or {}).values()
         if event.get("Type") == "Api" and (event["Properties"].get("Auth") or {}).get("Authorizer") == "NONE"
     ]
-    assert unguarded == [("get", "/v1/financing_connect")]
+    assert sorted(unguarded) == [
+        ("get", "/v1/financing_connect"),
+        ("post", "/v1/financing_connect/confirm"),
+        ("post", "/v1/financing_connect/quote"),
+    ]
     for method, path in unguarded:
         operation = document["paths"][path][method]
         assert operation["security"] == [{"connect_token": []}]

@@ -12,8 +12,14 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 
 from financing.api.core import caller, core_api, entrypoint
-from financing.auth.financing_tokens import Grant
-from financing.dialects.monite.errors import ForeignEntity, InvalidHeader, monite_error_for
+from financing.auth.financing_tokens import Grant, Purpose, verify
+from financing.auth.tokens import InvalidToken
+from financing.dialects.monite.errors import (
+    ForeignEntity,
+    InvalidFinancingToken,
+    InvalidHeader,
+    monite_error_for,
+)
 
 VERSION = "x-monite-version"
 ENTITY = "x-monite-entity-id"
@@ -46,6 +52,16 @@ def business(app: APIGatewayRestResolver, now: datetime) -> Grant:
     actor = caller(app)
     entity = header(app.current_event.raw_event, ENTITY) or actor.tenant_id
     return Grant.starting(now, tenant_id=actor.tenant_id, entity_id=entity, subject=actor.subject)
+
+
+def connect_grant(authorization: str | None) -> Grant:
+    """The business a connect token names (`Authorization: Bearer <connect_token>`): what the hosted page's
+    routes act for, whatever the request says. Anything else is 401, in the same words whatever failed."""
+    scheme, _, token = (authorization or "").partition(" ")
+    try:
+        return verify(token.strip() if scheme.lower() == "bearer" else None, Purpose.CONNECT)
+    except InvalidToken:
+        raise InvalidFinancingToken() from None
 
 
 def monite_api() -> APIGatewayRestResolver:

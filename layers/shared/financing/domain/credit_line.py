@@ -13,13 +13,14 @@ A fund request may restate the plan's rates but not change them (409 `offer_term
 the business was shown are the terms it gets.
 """
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
 from pydantic import BaseModel
 
 from financing.domain.errors import Conflict
-from financing.domain.funding import Pricing
+from financing.domain.funding import Advance, Pricing, advance_for
 
 UPDATED = "financing_offer.updated"
 
@@ -59,6 +60,21 @@ def offered_pricing(plan: PricingPlan, advance_rate: int | None, fee_rate: int |
                 details={name: offered},
             )
     return Pricing(advance_rate=plan.advance_rate, fee_rate=plan.fee_rate)
+
+
+@dataclass(frozen=True)
+class Quote:
+    """What funding under a plan would book for an invoice: its advance and fee, and the repayment date."""
+
+    advance: Advance
+    repayment_date: date
+
+
+def quote(plan: PricingPlan, amount: int, due_date: date, disbursement_date: date) -> Quote:
+    """The plan's terms for an invoice disbursed on `disbursement_date`, priced exactly as funding prices an
+    invoice offered `plan` (the same `offered_pricing`, `advance_for` and `repayment_date`)."""
+    advance = advance_for(amount, offered_pricing(plan, None, None))
+    return Quote(advance=advance, repayment_date=plan.repayment_date(disbursement_date, due_date))
 
 
 class CreditLine(BaseModel):

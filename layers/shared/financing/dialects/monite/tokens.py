@@ -15,8 +15,31 @@ class ConnectSession(SessionSummary):
 
 
 class FinancingConnectResponse(FinancingOffersResponse):
-    """The business's offers; with a session token, the session it names and its invoices."""
+    """The business's offers and the invoices it may put forward; with a session token, the session it
+    names and its invoices."""
 
     entity_id: str
     expires_at: str = Field(description="When the connect token expires (UTC).")
     session: ConnectSession | None
+    draft_invoices: list[FinancingInvoice] = Field(
+        description="The business's invoices not yet put forward for financing (DRAFT, oldest first, at "
+        "most 100): what `POST /v1/financing_connect/quote` and `/confirm` accept."
+    )
+
+
+class QuoteTotal(BaseModel):
+    """The chosen invoices together (they share the offer's currency)."""
+
+    currency: str
+    advance_amount: int = Field(description="What the business receives in all (minor units).")
+    fee_amount: int = Field(description="The fees in all (minor units).")
+    repayment_amount: int = Field(description="What is repaid in all: advances and fees (minor units).")
+    repayment_date: str = Field(description="The last repayment date of the chosen invoices.")
+
+
+class FinancingQuoteResponse(BaseModel):
+    """What financing the chosen invoices under the current offer would book if funded on `disbursement_date`."""
+
+    disbursement_date: str = Field(description="The day the quote assumes the advance is paid (today, UTC).")
+    invoices: list[FinancingInvoice]
+    total: QuoteTotal
