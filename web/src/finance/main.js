@@ -1,5 +1,6 @@
 // The supplier's hosted financing page: what a connect token (and a session token) open, and nothing else.
-import { apiClient, loadConfig } from "../shared/api.js";
+// The business picks draft invoices, reviews the server's quote, confirms, then follows their status.
+import { apiClient, loadConfig, newIdempotencyKey } from "../shared/api.js";
 import { basisPoints, facts, h, minorUnits, showMessage, text, words } from "../shared/format.js";
 
 const STORE = "finance.tokens";
@@ -7,11 +8,15 @@ const page = document.getElementById("page");
 const messages = document.getElementById("messages");
 
 /** Tokens arrive in the link; they are kept for this tab only and taken out of the address bar at once. */
+function keepTokens(tokens) {
+  sessionStorage.setItem(STORE, JSON.stringify(tokens));
+}
+
 function takeTokens() {
   const query = new URLSearchParams(location.search);
   if (query.has("connect_token")) {
     const tokens = { connect: query.get("connect_token"), session: query.get("session_token") };
-    sessionStorage.setItem(STORE, JSON.stringify(tokens));
+    keepTokens(tokens);
     history.replaceState(null, "", location.pathname);
     return tokens;
   }
@@ -64,22 +69,117 @@ function sessionSection(session, refresh) {
     h("div", { class: "actions" }, h("button", { type: "button", onclick: refresh }, "Refresh status")));
 }
 
+/** Each draft invoice as a labelled checkbox; "Review" asks the server to quote the ones ticked. */
+function pickSection(drafts, review) {
+  const boxes = drafts.map((invoice) => {
+    const id = `pick-${invoice.invoice_id}`;
+    return h("div", { class: "pick" },
+      h("input", { type: "checkbox", id, name: "invoice", value: invoice.invoice_id, "data-type": invoice.type }),
+      h("label", { for: id },
+        `${text(invoice.description || invoice.document_id)} — ${text(invoice.payer_business_name)}, `
+        + `${minorUnits(invoice.total_amount, invoice.currency)}, due ${invoice.due_date}`));
+  });
+  const form = h("form", {
+    onsubmit: (event) => {
+      event.preventDefault();
+      const picked = [...form.querySelectorAll("input[name=invoice]:checked")]
+        .map((box) => ({ id: box.value, type: box.dataset.type }));
+      review(picked);
+    },
+  },
+  h("fieldset", {}, h("legend", {}, "Invoices you can finance"), boxes),
+  h("div", { class: "actions" }, h("button", { type: "submit" }, "Review")));
+  return h("section", { "aria-labelledby": "pick-title" },
+    h("h2", { id: "pick-title" }, "Choose invoices to finance"),
+    h("p", {}, "Tick the invoices you want financed, then review what you receive and repay before you confirm."),
+    form);
+}
+
+/** The server's quote per invoice and in total (never computed here), with "Confirm" and a way back. */
+function reviewSection(quote, confirm, back) {
+  const cell = (amount, currency) => h("td", { class: "amount" }, minorUnits(amount, currency));
+  const rows = quote.invoices.map((invoice) => h("tr", { "data-invoice": invoice.invoice_id },
+    h("th", { scope: "row" }, text(invoice.description || invoice.document_id)),
+    cell(invoice.total_amount, invoice.currency),
+    cell(invoice.advance_amount, invoice.currency),
+    cell(invoice.fee_amount, invoice.currency),
+    cell(invoice.repayment_amount, invoice.currency),
+    h("td", {}, text(invoice.repayment_schedule.repayment_date))));
+  const total = quote.total;
+  return h("section", { "aria-labelledby": "review-title" },
+    h("h2", { id: "review-title" }, "Review"),
+    h("p", {}, `If your lender pays the advance on ${quote.disbursement_date}, you receive and repay:`),
+    h("table", {},
+      h("caption", {}, "What you receive and repay, per invoice and in total"),
+      h("thead", {}, h("tr", {}, ["Invoice", "Amount", "Advance", "Fee", "Repayment", "Repay by"]
+        .map((label) => h("th", { scope: "col", class: ["Invoice", "Repay by"].includes(label) ? null : "amount" }, label)))),
+      h("tbody", {}, rows),
+      h("tfoot", {}, h("tr", { "data-total": "" },
+        h("th", { scope: "row" }, "Total"),
+        h("td", {}, ""),
+        cell(total.advance_amount, total.currency),
+        cell(total.fee_amount, total.currency),
+        cell(total.repayment_amount, total.currency),
+        h("td", {}, `last ${text(total.repayment_date)}`)))),
+    h("div", { class: "actions" },
+      h("button", { type: "button", onclick: confirm }, "Confirm"),
+      h("button", { type: "button", class: "secondary", onclick: back }, "Change selection")));
+}
+
 async function show(config, tokens) {
   const call = apiClient(config.api_url, () => `Bearer ${tokens.connect}`);
-  const headers = tokens.session ? { "x-financing-session": tokens.session } : {};
+  const failed = (error) => showMessage(messages, error.status === 401
+    ? "This financing link is not valid or has expired. Ask for a new link."
+    : error.message);
+  let picked = [];
+  let confirmKey = null; // one Idempotency-Key per reviewed choice: a repeated click submits once
+
+  const confirm = async () => {
+    try {
+      const confirmed = await call("POST", "/v1/financing_connect/confirm", { invoices: picked },
+        { "Idempotency-Key": confirmKey });
+      Object.assign(tokens, { connect: confirmed.connect_token, session: confirmed.session_token });
+      keepTokens(tokens);
+      picked = [];
+      await render();
+      showMessage(messages, `Sent to your lender: ${confirmed.invoices.length} invoice(s). Their status shows below.`, "info");
+    } catch (error) {
+      failed(error);
+    }
+  };
+
+  const review = async (chosen) => {
+    if (!chosen.length) {
+      showMessage(messages, "Tick at least one invoice to review.");
+      return;
+    }
+    try {
+      const quote = await call("POST", "/v1/financing_connect/quote", { invoices: chosen });
+      picked = chosen;
+      confirmKey = newIdempotencyKey();
+      page.replaceChildren(messages, reviewSection(quote, confirm, render));
+      showMessage(messages, "");
+      page.querySelector("#review-title").setAttribute("tabindex", "-1");
+      page.querySelector("#review-title").focus();
+    } catch (error) {
+      failed(error);
+    }
+  };
+
   const render = async () => {
     try {
+      const headers = tokens.session ? { "x-financing-session": tokens.session } : {};
       const body = await call("GET", "/v1/financing_connect", undefined, headers);
       const parts = [offerSection(body)];
       if (body.session) parts.push(sessionSection(body.session, render));
+      const offered = (body.offers || []).some((o) => o.status === "CURRENT");
+      if (offered && body.draft_invoices && body.draft_invoices.length) parts.push(pickSection(body.draft_invoices, review));
       parts.push(h("p", {}, `This link works until ${body.expires_at}.`));
       page.replaceChildren(messages, ...parts);
       showMessage(messages, "");
     } catch (error) {
       page.replaceChildren(messages);
-      showMessage(messages, error.status === 401
-        ? "This financing link is not valid or has expired. Ask for a new link."
-        : error.message);
+      failed(error);
     }
   };
   await render();
