@@ -25,11 +25,19 @@ def test_screenshots_of_the_console_and_the_hosted_page(browser: Browser, stack,
     target = folder(tmp_path)
     tenant = Tenant(stack, "acme-demo-" + os.urandom(2).hex())
     push = pushed(tenant, "INV-2026-0042", 88000)
+    supplier, buyer = tenant.companies()
+    for number, amount in (("INV-2026-0044", 15000), ("INV-2026-0045", 4200)):
+        tenant.invoice(supplier, buyer, number, amount, submit=False)
     page = browser.open(
         f"/finance/?connect_token={push['connect_token']}&session_token={push['session_token']}"
     )
     expect(page.get_by_role("row", name="INV-2026-0042")).to_contain_text("$79,200.00")
     page.screenshot(path=target / "finance.png", full_page=True)
+    for number in ("INV-2026-0044", "INV-2026-0045"):
+        page.get_by_role("checkbox", name=number).check()
+    page.get_by_role("button", name="Review").click()
+    expect(page.get_by_role("row", name="Total")).to_contain_text("$17,280.00")
+    page.screenshot(path=target / "finance-review.png", full_page=True)
 
     supplier, buyer = tenant.companies()
     limit = tenant.send(
@@ -50,5 +58,5 @@ def test_screenshots_of_the_console_and_the_hosted_page(browser: Browser, stack,
     page.screenshot(path=target / "console-portfolio.png", full_page=True)
     assert all(
         (target / name).stat().st_size > 10_000
-        for name in ("finance.png", "console-invoice.png", "console-portfolio.png")
+        for name in ("finance.png", "finance-review.png", "console-invoice.png", "console-portfolio.png")
     )

@@ -71,14 +71,11 @@ function sessionSection(session, refresh) {
 
 /** Each draft invoice as a labelled checkbox; "Review" asks the server to quote the ones ticked. */
 function pickSection(drafts, review) {
-  const boxes = drafts.map((invoice) => {
-    const id = `pick-${invoice.invoice_id}`;
-    return h("div", { class: "pick" },
-      h("input", { type: "checkbox", id, name: "invoice", value: invoice.invoice_id, "data-type": invoice.type }),
-      h("label", { for: id },
-        `${text(invoice.description || invoice.document_id)} — ${text(invoice.payer_business_name)}, `
-        + `${minorUnits(invoice.total_amount, invoice.currency)}, due ${invoice.due_date}`));
-  });
+  // Each box sits inside its label: the whole line is its name and clicking it ticks the box.
+  const boxes = drafts.map((invoice) => h("label", { class: "pick" },
+    h("input", { type: "checkbox", name: "invoice", value: invoice.invoice_id, "data-type": invoice.type }),
+    ` ${text(invoice.description || invoice.document_id)} — ${text(invoice.payer_business_name)}, `
+    + `${minorUnits(invoice.total_amount, invoice.currency)}, due ${invoice.due_date}`));
   const form = h("form", {
     onsubmit: (event) => {
       event.preventDefault();
