@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from financing.dialects.monite.invoices import financing_invoice
 from financing.domain import invoices as rules
-from financing.domain.credit_line import OfferTermsDiffer, PricingPlan, RepaymentType, offered_pricing
+from financing.domain.credit_line import OfferTermsDiffer, PricingPlan, RepaymentType, offered_pricing, quote
 from financing.domain.errors import InvalidInput
 from financing.domain.invoices import ClaimExceedsInvoice, Invoice
 from financing.domain.lifecycle import Status
@@ -118,3 +118,21 @@ def test_an_invoice_without_an_offer_repays_on_its_due_date():
     )
     assert funded.financing.repayment_date is None
     assert financing_invoice(funded)["repayment_schedule"]["repayment_date"] == DUE.isoformat()
+
+
+@given(plan=plans, amount=st.integers(1, 10**12), days_before_due=st.integers(1, 58))
+def test_the_hosted_pages_quote_is_what_funding_then_books(plan, amount, days_before_due):
+    """credit_line.quote (the hosted page's preview) and funding agree to the minor unit and the day."""
+    disbursed = DUE - timedelta(days=days_before_due)
+    terms = quote(plan, amount, DUE, disbursed)
+    try:
+        funded, _ = rules.fund(
+            approved(amount, plan), offered_pricing(plan, None, None), disbursement_date=disbursed, now=NOW
+        )
+    except (ClaimExceedsInvoice, InvalidInput):
+        return  # funding refuses such a plan for this amount; the quote's checks are the submission's
+    assert (terms.advance.first_payment, terms.advance.discount) == (
+        funded.financing.first_payment,
+        funded.financing.discount,
+    )
+    assert terms.repayment_date == (funded.financing.repayment_date or DUE)
