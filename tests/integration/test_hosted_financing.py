@@ -252,3 +252,17 @@ def test_a_business_without_an_offer_has_nothing_to_quote_or_confirm(route):
         "error": {"message": "There is no financing offer to finance invoices under."}
     }
     assert get(mine["id"], tenant="initech").json["status"] == "draft"
+
+
+@pytest.mark.parametrize("route", ["quote", "confirm"])
+def test_the_business_is_the_tokens_whatever_the_request_says(drafts, route):
+    """A session token is no connect token (401), and an entity header naming another business changes
+    nothing: the token's business (acme) is the one quoted or confirmed for."""
+    pushed = call(
+        "create_financing_invoices", "POST", "/v1/financing_invoices", body={"invoices": picked(drafts[2])}
+    ).json
+    refused = hosted(route, picked(drafts[0]), token=pushed["session_token"])
+    assert refused.status == 401 and statuses(drafts[0]) == ["draft"]
+    reply = hosted(route, picked(drafts[0]), headers={"x-monite-entity-id": "globex"})
+    assert reply.status in (200, 201), reply.json
+    assert reply.json["invoices"][0]["invoice_id"] == str(as_uuid(drafts[0]["id"]))
