@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Header
 from financing.adapters.credit_line import CreditLineStore
 from financing.api.core import core_api
 from financing.api.idempotency import once
-from financing.api.monite import connect_grant, monite_entrypoint
+from financing.api.monite import connect_entrypoint, connect_grant
 from financing.auth.financing_tokens import Grant, issue_pair
 from financing.clock import now
 from financing.composition.invoices import invoice_ports
@@ -66,4 +66,4 @@ def confirm_invoices(
     return once(app, grant.tenant_id, submit)
 
 
-lambda_handler = monite_entrypoint(app, scope=None)
+lambda_handler = connect_entrypoint(app)

@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Header
 
 from financing.adapters.credit_line import CreditLineStore
 from financing.api.core import core_api, respond
-from financing.api.monite import connect_grant, monite_entrypoint
+from financing.api.monite import connect_entrypoint, connect_grant
 from financing.clock import today
 from financing.composition.invoices import invoice_ports
 from financing.correlation import correlation_id_of
@@ -45,4 +45,4 @@ def quote(
     return respond(200, quote_view(invoices, CreditLineStore(), wanted, today()))
 
 
-lambda_handler = monite_entrypoint(app, scope=None)
+lambda_handler = connect_entrypoint(app)

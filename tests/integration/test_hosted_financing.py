@@ -266,3 +266,19 @@ def test_the_business_is_the_tokens_whatever_the_request_says(drafts, route):
     reply = hosted(route, picked(drafts[0]), headers={"x-monite-entity-id": "globex"})
     assert reply.status in (200, 201), reply.json
     assert reply.json["invoices"][0]["invoice_id"] == str(as_uuid(drafts[0]["id"]))
+
+
+@pytest.mark.parametrize("route", ["quote", "confirm"])
+def test_without_a_valid_connect_token_the_answer_is_401_whatever_the_body(route):
+    for body in (None, {"invoices": "nonsense"}, {"invoices": []}):
+        reply = call(
+            f"{route}_financing_invoices",
+            "POST",
+            f"/v1/financing_connect/{route}",
+            body=body,
+            headers={"Authorization": "Bearer x.y.z"},
+            tenant=None,
+        )
+        assert reply.status == 401 and reply.json == {
+            "error": {"message": "A valid connect token is required."}
+        }

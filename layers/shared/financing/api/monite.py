@@ -11,9 +11,10 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 
-from financing.api.core import caller, core_api, entrypoint
+from financing.api.core import caller, core_api, declaring, entrypoint, with_cors
 from financing.auth.financing_tokens import Grant, Purpose, verify
 from financing.auth.tokens import InvalidToken
+from financing.correlation import correlation_id_of
 from financing.dialects.monite.errors import (
     ForeignEntity,
     InvalidFinancingToken,
@@ -79,3 +80,19 @@ def monite_entrypoint(
     app: APIGatewayRestResolver, *, scope: str | None
 ) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
     return entrypoint(app, scope=scope, error_for=monite_error_for)
+
+
+def connect_entrypoint(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+    """The handler of a hosted-page route that takes a body: the connect token is checked before the
+    request is read, so a caller without one gets the same 401 whatever it sent (as the authorizer answers
+    first on the bearer routes); the route then acts for the token's business."""
+    inner = monite_entrypoint(app, scope=None)
+
+    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        try:
+            connect_grant(header(event, "authorization"))
+        except InvalidFinancingToken as refusal:
+            return with_cors(event, monite_error_for(refusal, correlation_id_of(event)))
+        return inner(event, context)
+
+    return declaring(handler, None)
