@@ -149,6 +149,16 @@ def test_the_supplier_picks_two_of_three_invoices_reviews_the_quote_and_confirms
     tenant.send("POST", f"/v1/invoices/{drafts[0]['id']}/decline", {"reason": "not this one"})
     page.get_by_role("button", name="Refresh status").click()
     expect(sent.get_by_role("row", name="PICK-1")).to_contain_text("rejected")
+
+    # A second confirmation: the page follows both requests.
+    page.get_by_role("checkbox", name="PICK-2").check()
+    page.get_by_role("button", name="Review").click()
+    page.get_by_role("button", name="Confirm").click()
+    expect(page.get_by_role("status")).to_contain_text("Sent to your lender: 1 invoice(s)")
+    for number, status in (("PICK-1", "rejected"), ("PICK-3", "new"), ("PICK-2", "new")):
+        expect(sent.get_by_role("row", name=number)).to_contain_text(status)
+    expect(page.get_by_role("group", name="Invoices you can finance")).to_have_count(0)
+    assert browser.axe_violations() == []
     assert not browser.problems, browser.problems
 
 

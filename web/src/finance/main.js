@@ -7,20 +7,23 @@ const STORE = "finance.tokens";
 const page = document.getElementById("page");
 const messages = document.getElementById("messages");
 
-/** Tokens arrive in the link; they are kept for this tab only and taken out of the address bar at once. */
+/** The connect token and every session token (the link's, then each confirmation's), for this tab only. */
 function keepTokens(tokens) {
   sessionStorage.setItem(STORE, JSON.stringify(tokens));
 }
 
+/** Tokens arrive in the link; they are kept for this tab only and taken out of the address bar at once. */
 function takeTokens() {
   const query = new URLSearchParams(location.search);
   if (query.has("connect_token")) {
-    const tokens = { connect: query.get("connect_token"), session: query.get("session_token") };
+    const session = query.get("session_token");
+    const tokens = { connect: query.get("connect_token"), sessions: session ? [session] : [] };
     keepTokens(tokens);
     history.replaceState(null, "", location.pathname);
     return tokens;
   }
-  return JSON.parse(sessionStorage.getItem(STORE) || "null");
+  const kept = JSON.parse(sessionStorage.getItem(STORE) || "null");
+  return kept && { connect: kept.connect, sessions: kept.sessions || (kept.session ? [kept.session] : []) };
 }
 
 function offerSection(body) {
@@ -48,7 +51,8 @@ function offerSection(body) {
     plans);
 }
 
-function sessionSection(session, refresh) {
+/** One financing request (a push, or a confirmation here): its invoices with their figures and status. */
+function sessionPart(session) {
   const rows = session.invoices.map((invoice) => h("tr", { "data-invoice": invoice.invoice_id },
     h("th", { scope: "row" }, text(invoice.description || invoice.invoice_id)),
     h("td", {}, text(invoice.payer_business_name)),
@@ -58,14 +62,21 @@ function sessionSection(session, refresh) {
     h("td", { class: "amount" }, minorUnits(invoice.repayment_amount, invoice.currency)),
     h("td", {}, text((invoice.repayment_schedule || {}).repayment_date || invoice.due_date)),
     h("td", {}, h("span", { class: "badge" }, words(invoice.status).toLowerCase()))));
-  return h("section", { "aria-labelledby": "session-title" },
-    h("h2", { id: "session-title" }, "Invoices sent for financing"),
+  return [
     facts([["Request", session.id], ["Status", words(session.status).toLowerCase()], ["Sent", text(session.created)]]),
-    h("table", {},
+    h("table", { "data-session": session.id },
       h("caption", {}, "What you receive and repay, per invoice"),
       h("thead", {}, h("tr", {}, ["Invoice", "Buyer", "Amount", "Advance", "Fee", "Repayment", "Repay by", "Status"]
         .map((label) => h("th", { scope: "col", class: ["Amount", "Advance", "Fee", "Repayment"].includes(label) ? "amount" : null }, label)))),
       h("tbody", {}, rows)),
+  ];
+}
+
+/** Every request this tab holds a session token for, with one refresh for all (on demand, no polling). */
+function sessionSection(sessions, refresh) {
+  return h("section", { "aria-labelledby": "session-title" },
+    h("h2", { id: "session-title" }, "Invoices sent for financing"),
+    sessions.flatMap(sessionPart),
     h("div", { class: "actions" }, h("button", { type: "button", onclick: refresh }, "Refresh status")));
 }
 
@@ -135,7 +146,8 @@ async function show(config, tokens) {
     try {
       const confirmed = await call("POST", "/v1/financing_connect/confirm", { invoices: picked },
         { "Idempotency-Key": confirmKey });
-      Object.assign(tokens, { connect: confirmed.connect_token, session: confirmed.session_token });
+      tokens.connect = confirmed.connect_token;
+      tokens.sessions = [...tokens.sessions, confirmed.session_token];
       keepTokens(tokens);
       picked = [];
       await render();
@@ -165,10 +177,14 @@ async function show(config, tokens) {
 
   const render = async () => {
     try {
-      const headers = tokens.session ? { "x-financing-session": tokens.session } : {};
-      const body = await call("GET", "/v1/financing_connect", undefined, headers);
+      // The first request comes with the offer and the drafts; each further one is asked for by its token.
+      const [first, ...more] = tokens.sessions;
+      const session = (token) => (token ? { "x-financing-session": token } : {});
+      const body = await call("GET", "/v1/financing_connect", undefined, session(first));
+      const others = await Promise.all(more.map((token) => call("GET", "/v1/financing_connect", undefined, session(token))));
+      const sessions = [body.session, ...others.map((other) => other.session)].filter(Boolean);
       const parts = [offerSection(body)];
-      if (body.session) parts.push(sessionSection(body.session, render));
+      if (sessions.length) parts.push(sessionSection(sessions, render));
       const offered = (body.offers || []).some((o) => o.status === "CURRENT");
       if (offered && body.draft_invoices && body.draft_invoices.length) parts.push(pickSection(body.draft_invoices, review));
       parts.push(h("p", {}, `This link works until ${body.expires_at}.`));
