@@ -5,7 +5,7 @@ from datetime import date
 from financing.clock import now, today
 from financing.domain import ledger, reports
 from financing.domain.actor import Actor
-from financing.domain.errors import FieldProblem, InvalidInput
+from financing.domain.errors import FieldProblem, InvalidInput, Unprocessable
 from financing.domain.invoices import Invoice
 from financing.domain.ledger import (
     Account,
@@ -109,6 +109,7 @@ class Ledger:
                 reached,
                 ledger.balances(entries, closing.balances),
                 ledger.aging_positions(entries, closing.aging),
+                ledger.month_volume(entries),
             )
             self.store.close(closing)
         return closing, next_month(closing.month)
@@ -122,6 +123,42 @@ class Ledger:
             return []
         entries = self.store.journal_from(self.actor.tenant_id, since, end=as_of)
         return ledger.aging_report(ledger.aging_positions(entries, opening.aging), as_of)
+
+    def volume(self, first: str, last: str) -> list[ledger.VolumeReport]:
+        """Per currency and month from `first` through `last` (YYYY-MM, at most MAX_VOLUME_MONTHS), what
+        was funded and collected, from the entries posted in each month. A final month's volume is its
+        closing's (made and stored on the way, as for trial balances: one Query reads them all); only
+        the months not final yet (this one, and the last for an hour after it ends) read their entries,
+        so a request reads about one month of entries whatever the span."""
+        this_month = month_of(today())
+        problems = []
+        if first > last:
+            problems.append(FieldProblem("to", "must not be before from"))
+        elif len(ledger.months_between(first, last)) > ledger.MAX_VOLUME_MONTHS:
+            problems.append(FieldProblem("to", f"at most {ledger.MAX_VOLUME_MONTHS} months after from"))
+        if last > this_month:
+            problems.append(FieldProblem("to", "cannot be after this month"))
+        if problems:
+            raise Unprocessable("The months cannot be reported.", problems)
+        tenant = self.actor.tenant_id
+        closing, since = self._opening(next_month(last))
+        if since is None:
+            return []
+        # `closing.month` is the last month with a closing (stored, or none for the months before the
+        # tenant's journal begins); a month's closing may be missing or lack its volume (stored before
+        # closings kept it, or too large to store): those months read their own entries.
+        kept = self.store.volumes(tenant, first=first, last=min(last, closing.month))
+        first_month = self.store.first_month(tenant) or since
+        totals: dict[tuple[str, str], ledger.Volume] = {}
+        for month in ledger.months_between(max(first, first_month), min(last, closing.month)):
+            volume = kept.get(month)
+            if volume is None:
+                volume = ledger.month_volume(self.store.journal_from(tenant, month, end=month_end(month)))
+            totals |= {(month, currency): v for currency, v in volume.items()}
+        if since <= last:
+            entries = self.store.journal_from(tenant, max(since, first), end=min(month_end(last), today()))
+            totals |= ledger.volumes(entries)
+        return ledger.volume_report(totals, first, last)
 
     def exposure(self) -> tuple[list[reports.PartyExposure], list[reports.PartyExposure]]:
         tenant = self.actor.tenant_id
