@@ -14,6 +14,7 @@ from financing.domain.ledger import (
     Volume,
     month_of,
     month_volume,
+    months_apart,
     months_between,
     volume_report,
     volumes,
@@ -96,6 +97,7 @@ def test_the_volume_by_month_is_what_a_plain_model_counts(lifecycles, late_rate)
         for currency, volume in month_volume(entries).items()
     } == dict(reference)
     first, last = month_of(START), month_of(max((e.posted_at for e in journal), default=START))
+    assert months_apart(first, last) == len(months_between(first, last)) - 1 >= 0
     reports = volume_report(reference, first, last)
     assert [r.currency for r in reports] == sorted({c for _, c in reference})
     for report in reports:

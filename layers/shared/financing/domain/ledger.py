@@ -555,6 +555,12 @@ def months_between(first: str, last: str) -> list[str]:
     return months
 
 
+def months_apart(first: str, last: str) -> int:
+    """How many months `last` is after `first` (0: the same month; negative: before it)."""
+    (first_year, first_number), (last_year, last_number) = (map(int, m.split("-")) for m in (first, last))
+    return (last_year - first_year) * 12 + last_number - first_number
+
+
 @dataclass(frozen=True)
 class VolumeReport:
     currency: str

@@ -134,7 +134,7 @@ class Ledger:
         problems = []
         if first > last:
             problems.append(FieldProblem("to", "must not be before from"))
-        elif len(ledger.months_between(first, last)) > ledger.MAX_VOLUME_MONTHS:
+        elif ledger.months_apart(first, last) >= ledger.MAX_VOLUME_MONTHS:
             problems.append(FieldProblem("to", f"at most {ledger.MAX_VOLUME_MONTHS} months after from"))
         if last > this_month:
             problems.append(FieldProblem("to", "cannot be after this month"))
@@ -147,14 +147,16 @@ class Ledger:
         # `closing.month` is the last month with a closing (stored, or none for the months before the
         # tenant's journal begins); a month's closing may be missing or lack its volume (stored before
         # closings kept it, or too large to store): those months read their own entries.
+        closed = ledger.months_between(first, min(last, closing.month))
         kept = self.store.volumes(tenant, first=first, last=min(last, closing.month))
-        first_month = self.store.first_month(tenant) or since
-        totals: dict[tuple[str, str], ledger.Volume] = {}
-        for month in ledger.months_between(max(first, first_month), min(last, closing.month)):
-            volume = kept.get(month)
-            if volume is None:
-                volume = ledger.month_volume(self.store.journal_from(tenant, month, end=month_end(month)))
-            totals |= {(month, currency): v for currency, v in volume.items()}
+        missing = [month for month in closed if month not in kept]
+        if missing:  # no entry is older than the tenant's first month: those before it are zeros
+            begins = self.store.first_month(tenant) or since
+            for month in (m for m in missing if m >= begins):
+                kept[month] = ledger.month_volume(
+                    self.store.journal_from(tenant, month, end=month_end(month))
+                )
+        totals = {(month, currency): v for month, volume in kept.items() for currency, v in volume.items()}
         if since <= last:
             entries = self.store.journal_from(tenant, max(since, first), end=min(month_end(last), today()))
             totals |= ledger.volumes(entries)
