@@ -40,7 +40,10 @@ def volume(
 
 
 def _months_before(month: str, count: int) -> str:
+    """`count` months before `month`, or the first month a query may name (0000-01) if that is later."""
     for _ in range(count):
+        if month == "0000-01":
+            break
         month = previous_month(month)
     return month
 

@@ -394,6 +394,14 @@ def test_bad_months_are_refused_in_the_core_envelope():
         assert error["type"] == "invalid_request_error" and error["correlation_id"] and error["details"]
 
 
+def test_the_earliest_months_a_query_can_name_answer_without_a_fault():
+    invoice, _ = financed_invoice()
+    act("fund_invoice", "fund", invoice["id"], {})  # a journal, whose first month is this one
+    for query in ({"to": "0000-01"}, {"to": "0000-05"}, {"from": "0000-01", "to": "0002-12"}):
+        reply = ledger("/v1/reports/volume", query)
+        assert reply.status == 200 and reply.json["data"] == [], (query, reply.json)
+
+
 def test_another_tenant_sees_no_volume():
     invoice, _ = financed_invoice()
     act("fund_invoice", "fund", invoice["id"], {})
