@@ -127,44 +127,52 @@ class Ledger:
     def volume(self, first: str, last: str) -> list[ledger.VolumeReport]:
         """Per currency and month from `first` through `last` (YYYY-MM, at most MAX_VOLUME_MONTHS), what
         was funded and collected, from the entries posted in each month. A final month's volume is its
-        closing's (made and stored on the way, as for trial balances: one Query reads them all); only
-        the months not final yet (this one, and the last for an hour after it ends) read their entries,
-        so a request reads about one month of entries whatever the span."""
-        this_month = month_of(today())
-        problems = []
-        if first > last:
-            problems.append(FieldProblem("to", "must not be before from"))
-        elif ledger.months_apart(first, last) >= ledger.MAX_VOLUME_MONTHS:
-            problems.append(FieldProblem("to", f"at most {ledger.MAX_VOLUME_MONTHS} months after from"))
-        if last > this_month:
-            problems.append(FieldProblem("to", "cannot be after this month"))
-        if problems:
-            raise Unprocessable("The months cannot be reported.", problems)
-        tenant = self.actor.tenant_id
+        closing's (made and stored on the way, as for trial balances; one Query reads their volumes);
+        only the months not final yet (this one, and the last for an hour after it ends) read their
+        entries, so a request reads about one month of entries whatever the span."""
+        _reportable_months(first, last)
         closing, since = self._opening(next_month(last))
         if since is None:
             return []
-        # `closing.month` is the last month with a closing (stored, or none for the months before the
-        # tenant's journal begins); a month's closing may be missing or lack its volume (stored before
-        # closings kept it, or too large to store): those months read their own entries.
-        closed = ledger.months_between(first, min(last, closing.month))
-        kept = self.store.volumes(tenant, first=first, last=min(last, closing.month))
-        missing = [month for month in closed if month not in kept]
-        if missing:  # no entry is older than the tenant's first month: those before it are zeros
+        totals = self._closed_volumes(first, min(last, closing.month), since)
+        if since <= last:
+            end = min(month_end(last), today())
+            totals |= ledger.volumes(
+                self.store.journal_from(self.actor.tenant_id, max(since, first), end=end)
+            )
+        return ledger.volume_report(totals, first, last)
+
+    def _closed_volumes(self, first: str, last: str, since: str) -> dict[tuple[str, str], ledger.Volume]:
+        """Per (month, currency) from `first` through `last`, months that have a closing (`since` is the
+        month after the latest): its volume, or, for a closing stored without one (before closings kept
+        it) or not stored (too large), the volume of the month's own entries."""
+        tenant = self.actor.tenant_id
+        kept = self.store.volumes(tenant, first=first, last=last)
+        missing = [month for month in ledger.months_between(first, last) if month not in kept]
+        if missing:  # no entry is older than the tenant's first month: the months before it are zeros
             begins = self.store.first_month(tenant) or since
             for month in (m for m in missing if m >= begins):
-                kept[month] = ledger.month_volume(
-                    self.store.journal_from(tenant, month, end=month_end(month))
-                )
-        totals = {(month, currency): v for month, volume in kept.items() for currency, v in volume.items()}
-        if since <= last:
-            entries = self.store.journal_from(tenant, max(since, first), end=min(month_end(last), today()))
-            totals |= ledger.volumes(entries)
-        return ledger.volume_report(totals, first, last)
+                entries = self.store.journal_from(tenant, month, end=month_end(month))
+                kept[month] = ledger.month_volume(entries)
+        return {(month, currency): v for month, volume in kept.items() for currency, v in volume.items()}
 
     def exposure(self) -> tuple[list[reports.PartyExposure], list[reports.PartyExposure]]:
         tenant = self.actor.tenant_id
         return reports.exposure_report(self.exposures.all(tenant), _exposed(self.invoices, tenant), today())
+
+
+def _reportable_months(first: str, last: str) -> None:
+    """Refuse a span the volume report does not answer: backwards, over MAX_VOLUME_MONTHS, or ending
+    after this month (422: well-formed months that cannot be reported)."""
+    problems = []
+    if first > last:
+        problems.append(FieldProblem("to", "must not be before from"))
+    elif ledger.months_apart(first, last) >= ledger.MAX_VOLUME_MONTHS:
+        problems.append(FieldProblem("to", f"at most {ledger.MAX_VOLUME_MONTHS} months after from"))
+    if last > month_of(today()):
+        problems.append(FieldProblem("to", "cannot be after this month"))
+    if problems:
+        raise Unprocessable("The months cannot be reported.", problems)
 
 
 def _exposed(store: InvoiceStore, tenant_id: str) -> list[Invoice]:
