@@ -1,6 +1,7 @@
 """Ledger use cases: the journal (filtered, by page), trial balances, the aging and exposure reports."""
 
 from datetime import date
+from functools import cached_property
 
 from financing.clock import now, today
 from financing.domain import ledger, reports
@@ -88,6 +89,11 @@ class Ledger:
         _not_after_today("as_of", as_of)
         return ledger.trial_balances(self.store.of_invoice(self.actor.tenant_id, invoice, end=as_of))
 
+    @cached_property
+    def _first_month(self) -> str | None:
+        """The month of the tenant's oldest possible entry (None: no journal), looked up once a request."""
+        return self.store.first_month(self.actor.tenant_id)
+
     def _opening(self, month: str) -> tuple[MonthClosing, str | None]:
         """What the entries before `month` sum to as far as final months' closings give it (the closing
         of the month before, or of the latest final month), and the month from which entries must be
@@ -97,7 +103,7 @@ class Ledger:
         base = min(previous_month(month), last_final_month(now()))
         closing = self.store.closing(tenant, through=base)
         if closing is None:
-            first = self.store.first_month(tenant)
+            first = self._first_month
             if first is None:
                 return MonthClosing(tenant, month, {}, ledger.NO_AGING), None
             closing = MonthClosing(tenant, previous_month(first), {}, ledger.NO_AGING)
@@ -150,7 +156,7 @@ class Ledger:
         kept = self.store.volumes(tenant, first=first, last=last)
         missing = [month for month in ledger.months_between(first, last) if month not in kept]
         if missing:  # no entry is older than the tenant's first month: the months before it are zeros
-            begins = self.store.first_month(tenant) or since
+            begins = self._first_month or since
             for month in (m for m in missing if m >= begins):
                 entries = self.store.journal_from(tenant, month, end=month_end(month))
                 kept[month] = ledger.month_volume(entries)
