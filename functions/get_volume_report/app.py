@@ -11,7 +11,7 @@ from financing.composition.ledger import ledger_use_cases
 from financing.dialects.core.errors import documented
 from financing.dialects.core.ledger import VolumeReportsObject, volume_object
 from financing.dialects.core.lists import QueryMonth
-from financing.domain.ledger import month_of, previous_month
+from financing.domain.ledger import month_of, months_before
 
 app = core_api()
 
@@ -35,17 +35,8 @@ def volume(
     to: Annotated[QueryMonth | None, Query(description="Last month, YYYY-MM (default this month)")] = None,
 ) -> VolumeReportsObject:
     last = to or month_of(today())
-    first = from_ or _months_before(last, 11)
+    first = from_ or months_before(last, 11)
     return volume_object(ledger_use_cases(caller(app)).volume(first, last))
-
-
-def _months_before(month: str, count: int) -> str:
-    """`count` months before `month`, or the first month a query may name (0000-01) if that is later."""
-    for _ in range(count):
-        if month == "0000-01":
-            break
-        month = previous_month(month)
-    return month
 
 
 lambda_handler = entrypoint(app, scope=Scope.LENDER_OPERATE)

@@ -15,6 +15,7 @@ from financing.domain.ledger import (
     month_of,
     month_volume,
     months_apart,
+    months_before,
     months_between,
     volume_report,
     volumes,
@@ -105,3 +106,9 @@ def test_the_volume_by_month_is_what_a_plain_model_counts(lifecycles, late_rate)
         assert report.months == [
             (m, reference.get((m, report.currency), Volume())) for m in months_between(first, last)
         ]
+
+
+def test_months_before_cross_the_year_and_stop_at_the_first_month_a_query_can_name():
+    assert months_before("2026-03", 11) == "2025-04"
+    assert months_before("2026-03", 0) == "2026-03"
+    assert months_before("0000-05", 11) == "0000-01"

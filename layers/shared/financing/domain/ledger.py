@@ -555,6 +555,15 @@ def months_between(first: str, last: str) -> list[str]:
     return months
 
 
+def months_before(month: str, count: int) -> str:
+    """`count` months before `month`, or the first month a query can name (0000-01) if that is later."""
+    for _ in range(count):
+        if month == "0000-01":
+            break
+        month = previous_month(month)
+    return month
+
+
 def months_apart(first: str, last: str) -> int:
     """How many months `last` is after `first` (0: the same month; negative: before it)."""
     (first_year, first_number), (last_year, last_number) = (map(int, m.split("-")) for m in (first, last))
