@@ -199,6 +199,7 @@ def walk(bucket: str) -> list[tuple[str, int, list[str]]]:
         ("GET /v1/ledger/balances", "get_ledger_balances", "/v1/ledger/balances", {}),
         ("GET /v1/reports/aging", "get_aging_report", "/v1/reports/aging", {}),
         ("GET /v1/reports/exposure", "get_exposure_report", "/v1/reports/exposure", {}),
+        ("GET /v1/reports/volume", "get_volume_report", "/v1/reports/volume", {}),
     ]:
         request(label, function, "GET", route, query=query)
     from tests.integration.receivable_fixtures import deliver, outbox_events, receivable

@@ -229,6 +229,7 @@ REQUESTS: dict[str, Request] = {
     "GET /v1/ledger/entries.csv": Request(query={"posted_from": "2026-01-01", "limit": "100"}),
     "GET /v1/ledger/balances": Request(query={"as_of": SAMPLE_DAY}),
     "GET /v1/reports/aging": Request(query={"as_of": SAMPLE_DAY}),
+    "GET /v1/reports/volume": Request(query={"from": "2026-01", "to": SAMPLE_DAY[:7]}),
     "POST /v1/webhook_subscriptions": Request(
         {
             "url": "https://receiver.example/webhooks",

@@ -104,6 +104,13 @@ def test_a_lender_takes_an_invoice_from_submitted_to_funded_to_repaid(browser: B
     page.get_by_role("button", name="Portfolio").click()
     expect(page.get_by_role("heading", name=re.compile("Exposure by buyer, USD"))).to_be_visible()
     expect(page.get_by_role("img", name=re.compile("Drawn and overdue"))).to_be_visible()
+    # Funded and collected by month: this month's row holds the advance and the buyer's payment
+    expect(page.get_by_role("img", name="Funded and collected by month (USD)")).to_be_visible()
+    volume = page.get_by_role("table", name="Funded and collected by month (USD)")
+    rows = volume.get_by_role("row")
+    expect(rows).to_have_count(13)  # the heading and the last 12 months, zeros where nothing moved
+    expect(rows.last.get_by_role("cell")).to_have_text(["$79,200.00", "$88,000.00"])
+    expect(rows.nth(1).get_by_role("cell")).to_have_text(["$0.00", "$0.00"])
     assert browser.axe_violations() == []
     assert not browser.problems, browser.problems
 

@@ -16,7 +16,14 @@ from financing import clock
 from financing.adapters.dynamo import EntityTable, TransactionRefused
 from financing.adapters.invoices import InvoiceStore
 from financing.adapters.ledger import LedgerStore, entry_write
-from financing.domain.ledger import claim_outstanding, entry_for, invoice_balances
+from financing.domain.ledger import (
+    claim_outstanding,
+    entry_for,
+    invoice_balances,
+    month_of,
+    next_month,
+    previous_month,
+)
 from local import moto_transactions
 from tests.integration.harness import Context, api_event, call, handler
 from tests.integration.invoice_fixtures import LENDER, act, company, get, uploaded_document
@@ -40,6 +47,7 @@ def ledger(path, query=None, scope=LENDER, function=None):
             "/v1/ledger/balances": "get_ledger_balances",
             "/v1/reports/aging": "get_aging_report",
             "/v1/reports/exposure": "get_exposure_report",
+            "/v1/reports/volume": "get_volume_report",
         }[path]
     )
     return call(name, "GET", path, query=query, scope=scope)
@@ -317,11 +325,88 @@ def test_bad_input_is_a_400_in_the_core_envelope(path, query, field):
         "/v1/ledger/balances",
         "/v1/reports/aging",
         "/v1/reports/exposure",
+        "/v1/reports/volume",
     ],
 )
 def test_the_ledger_needs_the_lender_scope(path):
     reply = ledger(path, scope="invoices:read invoices:write")
     assert reply.status == 403 and reply.json["error"]["code"] == "missing_scope"
+
+
+FUNDING_MEMOS = {"advance disbursed to the supplier", "IOF withheld from the advance"}
+PAYMENT_MEMOS = {
+    "buyer payment applied to the claim",
+    "buyer payment applied to late fees",
+    "buyer payment beyond the claim, payable to the supplier",
+}
+
+
+def booked_volume(journal: list[dict]) -> tuple[int, int]:
+    """(funded, collected) in minor units as the entries booked them: the claim's advance lines, the
+    cash of the payment lines."""
+    funded = collected = 0
+    for entry in journal:
+        for line in entry["lines"]:
+            sign = 1 if line["side"] == "debit" else -1
+            cents = sign * round(line["amount"] * 100)
+            if line["memo"] in FUNDING_MEMOS and line["account"] == "advances_receivable":
+                funded += cents
+            elif line["memo"] in PAYMENT_MEMOS and line["account"] == "cash":
+                collected += cents
+    return funded, collected
+
+
+def test_the_volume_report_shows_funded_and_collected_by_month_as_the_ledger_booked():
+    invoice, _ = financed_invoice()
+    act("fund_invoice", "fund", invoice["id"], {})
+    assert pay(invoice["id"], 30000).status == 200  # a partial payment
+    reply = ledger("/v1/reports/volume")  # the last 12 months, this one last
+    assert reply.status == 200, reply.json
+    (usd,) = reply.json["data"]
+    assert usd["object"] == "volume_report" and usd["currency"] == "usd"
+    this_month = month_of(clock.today())
+    assert len(usd["months"]) == 12 and usd["months"][-1]["month"] == this_month
+    assert all(m["funded"] == m["collected"] == 0 for m in usd["months"][:-1])  # no gaps: zeros
+    latest = usd["months"][-1]
+    assert (latest["funded"], latest["collected"]) == (79200, 30000)
+    booked = booked_volume(entries({"invoice": invoice["id"]}))
+    assert booked == (round(latest["funded"] * 100), round(latest["collected"] * 100))
+    (only,) = ledger("/v1/reports/volume", {"from": this_month, "to": this_month}).json["data"]
+    assert only["months"] == [latest]
+
+
+def test_bad_months_are_refused_in_the_core_envelope():
+    this_month = month_of(clock.today())
+    long_ago = this_month
+    for _ in range(40):
+        long_ago = previous_month(long_ago)
+    for query, status in [
+        ({"from": "2026-13"}, 400),
+        ({"to": "2026-1"}, 400),
+        ({"from": "yesterday"}, 400),
+        ({"from": this_month, "to": previous_month(this_month)}, 422),  # from after to
+        ({"from": long_ago, "to": this_month}, 422),  # 41 months
+        ({"from": this_month, "to": next_month(this_month)}, 422),  # after this month
+    ]:
+        reply = ledger("/v1/reports/volume", query)
+        assert reply.status == status, (query, reply.json)
+        error = reply.json["error"]
+        assert error["type"] == "invalid_request_error" and error["correlation_id"] and error["details"]
+
+
+def test_the_earliest_months_a_query_can_name_answer_without_a_fault():
+    invoice, _ = financed_invoice()
+    act("fund_invoice", "fund", invoice["id"], {})  # a journal, whose first month is this one
+    for query in ({"to": "0000-01"}, {"to": "0000-05"}, {"from": "0000-01", "to": "0002-12"}):
+        reply = ledger("/v1/reports/volume", query)
+        assert reply.status == 200 and reply.json["data"] == [], (query, reply.json)
+
+
+def test_another_tenant_sees_no_volume():
+    invoice, _ = financed_invoice()
+    act("fund_invoice", "fund", invoice["id"], {})
+    reply = call("get_volume_report", "GET", "/v1/reports/volume", scope=LENDER, tenant="globex")
+    assert reply.status == 200 and reply.json["data"] == []
 
 
 def test_another_tenant_sees_none_of_the_entries():

@@ -56,6 +56,7 @@ def post(
     n: int,
     buyer: str = "company_b",
     due_in: int = 0,
+    memo: str = "m",
 ):
     """One balanced entry booked at `posted_at`, written as the store writes every entry."""
     invoice_id = new_id("inv", at=posted_at)
@@ -73,8 +74,8 @@ def post(
         event_id="evt_x",
         correlation_id="c",
         postings=[
-            Posting(account=debit, side=Side.DEBIT, amount=amount, memo="m"),
-            Posting(account=credit, side=Side.CREDIT, amount=amount, memo="m"),
+            Posting(account=debit, side=Side.DEBIT, amount=amount, memo=memo),
+            Posting(account=credit, side=Side.CREDIT, amount=amount, memo=memo),
         ],
     )
     table = EntityTable()
@@ -271,3 +272,76 @@ def test_a_closing_too_large_for_one_item_is_not_stored_and_the_request_still_an
     huge = ledger.MonthClosing("acme", "2026-01", {}, ledger.AgingPositions(claims, {}, frozenset({"usd"})))
     LedgerStore().close(huge)
     assert LedgerStore().closing("acme", through="2026-12") is None
+
+
+FUNDING = ("advance disbursed to the supplier", Account.ADVANCES_RECEIVABLE, Account.CASH)
+PAYMENT = ("buyer payment applied to the claim", Account.CASH, Account.ADVANCES_RECEIVABLE)
+
+
+def volume_history(tenant: str, start: datetime, months: int) -> list[JournalEntry]:
+    """A funding every 10 days from `start` and a payment of each 5 days later, booked as the platform
+    books them (through this month)."""
+    posted = []
+    for n in range(31 * months // 10 + 1):
+        for (memo, debit, credit), days, amount in (
+            (FUNDING, 10 * n, 1000 + n),
+            (PAYMENT, 10 * n + 5, 300 + n),
+        ):
+            moment = start + timedelta(days=days)
+            if moment <= clock.now():
+                posted.append(post(tenant, moment, "usd", amount, debit, credit, len(posted), memo=memo))
+    return posted
+
+
+def plain_volume(posted: list[JournalEntry], first: str, last: str) -> list[tuple[str, int, int]]:
+    """The report's months by their definition: (month, funded, collected) in minor units."""
+    (report,) = ledger.volume_report(ledger.volumes(posted), first, last)
+    return [(month, v.funded, v.collected) for month, v in report.months]
+
+
+def in_minor_units(months: list[dict]) -> list[tuple[str, int, int]]:
+    return [(m["month"], round(m["funded"] * 100), round(m["collected"] * 100)) for m in months]
+
+
+@pytest.mark.parametrize("months", [3, 15])
+def test_the_volume_report_reads_a_bounded_number_of_items_however_long_the_history(dynamodb_queries, months):
+    """Once the final months' closings are stored, the volume of any span (here the last 12 months)
+    reads the latest closing, the closings' volumes (one Query) and this month's entries, the tenant's
+    first month besides when the span starts before it: whether the history is 3 months or 15."""
+    now = datetime(2026, 9, 10, 12, tzinfo=UTC)
+    start = now - timedelta(days=31 * months)
+    at(now)
+    tenant = new_tenant(start)
+    posted = volume_history(tenant, start, months)
+    first = call("get_volume_report", "GET", "/v1/reports/volume", scope=LENDER, tenant=tenant)
+    assert first.status == 200, first.json
+    (usd,) = first.json["data"]
+    assert in_minor_units(usd["months"]) == plain_volume(posted, "2025-10", "2026-09")
+    dynamodb_queries.clear()
+    again = call("get_volume_report", "GET", "/v1/reports/volume", scope=LENDER, tenant=tenant)
+    assert again.json == first.json
+    read = [q["ExpressionAttributeValues"][":p"]["S"] for q in dynamodb_queries]
+    expected = [tenant_key(tenant, "LEDGER_CLOSING")] * 2 + [tenant_key(tenant, "LEDGER#2026-09")]
+    if months < 12:  # the span starts before the tenant's first month, which one Query finds
+        expected.append(tenant_key(tenant, "INVOICE"))
+    assert sorted(read) == sorted(expected), read
+
+
+def test_a_months_closing_without_its_volume_is_read_from_its_entries():
+    """A closing stored before closings kept their month's volume (or none, when too large to store):
+    that month's figures come from its own entries."""
+    now = datetime(2026, 9, 10, 12, tzinfo=UTC)
+    start = datetime(2026, 4, 2, tzinfo=UTC)
+    at(now)
+    tenant = new_tenant(start)
+    posted = volume_history(tenant, start, 6)
+    first = use_cases(tenant).volume("2026-03", "2026-09")
+    client("dynamodb").update_item(
+        TableName=EntityTable().table_name,
+        Key=to_item({"pk": tenant_key(tenant, "LEDGER_CLOSING"), "sk": "2026-05"}),
+        UpdateExpression="REMOVE #volume",
+        ExpressionAttributeNames={"#volume": "volume"},
+    )
+    assert "2026-05" not in LedgerStore().volumes(tenant, first="2026-03", last="2026-09")
+    assert use_cases(tenant).volume("2026-03", "2026-09") == first
+    assert first == ledger.volume_report(ledger.volumes(posted), "2026-03", "2026-09")

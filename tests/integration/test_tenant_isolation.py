@@ -379,6 +379,7 @@ PROBES: dict[str, Probe] = {
         query={"invoice": "invoice:financed"}, expect=(200,), check=_lists_nothing
     ),
     "GET /v1/reports/aging": Probe(expect=(200,), check=_lists_nothing),
+    "GET /v1/reports/volume": Probe(expect=(200,), check=_lists_nothing),
     "GET /v1/reports/exposure": Probe(
         expect=(200,), check=lambda w, body: body["buyers"] == body["suppliers"] == []
     ),

@@ -31,7 +31,7 @@ from financing.domain.events import DomainEvent
 from financing.domain.financing_list import InvoiceQuery, Order, matches
 from financing.domain.funding_facts import FundingFacts
 from financing.domain.invoices import Invoice, Transition
-from financing.domain.ledger import Account, JournalEntry, MonthClosing, entry_for, month_of
+from financing.domain.ledger import Account, JournalEntry, MonthClosing, Volume, entry_for, month_of
 from financing.domain.lifecycle import Status
 from financing.domain.money import EXPONENTS
 from financing.domain.settings import TenantSettings, defaults
@@ -706,6 +706,13 @@ class FakeJournal:
 
     def close(self, closing: MonthClosing) -> None:
         self.books.closings.setdefault((closing.tenant_id, closing.month), closing)
+
+    def volumes(self, tenant_id: str, *, first: str, last: str) -> dict[str, dict[str, Volume]]:
+        return {
+            month: closing.volume
+            for (tenant, month), closing in self.books.closings.items()
+            if tenant == tenant_id and first <= month <= last and closing.volume is not None
+        }
 
     def page(
         self,

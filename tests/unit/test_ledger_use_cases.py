@@ -2,12 +2,15 @@
 invoice use cases committed. Here on the in-memory fakes; tests/integration/test_invoice_ports_contract.py
 runs these same tests on the real adapters (moto)."""
 
+from datetime import timedelta
+
 import pytest
 
 from financing import clock
 from financing.adapters.ledger import sort_key
 from financing.domain import books
-from financing.domain.ledger import Account
+from financing.domain.errors import Unprocessable
+from financing.domain.ledger import Account, Volume, entry_volume, month_of, next_month, previous_month
 from tests.unit.test_invoice_use_cases import ADVANCE, AMOUNT, approved, fund
 from tests.unit.worlds import FakeWorld, World, major
 
@@ -82,3 +85,41 @@ def test_the_exposure_report_shows_each_buyers_limit_drawn_and_available(world):
         waiting.buyer: (1_000_000, 0, 1_000_000),
     }
     assert [(s.company, s.drawn) for s in suppliers] == [(funded.supplier, ADVANCE)]
+
+
+def test_the_volume_report_shows_what_each_month_funded_and_collected_as_the_ledger_booked(world):
+    invoice_id = financed_and_paid(world, 30_000)
+    ledger, this_month = world.ledger(), month_of(clock.today())
+    before = previous_month(this_month)
+    (usd,) = ledger.volume(before, this_month)
+    assert usd.currency == "usd"
+    assert usd.months == [(before, Volume()), (this_month, Volume(ADVANCE, 30_000))]
+    booked, _ = ledger.entries(
+        invoice=invoice_id, account=None, posted_from=None, posted_to=None, limit=10, after=None
+    )
+    assert sum((entry_volume(e) for e in booked), Volume()) == Volume(ADVANCE, 30_000)
+    assert ledger.volume(previous_month(before), before) == []  # nothing moved in that span
+
+
+def test_the_volume_report_refuses_a_span_backwards_over_36_months_or_after_this_month(world):
+    this_month = month_of(clock.today())
+    for first, last in [("2026-05", "2026-04"), ("2023-01", "2026-01"), (this_month, next_month(this_month))]:
+        with pytest.raises(Unprocessable):
+            world.ledger().volume(first, last)
+
+
+def test_a_final_months_volume_comes_from_its_closing(world):
+    financed_and_paid(world, 30_000)
+    funded_in = month_of(clock.today())
+    later = clock.now() + timedelta(days=70)  # the funding's month is final by then
+    clock.set_clock(lambda: later)
+    try:
+        ledger = world.ledger()
+        (usd,) = ledger.volume(funded_in, month_of(later))
+        assert usd.months[0] == (funded_in, Volume(ADVANCE, 30_000))
+        assert all(volume == Volume() for _, volume in usd.months[1:]) and len(usd.months) == 3
+        stored = ledger.store.volumes(ledger.actor.tenant_id, first=funded_in, last=funded_in)
+        assert stored == {funded_in: {"usd": Volume(ADVANCE, 30_000)}}
+        assert ledger.volume(funded_in, month_of(later)) == [usd]  # now read from the closing
+    finally:
+        clock.reset_clock()

@@ -1,4 +1,5 @@
-// Portfolio pictures from the ledger reports: aging buckets, and exposure by buyer against its limit.
+// Portfolio pictures from the ledger reports: aging buckets, exposure by buyer against its limit, and
+// funded volume and collections by month.
 import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, Tooltip } from "chart.js";
 import { h, money, showMessage } from "../shared/format.js";
 import { companyNames } from "./names.js";
@@ -24,9 +25,16 @@ function chartWithTable(title, rowLabel, labels, series, currency) {
   return wrapper;
 }
 
+/** "2026-12" as "Dec 2026": the month the report's entries were booked in (UTC). */
+function monthLabel(month) {
+  const [year, number] = month.split("-").map(Number);
+  return new Intl.DateTimeFormat("en", { month: "short", year: "numeric", timeZone: "UTC" }).format(Date.UTC(year, number - 1, 1));
+}
+
 export async function portfolio(api, target, messages) {
   try {
-    const [aging, exposure] = await Promise.all([api("GET", "/v1/reports/aging"), api("GET", "/v1/reports/exposure")]);
+    const [aging, exposure, volume] = await Promise.all(
+      [api("GET", "/v1/reports/aging"), api("GET", "/v1/reports/exposure"), api("GET", "/v1/reports/volume")]);
     const section = h("section", { "aria-labelledby": "portfolio-title" }, h("h2", { id: "portfolio-title" }, "Portfolio"));
     target.replaceChildren(section);
     if (!aging.data.length) section.append(h("p", {}, "Nothing outstanding yet: fund an invoice to see the portfolio."));
@@ -47,6 +55,16 @@ export async function portfolio(api, target, messages) {
             { label: "Drawn", data: buyers.map((b) => b.drawn), color: "#2f6fa3" },
             { label: "Overdue", data: buyers.map((b) => b.overdue), color: "#b3432f" },
           ], currency));
+    }
+    for (const report of volume.data) {
+      const currency = report.currency.toUpperCase();
+      section.append(h("h3", {}, `Funded and collected by month, ${currency}`),
+        chartWithTable(`Funded and collected by month (${currency})`, "Month",
+          report.months.map((m) => monthLabel(m.month)),
+          [
+            { label: "Funded", data: report.months.map((m) => m.funded), color: "#2f6fa3" },
+            { label: "Collected", data: report.months.map((m) => m.collected), color: "#3d8b5f" },
+          ], report.currency));
     }
   } catch (error) {
     showMessage(messages, error.message);

@@ -4,7 +4,8 @@ month (the tenant's journal in date order) or by invoice (its sub-ledger).
 Keys:
   entry     pk <tenant>#LEDGER#<yyyy-mm>    sk <posted at, ISO ms>#<entry id>   (one item per entry)
   closing   pk <tenant>#LEDGER_CLOSING      sk <yyyy-mm>   (a final month's closing, written once: the
-            balances and the aging positions every entry through the month sums to)
+            balances and the aging positions every entry through the month sums to, and the month's
+            own volume funded and collected)
 Index `ledger-by-invoice`: ledger_invoice_pk = <tenant>#LEDGER_INVOICE#<inv id>, range sk.
 
 No item is shared by two entries: an entry is one new item in its month partition, so concurrent
@@ -29,6 +30,7 @@ from financing.domain.ledger import (
     AgingPositions,
     JournalEntry,
     MonthClosing,
+    Volume,
     month_of,
     next_month,
     previous_month,
@@ -99,7 +101,19 @@ def closing_item(closing: MonthClosing) -> dict[str, Any]:
         "claims": [[c, buyer, due.isoformat(), amount] for (c, buyer, due), amount in aging.claims.items()],
         "written_off": [[c, buyer, amount] for (c, buyer), amount in aging.written_off.items()],
         "currencies": sorted(aging.currencies),
+        **({} if closing.volume is None else {"volume": _volume_item(closing.volume)}),
     }
+
+
+def _volume_item(volume: dict[str, Volume]) -> dict[str, dict[str, int]]:
+    return {currency: {"funded": v.funded, "collected": v.collected} for currency, v in volume.items()}
+
+
+def _parse_volume(item: dict[str, Any]) -> dict[str, Volume] | None:
+    """A closing's volume; None when it was stored before closings kept one."""
+    if "volume" not in item:
+        return None
+    return {c: Volume(int(v["funded"]), int(v["collected"])) for c, v in item["volume"].items()}
 
 
 def parse_closing(item: dict[str, Any]) -> MonthClosing:
@@ -118,6 +132,7 @@ def parse_closing(item: dict[str, Any]) -> MonthClosing:
             written_off={(c, buyer): int(amount) for c, buyer, amount in item["written_off"]},
             currencies=frozenset(item["currencies"]),
         ),
+        volume=_parse_volume(item),
     )
 
 
@@ -237,6 +252,30 @@ class LedgerStore:
         )
         items = response.get("Items", [])
         return parse_closing(from_item(items[0])) if items else None
+
+    def volumes(self, tenant_id: str, *, first: str, last: str) -> dict[str, dict[str, Volume]]:
+        """Per month from `first` through `last`, the volume its stored closing holds (a month without a
+        closing, or whose closing has no volume, is left out). One Query reading the volumes only."""
+        if first > last:
+            return {}
+        request = {
+            "TableName": self.table.table_name,
+            "KeyConditionExpression": "pk = :p AND sk BETWEEN :first AND :last",
+            "ExpressionAttributeValues": {
+                ":p": {"S": closing_partition(tenant_id)},
+                ":first": {"S": first},
+                ":last": {"S": last},
+            },
+            "ProjectionExpression": "sk, #volume",
+            "ExpressionAttributeNames": {"#volume": "volume"},
+            "ConsistentRead": True,
+        }
+        found = {}
+        for item in self._query(request):
+            volume = _parse_volume(item)
+            if volume is not None:
+                found[item["sk"]] = volume
+        return found
 
     def close(self, closing: MonthClosing) -> None:
         """Store a month's closing once: a closing of a final month never changes, so a concurrent

@@ -333,12 +333,15 @@ def last_final_month(now: datetime) -> str:
 
 @dataclass(frozen=True)
 class MonthClosing:
-    """The tenant's balances and aging positions at the end of `month`: every entry posted through it."""
+    """The tenant's balances and aging positions at the end of `month`: every entry posted through it;
+    and the month's own volume per currency (what was funded and collected within it; None in a
+    closing stored before closings kept it)."""
 
     tenant_id: str
     month: str
     balances: Balances
     aging: "AgingPositions"
+    volume: "dict[str, Volume] | None" = None
 
 
 # ------------------------------------------------------------------------------------------- ageing
@@ -486,3 +489,99 @@ def aging(entries: Iterable[JournalEntry], as_of: date) -> list[AgingReport]:
     """Each invoice's claim outstanding (unpaid advance + discount and late fees) in the bucket of its
     days past due on `as_of`, per currency, in total and per buyer, from the entries posted by then."""
     return aging_report(aging_positions(entries), as_of)
+
+
+# ------------------------------------------------------------------------------------------- volume
+#
+# Funded: the advances the entries booked (the `disbursed` and `iof_withheld` positions: the IOF is
+# withheld from the advance, so the two sum to the advance, first_payment). Collected: the buyers'
+# payments they booked (`claim_paid`, `fees_paid` and `surplus`: the three sum to what was collected).
+# Each position's postings carry its memo, which tells a disbursement from a payment on the same
+# accounts. Months are those the entries were posted (booked) in, as for every other report.
+
+_MEMO = {memo: name for name, memo, *_ in POSITIONS}
+FUNDED = {"disbursed", "iof_withheld"}
+COLLECTED = {"claim_paid", "fees_paid", "surplus"}
+MAX_VOLUME_MONTHS = 36
+
+
+@dataclass(frozen=True)
+class Volume:
+    """Funded and collected within a month, in minor units (net of any reversal booked in it)."""
+
+    funded: int = 0
+    collected: int = 0
+
+    def __add__(self, other: "Volume") -> "Volume":
+        return Volume(self.funded + other.funded, self.collected + other.collected)
+
+
+def entry_volume(entry: JournalEntry) -> Volume:
+    """What one entry funded (its advance postings, as the claim sees them) and collected (its payment
+    postings, as cash sees them)."""
+    funded = collected = 0
+    for posting in entry.postings:
+        position = _MEMO.get(posting.memo)
+        if position in FUNDED and posting.account == Account.ADVANCES_RECEIVABLE:
+            funded += posting.signed
+        elif position in COLLECTED and posting.account == Account.CASH:
+            collected += posting.signed
+    return Volume(funded, collected)
+
+
+def volumes(entries: Iterable[JournalEntry]) -> dict[tuple[str, str], Volume]:
+    """Per (month posted, currency): what the entries funded and collected. A month and currency
+    appears only where an entry funded or collected something."""
+    totals: dict[tuple[str, str], Volume] = {}
+    for entry in entries:
+        moved = entry_volume(entry)
+        if moved != Volume():
+            key = (month_of(entry.posted_at), entry.currency)
+            totals[key] = totals.get(key, Volume()) + moved
+    return totals
+
+
+def month_volume(entries: Iterable[JournalEntry]) -> dict[str, Volume]:
+    """Per currency, what one month's entries funded and collected (a closing's volume)."""
+    return {currency: volume for (_, currency), volume in volumes(entries).items()}
+
+
+def months_between(first: str, last: str) -> list[str]:
+    """Every month from `first` through `last` (YYYY-MM), in order; empty when `first` is after `last`."""
+    months = []
+    while first <= last:
+        months.append(first)
+        first = next_month(first)
+    return months
+
+
+def months_before(month: str, count: int) -> str:
+    """`count` months before `month`, or the first month a query can name (0000-01) if that is later."""
+    for _ in range(count):
+        if month == "0000-01":
+            break
+        month = previous_month(month)
+    return month
+
+
+def months_apart(first: str, last: str) -> int:
+    """How many months `last` is after `first` (0: the same month; negative: before it)."""
+    (first_year, first_number), (last_year, last_number) = (map(int, m.split("-")) for m in (first, last))
+    return (last_year - first_year) * 12 + last_number - first_number
+
+
+@dataclass(frozen=True)
+class VolumeReport:
+    currency: str
+    months: list[tuple[str, Volume]]  # every month asked for, in order, zeros where nothing moved
+
+
+def volume_report(totals: Mapping[tuple[str, str], Volume], first: str, last: str) -> list[VolumeReport]:
+    """Per currency that funded or collected anything from `first` through `last`: every month of the
+    span with its volume, zero where nothing moved, so a chart of it has no gaps."""
+    months = months_between(first, last)
+    currencies = sorted({currency for month, currency in totals if first <= month <= last})
+    return [
+        VolumeReport(currency, [(month, totals.get((month, currency), Volume())) for month in months])
+        for currency in currencies
+    ]

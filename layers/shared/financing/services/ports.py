@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # annotations only: a function importing a port loads none of
     from financing.domain.financing_list import InvoiceQuery
     from financing.domain.funding_facts import FundingFacts
     from financing.domain.invoices import Invoice, Transition
-    from financing.domain.ledger import Account, JournalEntry, MonthClosing
+    from financing.domain.ledger import Account, JournalEntry, MonthClosing, Volume
     from financing.domain.settings import TenantSettings
 
     Move = tuple[Invoice, Invoice, list[Transition]]  # (changed invoice, as read, the transitions between)
@@ -137,6 +137,10 @@ class Journal(Protocol):
 
     def close(self, closing: MonthClosing) -> None:
         """Store a final month's closing; one already stored for that month is kept (they are equal)."""
+
+    def volumes(self, tenant_id: str, *, first: str, last: str) -> dict[str, dict[str, Volume]]:
+        """Per month from `first` through `last` (YYYY-MM), the volume per currency its stored closing
+        holds; a month without a stored closing, or whose closing holds none, is left out."""
 
     def page(
         self,

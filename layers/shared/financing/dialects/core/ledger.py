@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from financing.clock import iso
 from financing.dialects.core.invoices import Major
-from financing.domain.ledger import CHART, Aged, AgingReport, JournalEntry, TrialBalance
+from financing.domain.ledger import CHART, Aged, AgingReport, JournalEntry, TrialBalance, VolumeReport
 from financing.domain.money import to_major
 from financing.domain.reports import PartyExposure
 
@@ -204,6 +204,42 @@ def exposure_object(
 ) -> ExposureReportObject:
     return ExposureReportObject(
         as_of=as_of, buyers=[_party(b) for b in buyers], suppliers=[_party(s) for s in suppliers]
+    )
+
+
+class MonthVolumeObject(BaseModel):
+    month: str
+    funded: Major
+    collected: Major
+
+
+class VolumeObject(BaseModel):
+    object: Literal["volume_report"] = "volume_report"
+    currency: str
+    months: list[MonthVolumeObject]
+
+
+class VolumeReportsObject(BaseModel):
+    object: Literal["list"] = "list"
+    data: list[VolumeObject]
+
+
+def volume_object(reports: list[VolumeReport]) -> VolumeReportsObject:
+    return VolumeReportsObject(
+        data=[
+            VolumeObject(
+                currency=r.currency,
+                months=[
+                    MonthVolumeObject(
+                        month=month,
+                        funded=to_major(volume.funded, r.currency),
+                        collected=to_major(volume.collected, r.currency),
+                    )
+                    for month, volume in r.months
+                ],
+            )
+            for r in reports
+        ]
     )
 
 

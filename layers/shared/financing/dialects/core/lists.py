@@ -5,7 +5,7 @@ from datetime import date
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
-from pydantic import BaseModel, BeforeValidator, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, StringConstraints, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from financing.ids import id_pattern
@@ -36,6 +36,10 @@ def _calendar_date(value: Any) -> Any:
 QueryDate = Annotated[
     date, BeforeValidator(_calendar_date), WithJsonSchema({"type": "string", "format": "date"})
 ]
+
+
+# A month query parameter: `YYYY-MM`, the month 01 to 12.
+QueryMonth = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")]
 
 
 class ListObject(BaseModel, Generic[Item]):
