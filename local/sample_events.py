@@ -255,6 +255,12 @@ REQUESTS: dict[str, Request] = {
     "POST /v1/financing_invoices": Request(
         {"invoices": [{"id": "<monite id of the draft invoice>", "type": "receivable"}]}
     ),
+    "POST /v1/financing_connect/quote": Request(
+        {"invoices": [{"id": "<monite id of the draft invoice>", "type": "receivable"}]}
+    ),
+    "POST /v1/financing_connect/confirm": Request(
+        {"invoices": [{"id": "<monite id of the draft invoice>", "type": "receivable"}]}
+    ),
     "PUT /v1/financing_offers": Request(
         {
             "total_amount": 10000000,

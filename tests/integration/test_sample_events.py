@@ -9,6 +9,7 @@ import jwt
 import pytest
 
 from financing import clock
+from financing.auth.scopes import Scope
 from financing.ids import as_uuid
 from local import sample_events as samples
 from local.routes import functions, required_scope
@@ -188,7 +189,13 @@ def _credit_right(seeded: Seeded) -> str:
 
 
 def _connect_token(seeded: Seeded) -> str:
-    """A connect token issued now: its verification reads the wall clock (PyJWT's `exp`), not the sample day."""
+    """A connect token issued now: its verification reads the wall clock (PyJWT's `exp`), not the sample day.
+    The business it names has an offer open (the sample credit line), as the hosted page's routes need."""
+    offer = samples.REQUESTS["PUT /v1/financing_offers"].body
+    reply = call(
+        "put_financing_offers", "PUT", "/v1/financing_offers", body=offer, scope=Scope.LENDER_OPERATE
+    )
+    assert reply.status == 200, reply.json
     clock.reset_clock()
     try:
         reply = call("create_financing_tokens", "POST", "/v1/financing_tokens", body={})
