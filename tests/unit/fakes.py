@@ -35,6 +35,7 @@ from financing.domain.ledger import Account, JournalEntry, MonthClosing, entry_f
 from financing.domain.lifecycle import Status
 from financing.domain.money import EXPONENTS
 from financing.domain.settings import TenantSettings, defaults
+from financing.domain.webhooks import Secret, WebhookSubscription, limit_reached
 from financing.ids import new_id
 from financing.services.ports import InvoicePorts
 
@@ -64,6 +65,7 @@ class Books:
     consents: dict[tuple[str, str], Consent] = field(default_factory=dict)
     buyer_limits: dict[tuple[str, str], BuyerLimit] = field(default_factory=dict)
     credit_rights: dict[tuple[str, str], Receivable] = field(default_factory=dict)
+    subscriptions: dict[tuple[str, str], WebhookSubscription] = field(default_factory=dict)
     files: set[tuple[str, str]] = field(default_factory=set)  # (tenant, document id) uploaded
     receivables: dict[tuple[str, str], str] = field(default_factory=dict)  # internal number -> status
     journal: dict[str, JournalEntry] = field(default_factory=dict)
@@ -633,6 +635,44 @@ class FakeCreditRights:
             raise Conflict(f"Receivable '{receivable.internal_number}' was changed by another request.")
         self.books.credit_rights[key] = receivable
         self.books.outbox.extend(events)
+
+
+class FakeSubscriptions(_Versioned):
+    """As adapters/webhooks.SubscriptionStore: at most `limit` subscriptions a tenant, saved and removed on
+    their version; a secret is revealed as it is held (the fakes seal nothing)."""
+
+    name = "Webhook subscription"
+
+    def __init__(self, books: Books) -> None:
+        super().__init__(books, books.subscriptions)
+
+    def add(self, subscription: WebhookSubscription, event: DomainEvent, *, limit: int) -> None:
+        if sum(1 for tenant, _ in self.held if tenant == subscription.tenant_id) >= limit:
+            raise limit_reached()
+        super().add(subscription, event)
+
+    def remove(self, subscription: WebhookSubscription, event: DomainEvent) -> None:
+        stored = self.held.get((subscription.tenant_id, subscription.id))
+        if stored is None or stored.version != subscription.version:
+            raise Conflict(f"Webhook subscription '{subscription.id}' was changed by another request.")
+        del self.held[(subscription.tenant_id, subscription.id)]
+        self.books.outbox.append(event)
+
+    def page(
+        self, tenant_id: str, *, limit: int, after: str | None
+    ) -> tuple[list[WebhookSubscription], bool]:
+        found = [
+            s
+            for (tenant, s_id), s in sorted(self.held.items())
+            if tenant == tenant_id and (after is None or s_id > after)
+        ]
+        return found[:limit], len(found) > limit
+
+    def every(self, tenant_id: str) -> list[WebhookSubscription]:
+        return [s for (tenant, _), s in sorted(self.held.items()) if tenant == tenant_id]
+
+    def reveal(self, subscription: WebhookSubscription, secret: Secret) -> str:
+        return secret.get_secret_value()  # type: ignore[union-attr]  # the fakes hold only plain secrets
 
 
 class FakeExposures:

@@ -31,7 +31,6 @@ KNOWN_VIOLATIONS: set[tuple[str, str]] = {
     ("financing.services.credit_rights", "financing.dialects.events"),
     ("financing.services.documents", "financing.dialects.events"),
     ("financing.services.invoices", "financing.dialects.events"),
-    ("financing.services.webhooks", "financing.dialects.events"),
     ("financing.services.documents", "financing.dialects.core.documents"),
     ("financing.services.financing_push", "financing.dialects.monite.invoices"),
     ("financing.services.financing_push", "financing.dialects.monite.offers"),
@@ -43,7 +42,6 @@ KNOWN_VIOLATIONS: set[tuple[str, str]] = {
     ("financing.services.open_finance", "financing.adapters.settings"),
     ("financing.services.open_finance", "financing.dialects.open_finance.contracts"),
     ("financing.services.open_finance", "financing.dialects.open_finance.pagination"),
-    ("financing.services.webhooks", "financing.dialects.core.webhooks"),
 }
 
 

@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from financing.clock import now
-from financing.dialects.core.webhooks import event_body, subscription_object
-from financing.dialects.events import announce
 from financing.domain import webhooks as rules
 from financing.domain.actor import Actor
 from financing.domain.errors import NotFound
@@ -25,6 +23,7 @@ from financing.domain.webhooks import (
     WebhookSubscription,
 )
 from financing.ids import is_id
+from financing.services.ports import Announces, EventBody
 
 
 class Subscriptions(Protocol):
@@ -76,11 +75,16 @@ class Deliveries(Protocol):
 
 
 def create_subscription(
-    store: Subscriptions, actor: Actor, details: dict[str, Any], *, allow_loopback: bool
+    store: Subscriptions,
+    actor: Actor,
+    details: dict[str, Any],
+    *,
+    allow_loopback: bool,
+    announce: Announces[WebhookSubscription],
 ) -> WebhookSubscription:
     subscription = rules.subscribe(tenant_id=actor.tenant_id, allow_loopback=allow_loopback, **details)
     store.add(
-        subscription, _event(rules.CREATED, actor, subscription), limit=rules.MAX_SUBSCRIPTIONS_PER_TENANT
+        subscription, announce(rules.CREATED, actor, subscription), limit=rules.MAX_SUBSCRIPTIONS_PER_TENANT
     )
     return subscription
 
@@ -99,22 +103,32 @@ def list_subscriptions(
 
 
 def update_subscription(
-    store: Subscriptions, actor: Actor, subscription_id: str, changes: dict[str, Any], *, allow_loopback: bool
+    store: Subscriptions,
+    actor: Actor,
+    subscription_id: str,
+    changes: dict[str, Any],
+    *,
+    allow_loopback: bool,
+    announce: Announces[WebhookSubscription],
 ) -> WebhookSubscription:
     revised = rules.revise(get_subscription(store, actor, subscription_id), changes, allow_loopback)
-    store.save(revised, _event(rules.UPDATED, actor, revised))
+    store.save(revised, announce(rules.UPDATED, actor, revised))
     return revised
 
 
-def regenerate_secret(store: Subscriptions, actor: Actor, subscription_id: str) -> WebhookSubscription:
+def regenerate_secret(
+    store: Subscriptions, actor: Actor, subscription_id: str, *, announce: Announces[WebhookSubscription]
+) -> WebhookSubscription:
     rotated = rules.rotate_secret(get_subscription(store, actor, subscription_id))
-    store.save(rotated, _event(rules.UPDATED, actor, rotated))
+    store.save(rotated, announce(rules.UPDATED, actor, rotated))
     return rotated
 
 
-def delete_subscription(store: Subscriptions, actor: Actor, subscription_id: str) -> WebhookSubscription:
+def delete_subscription(
+    store: Subscriptions, actor: Actor, subscription_id: str, *, announce: Announces[WebhookSubscription]
+) -> WebhookSubscription:
     subscription = get_subscription(store, actor, subscription_id)
-    store.remove(subscription, _event(rules.DELETED, actor, subscription))
+    store.remove(subscription, announce(rules.DELETED, actor, subscription))
     return subscription
 
 
@@ -139,16 +153,6 @@ def list_deliveries(
     return deliveries.page(actor.tenant_id, subscription_id, status=status, limit=limit, after=after)
 
 
-def _event(type_: str, actor: Actor, subscription: WebhookSubscription) -> DomainEvent:
-    # The object as GET shows it: the secret is never part of an event.
-    return announce(
-        type_,
-        tenant_id=actor.tenant_id,
-        correlation_id=actor.correlation_id,
-        obj=subscription_object(subscription),
-    )
-
-
 # ------------------------------------------------------------------------------------ fan-out and delivery
 
 
@@ -171,8 +175,11 @@ class DeliveryRequest:
         return cls(**json.loads(text))
 
 
-def fan_out(store: Subscriptions, event_type: str, detail: dict[str, Any]) -> list[DeliveryRequest]:
-    """One delivery request per enabled subscription of the event's tenant that wants this event type."""
+def fan_out(
+    store: Subscriptions, event_type: str, detail: dict[str, Any], *, event_body: EventBody
+) -> list[DeliveryRequest]:
+    """One delivery request per enabled subscription of the event's tenant that wants this event type, each
+    carrying what `event_body` makes of the event (financing.composition.webhooks: the core family's)."""
     wanted = [s for s in store.every(detail["tenant_id"]) if s.receives(event_type)]
     if not wanted:
         return []
