@@ -18,7 +18,7 @@ from financing.domain.actor import Actor
 from financing.domain.buyer_limits import BuyerLimitExceeded, Exposure, LimitStatus
 from financing.domain.concentration import ConcentrationRaced, Guard, check_funding, read_guard
 from financing.domain.credit_line import PricingPlan, check_draw, offered_pricing
-from financing.domain.documents import Purpose
+from financing.domain.documents import Document, Purpose
 from financing.domain.errors import FieldProblem, InvalidInput, NotFound
 from financing.domain.events import DomainEvent
 from financing.domain.financing_list import InvoiceQuery
@@ -165,7 +165,7 @@ class Invoices:
         )
         if document is not None and not document.uploaded:
             document = document_service.refreshed(
-                self.ports.documents, self.ports.files, self.actor, document
+                self.ports.documents, self.ports.files, self.actor, document, announce=_document_event
             )
         moved, transition = rules.submit(
             invoice,
@@ -374,6 +374,12 @@ def _deciding_again(decide: Callable[[], Invoice]) -> Invoice:
 def _announce(type_: str, invoice: Invoice, actor: Actor) -> DomainEvent:
     return announce(
         type_, tenant_id=invoice.tenant_id, correlation_id=actor.correlation_id, obj=invoice_object(invoice)
+    )
+
+
+def _document_event(type_: str, actor: Actor, document: Document) -> DomainEvent:
+    return announce(
+        type_, tenant_id=actor.tenant_id, correlation_id=actor.correlation_id, obj=document_object(document)
     )
 
 
