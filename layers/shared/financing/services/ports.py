@@ -75,6 +75,15 @@ class CreditRights(Protocol):
         """Conflict when the stored receivable is no longer at `previous_version`, writing nothing."""
 
 
+class AnnouncesReceivable(Protocol):
+    """The registry event announcing a change to `receivable` (with what the registrar said: why it refused,
+    what failed), as its family shows it (financing.composition.credit_rights injects it)."""
+
+    def __call__(
+        self, event_type: str, receivable: Receivable, correlation_id: str, /, **extra: Any
+    ) -> DomainEvent: ...
+
+
 class Registrar(Protocol):
     """The receivables registrar; TransientRegistrarError (domain) when it cannot answer now."""
 
