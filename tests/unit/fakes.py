@@ -18,6 +18,7 @@ from typing import Any
 from financing.adapters.ledger import sort_key  # the position format of the journal's cursors
 from financing.clock import iso
 from financing.clock import now as clock_now
+from financing.composition.invoices import invoice_shapes
 from financing.domain.actor import Actor
 from financing.domain.buyer_limits import BuyerLimit, BuyerLimitExceeded, Exposure, LimitStatus, superseded
 from financing.domain.companies import Company
@@ -771,6 +772,7 @@ def fake_ports(books: Books | None = None) -> InvoicePorts:
         documents=FakeDocuments(books),
         files=FakeFiles(books),
         financing_list=FakeFinancingList(books),
+        shapes=invoice_shapes,  # the core family's: the use-case tests read the events' invoice objects
     )
 
 

@@ -8,6 +8,7 @@ longer holds, writing nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
@@ -265,8 +266,20 @@ class FinancingList(Protocol):
 
 
 @dataclass(frozen=True)
+class InvoiceShapes:
+    """How the invoice use cases show what they announce and keep (financing.composition.invoices injects
+    the core family's; a use case knows no family's shape)."""
+
+    event: Announces[Invoice]  # an invoice's events
+    document_event: Announces[Document]  # a document's upload, when a submission first finds its file
+    document_snapshot: Callable[[Document], dict[str, Any]]  # what an invoice keeps of the document it names
+    render: Callable[[Invoice], dict[str, Any]]  # the invoice as the family answers with it
+
+
+@dataclass(frozen=True)
 class InvoicePorts:
-    """The stores behind the invoice use cases (the real ones: financing.composition.invoices)."""
+    """The stores behind the invoice use cases, and the shapes of what they announce and keep (the real
+    ones: financing.composition.invoices)."""
 
     invoices: InvoiceStore
     reads: InvoiceReads
@@ -274,3 +287,4 @@ class InvoicePorts:
     documents: Documents
     files: Files
     financing_list: FinancingList
+    shapes: InvoiceShapes
