@@ -28,8 +28,6 @@ RULES: list[tuple[str, tuple[str, ...] | None, tuple[str, ...]]] = [
 KNOWN_VIOLATIONS: set[tuple[str, str]] = {
     # Services that still build their events with the event models themselves; companies, settings,
     # consents, buyer limits and offers are given an Announces (financing.composition) instead.
-    ("financing.services.financing_push", "financing.dialects.monite.invoices"),
-    ("financing.services.financing_push", "financing.dialects.monite.offers"),
     ("financing.services.open_finance", "financing.adapters.consents"),
     ("financing.services.open_finance", "financing.adapters.dynamo"),
     ("financing.services.open_finance", "financing.adapters.invoices"),

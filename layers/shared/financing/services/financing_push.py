@@ -5,13 +5,11 @@ from typing import Any
 
 from financing.auth.financing_tokens import Grant
 from financing.clock import iso
-from financing.dialects.monite.invoices import financing_invoice
-from financing.dialects.monite.offers import offers_response
 from financing.domain.actor import Actor
 from financing.domain.errors import NotFound
 from financing.domain.invoices import Invoice, InvoiceType
 from financing.services.invoices import Invoices
-from financing.services.ports import CreditLines, InvoicePorts
+from financing.services.ports import ConnectShapes, CreditLines, InvoicePorts
 
 
 def push_for_financing(
@@ -36,13 +34,20 @@ def session_summary(invoices: list[Invoice], session_id: str) -> dict[str, Any]:
 
 
 def connect_view(
-    store: CreditLines, ports: InvoicePorts, connect: Grant, session: Grant | None, correlation_id: str
+    store: CreditLines,
+    ports: InvoicePorts,
+    connect: Grant,
+    session: Grant | None,
+    correlation_id: str,
+    *,
+    shapes: ConnectShapes,
 ) -> dict[str, Any]:
-    """The business's offer, and with a session token the session it names, with its invoices."""
+    """The business's offer, and with a session token the session it names, with its invoices (as
+    `shapes` show them)."""
     body: dict[str, Any] = {
         "entity_id": connect.entity_id,
         "expires_at": iso(connect.expires_at),
-        **offers_response(store.get(connect.tenant_id)).model_dump(mode="json"),
+        **shapes.offer(store.get(connect.tenant_id)),
         "session": None,
     }
     if session is None:
@@ -62,6 +67,6 @@ def connect_view(
     names = reader.buyer_names(found)
     body["session"] = {
         **session_summary(found, str(session.session_id)),
-        "invoices": [financing_invoice(i, names.get(i.buyer)) for i in found],
+        "invoices": [shapes.invoice(i, names.get(i.buyer)) for i in found],
     }
     return body

@@ -277,6 +277,47 @@ class InvoiceShapes:
 
 
 @dataclass(frozen=True)
+class ConnectShapes:
+    """How the hosted financing page is shown the business's offer and a session's invoices (Monite's
+    shapes: financing.composition.financing_push injects them)."""
+
+    offer: Callable[[CreditLine | None], dict[str, Any]]  # the offer, or none without a credit line
+    invoice: Callable[[Invoice, str | None], dict[str, Any]]  # an invoice, with its payer's name if known
+
+
+class ConsentedReads(Protocol):
+    """What an Open Finance request reads under its consent; each method is one consistent read."""
+
+    def consented(
+        self, tenant_id: str, consent_id: str, invoice_id: str | None
+    ) -> tuple[Consent | None, TenantSettings, Invoice | None]:
+        """The consent, the tenant's settings (the defaults when never saved) and, when asked for, the
+        invoice; None for what does not exist."""
+
+    def contract_keys(
+        self, tenant_id: str, customer_document: str, *, funded_by: datetime
+    ) -> list[dict[str, str]]:
+        """Every contract of one customer funded at or before `funded_by`, newest first, as {"id", "type"}."""
+
+
+class ContractPage(Protocol):
+    """A page of an Open Finance listing, over the listing's snapshot (what existed at that moment)."""
+
+    @property
+    def snapshot(self) -> datetime: ...
+
+
+@dataclass(frozen=True)
+class OpenFinancePorts:
+    """What the Open Finance reads depend on (the real ones: financing.composition.open_finance): the
+    reads, and how the family names contracts and pages."""
+
+    reads: ConsentedReads
+    invoice_id_of: Callable[[str], str | None]  # the invoice behind a contractId; None: not one of ours
+    page_request: Callable[[int, int, str | None, str], ContractPage]  # (page, size, key, listing bound to)
+
+
+@dataclass(frozen=True)
 class InvoicePorts:
     """The stores behind the invoice use cases, and the shapes of what they announce and keep (the real
     ones: financing.composition.invoices)."""
