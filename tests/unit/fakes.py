@@ -33,7 +33,7 @@ from financing.domain.financing_list import InvoiceQuery, Order, matches
 from financing.domain.funding_facts import FundingFacts
 from financing.domain.invoices import Invoice, Transition
 from financing.domain.ledger import Account, JournalEntry, MonthClosing, entry_for, month_of
-from financing.domain.lifecycle import Status
+from financing.domain.lifecycle import CONTRACTS, Status
 from financing.domain.money import EXPONENTS
 from financing.domain.settings import TenantSettings, defaults
 from financing.domain.webhooks import Secret, WebhookSubscription, limit_reached
@@ -674,6 +674,36 @@ class FakeSubscriptions(_Versioned):
 
     def reveal(self, subscription: WebhookSubscription, secret: Secret) -> str:
         return secret.get_secret_value()  # type: ignore[union-attr]  # the fakes hold only plain secrets
+
+
+class FakeConsentedReads:
+    """As adapters/open_finance.ConsentedReadStore: the consent, settings and invoice as held, and a
+    customer's contracts (financed invoices in the contract statuses) funded by a moment, newest first."""
+
+    def __init__(self, books: Books) -> None:
+        self.books = books
+
+    def consented(
+        self, tenant_id: str, consent_id: str, invoice_id: str | None
+    ) -> tuple[Consent | None, TenantSettings, Invoice | None]:
+        invoice = self.books.invoices.get((tenant_id, invoice_id)) if invoice_id else None
+        settings = self.books.settings.get(tenant_id) or defaults(tenant_id)
+        return self.books.consents.get((tenant_id, consent_id)), settings, invoice
+
+    def contract_keys(
+        self, tenant_id: str, customer_document: str, *, funded_by: datetime
+    ) -> list[dict[str, str]]:
+        found = [
+            i
+            for (tenant, _), i in self.books.invoices.items()
+            if tenant == tenant_id
+            and i.status in CONTRACTS
+            and i.financing is not None
+            and i.financing.customer_document == customer_document
+            and i.financing.funded_at <= funded_by
+        ]
+        found.sort(key=lambda i: (i.financing.funded_at, i.id), reverse=True)  # type: ignore[union-attr]
+        return [{"id": i.id, "type": i.type.value} for i in found]
 
 
 class FakeExposures:

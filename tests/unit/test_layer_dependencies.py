@@ -25,16 +25,8 @@ RULES: list[tuple[str, tuple[str, ...] | None, tuple[str, ...]]] = [
     ("financing.adapters", None, ("financing.services",)),
 ]
 
-KNOWN_VIOLATIONS: set[tuple[str, str]] = {
-    # Services that still build their events with the event models themselves; companies, settings,
-    # consents, buyer limits and offers are given an Announces (financing.composition) instead.
-    ("financing.services.open_finance", "financing.adapters.consents"),
-    ("financing.services.open_finance", "financing.adapters.dynamo"),
-    ("financing.services.open_finance", "financing.adapters.invoices"),
-    ("financing.services.open_finance", "financing.adapters.settings"),
-    ("financing.services.open_finance", "financing.dialects.open_finance.contracts"),
-    ("financing.services.open_finance", "financing.dialects.open_finance.pagination"),
-}
+# None left: every service is given its ports, announcers and shapes by financing.composition.
+KNOWN_VIOLATIONS: set[tuple[str, str]] = set()
 
 
 def _module_name(path: Path, root: Path) -> str:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 if TYPE_CHECKING:  # annotations only: a function importing a port loads none of these for it
     from collections.abc import Iterable, Iterator
-    from datetime import date
+    from datetime import date, datetime
 
     from financing.domain.actor import Actor
     from financing.domain.buyer_limits import BuyerLimit, Exposure
