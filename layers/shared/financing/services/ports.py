@@ -30,6 +30,13 @@ if TYPE_CHECKING:  # annotations only: a function importing a port loads none of
     from financing.domain.invoices import Invoice, Transition
     from financing.domain.ledger import Account, JournalEntry, MonthClosing
     from financing.domain.settings import TenantSettings
+    from financing.domain.webhooks import (
+        Circuit,
+        DeliveryStatus,
+        Secret,
+        WebhookDelivery,
+        WebhookSubscription,
+    )
 
     Move = tuple[Invoice, Invoice, list[Transition]]  # (changed invoice, as read, the transitions between)
 
@@ -42,6 +49,51 @@ class Announces(Protocol[Announced]):
     model (financing.composition injects it; a use case knows neither shape)."""
 
     def __call__(self, event_type: str, actor: Actor, item: Announced, /) -> DomainEvent: ...
+
+
+class Subscriptions(Protocol):
+    def add(self, subscription: WebhookSubscription, event: DomainEvent, *, limit: int) -> None: ...
+    def get(self, tenant_id: str, subscription_id: str) -> WebhookSubscription | None: ...
+    def save(self, subscription: WebhookSubscription, event: DomainEvent) -> None: ...
+    def remove(self, subscription: WebhookSubscription, event: DomainEvent) -> None: ...
+    def page(
+        self, tenant_id: str, *, limit: int, after: str | None
+    ) -> tuple[list[WebhookSubscription], bool]: ...
+    def every(self, tenant_id: str) -> list[WebhookSubscription]: ...
+    def reveal(self, subscription: WebhookSubscription, secret: Secret) -> str: ...
+
+
+class StoredSecrets(Protocol):
+    """The secrets still stored in plaintext, for the one-off migration that seals them."""
+
+    def plaintext_secrets(self) -> Iterable[tuple[dict[str, str], str, str]]: ...
+    def seal_stored(self, key: dict[str, str], name: str, stored: str) -> bool: ...
+
+
+class Shares(Protocol):
+    """Each tenant's share of the deliverer: at most `limit` invocations hold a slot of a tenant at once."""
+
+    def take(self, tenant_id: str, holder: str, limit: int, until: float) -> int | None: ...
+    def give_back(self, tenant_id: str, slot: int, holder: str) -> None: ...
+
+
+class Circuits(Protocol):
+    def get(self, tenant_id: str, subscription_id: str) -> Circuit: ...
+    def save(self, tenant_id: str, subscription_id: str, circuit: Circuit) -> None: ...
+
+
+class Deliveries(Protocol):
+    def get(self, tenant_id: str, subscription_id: str, event_id: str) -> WebhookDelivery | None: ...
+    def save(self, delivery: WebhookDelivery) -> None: ...
+    def page(
+        self,
+        tenant_id: str,
+        subscription_id: str,
+        *,
+        status: DeliveryStatus | None,
+        limit: int,
+        after: str | None,
+    ) -> tuple[list[WebhookDelivery], bool]: ...
 
 
 class EventBody(Protocol):

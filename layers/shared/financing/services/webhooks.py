@@ -2,74 +2,33 @@
 it, and deliver one signed event to one subscription (recording every attempt)."""
 
 import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 from financing.clock import now
 from financing.domain import webhooks as rules
 from financing.domain.actor import Actor
 from financing.domain.errors import NotFound
-from financing.domain.events import DomainEvent
 from financing.domain.retries import RetrySchedule
 from financing.domain.webhooks import (
     Admission,
     Attempt,
-    Circuit,
     DeliveryStatus,
-    Secret,
     WebhookDelivery,
     WebhookSubscription,
 )
 from financing.ids import is_id
-from financing.services.ports import Announces, EventBody
-
-
-class Subscriptions(Protocol):
-    def add(self, subscription: WebhookSubscription, event: DomainEvent, *, limit: int) -> None: ...
-    def get(self, tenant_id: str, subscription_id: str) -> WebhookSubscription | None: ...
-    def save(self, subscription: WebhookSubscription, event: DomainEvent) -> None: ...
-    def remove(self, subscription: WebhookSubscription, event: DomainEvent) -> None: ...
-    def page(
-        self, tenant_id: str, *, limit: int, after: str | None
-    ) -> tuple[list[WebhookSubscription], bool]: ...
-    def every(self, tenant_id: str) -> list[WebhookSubscription]: ...
-    def reveal(self, subscription: WebhookSubscription, secret: Secret) -> str: ...
-
-
-class StoredSecrets(Protocol):
-    """The secrets still stored in plaintext, for the one-off migration that seals them."""
-
-    def plaintext_secrets(self) -> Iterable[tuple[dict[str, str], str, str]]: ...
-    def seal_stored(self, key: dict[str, str], name: str, stored: str) -> bool: ...
-
-
-class Shares(Protocol):
-    """Each tenant's share of the deliverer: at most `limit` invocations hold a slot of a tenant at once."""
-
-    def take(self, tenant_id: str, holder: str, limit: int, until: float) -> int | None: ...
-    def give_back(self, tenant_id: str, slot: int, holder: str) -> None: ...
-
-
-class Circuits(Protocol):
-    def get(self, tenant_id: str, subscription_id: str) -> Circuit: ...
-    def save(self, tenant_id: str, subscription_id: str, circuit: Circuit) -> None: ...
-
-
-class Deliveries(Protocol):
-    def get(self, tenant_id: str, subscription_id: str, event_id: str) -> WebhookDelivery | None: ...
-    def save(self, delivery: WebhookDelivery) -> None: ...
-    def page(
-        self,
-        tenant_id: str,
-        subscription_id: str,
-        *,
-        status: DeliveryStatus | None,
-        limit: int,
-        after: str | None,
-    ) -> tuple[list[WebhookDelivery], bool]: ...
-
+from financing.services.ports import (
+    Announces,
+    Circuits,
+    Deliveries,
+    EventBody,
+    Shares,
+    StoredSecrets,
+    Subscriptions,
+)
 
 # ------------------------------------------------------------------------------------ subscriptions
 
