@@ -11,6 +11,7 @@ from financing.api.core import caller
 from financing.api.idempotency import once
 from financing.api.pismo import pismo_api, pismo_entrypoint
 from financing.auth.scopes import Scope
+from financing.composition.credit_rights import receivable_event
 from financing.dialects.pismo.credit_rights import request_schema
 from financing.dialects.pismo.registration import accepted_receivable
 from financing.dialects.pismo.responses import ACCEPTED, CreateReceivableResponse, documented
@@ -34,7 +35,7 @@ def register(
 
     def accept() -> tuple[int, dict]:
         request, face_value = accepted_receivable(body)
-        request_registration(CreditRightStore(), actor, request, face_value)
+        request_registration(CreditRightStore(), actor, request, face_value, announce=receivable_event)
         return 202, CreateReceivableResponse(
             message=ACCEPTED, recorder_account=request.get("recorder_account")
         ).model_dump()

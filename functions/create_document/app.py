@@ -9,6 +9,7 @@ from financing.adapters.documents import DocumentFiles, DocumentStore
 from financing.api.core import caller, core_api, entrypoint
 from financing.api.idempotency import once
 from financing.auth.scopes import Scope
+from financing.composition.documents import document_event
 from financing.dialects.core.documents import (
     DocumentCreate,
     DocumentObject,
@@ -36,7 +37,9 @@ def create(body: Annotated[DocumentCreate, Body()]) -> Response[DocumentObject]:
     actor = caller(app)
 
     def action() -> tuple[int, dict]:
-        document, upload = create_document(DocumentStore(), DocumentFiles(), actor, creation_details(body))
+        document, upload = create_document(
+            DocumentStore(), DocumentFiles(), actor, creation_details(body), announce=document_event
+        )
         return 201, document_object(document, upload=upload).model_dump(mode="json")
 
     return once(app, actor.tenant_id, action)

@@ -9,6 +9,7 @@ from financing.adapters.webhooks import SubscriptionStore
 from financing.api.core import caller, core_api, entrypoint
 from financing.api.idempotency import once
 from financing.auth.scopes import Scope
+from financing.composition.webhooks import subscription_event
 from financing.config import settings
 from financing.dialects.core.errors import documented
 from financing.dialects.core.webhooks import (
@@ -44,6 +45,7 @@ def create(body: Annotated[WebhookSubscriptionCreate, Body()]) -> Response[Webho
                     actor,
                     creation_details(body),
                     allow_loopback=settings().webhook_allow_loopback,
+                    announce=subscription_event,
                 )
             ).model_dump(mode="json"),
         ),

@@ -6,6 +6,7 @@ from financing.adapters.credit_rights import CreditRightStore
 from financing.api.core import caller, respond
 from financing.api.pismo import pismo_api, pismo_entrypoint
 from financing.auth.scopes import Scope
+from financing.composition.credit_rights import receivable_event
 from financing.dialects.pismo.responses import INACTIVATION_ACCEPTED, Acknowledgement, documented
 from financing.services.credit_rights import request_inactivation
 
@@ -19,7 +20,7 @@ app = pismo_api()
     responses=documented(202, Acknowledgement, INACTIVATION_ACCEPTED),
 )
 def inactivate(internal_number: str) -> Response[Acknowledgement]:
-    request_inactivation(CreditRightStore(), caller(app), internal_number)
+    request_inactivation(CreditRightStore(), caller(app), internal_number, announce=receivable_event)
     return respond(202, Acknowledgement(message=INACTIVATION_ACCEPTED).model_dump())
 
 

@@ -5,6 +5,7 @@ from aws_lambda_powertools.event_handler import Response
 from financing.adapters.webhooks import SubscriptionStore
 from financing.api.core import caller, core_api, entrypoint, respond
 from financing.auth.scopes import Scope
+from financing.composition.webhooks import subscription_event
 from financing.dialects.core.errors import documented
 from financing.dialects.core.webhooks import DeletedWebhookSubscription
 from financing.services.webhooks import delete_subscription
@@ -19,7 +20,9 @@ app = core_api()
     responses=documented(200, DeletedWebhookSubscription, "The subscription is deleted."),
 )
 def delete(subscription_id: str) -> Response[DeletedWebhookSubscription]:
-    deleted = delete_subscription(SubscriptionStore(), caller(app), subscription_id)
+    deleted = delete_subscription(
+        SubscriptionStore(), caller(app), subscription_id, announce=subscription_event
+    )
     return respond(200, DeletedWebhookSubscription(id=deleted.id).model_dump())
 
 

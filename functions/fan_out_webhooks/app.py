@@ -9,6 +9,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from financing import exact_json
 from financing.adapters.queues import send_all
 from financing.adapters.webhooks import SubscriptionStore
+from financing.composition.webhooks import delivery_body
 from financing.config import settings
 from financing.observability import logger
 from financing.services.webhooks import fan_out
@@ -18,7 +19,7 @@ processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failu
 
 def spread(record: SQSRecord) -> None:
     event = exact_json.loads(record.body)
-    requests = fan_out(SubscriptionStore(), event["detail-type"], event["detail"])
+    requests = fan_out(SubscriptionStore(), event["detail-type"], event["detail"], event_body=delivery_body)
     send_all(settings().webhook_delivery_queue_url, [request.to_message() for request in requests])
     if requests:
         logger.info("webhooks queued", extra={"event_id": event["detail"]["id"], "deliveries": len(requests)})

@@ -3,6 +3,7 @@
 from financing.adapters.documents import DocumentFiles, DocumentStore
 from financing.api.core import caller, core_api, entrypoint
 from financing.auth.scopes import Scope
+from financing.composition.documents import document_event
 from financing.dialects.core.documents import DocumentObject, document_object
 from financing.dialects.core.errors import documented
 from financing.services.documents import download_link, get_document
@@ -23,7 +24,7 @@ app = core_api()
 def retrieve(document_id: str) -> DocumentObject:
     actor = caller(app)
     files = DocumentFiles()
-    document = get_document(DocumentStore(), files, actor, document_id)
+    document = get_document(DocumentStore(), files, actor, document_id, announce=document_event)
     return document_object(document, download=download_link(files, document))
 
 

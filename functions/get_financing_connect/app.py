@@ -6,12 +6,11 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Header
 
-from financing.adapters.credit_line import CreditLineStore
 from financing.api.core import core_api, respond
 from financing.api.monite import connect_grant, monite_entrypoint
 from financing.auth.financing_tokens import Purpose, verify
 from financing.auth.tokens import InvalidToken
-from financing.composition.invoices import invoice_ports
+from financing.composition.financing_push import connect_view
 from financing.correlation import correlation_id_of
 from financing.dialects.monite.errors import (
     ForeignSessionToken,
@@ -20,7 +19,6 @@ from financing.dialects.monite.errors import (
     monite_error_for,
 )
 from financing.dialects.monite.tokens import FinancingConnectResponse
-from financing.services.financing_push import connect_view
 
 app = core_api(monite_error_for)
 
@@ -56,8 +54,6 @@ def connect(
     if session is not None and not session.same_business(grant):
         raise ForeignSessionToken()
     body = connect_view(
-        CreditLineStore(),
-        invoice_ports(),
         grant,
         session,
         correlation_id_of(app.current_event.raw_event),

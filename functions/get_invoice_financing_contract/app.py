@@ -6,10 +6,10 @@ from aws_lambda_powertools.event_handler import Response
 
 from financing.api.core import caller
 from financing.api.open_finance import consent_id_of, open_finance_api, open_finance_entrypoint, reply
+from financing.composition.open_finance import shared_contracts
 from financing.dialects.open_finance.contracts import contract
 from financing.dialects.open_finance.errors import documented
 from financing.domain.consents import Permission
-from financing.services.open_finance import SharedContracts
 
 app = open_finance_api()
 
@@ -21,7 +21,7 @@ app = open_finance_api()
     responses=documented("The contract (ResponseInvoiceFinancingsContract)."),
 )
 def retrieve(contractId: str) -> Response[dict[str, Any]]:
-    shared = SharedContracts(caller(app), consent_id_of(app)).contract(
+    shared = shared_contracts(caller(app), consent_id_of(app)).contract(
         contractId, Permission.INVOICE_FINANCINGS_READ
     )
     assert shared.invoice is not None

@@ -14,10 +14,10 @@ from financing.api.open_finance import (
     open_finance_entrypoint,
     reply,
 )
+from financing.composition.open_finance import shared_contracts
 from financing.dialects.open_finance.contracts import contract_summary
 from financing.dialects.open_finance.errors import documented
 from financing.dialects.open_finance.pagination import DEFAULT_PAGE_SIZE
-from financing.services.open_finance import SharedContracts
 
 app = open_finance_api()
 
@@ -31,7 +31,7 @@ app = open_finance_api()
 def list_(
     page: Page = 1, page_size: PageSize = DEFAULT_PAGE_SIZE, pagination_key: PaginationKey = None
 ) -> Response[dict[str, Any]]:
-    shared, request, keys = SharedContracts(caller(app), consent_id_of(app)).contracts(
+    shared, request, keys = shared_contracts(caller(app), consent_id_of(app)).contracts(
         page, page_size, pagination_key
     )
     document = shared.consent.customer_document

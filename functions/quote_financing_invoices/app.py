@@ -10,6 +10,7 @@ from financing.adapters.credit_line import CreditLineStore
 from financing.api.core import core_api, respond
 from financing.api.monite import connect_entrypoint, connect_grant
 from financing.clock import today
+from financing.composition.financing_push import connect_shapes
 from financing.composition.invoices import invoice_ports
 from financing.correlation import correlation_id_of
 from financing.dialects.monite.errors import documented, monite_error_for
@@ -42,7 +43,7 @@ def quote(
     grant = connect_grant(authorization)
     invoices = connected(grant, invoice_ports(), correlation_id_of(app.current_event.raw_event))
     wanted = [(i.id, i.type) for i in body.invoices]
-    return respond(200, quote_view(invoices, CreditLineStore(), wanted, today()))
+    return respond(200, quote_view(invoices, CreditLineStore(), wanted, today(), shapes=connect_shapes))
 
 
 lambda_handler = connect_entrypoint(app)

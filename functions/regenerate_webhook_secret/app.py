@@ -6,6 +6,7 @@ from financing.adapters.webhooks import SubscriptionStore
 from financing.api.core import caller, core_api, entrypoint
 from financing.api.idempotency import once
 from financing.auth.scopes import Scope
+from financing.composition.webhooks import subscription_event
 from financing.dialects.core.errors import documented
 from financing.dialects.core.webhooks import (
     SHOWN_ONCE,
@@ -33,7 +34,7 @@ def regenerate(subscription_id: str) -> Response[WebhookSubscriptionWithSecret]:
         lambda: (
             200,
             subscription_with_secret(
-                regenerate_secret(SubscriptionStore(), actor, subscription_id)
+                regenerate_secret(SubscriptionStore(), actor, subscription_id, announce=subscription_event)
             ).model_dump(mode="json"),
         ),
         withheld=SHOWN_ONCE,

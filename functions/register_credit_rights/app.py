@@ -12,6 +12,7 @@ from financing import exact_json
 from financing.adapters.credit_rights import CreditRightStore
 from financing.adapters.queues import hide
 from financing.adapters.registrar import B3Simulator
+from financing.composition.credit_rights import receivable_event
 from financing.config import settings
 from financing.domain.credit_rights import TransientRegistrarError
 from financing.domain.retries import RetrySchedule
@@ -43,6 +44,7 @@ def register(record: SQSRecord) -> None:
             detail["object"]["internal_number"],
             event["detail-type"],
             detail["correlation_id"],
+            announce=receivable_event,
         )
     except TransientRegistrarError:
         _back_off(record)

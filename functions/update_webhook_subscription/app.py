@@ -7,6 +7,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from financing.adapters.webhooks import SubscriptionStore
 from financing.api.core import caller, core_api, entrypoint
 from financing.auth.scopes import Scope
+from financing.composition.webhooks import subscription_event
 from financing.config import settings
 from financing.dialects.core.errors import documented
 from financing.dialects.core.webhooks import (
@@ -35,6 +36,7 @@ def update(
         subscription_id,
         update_changes(body),
         allow_loopback=settings().webhook_allow_loopback,
+        announce=subscription_event,
     )
     return subscription_object(revised)
 

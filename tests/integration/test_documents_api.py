@@ -221,6 +221,7 @@ def test_the_download_link_stays_on_the_first_uploaded_version():
 
 def test_a_stale_reader_that_loses_the_race_answers_with_the_recorded_upload():
     from financing.adapters.documents import DocumentFiles, DocumentStore
+    from financing.composition.documents import document_event
     from financing.domain.actor import Actor
     from financing.services.documents import refreshed
 
@@ -230,7 +231,7 @@ def test_a_stale_reader_that_loses_the_race_answers_with_the_recorded_upload():
     upload(document["id"])
     assert get(document["id"]).json["status"] == "uploaded"
     actor = Actor(tenant_id="acme", subject="dev", scopes=frozenset(), correlation_id="c")
-    seen = refreshed(store, files, actor, stale)
+    seen = refreshed(store, files, actor, stale, announce=document_event)
     assert seen.uploaded and seen == store.get("acme", document["id"])
     assert len(outbox("document.uploaded")) == 1
 

@@ -18,6 +18,7 @@ from typing import Any
 from financing.adapters.ledger import sort_key  # the position format of the journal's cursors
 from financing.clock import iso
 from financing.clock import now as clock_now
+from financing.composition.invoices import invoice_shapes
 from financing.domain.actor import Actor
 from financing.domain.buyer_limits import BuyerLimit, BuyerLimitExceeded, Exposure, LimitStatus, superseded
 from financing.domain.companies import Company
@@ -32,9 +33,10 @@ from financing.domain.financing_list import InvoiceQuery, Order, matches
 from financing.domain.funding_facts import FundingFacts
 from financing.domain.invoices import Invoice, Transition
 from financing.domain.ledger import Account, JournalEntry, MonthClosing, Volume, entry_for, month_of
-from financing.domain.lifecycle import Status
+from financing.domain.lifecycle import CONTRACTS, Status
 from financing.domain.money import EXPONENTS
 from financing.domain.settings import TenantSettings, defaults
+from financing.domain.webhooks import Secret, WebhookSubscription, limit_reached
 from financing.ids import new_id
 from financing.services.ports import InvoicePorts
 
@@ -64,6 +66,7 @@ class Books:
     consents: dict[tuple[str, str], Consent] = field(default_factory=dict)
     buyer_limits: dict[tuple[str, str], BuyerLimit] = field(default_factory=dict)
     credit_rights: dict[tuple[str, str], Receivable] = field(default_factory=dict)
+    subscriptions: dict[tuple[str, str], WebhookSubscription] = field(default_factory=dict)
     files: set[tuple[str, str]] = field(default_factory=set)  # (tenant, document id) uploaded
     receivables: dict[tuple[str, str], str] = field(default_factory=dict)  # internal number -> status
     journal: dict[str, JournalEntry] = field(default_factory=dict)
@@ -635,6 +638,74 @@ class FakeCreditRights:
         self.books.outbox.extend(events)
 
 
+class FakeSubscriptions(_Versioned):
+    """As adapters/webhooks.SubscriptionStore: at most `limit` subscriptions a tenant, saved and removed on
+    their version; a secret is revealed as it is held (the fakes seal nothing)."""
+
+    name = "Webhook subscription"
+
+    def __init__(self, books: Books) -> None:
+        super().__init__(books, books.subscriptions)
+
+    def add(self, subscription: WebhookSubscription, event: DomainEvent, *, limit: int) -> None:
+        if sum(1 for tenant, _ in self.held if tenant == subscription.tenant_id) >= limit:
+            raise limit_reached()
+        super().add(subscription, event)
+
+    def remove(self, subscription: WebhookSubscription, event: DomainEvent) -> None:
+        stored = self.held.get((subscription.tenant_id, subscription.id))
+        if stored is None or stored.version != subscription.version:
+            raise Conflict(f"Webhook subscription '{subscription.id}' was changed by another request.")
+        del self.held[(subscription.tenant_id, subscription.id)]
+        self.books.outbox.append(event)
+
+    def page(
+        self, tenant_id: str, *, limit: int, after: str | None
+    ) -> tuple[list[WebhookSubscription], bool]:
+        found = [
+            s
+            for (tenant, s_id), s in sorted(self.held.items())
+            if tenant == tenant_id and (after is None or s_id > after)
+        ]
+        return found[:limit], len(found) > limit
+
+    def every(self, tenant_id: str) -> list[WebhookSubscription]:
+        return [s for (tenant, _), s in sorted(self.held.items()) if tenant == tenant_id]
+
+    def reveal(self, subscription: WebhookSubscription, secret: Secret) -> str:
+        return secret.get_secret_value()  # type: ignore[union-attr]  # the fakes hold only plain secrets
+
+
+class FakeConsentedReads:
+    """As adapters/open_finance.ConsentedReadStore: the consent, settings and invoice as held, and a
+    customer's contracts (financed invoices in the contract statuses) funded by a moment, newest first."""
+
+    def __init__(self, books: Books) -> None:
+        self.books = books
+
+    def consented(
+        self, tenant_id: str, consent_id: str, invoice_id: str | None
+    ) -> tuple[Consent | None, TenantSettings, Invoice | None]:
+        invoice = self.books.invoices.get((tenant_id, invoice_id)) if invoice_id else None
+        settings = self.books.settings.get(tenant_id) or defaults(tenant_id)
+        return self.books.consents.get((tenant_id, consent_id)), settings, invoice
+
+    def contract_keys(
+        self, tenant_id: str, customer_document: str, *, funded_by: datetime
+    ) -> list[dict[str, str]]:
+        found = [
+            i
+            for (tenant, _), i in self.books.invoices.items()
+            if tenant == tenant_id
+            and i.status in CONTRACTS
+            and i.financing is not None
+            and i.financing.customer_document == customer_document
+            and i.financing.funded_at <= funded_by
+        ]
+        found.sort(key=lambda i: (i.financing.funded_at, i.id), reverse=True)  # type: ignore[union-attr]
+        return [{"id": i.id, "type": i.type.value} for i in found]
+
+
 class FakeExposures:
     def __init__(self, books: Books) -> None:
         self.books = books
@@ -738,6 +809,7 @@ def fake_ports(books: Books | None = None) -> InvoicePorts:
         documents=FakeDocuments(books),
         files=FakeFiles(books),
         financing_list=FakeFinancingList(books),
+        shapes=invoice_shapes,  # the core family's: the use-case tests read the events' invoice objects
     )
 
 

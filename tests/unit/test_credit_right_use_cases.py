@@ -4,10 +4,14 @@ transient registrar failure is recorded and re-raised for the retry, and every c
 
 import pytest
 
+from financing.clock import now
+from financing.composition.credit_rights import receivable_event
 from financing.domain import credit_rights as rules
 from financing.domain.actor import Actor
 from financing.domain.credit_rights import Outcome, RegistryStatus, TransientRegistrarError
 from financing.domain.errors import Conflict, NotFound, StateConflict
+from financing.domain.events import DomainEvent
+from financing.ids import new_id
 from financing.services.credit_rights import (
     get_receivable,
     request_inactivation,
@@ -50,11 +54,13 @@ class ScriptedRegistrar:
 
 
 def _requested(books: Books):
-    return request_registration(FakeCreditRights(books), ACME, REQUEST, 100_00)
+    return request_registration(FakeCreditRights(books), ACME, REQUEST, 100_00, announce=receivable_event)
 
 
 def _settle(books: Books, registrar: ScriptedRegistrar, action: str = rules.REGISTRATION_REQUESTED):
-    return settle(FakeCreditRights(books), registrar, "acme", "R-1", action, "corr-2")
+    return settle(
+        FakeCreditRights(books), registrar, "acme", "R-1", action, "corr-2", announce=receivable_event
+    )
 
 
 def test_a_queued_registration_settles_once_even_when_delivered_twice():
@@ -104,10 +110,10 @@ def test_inactivation_needs_a_confirmed_receivable_then_settles_with_the_registr
     books = Books()
     _requested(books)
     with pytest.raises(StateConflict):
-        request_inactivation(FakeCreditRights(books), ACME, "R-1")
+        request_inactivation(FakeCreditRights(books), ACME, "R-1", announce=receivable_event)
     registrar = ScriptedRegistrar(Outcome(accepted=True, reference="B3REF"), Outcome(accepted=True))
     _settle(books, registrar)
-    request_inactivation(FakeCreditRights(books), ACME, "R-1")
+    request_inactivation(FakeCreditRights(books), ACME, "R-1", announce=receivable_event)
     assert _settle(books, registrar, rules.INACTIVATION_REQUESTED) == rules.STATUS_CHANGE_SUCCESS
     assert get_receivable(FakeCreditRights(books), ACME, "R-1").status == RegistryStatus.INACTIVATED
     assert [e.type for e in books.outbox][-2:] == [rules.INACTIVATION_REQUESTED, rules.STATUS_CHANGE_SUCCESS]
@@ -124,7 +130,59 @@ def test_a_duplicate_internal_number_is_refused_and_another_tenant_sees_nothing(
         get_receivable(FakeCreditRights(books), other, "R-1")
     assert (
         settle(
-            FakeCreditRights(books), ScriptedRegistrar(), "globex", "R-1", rules.REGISTRATION_REQUESTED, "c"
+            FakeCreditRights(books),
+            ScriptedRegistrar(),
+            "globex",
+            "R-1",
+            rules.REGISTRATION_REQUESTED,
+            "c",
+            announce=receivable_event,
         )
         is None
     )
+
+
+def _recorded(event_type: str, receivable, correlation_id: str, /, **extra) -> DomainEvent:
+    """A recording announcer: the event carries what the use case told it, and no family's shape."""
+    return DomainEvent(
+        id=new_id("evt"),
+        type=event_type,
+        tenant_id=receivable.tenant_id,
+        correlation_id=correlation_id,
+        occurred_at=now(),
+        detail={
+            "object": {"internal_number": receivable.internal_number, "status": receivable.status, **extra}
+        },
+    )
+
+
+def test_each_change_is_announced_through_the_injected_announcer_with_what_the_registrar_said():
+    books = Books()
+    store = FakeCreditRights(books)
+    request_registration(store, ACME, REQUEST, 100_00, announce=_recorded)
+    registrar = ScriptedRegistrar(TransientRegistrarError("timeout"), Outcome(accepted=False, message="no"))
+    with pytest.raises(TransientRegistrarError):
+        settle(store, registrar, "acme", "R-1", rules.REGISTRATION_REQUESTED, "corr-2", announce=_recorded)
+    settle(store, registrar, "acme", "R-1", rules.REGISTRATION_REQUESTED, "corr-3", announce=_recorded)
+    assert [(e.type, e.correlation_id, e.object) for e in books.outbox] == [
+        (
+            rules.REGISTRATION_REQUESTED,
+            "corr-1",
+            {"internal_number": "R-1", "status": RegistryStatus.PENDING},
+        ),
+        (
+            rules.ATTEMPT_FAILED,
+            "corr-2",
+            {"internal_number": "R-1", "status": RegistryStatus.PENDING, "error": "timeout"},
+        ),
+        (
+            rules.FAILURE,
+            "corr-3",
+            {
+                "internal_number": "R-1",
+                "status": RegistryStatus.REJECTED,
+                "message": "no",
+                "invoice_number": None,
+            },
+        ),
+    ]

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from financing.clock import reset_clock, set_clock
+from financing.composition.documents import document_event
 from financing.dialects.core.documents import DocumentCreate, document_object
 from financing.domain.actor import Actor
 from financing.domain.documents import (
@@ -198,7 +199,11 @@ class Stored:
 def test_creating_announces_the_document_without_links():
     store, files = FakeStore(), FakeFiles()
     document, upload = service.create_document(
-        store, files, ACTOR, {"name": "a.pdf", "purpose": "invoice", "file_format": "pdf"}
+        store,
+        files,
+        ACTOR,
+        {"name": "a.pdf", "purpose": "invoice", "file_format": "pdf"},
+        announce=document_event,
     )
     assert upload.fields == {"key": f"acme/{document.id}"}
     [event] = store.events
@@ -209,15 +214,22 @@ def test_creating_announces_the_document_without_links():
 def test_a_pending_document_becomes_uploaded_once_and_is_then_read_without_storage():
     store, files = FakeStore(), FakeFiles()
     document, _ = service.create_document(
-        store, files, ACTOR, {"name": "a.pdf", "purpose": "invoice", "file_format": "pdf"}
+        store,
+        files,
+        ACTOR,
+        {"name": "a.pdf", "purpose": "invoice", "file_format": "pdf"},
+        announce=document_event,
     )
-    assert service.get_document(store, files, ACTOR, document.id).status is DocumentStatus.PENDING_UPLOAD
+    assert (
+        service.get_document(store, files, ACTOR, document.id, announce=document_event).status
+        is DocumentStatus.PENDING_UPLOAD
+    )
     files.stored_file = Stored("v1", 10)
-    seen = service.get_document(store, files, ACTOR, document.id)
+    seen = service.get_document(store, files, ACTOR, document.id, announce=document_event)
     assert seen.status is DocumentStatus.UPLOADED and seen.object_version == "v1"
     assert service.download_link(files, seen).url == "https://download/v1"
     assert files.heads == 2
-    assert service.get_document(store, files, ACTOR, document.id) == seen
+    assert service.get_document(store, files, ACTOR, document.id, announce=document_event) == seen
     assert files.heads == 2
     assert [event.type for event in store.events] == ["document.created", "document.uploaded"]
 
@@ -225,11 +237,15 @@ def test_a_pending_document_becomes_uploaded_once_and_is_then_read_without_stora
 def test_a_lost_race_to_record_the_upload_answers_with_the_winners_record():
     store, files = FakeStore(), FakeFiles()
     document, _ = service.create_document(
-        store, files, ACTOR, {"name": "a.pdf", "purpose": "invoice", "file_format": "pdf"}
+        store,
+        files,
+        ACTOR,
+        {"name": "a.pdf", "purpose": "invoice", "file_format": "pdf"},
+        announce=document_event,
     )
     store.racing = mark_uploaded(document, object_version="first", size=10)
     files.stored_file = Stored("second", 20)
-    seen = service.get_document(store, files, ACTOR, document.id)
+    seen = service.get_document(store, files, ACTOR, document.id, announce=document_event)
     assert seen.object_version == "first"
     assert [event.type for event in store.events] == ["document.created"]
 
@@ -238,7 +254,7 @@ def test_a_lost_race_to_record_the_upload_answers_with_the_winners_record():
 def test_a_malformed_id_is_not_found_without_reading_anything(document_id):
     store, files = FakeStore(), FakeFiles()
     with pytest.raises(NotFound):
-        service.get_document(store, files, ACTOR, document_id)
+        service.get_document(store, files, ACTOR, document_id, announce=document_event)
     assert store.reads == 0 and files.heads == 0
 
 

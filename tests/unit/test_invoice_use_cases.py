@@ -242,7 +242,9 @@ def test_ageing_marks_overdue_after_the_grace_period_then_defaults_and_a_second_
 
     def age(days_after_due: int) -> dict[str, int]:
         day = invoice.due_date + timedelta(days=days_after_due)
-        return age_receivables(day, world.ports.invoices, world.settings_store)
+        return age_receivables(
+            day, world.ports.invoices, world.settings_store, announce=world.ports.shapes.event
+        )
 
     assert age(5)["overdue"] == 0 and world.invoices().get(invoice.id).status == Status.FINANCED
     assert age(6)["overdue"] == 1

@@ -25,26 +25,8 @@ RULES: list[tuple[str, tuple[str, ...] | None, tuple[str, ...]]] = [
     ("financing.adapters", None, ("financing.services",)),
 ]
 
-KNOWN_VIOLATIONS: set[tuple[str, str]] = {
-    # Services that still build their events with the event models themselves; companies, settings,
-    # consents, buyer limits and offers are given an Announces (financing.composition) instead.
-    ("financing.services.credit_rights", "financing.dialects.events"),
-    ("financing.services.documents", "financing.dialects.events"),
-    ("financing.services.invoices", "financing.dialects.events"),
-    ("financing.services.webhooks", "financing.dialects.events"),
-    ("financing.services.documents", "financing.dialects.core.documents"),
-    ("financing.services.financing_push", "financing.dialects.monite.invoices"),
-    ("financing.services.financing_push", "financing.dialects.monite.offers"),
-    ("financing.services.invoices", "financing.dialects.core.documents"),
-    ("financing.services.invoices", "financing.dialects.core.invoices"),
-    ("financing.services.open_finance", "financing.adapters.consents"),
-    ("financing.services.open_finance", "financing.adapters.dynamo"),
-    ("financing.services.open_finance", "financing.adapters.invoices"),
-    ("financing.services.open_finance", "financing.adapters.settings"),
-    ("financing.services.open_finance", "financing.dialects.open_finance.contracts"),
-    ("financing.services.open_finance", "financing.dialects.open_finance.pagination"),
-    ("financing.services.webhooks", "financing.dialects.core.webhooks"),
-}
+# None left: every service is given its ports, announcers and shapes by financing.composition.
+KNOWN_VIOLATIONS: set[tuple[str, str]] = set()
 
 
 def _module_name(path: Path, root: Path) -> str:

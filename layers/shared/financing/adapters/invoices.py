@@ -50,12 +50,11 @@ from financing.domain.events import DomainEvent
 from financing.domain.financing_list import LIST_STATUS
 from financing.domain.invoices import Invoice, Transition
 from financing.domain.ledger import entry_for
-from financing.domain.lifecycle import Status
+from financing.domain.lifecycle import CONTRACTS, Status
 from financing.ids import new_id
 
 DUE_SHARDS = 4
 AGEING = {Status.FINANCED, Status.OVERDUE}
-CONTRACTS = {Status.FINANCED, Status.OVERDUE, Status.DEFAULTED, Status.REPAID}
 INDEX_BY = {
     "status": ("by-status", "status_pk"),
     "supplier": ("by-supplier", "supplier_pk"),

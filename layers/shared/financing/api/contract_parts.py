@@ -9,11 +9,11 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 
 from financing.api.core import caller
 from financing.api.open_finance import Page, PageSize, PaginationKey, consent_id_of, reply
+from financing.composition.open_finance import shared_contracts
 from financing.dialects.open_finance.errors import documented
 from financing.dialects.open_finance.pagination import DEFAULT_PAGE_SIZE, PageRequest
 from financing.domain.consents import Permission
 from financing.domain.invoices import Invoice
-from financing.services.open_finance import SharedContracts
 
 # (invoice, page request) -> (the data for this page, how many records the whole listing has)
 Render = Callable[[Invoice, PageRequest], tuple[Any, int]]
@@ -41,7 +41,7 @@ def contract_part(
         page_size: PageSize = DEFAULT_PAGE_SIZE,
         pagination_key: PaginationKey = None,
     ) -> Response[dict[str, Any]]:
-        shared, request = SharedContracts(caller(app), consent_id_of(app)).contract_page(
+        shared, request = shared_contracts(caller(app), consent_id_of(app)).contract_page(
             contractId, permission, page, page_size, pagination_key, part
         )
         assert shared.invoice is not None

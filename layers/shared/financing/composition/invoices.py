@@ -9,9 +9,33 @@ from financing.adapters.invoice_list import InvoiceList
 from financing.adapters.invoice_reads import InvoiceReads
 from financing.adapters.invoices import InvoiceStore
 from financing.adapters.settings import SettingsStore
+from financing.composition.documents import document_event
+from financing.composition.events import announcing
+from financing.dialects.core.documents import document_object
+from financing.dialects.core.invoices import as_json, invoice_object
 from financing.domain.actor import Actor
+from financing.domain.documents import Document
+from financing.domain.invoices import Invoice
 from financing.services import invoices as invoice_service
-from financing.services.ports import InvoicePorts
+from financing.services.ports import Announces, InvoicePorts, InvoiceShapes
+
+# Its events carry the core family's invoice object (its document not expanded).
+invoice_event: Announces[Invoice] = announcing(invoice_object)
+
+
+def document_snapshot(document: Document) -> dict:
+    """What an invoice keeps of the document it names: the core document object, without links."""
+    return document_object(document).model_dump(mode="json")
+
+
+def render(invoice: Invoice) -> dict:
+    """The core invoice object, its document expanded from the snapshot the invoice keeps."""
+    return as_json(invoice, invoice.document)
+
+
+invoice_shapes = InvoiceShapes(
+    event=invoice_event, document_event=document_event, document_snapshot=document_snapshot, render=render
+)
 
 
 def invoice_ports() -> InvoicePorts:
@@ -23,6 +47,7 @@ def invoice_ports() -> InvoicePorts:
         documents=DocumentStore(table),
         files=DocumentFiles(),
         financing_list=InvoiceList(table),
+        shapes=invoice_shapes,
     )
 
 
@@ -33,4 +58,6 @@ def invoice_use_cases(actor: Actor) -> invoice_service.Invoices:
 
 def age_receivables(today: date) -> dict[str, int]:
     table = EntityTable()
-    return invoice_service.age_receivables(today, InvoiceStore(table), SettingsStore(table))
+    return invoice_service.age_receivables(
+        today, InvoiceStore(table), SettingsStore(table), announce=invoice_event
+    )

@@ -40,6 +40,8 @@ S = Status
 PRE_FUNDING = {S.NEW, S.ADDITIONAL_INFO_REQUIRED, S.REQUESTING_SIGNATURES, S.APPROVED}
 # Statuses in which the financed advance still uses the buyer's limit.
 EXPOSED = {S.FINANCED, S.OVERDUE, S.DEFAULTED}
+# Statuses in which a financed invoice is a contract (what Open Finance shares).
+CONTRACTS = {S.FINANCED, S.OVERDUE, S.DEFAULTED, S.REPAID}
 
 ALLOWED_FROM: dict[Action, frozenset[Status]] = {
     Action.SUBMIT: frozenset({S.DRAFT, S.ADDITIONAL_INFO_REQUIRED}),

@@ -4,23 +4,20 @@ step that talks to the registrar and records the outcome with its event."""
 from typing import Any
 
 from financing.clock import now
-from financing.dialects.events import KINDS, announce
 from financing.domain import credit_rights as rules
 from financing.domain.actor import Actor
 from financing.domain.credit_rights import Receivable, RegistryStatus, TransientRegistrarError
 from financing.domain.errors import NotFound
-from financing.domain.events import DomainEvent
-from financing.services.ports import CreditRights, Registrar
-
-
-def _event(type_: str, receivable: Receivable, correlation_id: str, **extra: Any) -> DomainEvent:
-    """Registry events carry the fields Pismo's events carry, with tenant and correlation ids."""
-    fields = KINDS[type_].object_model.of(receivable, **extra)
-    return announce(type_, tenant_id=receivable.tenant_id, correlation_id=correlation_id, obj=fields)
+from financing.services.ports import AnnouncesReceivable, CreditRights, Registrar
 
 
 def request_registration(
-    store: CreditRights, actor: Actor, request: dict[str, Any], face_value: int
+    store: CreditRights,
+    actor: Actor,
+    request: dict[str, Any],
+    face_value: int,
+    *,
+    announce: AnnouncesReceivable,
 ) -> Receivable:
     moment = now()
     receivable = Receivable(
@@ -31,7 +28,7 @@ def request_registration(
         created=moment,
         updated=moment,
     )
-    store.add(receivable, _event(rules.REGISTRATION_REQUESTED, receivable, actor.correlation_id))
+    store.add(receivable, announce(rules.REGISTRATION_REQUESTED, receivable, actor.correlation_id))
     return receivable
 
 
@@ -48,10 +45,14 @@ def list_receivables(
     return store.page(actor.tenant_id, limit=limit, after=after)
 
 
-def request_inactivation(store: CreditRights, actor: Actor, internal_number: str) -> Receivable:
+def request_inactivation(
+    store: CreditRights, actor: Actor, internal_number: str, *, announce: AnnouncesReceivable
+) -> Receivable:
     receivable = get_receivable(store, actor, internal_number)
     asked = rules.request_inactivation(receivable, now())
-    store.save(asked, receivable.version, [_event(rules.INACTIVATION_REQUESTED, asked, actor.correlation_id)])
+    store.save(
+        asked, receivable.version, [announce(rules.INACTIVATION_REQUESTED, asked, actor.correlation_id)]
+    )
     return asked
 
 
@@ -62,6 +63,8 @@ def settle(
     internal_number: str,
     action: str,
     correlation_id: str,
+    *,
+    announce: AnnouncesReceivable,
 ) -> str | None:
     """One queued request: ask the registrar and record its answer with the outcome event.
 
@@ -93,11 +96,11 @@ def settle(
         store.save(
             failed,
             receivable.version,
-            [_event(rules.ATTEMPT_FAILED, failed, correlation_id, error=str(error))],
+            [announce(rules.ATTEMPT_FAILED, failed, correlation_id, error=str(error))],
         )
         raise
     extra: dict[str, Any] = {}
     if not outcome.accepted:
         extra = {"message": outcome.message, "invoice_number": receivable.request.get("invoice_number")}
-    store.save(settled, receivable.version, [_event(event_type, settled, correlation_id, **extra)])
+    store.save(settled, receivable.version, [announce(event_type, settled, correlation_id, **extra)])
     return event_type

@@ -6,8 +6,6 @@ from typing import Any
 
 from financing.auth.financing_tokens import Grant
 from financing.clock import iso
-from financing.dialects.monite.invoices import financing_invoice
-from financing.dialects.monite.offers import offers_response
 from financing.domain import invoices as rules
 from financing.domain.actor import Actor
 from financing.domain.credit_line import CreditLine, quote
@@ -15,7 +13,7 @@ from financing.domain.errors import Conflict, FieldProblem, InvalidInput, NotFou
 from financing.domain.financing_list import InvoiceQuery, ListStatus
 from financing.domain.invoices import Invoice, InvoiceType
 from financing.services.invoices import Invoices
-from financing.services.ports import CreditLines, InvoicePorts
+from financing.services.ports import ConnectShapes, CreditLines, InvoicePorts
 
 DRAFTS_SHOWN = 100  # the hosted page lists the business's oldest draft invoices, at most this many
 
@@ -89,7 +87,12 @@ def _chosen(
 
 
 def quote_view(
-    invoices: Invoices, store: CreditLines, wanted: list[tuple[str, InvoiceType]], today: date
+    invoices: Invoices,
+    store: CreditLines,
+    wanted: list[tuple[str, InvoiceType]],
+    today: date,
+    *,
+    shapes: ConnectShapes,
 ) -> dict[str, Any]:
     """What funding the chosen invoices today under the offer's first plan (the plan a push records, so the
     plan funding applies) would book, per invoice and in total, by the funding's own domain pricing
@@ -101,7 +104,7 @@ def quote_view(
     for invoice in chosen:
         terms = quote(plan, invoice.amount, invoice.due_date, today)
         quotes.append(terms)
-        body = financing_invoice(invoice.model_copy(update={"offered_plan": plan}), names.get(invoice.buyer))
+        body = shapes.invoice(invoice.model_copy(update={"offered_plan": plan}), names.get(invoice.buyer))
         body["repayment_schedule"] = {
             "repayment_date": terms.repayment_date.isoformat(),
             "repayment_amount": terms.advance.repayment_amount,
@@ -129,25 +132,31 @@ def confirm(invoices: Invoices, store: CreditLines, wanted: list[tuple[str, Invo
     return push_for_financing(invoices, store, wanted)
 
 
-def draft_invoices(invoices: Invoices) -> list[dict[str, Any]]:
+def draft_invoices(invoices: Invoices, shapes: ConnectShapes) -> list[dict[str, Any]]:
     """The business's oldest draft invoices (what it may put forward), as Monite shows them."""
     query = InvoiceQuery(limit=DRAFTS_SHOWN, statuses=[ListStatus.DRAFT])
     found = invoices.financing_page(query, after=None, backward=False).invoices
     names = invoices.buyer_names(found)
-    return [financing_invoice(i, names.get(i.buyer)) for i in found]
+    return [shapes.invoice(i, names.get(i.buyer)) for i in found]
 
 
 def connect_view(
-    store: CreditLines, ports: InvoicePorts, connect: Grant, session: Grant | None, correlation_id: str
+    store: CreditLines,
+    ports: InvoicePorts,
+    connect: Grant,
+    session: Grant | None,
+    correlation_id: str,
+    *,
+    shapes: ConnectShapes,
 ) -> dict[str, Any]:
     """The business's offer and draft invoices, and with a session token the session it names, with its
     invoices."""
     body: dict[str, Any] = {
         "entity_id": connect.entity_id,
         "expires_at": iso(connect.expires_at),
-        **offers_response(store.get(connect.tenant_id)).model_dump(mode="json"),
+        **shapes.offer(store.get(connect.tenant_id)),
         "session": None,
-        "draft_invoices": draft_invoices(connected(connect, ports, correlation_id)),
+        "draft_invoices": draft_invoices(connected(connect, ports, correlation_id), shapes),
     }
     if session is None:
         return body
@@ -158,6 +167,6 @@ def connect_view(
     names = reader.buyer_names(found)
     body["session"] = {
         **session_summary(found, str(session.session_id)),
-        "invoices": [financing_invoice(i, names.get(i.buyer)) for i in found],
+        "invoices": [shapes.invoice(i, names.get(i.buyer)) for i in found],
     }
     return body

@@ -10,9 +10,6 @@ from decimal import Decimal
 from typing import Any
 
 from financing.clock import now
-from financing.dialects.core.documents import document_object
-from financing.dialects.core.invoices import as_json, invoice_object
-from financing.dialects.events import announce
 from financing.domain import invoices as rules
 from financing.domain.actor import Actor
 from financing.domain.buyer_limits import BuyerLimitExceeded, Exposure, LimitStatus
@@ -29,7 +26,7 @@ from financing.domain.money import MoneyError, to_minor
 from financing.domain.settings import TenantSettings
 from financing.ids import is_id, new_id
 from financing.services import documents as document_service
-from financing.services.ports import InvoicePorts, InvoiceStore, ListedPage, Settings
+from financing.services.ports import Announces, InvoicePorts, InvoiceStore, ListedPage, Settings
 
 
 class Invoices:
@@ -41,6 +38,7 @@ class Invoices:
         self.ports = ports
         self.store = ports.invoices
         self.reads = ports.reads
+        self.shapes = ports.shapes
 
     # -------------------------------------------------------------------------------------- reading
 
@@ -51,9 +49,9 @@ class Invoices:
         return invoice
 
     def render(self, invoice: Invoice) -> dict[str, Any]:
-        """The invoice as the core API shows it, its document expanded from the snapshot it keeps
-        (taken when the invoice was drafted, edited or submitted), so rendering reads nothing."""
-        return as_json(invoice, invoice.document)
+        """The invoice as its family shows it (the core API: its document expanded from the snapshot it
+        keeps, taken when the invoice was drafted, edited or submitted), so rendering reads nothing."""
+        return self.shapes.render(invoice)
 
     def page(self, *, limit: int, after: str | None, filters: dict[str, str]) -> ListedPage:
         return self.store.page(self.actor.tenant_id, limit=limit, after=after, filters=filters)
@@ -101,7 +99,7 @@ class Invoices:
             elif document.purpose != Purpose.INVOICE:
                 problems.append(FieldProblem("invoice_document", "must be a document of purpose 'invoice'"))
             else:
-                snapshot = document_object(document).model_dump(mode="json")
+                snapshot = self.shapes.document_snapshot(document)
         if problems:
             raise InvalidInput(problems)
         return snapshot
@@ -152,7 +150,7 @@ class Invoices:
             (previous, moved.model_copy(update={"offered_plan": offered_plan}), t)
             for previous, moved, t in (self._submission(invoice, session) for invoice in invoices)
         ]
-        events = [e for _, moved, t in moves for e in _events_for(moved, [t], self.actor)]
+        events = [e for _, moved, t in moves for e in _events_for(moved, [t], self.actor, self.shapes.event)]
         self.store.move_many([(moved, previous, [t]) for previous, moved, t in moves], self.actor, events)
         return [moved for _, moved, _ in moves]
 
@@ -165,7 +163,11 @@ class Invoices:
         )
         if document is not None and not document.uploaded:
             document = document_service.refreshed(
-                self.ports.documents, self.ports.files, self.actor, document
+                self.ports.documents,
+                self.ports.files,
+                self.actor,
+                document,
+                announce=self.shapes.document_event,
             )
         moved, transition = rules.submit(
             invoice,
@@ -173,7 +175,7 @@ class Invoices:
             buyer_limit_approved=exposure is not None and exposure.limit_status == LimitStatus.APPROVED,
             document_uploaded=document is not None and document.uploaded,
             session=session,
-            document=document_object(document).model_dump(mode="json") if document else None,
+            document=self.shapes.document_snapshot(document) if document else None,
         )
         return invoice, moved, transition
 
@@ -349,12 +351,17 @@ class Invoices:
         self, previous: Invoice, moved: Invoice, transitions: list[Transition], **guards: Any
     ) -> Invoice:
         self.store.move(
-            moved, previous, transitions, self.actor, _events_for(moved, transitions, self.actor), **guards
+            moved,
+            previous,
+            transitions,
+            self.actor,
+            _events_for(moved, transitions, self.actor, self.shapes.event),
+            **guards,
         )
         return moved
 
     def _event(self, type_: str, invoice: Invoice) -> DomainEvent:
-        return _announce(type_, invoice, self.actor)
+        return self.shapes.event(type_, self.actor, invoice)
 
 
 RACE_ATTEMPTS = 3
@@ -371,27 +378,25 @@ def _deciding_again(decide: Callable[[], Invoice]) -> Invoice:
     return decide()
 
 
-def _announce(type_: str, invoice: Invoice, actor: Actor) -> DomainEvent:
-    return announce(
-        type_, tenant_id=invoice.tenant_id, correlation_id=actor.correlation_id, obj=invoice_object(invoice)
-    )
-
-
-def _events_for(invoice: Invoice, transitions: list[Transition], actor: Actor) -> list[DomainEvent]:
+def _events_for(
+    invoice: Invoice, transitions: list[Transition], actor: Actor, announce: Announces[Invoice]
+) -> list[DomainEvent]:
     """One event per transition, named after the status reached (invoice.financed...); a payment also
     announces itself, and a signature that does not yet approve announces `invoice.signed`."""
     events = []
     for transition in transitions:
         if transition.action == Action.RECORD_PAYMENT:
-            events.append(_announce(rules.PAYMENT_RECEIVED, invoice, actor))
+            events.append(announce(rules.PAYMENT_RECEIVED, actor, invoice))
         if transition.to_status != transition.from_status:
-            events.append(_announce(rules.REACHED[transition.to_status], invoice, actor))
+            events.append(announce(rules.REACHED[transition.to_status], actor, invoice))
         elif transition.action == Action.SIGN:
-            events.append(_announce(rules.SIGNED, invoice, actor))
+            events.append(announce(rules.SIGNED, actor, invoice))
     return events
 
 
-def age_receivables(today: date, store: InvoiceStore, tenant_settings: Settings) -> dict[str, int]:
+def age_receivables(
+    today: date, store: InvoiceStore, tenant_settings: Settings, *, announce: Announces[Invoice]
+) -> dict[str, int]:
     """The daily job: overdue after the grace period, late fees, default after `default_after_days`.
 
     Reads only financed and overdue invoices due before today (a sparse index across tenants); each
@@ -421,7 +426,9 @@ def age_receivables(today: date, store: InvoiceStore, tenant_settings: Settings)
             scopes=frozenset(),
             correlation_id=new_id("job"),
         )
-        events = _events_for(aged, transitions, actor) or [_announce(rules.LATE_FEES_ACCRUED, aged, actor)]
+        events = _events_for(aged, transitions, actor, announce) or [
+            announce(rules.LATE_FEES_ACCRUED, actor, aged)
+        ]
         store.move(aged, invoice, transitions, actor, events)
         for transition in transitions:
             counts[transition.to_status.value] += 1

@@ -8,12 +8,13 @@ longer holds, writing nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 if TYPE_CHECKING:  # annotations only: a function importing a port loads none of these for it
     from collections.abc import Iterable, Iterator
-    from datetime import date
+    from datetime import date, datetime
 
     from financing.domain.actor import Actor
     from financing.domain.buyer_limits import BuyerLimit, Exposure
@@ -29,6 +30,13 @@ if TYPE_CHECKING:  # annotations only: a function importing a port loads none of
     from financing.domain.invoices import Invoice, Transition
     from financing.domain.ledger import Account, JournalEntry, MonthClosing, Volume
     from financing.domain.settings import TenantSettings
+    from financing.domain.webhooks import (
+        Circuit,
+        DeliveryStatus,
+        Secret,
+        WebhookDelivery,
+        WebhookSubscription,
+    )
 
     Move = tuple[Invoice, Invoice, list[Transition]]  # (changed invoice, as read, the transitions between)
 
@@ -41,6 +49,57 @@ class Announces(Protocol[Announced]):
     model (financing.composition injects it; a use case knows neither shape)."""
 
     def __call__(self, event_type: str, actor: Actor, item: Announced, /) -> DomainEvent: ...
+
+
+class Subscriptions(Protocol):
+    def add(self, subscription: WebhookSubscription, event: DomainEvent, *, limit: int) -> None: ...
+    def get(self, tenant_id: str, subscription_id: str) -> WebhookSubscription | None: ...
+    def save(self, subscription: WebhookSubscription, event: DomainEvent) -> None: ...
+    def remove(self, subscription: WebhookSubscription, event: DomainEvent) -> None: ...
+    def page(
+        self, tenant_id: str, *, limit: int, after: str | None
+    ) -> tuple[list[WebhookSubscription], bool]: ...
+    def every(self, tenant_id: str) -> list[WebhookSubscription]: ...
+    def reveal(self, subscription: WebhookSubscription, secret: Secret) -> str: ...
+
+
+class StoredSecrets(Protocol):
+    """The secrets still stored in plaintext, for the one-off migration that seals them."""
+
+    def plaintext_secrets(self) -> Iterable[tuple[dict[str, str], str, str]]: ...
+    def seal_stored(self, key: dict[str, str], name: str, stored: str) -> bool: ...
+
+
+class Shares(Protocol):
+    """Each tenant's share of the deliverer: at most `limit` invocations hold a slot of a tenant at once."""
+
+    def take(self, tenant_id: str, holder: str, limit: int, until: float) -> int | None: ...
+    def give_back(self, tenant_id: str, slot: int, holder: str) -> None: ...
+
+
+class Circuits(Protocol):
+    def get(self, tenant_id: str, subscription_id: str) -> Circuit: ...
+    def save(self, tenant_id: str, subscription_id: str, circuit: Circuit) -> None: ...
+
+
+class Deliveries(Protocol):
+    def get(self, tenant_id: str, subscription_id: str, event_id: str) -> WebhookDelivery | None: ...
+    def save(self, delivery: WebhookDelivery) -> None: ...
+    def page(
+        self,
+        tenant_id: str,
+        subscription_id: str,
+        *,
+        status: DeliveryStatus | None,
+        limit: int,
+        after: str | None,
+    ) -> tuple[list[WebhookDelivery], bool]: ...
+
+
+class EventBody(Protocol):
+    """What a webhook receiver is sent for one bus event (its type and detail), as a family shows events."""
+
+    def __call__(self, event_type: str, detail: dict[str, Any], /) -> str: ...
 
 
 class Companies(Protocol):
@@ -67,6 +126,15 @@ class CreditRights(Protocol):
 
     def save(self, receivable: Receivable, previous_version: int, events: list[DomainEvent]) -> None:
         """Conflict when the stored receivable is no longer at `previous_version`, writing nothing."""
+
+
+class AnnouncesReceivable(Protocol):
+    """The registry event announcing a change to `receivable` (with what the registrar said: why it refused,
+    what failed), as its family shows it (financing.composition.credit_rights injects it)."""
+
+    def __call__(
+        self, event_type: str, receivable: Receivable, correlation_id: str, /, **extra: Any
+    ) -> DomainEvent: ...
 
 
 class Registrar(Protocol):
@@ -254,8 +322,61 @@ class FinancingList(Protocol):
 
 
 @dataclass(frozen=True)
+class InvoiceShapes:
+    """How the invoice use cases show what they announce and keep (financing.composition.invoices injects
+    the core family's; a use case knows no family's shape)."""
+
+    event: Announces[Invoice]  # an invoice's events
+    document_event: Announces[Document]  # a document's upload, when a submission first finds its file
+    document_snapshot: Callable[[Document], dict[str, Any]]  # what an invoice keeps of the document it names
+    render: Callable[[Invoice], dict[str, Any]]  # the invoice as the family answers with it
+
+
+@dataclass(frozen=True)
+class ConnectShapes:
+    """How the hosted financing page is shown the business's offer and a session's invoices (Monite's
+    shapes: financing.composition.financing_push injects them)."""
+
+    offer: Callable[[CreditLine | None], dict[str, Any]]  # the offer, or none without a credit line
+    invoice: Callable[[Invoice, str | None], dict[str, Any]]  # an invoice, with its payer's name if known
+
+
+class ConsentedReads(Protocol):
+    """What an Open Finance request reads under its consent; each method is one consistent read."""
+
+    def consented(
+        self, tenant_id: str, consent_id: str, invoice_id: str | None
+    ) -> tuple[Consent | None, TenantSettings, Invoice | None]:
+        """The consent, the tenant's settings (the defaults when never saved) and, when asked for, the
+        invoice; None for what does not exist."""
+
+    def contract_keys(
+        self, tenant_id: str, customer_document: str, *, funded_by: datetime
+    ) -> list[dict[str, str]]:
+        """Every contract of one customer funded at or before `funded_by`, newest first, as {"id", "type"}."""
+
+
+class ContractPage(Protocol):
+    """A page of an Open Finance listing, over the listing's snapshot (what existed at that moment)."""
+
+    @property
+    def snapshot(self) -> datetime: ...
+
+
+@dataclass(frozen=True)
+class OpenFinancePorts:
+    """What the Open Finance reads depend on (the real ones: financing.composition.open_finance): the
+    reads, and how the family names contracts and pages."""
+
+    reads: ConsentedReads
+    invoice_id_of: Callable[[str], str | None]  # the invoice behind a contractId; None: not one of ours
+    page_request: Callable[[int, int, str | None, str], ContractPage]  # (page, size, key, listing bound to)
+
+
+@dataclass(frozen=True)
 class InvoicePorts:
-    """The stores behind the invoice use cases (the real ones: financing.composition.invoices)."""
+    """The stores behind the invoice use cases, and the shapes of what they announce and keep (the real
+    ones: financing.composition.invoices)."""
 
     invoices: InvoiceStore
     reads: InvoiceReads
@@ -263,3 +384,4 @@ class InvoicePorts:
     documents: Documents
     files: Files
     financing_list: FinancingList
+    shapes: InvoiceShapes

@@ -2,85 +2,48 @@
 it, and deliver one signed event to one subscription (recording every attempt)."""
 
 import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 from financing.clock import now
-from financing.dialects.core.webhooks import event_body, subscription_object
-from financing.dialects.events import announce
 from financing.domain import webhooks as rules
 from financing.domain.actor import Actor
 from financing.domain.errors import NotFound
-from financing.domain.events import DomainEvent
 from financing.domain.retries import RetrySchedule
 from financing.domain.webhooks import (
     Admission,
     Attempt,
-    Circuit,
     DeliveryStatus,
-    Secret,
     WebhookDelivery,
     WebhookSubscription,
 )
 from financing.ids import is_id
-
-
-class Subscriptions(Protocol):
-    def add(self, subscription: WebhookSubscription, event: DomainEvent, *, limit: int) -> None: ...
-    def get(self, tenant_id: str, subscription_id: str) -> WebhookSubscription | None: ...
-    def save(self, subscription: WebhookSubscription, event: DomainEvent) -> None: ...
-    def remove(self, subscription: WebhookSubscription, event: DomainEvent) -> None: ...
-    def page(
-        self, tenant_id: str, *, limit: int, after: str | None
-    ) -> tuple[list[WebhookSubscription], bool]: ...
-    def every(self, tenant_id: str) -> list[WebhookSubscription]: ...
-    def reveal(self, subscription: WebhookSubscription, secret: Secret) -> str: ...
-
-
-class StoredSecrets(Protocol):
-    """The secrets still stored in plaintext, for the one-off migration that seals them."""
-
-    def plaintext_secrets(self) -> Iterable[tuple[dict[str, str], str, str]]: ...
-    def seal_stored(self, key: dict[str, str], name: str, stored: str) -> bool: ...
-
-
-class Shares(Protocol):
-    """Each tenant's share of the deliverer: at most `limit` invocations hold a slot of a tenant at once."""
-
-    def take(self, tenant_id: str, holder: str, limit: int, until: float) -> int | None: ...
-    def give_back(self, tenant_id: str, slot: int, holder: str) -> None: ...
-
-
-class Circuits(Protocol):
-    def get(self, tenant_id: str, subscription_id: str) -> Circuit: ...
-    def save(self, tenant_id: str, subscription_id: str, circuit: Circuit) -> None: ...
-
-
-class Deliveries(Protocol):
-    def get(self, tenant_id: str, subscription_id: str, event_id: str) -> WebhookDelivery | None: ...
-    def save(self, delivery: WebhookDelivery) -> None: ...
-    def page(
-        self,
-        tenant_id: str,
-        subscription_id: str,
-        *,
-        status: DeliveryStatus | None,
-        limit: int,
-        after: str | None,
-    ) -> tuple[list[WebhookDelivery], bool]: ...
-
+from financing.services.ports import (
+    Announces,
+    Circuits,
+    Deliveries,
+    EventBody,
+    Shares,
+    StoredSecrets,
+    Subscriptions,
+)
 
 # ------------------------------------------------------------------------------------ subscriptions
 
 
 def create_subscription(
-    store: Subscriptions, actor: Actor, details: dict[str, Any], *, allow_loopback: bool
+    store: Subscriptions,
+    actor: Actor,
+    details: dict[str, Any],
+    *,
+    allow_loopback: bool,
+    announce: Announces[WebhookSubscription],
 ) -> WebhookSubscription:
     subscription = rules.subscribe(tenant_id=actor.tenant_id, allow_loopback=allow_loopback, **details)
     store.add(
-        subscription, _event(rules.CREATED, actor, subscription), limit=rules.MAX_SUBSCRIPTIONS_PER_TENANT
+        subscription, announce(rules.CREATED, actor, subscription), limit=rules.MAX_SUBSCRIPTIONS_PER_TENANT
     )
     return subscription
 
@@ -99,22 +62,32 @@ def list_subscriptions(
 
 
 def update_subscription(
-    store: Subscriptions, actor: Actor, subscription_id: str, changes: dict[str, Any], *, allow_loopback: bool
+    store: Subscriptions,
+    actor: Actor,
+    subscription_id: str,
+    changes: dict[str, Any],
+    *,
+    allow_loopback: bool,
+    announce: Announces[WebhookSubscription],
 ) -> WebhookSubscription:
     revised = rules.revise(get_subscription(store, actor, subscription_id), changes, allow_loopback)
-    store.save(revised, _event(rules.UPDATED, actor, revised))
+    store.save(revised, announce(rules.UPDATED, actor, revised))
     return revised
 
 
-def regenerate_secret(store: Subscriptions, actor: Actor, subscription_id: str) -> WebhookSubscription:
+def regenerate_secret(
+    store: Subscriptions, actor: Actor, subscription_id: str, *, announce: Announces[WebhookSubscription]
+) -> WebhookSubscription:
     rotated = rules.rotate_secret(get_subscription(store, actor, subscription_id))
-    store.save(rotated, _event(rules.UPDATED, actor, rotated))
+    store.save(rotated, announce(rules.UPDATED, actor, rotated))
     return rotated
 
 
-def delete_subscription(store: Subscriptions, actor: Actor, subscription_id: str) -> WebhookSubscription:
+def delete_subscription(
+    store: Subscriptions, actor: Actor, subscription_id: str, *, announce: Announces[WebhookSubscription]
+) -> WebhookSubscription:
     subscription = get_subscription(store, actor, subscription_id)
-    store.remove(subscription, _event(rules.DELETED, actor, subscription))
+    store.remove(subscription, announce(rules.DELETED, actor, subscription))
     return subscription
 
 
@@ -139,16 +112,6 @@ def list_deliveries(
     return deliveries.page(actor.tenant_id, subscription_id, status=status, limit=limit, after=after)
 
 
-def _event(type_: str, actor: Actor, subscription: WebhookSubscription) -> DomainEvent:
-    # The object as GET shows it: the secret is never part of an event.
-    return announce(
-        type_,
-        tenant_id=actor.tenant_id,
-        correlation_id=actor.correlation_id,
-        obj=subscription_object(subscription),
-    )
-
-
 # ------------------------------------------------------------------------------------ fan-out and delivery
 
 
@@ -171,8 +134,11 @@ class DeliveryRequest:
         return cls(**json.loads(text))
 
 
-def fan_out(store: Subscriptions, event_type: str, detail: dict[str, Any]) -> list[DeliveryRequest]:
-    """One delivery request per enabled subscription of the event's tenant that wants this event type."""
+def fan_out(
+    store: Subscriptions, event_type: str, detail: dict[str, Any], *, event_body: EventBody
+) -> list[DeliveryRequest]:
+    """One delivery request per enabled subscription of the event's tenant that wants this event type, each
+    carrying what `event_body` makes of the event (financing.composition.webhooks: the core family's)."""
     wanted = [s for s in store.every(detail["tenant_id"]) if s.receives(event_type)]
     if not wanted:
         return []
