@@ -266,6 +266,11 @@ def test_receivables_show_their_registration_and_a_dead_lettered_one_is_retried(
     stuck = section.get_by_role("row", name=re.compile("WEB-R-DLQ"))
     expect(stuck).to_contain_text("Dead-lettered")
     expect(section.get_by_role("button", name="Retry registration of WEB-R-1")).to_have_count(0)
+    section.get_by_label("Only the dead-lettered on this page").check()
+    expect(stuck).to_be_visible()
+    expect(section.get_by_role("row", name=re.compile("WEB-R-1"))).to_have_count(0)
+    section.get_by_label("Only the dead-lettered on this page").uncheck()
+    expect(section.get_by_role("row", name=re.compile("WEB-R-1"))).to_be_visible()
     assert browser.axe_violations() == []
     stuck.get_by_role("button", name="Retry registration of WEB-R-DLQ").click()
     expect(page.get_by_role("status")).to_contain_text("Registration of WEB-R-DLQ queued again")

@@ -80,23 +80,28 @@ function retryButton(api, receivable, messages, refresh) {
  * the dead-lettered ones (PENDING with their attempts spent) are marked with a button to retry them. */
 export function receivables(api, target, messages) {
   const cursors = [null];
+  let onlyDeadLettered = false;  // the API lists them all: this filters the page shown
   const show = async (page) => {
     const query = new URLSearchParams({ limit: "10" });
     if (cursors[page]) query.set("cursor", cursors[page]);
     try {
       const body = await api("GET", `/v1/credit-rights?${query}`);
       cursors[page + 1] = body.has_more ? body.next_cursor : undefined;
+      const shown = onlyDeadLettered ? body.data.filter((r) => r.dead_lettered) : body.data;
       target.replaceChildren(h("section", { "aria-labelledby": "receivables-title" },
         h("h2", { id: "receivables-title" }, "Receivables"),
-        body.data.length ? h("table", {}, h("caption", {}, `Receivables and their registration, page ${page + 1}`),
+        h("label", {}, h("input", { type: "checkbox", checked: onlyDeadLettered,
+          onchange: (event) => { onlyDeadLettered = event.target.checked; show(page); } }),
+        " Only the dead-lettered on this page"),
+        shown.length ? h("table", {}, h("caption", {}, `Receivables and their registration, page ${page + 1}`),
           h("thead", {}, h("tr", {}, ["Internal number", "Status", "Registrar reference", "Attempts", "Last error", "Redrive"]
             .map((l) => h("th", { scope: "col" }, l)))),
-          h("tbody", {}, body.data.map((r) => h("tr", {}, h("th", { scope: "row" }, r.internal_number),
+          h("tbody", {}, shown.map((r) => h("tr", {}, h("th", { scope: "row" }, r.internal_number),
             h("td", {}, h("span", { class: "badge", "data-status": r.status.toLowerCase() }, r.status),
               r.dead_lettered ? [" ", h("span", { class: "badge", "data-status": "dead-lettered" }, "Dead-lettered")] : null),
             h("td", {}, text(r.registrar_reference)), h("td", {}, String(r.attempts)), h("td", {}, text(r.last_error)),
             h("td", {}, r.dead_lettered ? retryButton(api, r, messages, () => show(page)) : "—")))))
-          : h("p", {}, "No receivable registered yet."),
+          : h("p", {}, onlyDeadLettered ? "No dead-lettered receivable on this page." : "No receivable registered yet."),
         h("p", {}, "A registration still pending after its last retry is dead-lettered: "
           + "Retry registration queues it again with its attempts reset."),
         h("div", { class: "actions" },
