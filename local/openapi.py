@@ -132,7 +132,17 @@ RESOURCES = (
     Resource("/v1/webhook_subscriptions", "subscription_id"),
     Resource("/v1/open_finance/consents", "consent_id", "$response.body#/consent_id"),
     # Pismo answers a registration with a message only: the receivable is named by the request's number.
-    Resource("/v1/credit-rights", "internal_number", "$request.body#/internal_number"),
+    Resource(
+        "/v1/credit-rights",
+        "internal_number",
+        "$request.body#/internal_number",
+        named_by=(
+            (
+                "POST /v1/credit-rights/{internal_number}/retry_registration",
+                "$response.body#/internal_number",
+            ),
+        ),
+    ),
 )
 _ID = "$response.body#/id"
 FOLLOW_UPS = (

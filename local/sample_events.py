@@ -50,6 +50,7 @@ SUBSCRIPTION = "whsub_01JD000000000000000000000C"
 CONSENT = "consent_01JD000000000000000000000D"  # authorised for SUPPLIER's contracts
 CREDIT_RIGHT = "5eae1070-28cc-4e99-ad45-c380731d5c0a"  # a receivable's internal number (the caller's)
 NEW_CREDIT_RIGHT = "8d0c4a6e-1f2b-4c3d-9e8f-7a6b5c4d3e2f"  # a receivable not yet registered
+DEAD_LETTERED_CREDIT_RIGHT = "3b9f2c1d-7e4a-4f6b-8c2d-1a0e9f8b7c6d"  # still PENDING after its last attempt
 # A connect token of the tenant (POST /v1/financing_tokens); the sample-event test mints it.
 CONNECT_TOKEN = "sample-connect-token"  # noqa: S105 - a placeholder, not a credential
 SAMPLE_OBJECTS = (
@@ -67,6 +68,7 @@ SAMPLE_OBJECTS = (
     SUBSCRIPTION,
     CONSENT,
     CREDIT_RIGHT,
+    DEAD_LETTERED_CREDIT_RIGHT,
     CONNECT_TOKEN,
 )
 
@@ -251,6 +253,9 @@ REQUESTS: dict[str, Request] = {
         }
     ),
     "POST /v1/credit-rights": Request({**CREDIT_RIGHT_REQUEST, "internal_number": NEW_CREDIT_RIGHT}),
+    "POST /v1/credit-rights/{internal_number}/retry_registration": Request(
+        path={"internal_number": DEAD_LETTERED_CREDIT_RIGHT}
+    ),
     "GET /v1/financing_invoices": Request(query={"status__in": "NEW,FUNDED", "limit": "20"}),
     "POST /v1/financing_invoices": Request(
         {"invoices": [{"id": "<monite id of the draft invoice>", "type": "receivable"}]}

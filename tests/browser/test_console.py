@@ -4,6 +4,8 @@ funded to repaid, see the API's errors in plain words, and never see another ten
 from __future__ import annotations
 
 import re
+import time
+import uuid
 
 from playwright.sync_api import expect
 
@@ -187,7 +189,7 @@ def test_the_console_passes_axe_and_works_from_the_keyboard(browser: Browser, st
     assert page.evaluate("document.activeElement.name") == "tenant"
     page.keyboard.press("Control+A")
     page.keyboard.type(tenant.id)
-    for _ in range(6):
+    for _ in range(7):
         page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Sign in (local development)"
     page.keyboard.press("Enter")
@@ -226,16 +228,58 @@ def test_the_credit_line_and_the_webhook_subscriptions_are_shown(browser: Browse
     assert not browser.problems, browser.problems
 
 
-def test_receivables_show_their_registration_outcome_and_say_there_is_no_redrive_api(browser: Browser, stack):
+def _dead_lettered(stack, tenant: Tenant, number: str) -> None:
+    """As after the registrar failed every attempt the queue allows: PENDING with its attempts spent."""
+    from datetime import UTC, datetime
+
+    from financing.adapters.credit_rights import _to_item
+    from financing.adapters.dynamo import to_item
+    from financing.domain.credit_rights import REGISTRATION_MAX_ATTEMPTS, Receivable
+
+    moment = datetime.now(UTC)
+    body = receivable(internal_number=number, holding_number=f"{uuid.uuid4().int % 10**6}.3")
+    stuck = Receivable(
+        tenant_id=tenant.id,
+        internal_number=number,
+        request=body,
+        face_value=49923,
+        attempts=REGISTRATION_MAX_ATTEMPTS,
+        last_error="registrar unavailable",
+        created=moment,
+        updated=moment,
+    )
+    table = stack.health()["resources"]["EntitiesTable"]
+    stack.client("dynamodb").put_item(TableName=table, Item=to_item(_to_item(stuck)))
+
+
+def test_receivables_show_their_registration_and_a_dead_lettered_one_is_retried(browser: Browser, stack):
     tenant, other = Tenant(stack), Tenant(stack)
     for owner, number in ((tenant, "WEB-R-1"), (other, "WEB-R-OTHER")):
         reply = stack.request("POST", "/v1/credit-rights", receivable(internal_number=number), owner.auth)
         assert reply.status == 202, reply.body
+    _dead_lettered(stack, tenant, "WEB-R-DLQ")
     page = sign_in(browser, tenant.id)
     page.get_by_role("button", name="Receivables").click()
     section = page.get_by_role("region", name="Receivables")
     expect(section.get_by_role("row", name=re.compile("WEB-R-1"))).to_be_visible()
-    expect(section).to_contain_text("the API offers no redrive")
     expect(section).not_to_contain_text("WEB-R-OTHER")
+    stuck = section.get_by_role("row", name=re.compile("WEB-R-DLQ"))
+    expect(stuck).to_contain_text("Dead-lettered")
+    expect(section.get_by_role("button", name="Retry registration of WEB-R-1")).to_have_count(0)
+    section.get_by_label("Only the dead-lettered on this page").check()
+    expect(stuck).to_be_visible()
+    expect(section.get_by_role("row", name=re.compile("WEB-R-1"))).to_have_count(0)
+    section.get_by_label("Only the dead-lettered on this page").uncheck()
+    expect(section.get_by_role("row", name=re.compile("WEB-R-1"))).to_be_visible()
+    assert browser.axe_violations() == []
+    stuck.get_by_role("button", name="Retry registration of WEB-R-DLQ").click()
+    expect(page.get_by_role("status")).to_contain_text("Registration of WEB-R-DLQ queued again")
+    expect(stuck).not_to_contain_text("Dead-lettered")
+    # The worker registers it anew: each refresh reads the list again until the registrar has answered.
+    deadline = time.monotonic() + 20
+    while "CONFIRMED" not in stuck.inner_text() and time.monotonic() < deadline:
+        with page.expect_response(lambda reply: "/v1/credit-rights?" in reply.url):
+            page.get_by_role("button", name="Receivables").click()
+    expect(stuck).to_contain_text("CONFIRMED")
     assert browser.axe_violations() == []
     assert not browser.problems, browser.problems

@@ -3,6 +3,7 @@ handles it: an API sample, invoked with the one scope its handler needs on a sta
 objects it names (their real ids substituted), answers 2xx; a consumer reports no failed item."""
 
 import json
+import os
 from datetime import UTC, datetime
 
 import jwt
@@ -10,6 +11,8 @@ import pytest
 
 from financing import clock
 from financing.auth.scopes import Scope
+from financing.config import settings
+from financing.domain.credit_rights import REGISTRATION_MAX_ATTEMPTS
 from financing.ids import as_uuid
 from local import sample_events as samples
 from local.routes import functions, required_scope
@@ -183,9 +186,43 @@ def _credit_right(seeded: Seeded) -> str:
         scope="credit-rights:write",
     )
     assert reply.status == 202, reply.json
-    [requested] = outbox_events("credit_rights.registration_requested")
+    requested = _registration_requested(samples.CREDIT_RIGHT)
     assert deliver("credit_rights.registration_requested", requested) == {"batchItemFailures": []}
     return samples.CREDIT_RIGHT
+
+
+def _registration_requested(internal_number: str) -> dict:
+    [requested] = [
+        event
+        for event in outbox_events("credit_rights.registration_requested")
+        if event["object"]["internal_number"] == internal_number
+    ]
+    return requested
+
+
+def _dead_lettered_credit_right(seeded: Seeded) -> str:
+    """A receivable the registrar failed on every attempt the queue allows: still PENDING, dead-lettered."""
+    body = {
+        **samples.CREDIT_RIGHT_REQUEST,
+        "internal_number": samples.DEAD_LETTERED_CREDIT_RIGHT,
+        "holding_number": "1234.9",
+    }
+    reply = call("create_credit_right", "POST", "/v1/credit-rights", body=body, scope="credit-rights:write")
+    assert reply.status == 202, reply.json
+    requested = _registration_requested(samples.DEAD_LETTERED_CREDIT_RIGHT)
+    before = os.environ.get("REGISTRAR_FAILURE_RATE")
+    os.environ["REGISTRAR_FAILURE_RATE"] = "1"
+    settings.cache_clear()
+    try:
+        for receive in range(1, REGISTRATION_MAX_ATTEMPTS + 1):
+            failed = deliver("credit_rights.registration_requested", requested, receive_count=receive)
+            assert len(failed["batchItemFailures"]) == 1
+    finally:
+        os.environ.pop("REGISTRAR_FAILURE_RATE")
+        if before is not None:
+            os.environ["REGISTRAR_FAILURE_RATE"] = before
+        settings.cache_clear()
+    return samples.DEAD_LETTERED_CREDIT_RIGHT
 
 
 def _connect_token(seeded: Seeded) -> str:
@@ -220,6 +257,7 @@ SEEDS = {
     samples.SUBSCRIPTION: _subscription,
     samples.CONSENT: _consent,
     samples.CREDIT_RIGHT: _credit_right,
+    samples.DEAD_LETTERED_CREDIT_RIGHT: _dead_lettered_credit_right,
     samples.CONNECT_TOKEN: _connect_token,
 }
 

@@ -344,6 +344,9 @@ PROBES: dict[str, Probe] = {
     "POST /v1/credit-rights": Probe(body=lambda w: receivable(), expect=(202,)),
     "GET /v1/credit-rights/{internal_number}": Probe({"internal_number": "credit_right"}),
     "DELETE /v1/credit-rights/{internal_number}": Probe({"internal_number": "credit_right"}),
+    "POST /v1/credit-rights/{internal_number}/retry_registration": Probe(
+        {"internal_number": "credit_right"}, body=_empty
+    ),
     # financing (Monite-shaped): the list and the offers are the intruder's own; the owner's invoice cannot be
     # pushed (404 as an unknown one) and its credit line is neither shown nor changed
     "GET /v1/financing_invoices": Probe(expect=(200,), check=_lists_nothing),

@@ -16,8 +16,10 @@ from financing.services.credit_rights import (
     get_receivable,
     request_inactivation,
     request_registration,
+    retry_registration,
     settle,
 )
+from local.template import load_template
 from tests.unit.fakes import Books, FakeCreditRights
 
 ACME = Actor(tenant_id="acme", subject="ops", scopes=frozenset(), correlation_id="corr-1")
@@ -93,6 +95,35 @@ def test_a_transient_failure_is_recorded_and_raised_for_the_retry():
     assert books.outbox[-1].type == rules.ATTEMPT_FAILED and books.outbox[-1].object["error"] == "timeout"
     assert _settle(books, registrar) == rules.SUCCESS
     assert get_receivable(FakeCreditRights(books), ACME, "R-1").attempts == 2
+
+
+def test_a_receivable_is_dead_lettered_after_as_many_attempts_as_the_registration_queue_allows():
+    queue = load_template()["Resources"]["RegistrationQueue"]["Properties"]
+    assert queue["RedrivePolicy"]["maxReceiveCount"] == rules.REGISTRATION_MAX_ATTEMPTS
+
+
+def test_only_a_dead_lettered_registration_is_retried_with_its_attempts_reset_and_requested_again():
+    books = Books()
+    _requested(books)
+    failures = [TransientRegistrarError("timeout")] * rules.REGISTRATION_MAX_ATTEMPTS
+    registrar = ScriptedRegistrar(*failures, Outcome(accepted=True, reference="B3REF"))
+    for _ in range(rules.REGISTRATION_MAX_ATTEMPTS):
+        assert not rules.dead_lettered(get_receivable(FakeCreditRights(books), ACME, "R-1"))
+        with pytest.raises(StateConflict):
+            retry_registration(FakeCreditRights(books), ACME, "R-1")
+        with pytest.raises(TransientRegistrarError):
+            _settle(books, registrar)
+    assert rules.dead_lettered(get_receivable(FakeCreditRights(books), ACME, "R-1"))
+    retried = retry_registration(FakeCreditRights(books), ACME, "R-1")
+    assert (retried.status, retried.attempts, rules.dead_lettered(retried)) == (
+        RegistryStatus.PENDING,
+        0,
+        False,
+    )
+    assert books.outbox[-1].type == rules.REGISTRATION_REQUESTED
+    assert _settle(books, registrar) == rules.SUCCESS
+    with pytest.raises(StateConflict):
+        retry_registration(FakeCreditRights(books), ACME, "R-1")
 
 
 def test_a_refusal_rejects_the_receivable_with_the_registrars_message():

@@ -1,4 +1,6 @@
-// The credit line (Monite's offer, minor units) and webhook subscriptions with their failed deliveries.
+// The credit line (Monite's offer, minor units), webhook subscriptions with their failed deliveries, and
+// receivables with their registration (dead-lettered ones retried).
+import { newIdempotencyKey } from "../shared/api.js";
 import { basisPoints, facts, h, minorUnits, showMessage, text, words } from "../shared/format.js";
 
 export async function creditLine(api, target, messages) {
@@ -63,27 +65,45 @@ export function webhooks(api, target, messages) {
   show(0);
 }
 
-/** Receivables (Pismo family) with their registration outcomes, a page at a time with the API's cursors. */
+/** A dead-lettered receivable's way back: its registration queued again (one key per row shown, so a second
+ * click replays the first answer instead of asking twice). */
+function retryButton(api, receivable, messages, refresh) {
+  const key = newIdempotencyKey();
+  return h("button", { type: "button", "aria-label": `Retry registration of ${receivable.internal_number}`,
+    onclick: () => api("POST", `/v1/credit-rights/${encodeURIComponent(receivable.internal_number)}/retry_registration`,
+      undefined, { "Idempotency-Key": key })
+      .then(() => { showMessage(messages, `Registration of ${receivable.internal_number} queued again.`, "info"); refresh(); })
+      .catch((error) => showMessage(messages, error.message)) }, "Retry registration");
+}
+
+/** Receivables (Pismo family) with their registration outcomes, a page at a time with the API's cursors;
+ * the dead-lettered ones (PENDING with their attempts spent) are marked with a button to retry them. */
 export function receivables(api, target, messages) {
   const cursors = [null];
+  let onlyDeadLettered = false;  // the API lists them all: this filters the page shown
   const show = async (page) => {
     const query = new URLSearchParams({ limit: "10" });
     if (cursors[page]) query.set("cursor", cursors[page]);
     try {
       const body = await api("GET", `/v1/credit-rights?${query}`);
       cursors[page + 1] = body.has_more ? body.next_cursor : undefined;
+      const shown = onlyDeadLettered ? body.data.filter((r) => r.dead_lettered) : body.data;
       target.replaceChildren(h("section", { "aria-labelledby": "receivables-title" },
         h("h2", { id: "receivables-title" }, "Receivables"),
-        body.data.length ? h("table", {}, h("caption", {}, `Receivables and their registration, page ${page + 1}`),
-          h("thead", {}, h("tr", {}, ["Internal number", "Status", "Registrar reference", "Attempts", "Last error"]
+        h("label", {}, h("input", { type: "checkbox", checked: onlyDeadLettered,
+          onchange: (event) => { onlyDeadLettered = event.target.checked; show(page); } }),
+        " Only the dead-lettered on this page"),
+        shown.length ? h("table", {}, h("caption", {}, `Receivables and their registration, page ${page + 1}`),
+          h("thead", {}, h("tr", {}, ["Internal number", "Status", "Registrar reference", "Attempts", "Last error", "Redrive"]
             .map((l) => h("th", { scope: "col" }, l)))),
-          h("tbody", {}, body.data.map((r) => h("tr", {}, h("th", { scope: "row" }, r.internal_number),
-            h("td", {}, h("span", { class: "badge", "data-status": r.status.toLowerCase() }, r.status)),
-            h("td", {}, text(r.registrar_reference)), h("td", {}, String(r.attempts)), h("td", {}, text(r.last_error))))))
-          : h("p", {}, "No receivable registered yet."),
-        // The API has no dead-letter list nor redrive: say so rather than offer a button that cannot work.
-        h("p", {}, "A registration still pending after its retries rests in the registration dead-letter queue; "
-          + "the API offers no redrive, so an operator redrives that queue (make redrive locally, the SQS console deployed)."),
+          h("tbody", {}, shown.map((r) => h("tr", {}, h("th", { scope: "row" }, r.internal_number),
+            h("td", {}, h("span", { class: "badge", "data-status": r.status.toLowerCase() }, r.status),
+              r.dead_lettered ? [" ", h("span", { class: "badge", "data-status": "dead-lettered" }, "Dead-lettered")] : null),
+            h("td", {}, text(r.registrar_reference)), h("td", {}, String(r.attempts)), h("td", {}, text(r.last_error)),
+            h("td", {}, r.dead_lettered ? retryButton(api, r, messages, () => show(page)) : "—")))))
+          : h("p", {}, onlyDeadLettered ? "No dead-lettered receivable on this page." : "No receivable registered yet."),
+        h("p", {}, "A registration still pending after its last retry is dead-lettered: "
+          + "Retry registration queues it again with its attempts reset."),
         h("div", { class: "actions" },
           page > 0 ? h("button", { type: "button", class: "secondary", onclick: () => show(page - 1) }, "Previous page") : null,
           cursors[page + 1] ? h("button", { type: "button", class: "secondary", onclick: () => show(page + 1) }, "Next page") : null)));

@@ -3,7 +3,7 @@ import { h } from "../shared/format.js";
 
 const TOKEN = "console.token";
 const PKCE = "console.pkce";
-export const SCOPES = ["invoices:read", "invoices:write", "lender:operate", "credit-rights:read", "webhooks:manage"];
+export const SCOPES = ["invoices:read", "invoices:write", "lender:operate", "credit-rights:read", "credit-rights:write", "webhooks:manage"];
 
 function base64url(bytes) {
   return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");

@@ -57,7 +57,8 @@ def _remembered() -> Callable[..., dict[str, Any]]:
     )
     def remembered(*, request: dict[str, Any], action: Callable[[], Outcome]) -> dict[str, Any]:
         status, body = action()
-        return {"status": status, "body": body}
+        # Kept as exact JSON text: Powertools' own encoding would remember the body's decimals as strings.
+        return {"status": status, "body": exact_json.dumps(body)}
 
     remembered.config = config  # type: ignore[attr-defined]
     return remembered
@@ -99,7 +100,12 @@ def run_once(
         return status, {name: None if name in withheld else value for name, value in answer.items()}
 
     outcome = _remembered_or_awaited(request, remembered_part, lambda_context)
-    return answered[0] if answered else (outcome["status"], outcome["body"])
+    return answered[0] if answered else (outcome["status"], _replayed(outcome["body"]))
+
+
+def _replayed(body: Any) -> Any:
+    """A remembered body as answered (remembered as JSON data before bodies were kept as exact JSON text)."""
+    return exact_json.loads(body) if isinstance(body, str) else body
 
 
 def _remembered_or_awaited(request: dict[str, Any], action: Callable[[], Outcome], context: Any) -> dict:

@@ -3,6 +3,8 @@
     PENDING -> CONFIRMED (registered) | REJECTED (the registrar refused it, e.g. already registered)
     CONFIRMED -> INACTIVATED (the registrar released it)
 Transient registrar failures leave the receivable PENDING with the attempt counted and the error kept.
+A PENDING receivable whose attempts are exhausted is dead-lettered (its request rests in the registration
+dead-letter queue); retrying its registration resets the attempts and queues it anew.
 """
 
 from dataclasses import dataclass
@@ -21,6 +23,9 @@ STATUS_CHANGE_FAILURE = "credit_rights_status_change_failure-1"
 REGISTRATION_REQUESTED = "credit_rights.registration_requested"
 INACTIVATION_REQUESTED = "credit_rights.inactivation_requested"
 ATTEMPT_FAILED = "credit_rights.registration_attempt_failed"
+# The registration queue's maxReceiveCount (template.yaml): each receive is one attempt, and after this many
+# the request goes to the dead-letter queue.
+REGISTRATION_MAX_ATTEMPTS = 8
 
 
 class RegistryStatus(StrEnum):
@@ -95,6 +100,25 @@ def registered(receivable: Receivable, outcome: Outcome, now: datetime) -> tuple
 
 def attempt_failed(receivable: Receivable, error: str, now: datetime) -> Receivable:
     return _changed(receivable, now, attempts=receivable.attempts + 1, last_error=error[:500])
+
+
+def dead_lettered(receivable: Receivable) -> bool:
+    """Still PENDING after the worker's last attempt: no message will register it unless retried."""
+    return receivable.status == RegistryStatus.PENDING and receivable.attempts >= REGISTRATION_MAX_ATTEMPTS
+
+
+def registration_retried(receivable: Receivable, now: datetime) -> Receivable:
+    """A dead-lettered receivable's registration asked again: its attempts start over (the error is kept
+    until an attempt answers)."""
+    if not dead_lettered(receivable):
+        raise StateConflict(
+            "Only a dead-lettered receivable (PENDING after "
+            f"{REGISTRATION_MAX_ATTEMPTS} attempts) can have its registration retried; this one is "
+            f"{receivable.status.value} after {receivable.attempts} attempts.",
+            code="invalid_status",
+            details={"status": receivable.status.value, "attempts": receivable.attempts},
+        )
+    return _changed(receivable, now, attempts=0)
 
 
 def request_inactivation(receivable: Receivable, now: datetime) -> Receivable:

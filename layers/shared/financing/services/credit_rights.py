@@ -1,4 +1,5 @@
-"""Receivables registry use cases: accept a registration, read it, ask for inactivation, and the worker's
+"""Receivables registry use cases: accept a registration, read it, retry a dead-lettered one, ask for
+inactivation, and the worker's
 step that talks to the registrar and records the outcome with its event."""
 
 from typing import Any
@@ -54,6 +55,17 @@ def request_inactivation(
         asked, receivable.version, [announce(rules.INACTIVATION_REQUESTED, asked, actor.correlation_id)]
     )
     return asked
+
+
+def retry_registration(store: CreditRights, actor: Actor, internal_number: str) -> Receivable:
+    """A dead-lettered receivable queued for registration again: attempts reset and the request announced
+    in the same write, so the worker registers it anew."""
+    receivable = get_receivable(store, actor, internal_number)
+    retried = rules.registration_retried(receivable, now())
+    store.save(
+        retried, receivable.version, [_event(rules.REGISTRATION_REQUESTED, retried, actor.correlation_id)]
+    )
+    return retried
 
 
 def settle(

@@ -2,14 +2,18 @@
 
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from financing.clock import iso
-from financing.domain.credit_rights import Receivable
+from financing.domain.credit_rights import Receivable, dead_lettered
 
 ACCEPTED = (
     "Receivable registration requested. The outcome is announced on the event bus as "
     "credit_rights_registration_success-1 or credit_rights_registration_failure-1."
+)
+RETRY_ACCEPTED = (
+    "Receivable registration requested again with its attempts reset. The outcome is announced on the event "
+    "bus as credit_rights_registration_success-1 or credit_rights_registration_failure-1."
 )
 INACTIVATION_ACCEPTED = (
     "Receivable inactivation requested. The outcome is announced on the event bus as "
@@ -32,6 +36,10 @@ class ReceivableObject(BaseModel):
     registrar_reference: str | None
     attempts: int
     last_error: str | None
+    dead_lettered: bool = Field(
+        description="PENDING with its registration attempts exhausted: the request rests in the dead-letter "
+        "queue until `POST /v1/credit-rights/{internal_number}/retry_registration`."
+    )
     message: str | None
     holding_number: str
     debtor_document_number: str
@@ -49,6 +57,7 @@ def receivable_object(receivable: Receivable) -> ReceivableObject:
         registrar_reference=receivable.registrar_reference,
         attempts=receivable.attempts,
         last_error=receivable.last_error,
+        dead_lettered=dead_lettered(receivable),
         message=receivable.message,
         holding_number=receivable.holding_number,
         debtor_document_number=receivable.debtor_document_number,
