@@ -125,6 +125,7 @@ def test_a_retried_commit_writes_the_entry_once():
     act("fund_invoice", "fund", invoice["id"], {})
     after = store.get("acme", invoice["id"])
     from financing.adapters.concentration import Guard
+    from financing.composition.invoices import invoice_event
     from financing.domain.actor import Actor
     from financing.domain.errors import Conflict
     from financing.services.invoices import _events_for
@@ -136,7 +137,7 @@ def test_a_retried_commit_writes_the_entry_once():
             before,
             [],
             actor,
-            _events_for(after, [], actor),
+            _events_for(after, [], actor, invoice_event),
             limit_guard={"total_limit": 0, "headroom": 0},
             concentration=Guard(settings_version=0),
         )
