@@ -8,6 +8,7 @@ from financing.api.core import caller
 from financing.api.idempotency import once
 from financing.api.pismo import pismo_api, pismo_entrypoint
 from financing.auth.scopes import Scope
+from financing.composition.credit_rights import receivable_event
 from financing.dialects.pismo.responses import RETRY_ACCEPTED, ReceivableObject, documented, receivable_object
 from financing.exact_json import jsonable
 from financing.services.credit_rights import retry_registration
@@ -29,7 +30,9 @@ def retry(internal_number: str) -> Response[ReceivableObject]:
 
     def requeue() -> tuple[int, dict]:
         return 202, jsonable(
-            receivable_object(retry_registration(CreditRightStore(), actor, internal_number))
+            receivable_object(
+                retry_registration(CreditRightStore(), actor, internal_number, announce=receivable_event)
+            )
         )
 
     return once(app, actor.tenant_id, requeue)

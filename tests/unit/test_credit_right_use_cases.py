@@ -110,11 +110,11 @@ def test_only_a_dead_lettered_registration_is_retried_with_its_attempts_reset_an
     for _ in range(rules.REGISTRATION_MAX_ATTEMPTS):
         assert not rules.dead_lettered(get_receivable(FakeCreditRights(books), ACME, "R-1"))
         with pytest.raises(StateConflict):
-            retry_registration(FakeCreditRights(books), ACME, "R-1")
+            retry_registration(FakeCreditRights(books), ACME, "R-1", announce=receivable_event)
         with pytest.raises(TransientRegistrarError):
             _settle(books, registrar)
     assert rules.dead_lettered(get_receivable(FakeCreditRights(books), ACME, "R-1"))
-    retried = retry_registration(FakeCreditRights(books), ACME, "R-1")
+    retried = retry_registration(FakeCreditRights(books), ACME, "R-1", announce=receivable_event)
     assert (retried.status, retried.attempts, rules.dead_lettered(retried)) == (
         RegistryStatus.PENDING,
         0,
@@ -123,7 +123,7 @@ def test_only_a_dead_lettered_registration_is_retried_with_its_attempts_reset_an
     assert books.outbox[-1].type == rules.REGISTRATION_REQUESTED
     assert _settle(books, registrar) == rules.SUCCESS
     with pytest.raises(StateConflict):
-        retry_registration(FakeCreditRights(books), ACME, "R-1")
+        retry_registration(FakeCreditRights(books), ACME, "R-1", announce=receivable_event)
 
 
 def test_a_refusal_rejects_the_receivable_with_the_registrars_message():

@@ -57,13 +57,15 @@ def request_inactivation(
     return asked
 
 
-def retry_registration(store: CreditRights, actor: Actor, internal_number: str) -> Receivable:
+def retry_registration(
+    store: CreditRights, actor: Actor, internal_number: str, *, announce: AnnouncesReceivable
+) -> Receivable:
     """A dead-lettered receivable queued for registration again: attempts reset and the request announced
     in the same write, so the worker registers it anew."""
     receivable = get_receivable(store, actor, internal_number)
     retried = rules.registration_retried(receivable, now())
     store.save(
-        retried, receivable.version, [_event(rules.REGISTRATION_REQUESTED, retried, actor.correlation_id)]
+        retried, receivable.version, [announce(rules.REGISTRATION_REQUESTED, retried, actor.correlation_id)]
     )
     return retried
 
