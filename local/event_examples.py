@@ -1,4 +1,4 @@
-"""Realistic values for each event's example: the event models (financing.dialects.events) build the
+"""Realistic values for each event's example: the event models (financing.families.events) build the
 examples of docs/asyncapi.json from them, so an example that no longer fits its model fails generation."""
 
 from typing import Any

@@ -255,7 +255,7 @@ def add_links(document: dict) -> dict:
 
 
 # ----------------------------------------------------------------------------------- path id parameters
-# Each id a path names, by its parameter: the type prefix of our ids (`inv_<ULID>`), or the dialect's own
+# Each id a path names, by its parameter: the type prefix of our ids (`inv_<ULID>`), or the family's own
 # format. A malformed id is refused (404, as for an id nobody has), so the document says what is valid.
 ID_PREFIXES = {
     "company_id": "company",

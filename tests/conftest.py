@@ -23,7 +23,7 @@ os.environ.pop("AWS_ENDPOINT_URL", None)
 def event_models_built():
     """Each event type's model is built on its first announcement (a function loads only the models it
     announces); the tests build them all once here, so no property test times that with its first example."""
-    from financing.dialects.events import KINDS, detail_model
+    from financing.families.events import KINDS, detail_model
 
     for event_type in KINDS:
         detail_model(event_type)

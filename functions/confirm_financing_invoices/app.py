@@ -9,14 +9,14 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Header
 
 from financing.adapters.credit_line import CreditLineStore
 from financing.api.core import core_api
-from financing.api.idempotency import once
+from financing.api.idempotency import idempotent_response
 from financing.api.monite import connect_entrypoint, connect_grant
 from financing.auth.financing_tokens import Grant, issue_pair
 from financing.clock import now
 from financing.composition.invoices import invoice_ports
 from financing.correlation import correlation_id_of
-from financing.dialects.monite.errors import documented, monite_error_for
-from financing.dialects.monite.invoices import (
+from financing.families.monite.errors import monite_error_for, monite_responses
+from financing.families.monite.invoices import (
     FinancingPushInvoicesRequest,
     FinancingPushInvoicesResponse,
     financing_invoice,
@@ -37,7 +37,9 @@ app = core_api(monite_error_for)
     "business is the token's, never the request's: another business's invoice is 404 and nothing is "
     "written. Honours `Idempotency-Key` (a replay answers the first tokens).",
     tags=["Financing (Monite)"],
-    responses=documented(201, FinancingPushInvoicesResponse, "The tokens; the session, open; the invoices."),
+    responses=monite_responses(
+        201, FinancingPushInvoicesResponse, "The tokens; the session, open; the invoices."
+    ),
 )
 def confirm_invoices(
     body: Annotated[FinancingPushInvoicesRequest, Body()],
@@ -63,7 +65,7 @@ def confirm_invoices(
             "invoices": [financing_invoice(i, names.get(i.buyer)) for i in submitted],
         }
 
-    return once(app, grant.tenant_id, submit)
+    return idempotent_response(app, grant.tenant_id, submit)
 
 
 lambda_handler = connect_entrypoint(app)

@@ -7,16 +7,16 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from financing.adapters.buyer_limits import BuyerLimitStore
 from financing.api.core import caller, core_api, entrypoint
-from financing.api.idempotency import once
+from financing.api.idempotency import idempotent_response
 from financing.auth.scopes import Scope
 from financing.composition.buyer_limits import buyer_limit_event
-from financing.dialects.core.buyer_limits import (
+from financing.families.core.buyer_limits import (
     BuyerLimitCreate,
     BuyerLimitObject,
     buyer_limit_object,
     creation_details,
 )
-from financing.dialects.core.errors import documented
+from financing.families.core.errors import core_responses
 from financing.services.buyer_limits import create_buyer_limit
 
 app = core_api()
@@ -26,11 +26,13 @@ app = core_api()
     "/v1/buyer_limits",
     summary="Request a buyer limit",
     tags=["Buyer limits"],
-    responses=documented(201, BuyerLimitObject, "The limit, pending; it supersedes the buyer's current one."),
+    responses=core_responses(
+        201, BuyerLimitObject, "The limit, pending; it supersedes the buyer's current one."
+    ),
 )
 def create(body: Annotated[BuyerLimitCreate, Body()]) -> Response[BuyerLimitObject]:
     actor = caller(app)
-    return once(
+    return idempotent_response(
         app,
         actor.tenant_id,
         lambda: (

@@ -7,11 +7,11 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from financing.adapters.companies import CompanyStore
 from financing.api.core import caller, core_api, entrypoint
-from financing.api.idempotency import once
+from financing.api.idempotency import idempotent_response
 from financing.auth.scopes import Scope
 from financing.composition.companies import company_event
-from financing.dialects.core.companies import CompanyCreate, CompanyObject, company_object, creation_details
-from financing.dialects.core.errors import documented
+from financing.families.core.companies import CompanyCreate, CompanyObject, company_object, creation_details
+from financing.families.core.errors import core_responses
 from financing.services.companies import create_company
 
 app = core_api()
@@ -21,11 +21,11 @@ app = core_api()
     "/v1/companies",
     summary="Create a company",
     tags=["Companies"],
-    responses=documented(201, CompanyObject, "The company, created."),
+    responses=core_responses(201, CompanyObject, "The company, created."),
 )
 def create(body: Annotated[CompanyCreate, Body()]) -> Response[CompanyObject]:
     actor = caller(app)
-    return once(
+    return idempotent_response(
         app,
         actor.tenant_id,
         lambda: (

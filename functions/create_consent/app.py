@@ -7,11 +7,11 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from financing.adapters.consents import ConsentStore
 from financing.api.core import caller, core_api, entrypoint
-from financing.api.idempotency import once
+from financing.api.idempotency import idempotent_response
 from financing.auth.scopes import Scope
 from financing.composition.consents import consent_event
-from financing.dialects.core.consents import ConsentCreate, ConsentObject, consent_object
-from financing.dialects.core.errors import documented
+from financing.families.core.consents import ConsentCreate, ConsentObject, consent_object
+from financing.families.core.errors import core_responses
 from financing.services.consents import create_consent
 
 app = core_api()
@@ -21,7 +21,7 @@ app = core_api()
     "/v1/open_finance/consents",
     summary="Create a consent",
     tags=["Open Finance consents"],
-    responses=documented(201, ConsentObject, "The consent, AUTHORISED."),
+    responses=core_responses(201, ConsentObject, "The consent, AUTHORISED."),
 )
 def create(body: Annotated[ConsentCreate, Body()]) -> Response[ConsentObject]:
     actor = caller(app)
@@ -37,7 +37,7 @@ def create(body: Annotated[ConsentCreate, Body()]) -> Response[ConsentObject]:
         )
         return 201, consent_object(consent).model_dump(mode="json")
 
-    return once(app, actor.tenant_id, grant)
+    return idempotent_response(app, actor.tenant_id, grant)
 
 
 lambda_handler = entrypoint(app, scope=Scope.CONSENTS_MANAGE)

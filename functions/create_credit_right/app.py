@@ -8,13 +8,13 @@ from pydantic import WithJsonSchema
 
 from financing.adapters.credit_rights import CreditRightStore
 from financing.api.core import caller
-from financing.api.idempotency import once
+from financing.api.idempotency import idempotent_response
 from financing.api.pismo import pismo_api, pismo_entrypoint
 from financing.auth.scopes import Scope
 from financing.composition.credit_rights import receivable_event
-from financing.dialects.pismo.credit_rights import request_schema
-from financing.dialects.pismo.registration import accepted_receivable
-from financing.dialects.pismo.responses import ACCEPTED, CreateReceivableResponse, documented
+from financing.families.pismo.credit_rights import request_schema
+from financing.families.pismo.registration import accepted_receivable
+from financing.families.pismo.responses import ACCEPTED, CreateReceivableResponse, pismo_responses
 from financing.services.credit_rights import request_registration
 
 app = pismo_api()
@@ -24,7 +24,7 @@ app = pismo_api()
     "/v1/credit-rights",
     summary="Register a receivable",
     tags=["Credit rights"],
-    responses=documented(202, CreateReceivableResponse, ACCEPTED),
+    responses=pismo_responses(202, CreateReceivableResponse, ACCEPTED),
 )
 def register(
     body: Annotated[
@@ -40,7 +40,7 @@ def register(
             message=ACCEPTED, recorder_account=request.get("recorder_account")
         ).model_dump()
 
-    return once(app, actor.tenant_id, accept)
+    return idempotent_response(app, actor.tenant_id, accept)
 
 
 lambda_handler = pismo_entrypoint(app, scope=Scope.CREDIT_RIGHTS_WRITE)

@@ -7,16 +7,16 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from financing.adapters.documents import DocumentFiles, DocumentStore
 from financing.api.core import caller, core_api, entrypoint
-from financing.api.idempotency import once
+from financing.api.idempotency import idempotent_response
 from financing.auth.scopes import Scope
 from financing.composition.documents import document_event
-from financing.dialects.core.documents import (
+from financing.families.core.documents import (
     DocumentCreate,
     DocumentObject,
     creation_details,
     document_object,
 )
-from financing.dialects.core.errors import documented
+from financing.families.core.errors import core_responses
 from financing.services.documents import create_document
 
 app = core_api()
@@ -31,7 +31,7 @@ app = core_api()
         "multipart/form-data to its `url`. The document is `uploaded` once the file is stored."
     ),
     tags=["Documents"],
-    responses=documented(201, DocumentObject, "The document, created, with its upload form."),
+    responses=core_responses(201, DocumentObject, "The document, created, with its upload form."),
 )
 def create(body: Annotated[DocumentCreate, Body()]) -> Response[DocumentObject]:
     actor = caller(app)
@@ -42,7 +42,7 @@ def create(body: Annotated[DocumentCreate, Body()]) -> Response[DocumentObject]:
         )
         return 201, document_object(document, upload=upload).model_dump(mode="json")
 
-    return once(app, actor.tenant_id, action)
+    return idempotent_response(app, actor.tenant_id, action)
 
 
 lambda_handler = entrypoint(app, scope=Scope.INVOICES_WRITE)

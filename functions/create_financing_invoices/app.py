@@ -7,14 +7,14 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from financing.adapters.credit_line import CreditLineStore
 from financing.api.core import caller
-from financing.api.idempotency import once
+from financing.api.idempotency import idempotent_response
 from financing.api.monite import business, monite_api, monite_entrypoint
 from financing.auth.financing_tokens import issue_pair
 from financing.auth.scopes import Scope
 from financing.clock import now
 from financing.composition.invoices import invoice_use_cases
-from financing.dialects.monite.errors import documented
-from financing.dialects.monite.invoices import (
+from financing.families.monite.errors import monite_responses
+from financing.families.monite.invoices import (
     FinancingPushInvoicesRequest,
     FinancingPushInvoicesResponse,
     financing_invoice,
@@ -35,7 +35,9 @@ app = monite_api()
     "`GET /v1/financing_connect`), plus the session and the invoices in `FinancingInvoice` shape. "
     "Honours `Idempotency-Key` (a replay answers the first tokens).",
     tags=["Financing (Monite)"],
-    responses=documented(201, FinancingPushInvoicesResponse, "The tokens; the session, open; the invoices."),
+    responses=monite_responses(
+        201, FinancingPushInvoicesResponse, "The tokens; the session, open; the invoices."
+    ),
 )
 def push(body: Annotated[FinancingPushInvoicesRequest, Body()]) -> Response[dict]:
     invoices = invoice_use_cases(caller(app))
@@ -53,7 +55,7 @@ def push(body: Annotated[FinancingPushInvoicesRequest, Body()]) -> Response[dict
             "invoices": [financing_invoice(i, names.get(i.buyer)) for i in submitted],
         }
 
-    return once(app, invoices.actor.tenant_id, submit)
+    return idempotent_response(app, invoices.actor.tenant_id, submit)
 
 
 lambda_handler = monite_entrypoint(app, scope=Scope.INVOICES_WRITE)

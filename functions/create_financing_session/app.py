@@ -6,11 +6,11 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from financing.api.core import caller, core_api, entrypoint
-from financing.api.idempotency import once
+from financing.api.idempotency import idempotent_response
 from financing.auth.scopes import Scope
 from financing.composition.invoices import invoice_use_cases
-from financing.dialects.core.errors import documented
-from financing.dialects.core.invoices import FinancingSessionCreate, SessionObject, session_object
+from financing.families.core.errors import core_responses
+from financing.families.core.invoices import FinancingSessionCreate, SessionObject, session_object
 
 app = core_api()
 
@@ -19,7 +19,7 @@ app = core_api()
     "/v1/financing_sessions",
     summary="Open a financing session",
     tags=["Invoices"],
-    responses=documented(201, SessionObject, "The session, open; the invoice is submitted."),
+    responses=core_responses(201, SessionObject, "The session, open; the invoice is submitted."),
 )
 def open_session(body: Annotated[FinancingSessionCreate, Body()]) -> Response[SessionObject]:
     invoices = invoice_use_cases(caller(app))
@@ -34,7 +34,7 @@ def open_session(body: Annotated[FinancingSessionCreate, Body()]) -> Response[Se
         )
         return 201, {**session_object(invoice.sessions[-1]).model_dump(), "invoices": [invoice.id]}
 
-    return once(app, invoices.actor.tenant_id, submit)
+    return idempotent_response(app, invoices.actor.tenant_id, submit)
 
 
 lambda_handler = entrypoint(app, scope=Scope.INVOICES_WRITE)

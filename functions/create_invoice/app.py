@@ -6,11 +6,11 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from financing.api.core import caller, core_api, entrypoint
-from financing.api.idempotency import once
+from financing.api.idempotency import idempotent_response
 from financing.auth.scopes import Scope
 from financing.composition.invoices import invoice_use_cases
-from financing.dialects.core.errors import documented
-from financing.dialects.core.invoices import InvoiceCreate, InvoiceObject
+from financing.families.core.errors import core_responses
+from financing.families.core.invoices import InvoiceCreate, InvoiceObject
 
 app = core_api()
 
@@ -19,11 +19,11 @@ app = core_api()
     "/v1/invoices",
     summary="Create an invoice",
     tags=["Invoices"],
-    responses=documented(201, InvoiceObject, "The invoice, a draft."),
+    responses=core_responses(201, InvoiceObject, "The invoice, a draft."),
 )
 def create(body: Annotated[InvoiceCreate, Body()]) -> Response[InvoiceObject]:
     invoices = invoice_use_cases(caller(app))
-    return once(
+    return idempotent_response(
         app, invoices.actor.tenant_id, lambda: (201, invoices.render(invoices.create(body.details())))
     )
 

@@ -7,12 +7,12 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from financing.adapters.webhooks import SubscriptionStore
 from financing.api.core import caller, core_api, entrypoint
-from financing.api.idempotency import once
+from financing.api.idempotency import idempotent_response
 from financing.auth.scopes import Scope
 from financing.composition.webhooks import subscription_event
 from financing.config import settings
-from financing.dialects.core.errors import documented
-from financing.dialects.core.webhooks import (
+from financing.families.core.errors import core_responses
+from financing.families.core.webhooks import (
     SHOWN_ONCE,
     WebhookSubscriptionCreate,
     WebhookSubscriptionWithSecret,
@@ -28,13 +28,13 @@ app = core_api()
     "/v1/webhook_subscriptions",
     summary="Create a webhook subscription",
     tags=["Webhooks"],
-    responses=documented(
+    responses=core_responses(
         201, WebhookSubscriptionWithSecret, "The subscription, with its secret (shown only now)."
     ),
 )
 def create(body: Annotated[WebhookSubscriptionCreate, Body()]) -> Response[WebhookSubscriptionWithSecret]:
     actor = caller(app)
-    return once(
+    return idempotent_response(
         app,
         actor.tenant_id,
         lambda: (

@@ -7,7 +7,7 @@ from financing.api.core import caller, respond
 from financing.api.pismo import pismo_api, pismo_entrypoint
 from financing.auth.scopes import Scope
 from financing.composition.credit_rights import receivable_event
-from financing.dialects.pismo.responses import INACTIVATION_ACCEPTED, Acknowledgement, documented
+from financing.families.pismo.responses import INACTIVATION_ACCEPTED, Acknowledgement, pismo_responses
 from financing.services.credit_rights import request_inactivation
 
 app = pismo_api()
@@ -17,7 +17,7 @@ app = pismo_api()
     "/v1/credit-rights/<internal_number>",
     summary="Inactivate a receivable",
     tags=["Credit rights"],
-    responses=documented(202, Acknowledgement, INACTIVATION_ACCEPTED),
+    responses=pismo_responses(202, Acknowledgement, INACTIVATION_ACCEPTED),
 )
 def inactivate(internal_number: str) -> Response[Acknowledgement]:
     request_inactivation(CreditRightStore(), caller(app), internal_number, announce=receivable_event)

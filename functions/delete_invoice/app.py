@@ -8,7 +8,7 @@ from pydantic import BaseModel
 from financing.api.core import caller, core_api, entrypoint, respond
 from financing.auth.scopes import Scope
 from financing.composition.invoices import invoice_use_cases
-from financing.dialects.core.errors import documented
+from financing.families.core.errors import core_responses
 
 app = core_api()
 
@@ -23,7 +23,7 @@ class Deleted(BaseModel):
     "/v1/invoices/<invoice_id>",
     summary="Delete a draft invoice",
     tags=["Invoices"],
-    responses=documented(200, Deleted, "The invoice is deleted."),
+    responses=core_responses(200, Deleted, "The invoice is deleted."),
 )
 def delete(invoice_id: str) -> Response[Deleted]:
     invoices = invoice_use_cases(caller(app))

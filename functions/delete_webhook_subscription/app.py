@@ -6,8 +6,8 @@ from financing.adapters.webhooks import SubscriptionStore
 from financing.api.core import caller, core_api, entrypoint, respond
 from financing.auth.scopes import Scope
 from financing.composition.webhooks import subscription_event
-from financing.dialects.core.errors import documented
-from financing.dialects.core.webhooks import DeletedWebhookSubscription
+from financing.families.core.errors import core_responses
+from financing.families.core.webhooks import DeletedWebhookSubscription
 from financing.services.webhooks import delete_subscription
 
 app = core_api()
@@ -17,7 +17,7 @@ app = core_api()
     "/v1/webhook_subscriptions/<subscription_id>",
     summary="Delete a webhook subscription",
     tags=["Webhooks"],
-    responses=documented(200, DeletedWebhookSubscription, "The subscription is deleted."),
+    responses=core_responses(200, DeletedWebhookSubscription, "The subscription is deleted."),
 )
 def delete(subscription_id: str) -> Response[DeletedWebhookSubscription]:
     deleted = delete_subscription(

@@ -9,13 +9,13 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from financing.api.core import caller, core_api, entrypoint
 from financing.api.ledger import journal_page
 from financing.auth.scopes import Scope
-from financing.dialects.core.errors import documented_as
-from financing.dialects.core.ledger import journal_csv
-from financing.dialects.core.lists import DEFAULT_LIMIT, MAX_LIMIT, QueryDate, id_filter
 from financing.domain.ledger import Account
+from financing.families.core.errors import core_responses_as
+from financing.families.core.ledger import journal_csv
+from financing.families.core.lists import DEFAULT_LIMIT, MAX_LIMIT, QueryDate, id_filter
 
 app = core_api()
-CSV = documented_as(
+CSV = core_responses_as(
     200,
     {"text/csv": {"schema": {"type": "string"}}},
     "The entries' postings as CSV (RFC 4180, header row); `x-next-cursor` resumes the export.",

@@ -8,9 +8,9 @@ from financing.api.core import caller, core_api, entrypoint
 from financing.auth.scopes import Scope
 from financing.clock import today
 from financing.composition.ledger import ledger_use_cases
-from financing.dialects.core.errors import documented
-from financing.dialects.core.ledger import AgingReportsObject, aging_object
-from financing.dialects.core.lists import QueryDate
+from financing.families.core.errors import core_responses
+from financing.families.core.ledger import AgingReportsObject, aging_object
+from financing.families.core.lists import QueryDate
 
 app = core_api()
 
@@ -22,7 +22,7 @@ app = core_api()
     "`as_of`'s month (or of the latest final month: a month is final an hour after it ends) plus the "
     "entries posted since, so a request reads about one month of entries whatever the tenant's history.",
     tags=["Reports"],
-    responses=documented(200, AgingReportsObject, "Per currency: the buckets in total and per buyer."),
+    responses=core_responses(200, AgingReportsObject, "Per currency: the buckets in total and per buyer."),
 )
 def aging(
     as_of: Annotated[

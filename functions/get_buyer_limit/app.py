@@ -4,8 +4,8 @@ from financing.adapters.buyer_limits import BuyerLimitStore
 from financing.adapters.exposure import ExposureStore
 from financing.api.core import caller, core_api, entrypoint
 from financing.auth.scopes import Scope
-from financing.dialects.core.buyer_limits import BuyerLimitObject, buyer_limit_object
-from financing.dialects.core.errors import documented
+from financing.families.core.buyer_limits import BuyerLimitObject, buyer_limit_object
+from financing.families.core.errors import core_responses
 from financing.services.buyer_limits import get_buyer_limit
 
 app = core_api()
@@ -15,7 +15,7 @@ app = core_api()
     "/v1/buyer_limits/<buyer_limit_id>",
     summary="Retrieve a buyer limit",
     tags=["Buyer limits"],
-    responses=documented(200, BuyerLimitObject, "The buyer limit."),
+    responses=core_responses(200, BuyerLimitObject, "The buyer limit."),
 )
 def retrieve(buyer_limit_id: str) -> BuyerLimitObject:
     actor = caller(app)

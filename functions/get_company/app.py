@@ -3,8 +3,8 @@
 from financing.adapters.companies import CompanyStore
 from financing.api.core import caller, core_api, entrypoint
 from financing.auth.scopes import Scope
-from financing.dialects.core.companies import CompanyObject, company_object
-from financing.dialects.core.errors import documented
+from financing.families.core.companies import CompanyObject, company_object
+from financing.families.core.errors import core_responses
 from financing.services.companies import get_company
 
 app = core_api()
@@ -14,7 +14,7 @@ app = core_api()
     "/v1/companies/<company_id>",
     summary="Retrieve a company",
     tags=["Companies"],
-    responses=documented(200, CompanyObject, "The company."),
+    responses=core_responses(200, CompanyObject, "The company."),
 )
 def retrieve(company_id: str) -> CompanyObject:
     actor = caller(app)

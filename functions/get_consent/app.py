@@ -5,8 +5,8 @@ from aws_lambda_powertools.event_handler import Response
 from financing.adapters.consents import ConsentStore
 from financing.api.core import caller, core_api, entrypoint, respond
 from financing.auth.scopes import Scope
-from financing.dialects.core.consents import ConsentObject, consent_object
-from financing.dialects.core.errors import documented
+from financing.families.core.consents import ConsentObject, consent_object
+from financing.families.core.errors import core_responses
 from financing.services.consents import get_consent
 
 app = core_api()
@@ -16,7 +16,7 @@ app = core_api()
     "/v1/open_finance/consents/<consent_id>",
     summary="Retrieve a consent",
     tags=["Open Finance consents"],
-    responses=documented(200, ConsentObject, "The consent."),
+    responses=core_responses(200, ConsentObject, "The consent."),
 )
 def retrieve(consent_id: str) -> Response[ConsentObject]:
     consent = get_consent(ConsentStore(), caller(app), consent_id)

@@ -6,8 +6,8 @@ from financing.adapters.credit_rights import CreditRightStore
 from financing.api.core import caller, respond
 from financing.api.pismo import pismo_api, pismo_entrypoint
 from financing.auth.scopes import Scope
-from financing.dialects.pismo.responses import ReceivableObject, documented, receivable_object
 from financing.exact_json import jsonable
+from financing.families.pismo.responses import ReceivableObject, pismo_responses, receivable_object
 from financing.services.credit_rights import get_receivable
 
 app = pismo_api()
@@ -17,7 +17,7 @@ app = pismo_api()
     "/v1/credit-rights/<internal_number>",
     summary="Retrieve a receivable",
     tags=["Credit rights"],
-    responses=documented(200, ReceivableObject, "The receivable with its registry status."),
+    responses=pismo_responses(200, ReceivableObject, "The receivable with its registry status."),
 )
 def retrieve(internal_number: str) -> Response[ReceivableObject]:
     receivable = get_receivable(CreditRightStore(), caller(app), internal_number)

@@ -4,8 +4,8 @@ from financing.adapters.documents import DocumentFiles, DocumentStore
 from financing.api.core import caller, core_api, entrypoint
 from financing.auth.scopes import Scope
 from financing.composition.documents import document_event
-from financing.dialects.core.documents import DocumentObject, document_object
-from financing.dialects.core.errors import documented
+from financing.families.core.documents import DocumentObject, document_object
+from financing.families.core.errors import core_responses
 from financing.services.documents import download_link, get_document
 
 app = core_api()
@@ -19,7 +19,7 @@ app = core_api()
         "carries `download`, a presigned GET of its file valid for 5 minutes."
     ),
     tags=["Documents"],
-    responses=documented(200, DocumentObject, "The document."),
+    responses=core_responses(200, DocumentObject, "The document."),
 )
 def retrieve(document_id: str) -> DocumentObject:
     actor = caller(app)

@@ -4,8 +4,8 @@ from financing.api.core import caller, core_api, entrypoint
 from financing.auth.scopes import Scope
 from financing.clock import today
 from financing.composition.ledger import ledger_use_cases
-from financing.dialects.core.errors import documented
-from financing.dialects.core.ledger import ExposureReportObject, exposure_object
+from financing.families.core.errors import core_responses
+from financing.families.core.ledger import ExposureReportObject, exposure_object
 
 app = core_api()
 
@@ -14,7 +14,7 @@ app = core_api()
     "/v1/reports/exposure",
     summary="Exposure per buyer and supplier",
     tags=["Reports"],
-    responses=documented(200, ExposureReportObject, "Limits, drawn, available and overdue amounts."),
+    responses=core_responses(200, ExposureReportObject, "Limits, drawn, available and overdue amounts."),
 )
 def exposure() -> ExposureReportObject:
     buyers, suppliers = ledger_use_cases(caller(app)).exposure()

@@ -12,13 +12,13 @@ from financing.auth.financing_tokens import Purpose, verify
 from financing.auth.tokens import InvalidToken
 from financing.composition.financing_push import connect_view
 from financing.correlation import correlation_id_of
-from financing.dialects.monite.errors import (
+from financing.families.monite.errors import (
     ForeignSessionToken,
     InvalidFinancingToken,
-    documented,
     monite_error_for,
+    monite_responses,
 )
-from financing.dialects.monite.tokens import FinancingConnectResponse
+from financing.families.monite.tokens import FinancingConnectResponse
 
 app = core_api(monite_error_for)
 
@@ -33,7 +33,7 @@ app = core_api(monite_error_for)
     "tokens do not open it: a forged, expired or foreign token is 401, a session token of another "
     'business 403, both in `{"error": {"message"}}` saying nothing more.',
     tags=["Financing (Monite)"],
-    responses=documented(
+    responses=monite_responses(
         200, FinancingConnectResponse, "The offers and draft invoices, and the session when asked for."
     ),
 )

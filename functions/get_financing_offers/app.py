@@ -6,8 +6,8 @@ from financing.adapters.credit_line import CreditLineStore
 from financing.api.core import caller, respond
 from financing.api.monite import monite_api, monite_entrypoint
 from financing.auth.scopes import Scope
-from financing.dialects.monite.errors import documented
-from financing.dialects.monite.offers import FinancingOffersResponse, offers_response
+from financing.families.monite.errors import monite_responses
+from financing.families.monite.offers import FinancingOffersResponse, offers_response
 from financing.services.financing_offers import credit_line
 
 app = monite_api()
@@ -19,7 +19,7 @@ app = monite_api()
     description="`ONBOARDED` with one `CURRENT` offer once a lender set the tenant's credit line "
     "(`available_amount` = line - principal outstanding), else `NEW` with no offer.",
     tags=["Financing (Monite)"],
-    responses=documented(200, FinancingOffersResponse, "The business status and its offers."),
+    responses=monite_responses(200, FinancingOffersResponse, "The business status and its offers."),
 )
 def offers() -> Response[FinancingOffersResponse]:
     line = credit_line(CreditLineStore(), caller(app))

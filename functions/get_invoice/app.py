@@ -5,8 +5,8 @@ from aws_lambda_powertools.event_handler import Response
 from financing.api.core import caller, core_api, entrypoint, respond
 from financing.auth.scopes import Scope
 from financing.composition.invoices import invoice_use_cases
-from financing.dialects.core.errors import documented
-from financing.dialects.core.invoices import InvoiceObject
+from financing.families.core.errors import core_responses
+from financing.families.core.invoices import InvoiceObject
 
 app = core_api()
 
@@ -15,7 +15,7 @@ app = core_api()
     "/v1/invoices/<invoice_id>",
     summary="Retrieve an invoice",
     tags=["Invoices"],
-    responses=documented(200, InvoiceObject, "The invoice."),
+    responses=core_responses(200, InvoiceObject, "The invoice."),
 )
 def retrieve(invoice_id: str) -> Response[InvoiceObject]:
     invoices = invoice_use_cases(caller(app))

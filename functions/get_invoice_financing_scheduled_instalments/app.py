@@ -3,8 +3,8 @@
 from financing.api.contract_parts import contract_part
 from financing.api.open_finance import open_finance_api, open_finance_entrypoint
 from financing.clock import today
-from financing.dialects.open_finance.contracts import instalments
 from financing.domain.consents import Permission
+from financing.families.open_finance.contracts import instalments
 
 app = open_finance_api()
 contract_part(

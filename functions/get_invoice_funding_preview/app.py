@@ -9,8 +9,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from financing.api.core import caller, core_api, entrypoint, respond
 from financing.auth.scopes import Scope
 from financing.composition.invoices import invoice_use_cases
-from financing.dialects.core.errors import documented
-from financing.dialects.core.invoices import FundingPreviewObject, funding_preview_object
+from financing.families.core.errors import core_responses
+from financing.families.core.invoices import FundingPreviewObject, funding_preview_object
 
 app = core_api()
 
@@ -23,7 +23,7 @@ app = core_api()
     "and the same checks: status, buyer limit, credit line, concentration), computed by the same domain "
     "function; nothing is written. A refusal is the error `fund` would answer.",
     tags=["Invoices"],
-    responses=documented(200, FundingPreviewObject, "What funding would book."),
+    responses=core_responses(200, FundingPreviewObject, "What funding would book."),
 )
 def preview(
     invoice_id: str,

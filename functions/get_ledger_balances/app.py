@@ -9,9 +9,9 @@ from financing.api.core import caller, core_api, entrypoint
 from financing.auth.scopes import Scope
 from financing.clock import today
 from financing.composition.ledger import ledger_use_cases
-from financing.dialects.core.errors import documented
-from financing.dialects.core.ledger import TrialBalancesObject, trial_balances_object
-from financing.dialects.core.lists import QueryDate, id_filter
+from financing.families.core.errors import core_responses
+from financing.families.core.ledger import TrialBalancesObject, trial_balances_object
+from financing.families.core.lists import QueryDate, id_filter
 
 app = core_api()
 
@@ -25,7 +25,9 @@ app = core_api()
     "about one month of entries whatever the tenant's history. A final month's closing is computed from "
     "its entries by the first request that needs it and stored once.",
     tags=["Ledger"],
-    responses=documented(200, TrialBalancesObject, "Each account's balance per currency, as of the date."),
+    responses=core_responses(
+        200, TrialBalancesObject, "Each account's balance per currency, as of the date."
+    ),
 )
 def balances(
     as_of: Annotated[

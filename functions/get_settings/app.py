@@ -3,8 +3,8 @@
 from financing.adapters.settings import SettingsStore
 from financing.api.core import caller, core_api, entrypoint
 from financing.auth.scopes import Scope
-from financing.dialects.core.errors import documented
-from financing.dialects.core.settings import SettingsObject, settings_object
+from financing.families.core.errors import core_responses
+from financing.families.core.settings import SettingsObject, settings_object
 from financing.services.settings import get_settings
 
 app = core_api()
@@ -14,7 +14,7 @@ app = core_api()
     "/v1/settings",
     summary="Retrieve the settings",
     tags=["Settings"],
-    responses=documented(200, SettingsObject, "The tenant's settings."),
+    responses=core_responses(200, SettingsObject, "The tenant's settings."),
 )
 def retrieve() -> SettingsObject:
     actor = caller(app)

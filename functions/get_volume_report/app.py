@@ -8,10 +8,10 @@ from financing.api.core import caller, core_api, entrypoint
 from financing.auth.scopes import Scope
 from financing.clock import today
 from financing.composition.ledger import ledger_use_cases
-from financing.dialects.core.errors import documented
-from financing.dialects.core.ledger import VolumeReportsObject, volume_object
-from financing.dialects.core.lists import QueryMonth
 from financing.domain.ledger import month_of, months_before
+from financing.families.core.errors import core_responses
+from financing.families.core.ledger import VolumeReportsObject, volume_object
+from financing.families.core.lists import QueryMonth
 
 app = core_api()
 
@@ -25,7 +25,7 @@ app = core_api()
     "of entries whatever the span. `from` after `to`, `to` after this month or a span over 36 months "
     "is a 422.",
     tags=["Reports"],
-    responses=documented(200, VolumeReportsObject, "Per currency: each month's funded and collected."),
+    responses=core_responses(200, VolumeReportsObject, "Per currency: each month's funded and collected."),
 )
 def volume(
     from_: Annotated[

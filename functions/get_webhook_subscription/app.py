@@ -3,8 +3,8 @@
 from financing.adapters.webhooks import SubscriptionStore
 from financing.api.core import caller, core_api, entrypoint
 from financing.auth.scopes import Scope
-from financing.dialects.core.errors import documented
-from financing.dialects.core.webhooks import WebhookSubscriptionObject, subscription_object
+from financing.families.core.errors import core_responses
+from financing.families.core.webhooks import WebhookSubscriptionObject, subscription_object
 from financing.services.webhooks import get_subscription
 
 app = core_api()
@@ -14,7 +14,7 @@ app = core_api()
     "/v1/webhook_subscriptions/<subscription_id>",
     summary="Retrieve a webhook subscription",
     tags=["Webhooks"],
-    responses=documented(200, WebhookSubscriptionObject, "The subscription (without its secret)."),
+    responses=core_responses(200, WebhookSubscriptionObject, "The subscription (without its secret)."),
 )
 def retrieve(subscription_id: str) -> WebhookSubscriptionObject:
     return subscription_object(get_subscription(SubscriptionStore(), caller(app), subscription_id))

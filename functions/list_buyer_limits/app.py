@@ -8,10 +8,10 @@ from financing.adapters.buyer_limits import BuyerLimitStore
 from financing.adapters.exposure import ExposureStore
 from financing.api.core import caller, core_api, entrypoint
 from financing.auth.scopes import Scope
-from financing.dialects.core.buyer_limits import BuyerLimitObject, buyer_limit_object
-from financing.dialects.core.errors import documented
-from financing.dialects.core.lists import DEFAULT_LIMIT, MAX_LIMIT, ListObject, id_filter
-from financing.dialects.core.pagination import Cursor, list_cursors
+from financing.families.core.buyer_limits import BuyerLimitObject, buyer_limit_object
+from financing.families.core.errors import core_responses
+from financing.families.core.lists import DEFAULT_LIMIT, MAX_LIMIT, ListObject, id_filter
+from financing.families.core.pagination import Cursor, list_cursors
 from financing.services.buyer_limits import list_buyer_limits
 
 app = core_api()
@@ -21,7 +21,7 @@ app = core_api()
     "/v1/buyer_limits",
     summary="List buyer limits",
     tags=["Buyer limits"],
-    responses=documented(200, ListObject[BuyerLimitObject], "A page of buyer limits."),
+    responses=core_responses(200, ListObject[BuyerLimitObject], "A page of buyer limits."),
 )
 def list_(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,

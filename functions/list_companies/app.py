@@ -7,10 +7,10 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from financing.adapters.companies import CompanyStore
 from financing.api.core import caller, core_api, entrypoint
 from financing.auth.scopes import Scope
-from financing.dialects.core.companies import CompanyObject, company_object
-from financing.dialects.core.errors import documented
-from financing.dialects.core.lists import DEFAULT_LIMIT, MAX_LIMIT, ListObject
-from financing.dialects.core.pagination import Cursor, list_cursors
+from financing.families.core.companies import CompanyObject, company_object
+from financing.families.core.errors import core_responses
+from financing.families.core.lists import DEFAULT_LIMIT, MAX_LIMIT, ListObject
+from financing.families.core.pagination import Cursor, list_cursors
 from financing.services.companies import list_companies
 
 app = core_api()
@@ -20,7 +20,7 @@ app = core_api()
     "/v1/companies",
     summary="List companies",
     tags=["Companies"],
-    responses=documented(200, ListObject[CompanyObject], "A page of companies."),
+    responses=core_responses(200, ListObject[CompanyObject], "A page of companies."),
 )
 def list_(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,

@@ -9,10 +9,10 @@ from financing.adapters.credit_rights import CreditRightStore
 from financing.api.core import caller, respond
 from financing.api.pismo import pismo_api, pismo_entrypoint
 from financing.auth.scopes import Scope
-from financing.dialects.core.lists import DEFAULT_LIMIT, MAX_LIMIT, ListObject
-from financing.dialects.core.pagination import Cursor, list_cursors
-from financing.dialects.pismo.responses import ReceivableObject, documented, receivable_object
 from financing.exact_json import jsonable
+from financing.families.core.lists import DEFAULT_LIMIT, MAX_LIMIT, ListObject
+from financing.families.core.pagination import Cursor, list_cursors
+from financing.families.pismo.responses import ReceivableObject, pismo_responses, receivable_object
 from financing.services.credit_rights import list_receivables
 
 app = pismo_api()
@@ -25,7 +25,7 @@ app = pismo_api()
     "`GET /v1/credit-rights/{internal_number}`'s shape (registry status, reference, attempts, last error), "
     "ordered by internal number, with the core list's cursor pagination; errors in Pismo's envelope.",
     tags=["Credit rights"],
-    responses=documented(200, ListObject[ReceivableObject], "A page of receivables."),
+    responses=pismo_responses(200, ListObject[ReceivableObject], "A page of receivables."),
 )
 def list_(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,

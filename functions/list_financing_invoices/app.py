@@ -9,13 +9,13 @@ from financing.api.core import caller, respond
 from financing.api.monite import monite_api, monite_entrypoint
 from financing.auth.scopes import Scope
 from financing.composition.invoices import invoice_use_cases
-from financing.dialects.monite.errors import documented
-from financing.dialects.monite.invoices import (
+from financing.families.monite.errors import monite_responses
+from financing.families.monite.invoices import (
     FinancingInvoiceListResponse,
     FinancingInvoiceParams,
     financing_invoice,
 )
-from financing.dialects.monite.pagination import Position, page_tokens, resume
+from financing.families.monite.pagination import Position, page_tokens, resume
 
 app = monite_api()
 
@@ -30,7 +30,7 @@ app = monite_api()
     "months may end a page early (fewer than `limit` invoices, even none, with a next token). Due date "
     "bounds may be at most 10 years apart (422 otherwise).",
     tags=["Financing (Monite)"],
-    responses=documented(200, FinancingInvoiceListResponse, "A page of invoices."),
+    responses=monite_responses(200, FinancingInvoiceListResponse, "A page of invoices."),
 )
 def list_(params: Annotated[FinancingInvoiceParams, Query()]) -> Response[dict]:
     invoices = invoice_use_cases(caller(app))

@@ -15,9 +15,9 @@ from financing.api.open_finance import (
     reply,
 )
 from financing.composition.open_finance import shared_contracts
-from financing.dialects.open_finance.contracts import contract_summary
-from financing.dialects.open_finance.errors import documented
-from financing.dialects.open_finance.pagination import DEFAULT_PAGE_SIZE
+from financing.families.open_finance.contracts import contract_summary
+from financing.families.open_finance.errors import open_finance_responses
+from financing.families.open_finance.pagination import DEFAULT_PAGE_SIZE
 
 app = open_finance_api()
 
@@ -26,7 +26,9 @@ app = open_finance_api()
     "/open-banking/invoice-financings/v2/contracts",
     summary="List the consented invoice-financing contracts",
     tags=["Open Finance Brasil"],
-    responses=documented("A page of the customer's contracts (ResponseInvoiceFinancingsContractList)."),
+    responses=open_finance_responses(
+        "A page of the customer's contracts (ResponseInvoiceFinancingsContractList)."
+    ),
 )
 def list_(
     page: Page = 1, page_size: PageSize = DEFAULT_PAGE_SIZE, pagination_key: PaginationKey = None

@@ -2,8 +2,8 @@
 
 from financing.api.contract_parts import contract_part
 from financing.api.open_finance import open_finance_api, open_finance_entrypoint
-from financing.dialects.open_finance.contracts import warranties
 from financing.domain.consents import Permission
+from financing.families.open_finance.contracts import warranties
 
 
 def _page(invoice, request):

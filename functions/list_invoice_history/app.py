@@ -9,9 +9,9 @@ from pydantic import BaseModel
 from financing.api.core import caller, core_api, entrypoint, respond
 from financing.auth.scopes import Scope
 from financing.composition.invoices import invoice_use_cases
-from financing.dialects.core.errors import documented
-from financing.dialects.core.lists import MAX_LIMIT, ListObject
-from financing.dialects.core.pagination import Cursor, list_cursors
+from financing.families.core.errors import core_responses
+from financing.families.core.lists import MAX_LIMIT, ListObject
+from financing.families.core.pagination import Cursor, list_cursors
 
 app = core_api()
 
@@ -31,7 +31,7 @@ class HistoryEntry(BaseModel):
     "/v1/invoices/<invoice_id>/history",
     summary="List an invoice's transitions",
     tags=["Invoices"],
-    responses=documented(200, ListObject[HistoryEntry], "The transitions, oldest first."),
+    responses=core_responses(200, ListObject[HistoryEntry], "The transitions, oldest first."),
 )
 def history(
     invoice_id: str,

@@ -8,11 +8,11 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from financing.api.core import caller, core_api, entrypoint, respond
 from financing.auth.scopes import Scope
 from financing.composition.invoices import invoice_use_cases
-from financing.dialects.core.errors import documented
-from financing.dialects.core.invoices import InvoiceObject, as_json
-from financing.dialects.core.lists import DEFAULT_LIMIT, MAX_LIMIT, ListObject
-from financing.dialects.core.pagination import Cursor, list_cursors
 from financing.domain.lifecycle import Status
+from financing.families.core.errors import core_responses
+from financing.families.core.invoices import InvoiceObject, invoice_json
+from financing.families.core.lists import DEFAULT_LIMIT, MAX_LIMIT, ListObject
+from financing.families.core.pagination import Cursor, list_cursors
 
 app = core_api()
 
@@ -25,7 +25,7 @@ app = core_api()
     "then end early with fewer than `limit` invoices, even none, and `has_more` with a `next_cursor` "
     "that goes on from where it stopped.",
     tags=["Invoices"],
-    responses=documented(200, ListObject[InvoiceObject], "A page of invoices."),
+    responses=core_responses(200, ListObject[InvoiceObject], "A page of invoices."),
 )
 def list_(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
@@ -49,7 +49,7 @@ def list_(
     next_cursor = cursors.next(page.last_examined if page.more else None)
     body = {
         "object": "list",
-        "data": [as_json(i) for i in page.invoices],
+        "data": [invoice_json(i) for i in page.invoices],
         "has_more": page.more,
         "next_cursor": next_cursor,
     }

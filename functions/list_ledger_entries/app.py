@@ -8,10 +8,10 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from financing.api.core import caller, core_api, entrypoint
 from financing.api.ledger import journal_page
 from financing.auth.scopes import Scope
-from financing.dialects.core.errors import documented
-from financing.dialects.core.ledger import LedgerEntryObject, entry_object
-from financing.dialects.core.lists import DEFAULT_LIMIT, MAX_LIMIT, ListObject, QueryDate, id_filter
 from financing.domain.ledger import Account
+from financing.families.core.errors import core_responses
+from financing.families.core.ledger import LedgerEntryObject, entry_object
+from financing.families.core.lists import DEFAULT_LIMIT, MAX_LIMIT, ListObject, QueryDate, id_filter
 
 app = core_api()
 
@@ -24,7 +24,7 @@ app = core_api()
     "early with fewer than `limit` entries, even none, and `has_more` with a `next_cursor` positioned at "
     "the last entry examined; walking the cursors returns every matching entry once, in order.",
     tags=["Ledger"],
-    responses=documented(200, ListObject[LedgerEntryObject], "A page of journal entries, oldest first."),
+    responses=core_responses(200, ListObject[LedgerEntryObject], "A page of journal entries, oldest first."),
 )
 def list_(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,

@@ -7,11 +7,11 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from financing.adapters.webhooks import DeliveryStore, SubscriptionStore
 from financing.api.core import caller, core_api, entrypoint
 from financing.auth.scopes import Scope
-from financing.dialects.core.errors import documented
-from financing.dialects.core.lists import DEFAULT_LIMIT, MAX_LIMIT, ListObject
-from financing.dialects.core.pagination import Cursor, list_cursors
-from financing.dialects.core.webhooks import WebhookDeliveryObject, delivery_object
 from financing.domain.webhooks import DeliveryStatus
+from financing.families.core.errors import core_responses
+from financing.families.core.lists import DEFAULT_LIMIT, MAX_LIMIT, ListObject
+from financing.families.core.pagination import Cursor, list_cursors
+from financing.families.core.webhooks import WebhookDeliveryObject, delivery_object
 from financing.services.webhooks import list_deliveries
 
 app = core_api()
@@ -21,7 +21,9 @@ app = core_api()
     "/v1/webhook_deliveries",
     summary="List a subscription's webhook deliveries",
     tags=["Webhooks"],
-    responses=documented(200, ListObject[WebhookDeliveryObject], "A page of deliveries, newest event first."),
+    responses=core_responses(
+        200, ListObject[WebhookDeliveryObject], "A page of deliveries, newest event first."
+    ),
 )
 def list_(
     subscription: Annotated[str, Query(max_length=64, description="The subscription (whsub_...)")],

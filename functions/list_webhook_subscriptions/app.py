@@ -7,10 +7,10 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from financing.adapters.webhooks import SubscriptionStore
 from financing.api.core import caller, core_api, entrypoint
 from financing.auth.scopes import Scope
-from financing.dialects.core.errors import documented
-from financing.dialects.core.lists import DEFAULT_LIMIT, MAX_LIMIT, ListObject
-from financing.dialects.core.pagination import Cursor, list_cursors
-from financing.dialects.core.webhooks import WebhookSubscriptionObject, subscription_object
+from financing.families.core.errors import core_responses
+from financing.families.core.lists import DEFAULT_LIMIT, MAX_LIMIT, ListObject
+from financing.families.core.pagination import Cursor, list_cursors
+from financing.families.core.webhooks import WebhookSubscriptionObject, subscription_object
 from financing.services.webhooks import list_subscriptions
 
 app = core_api()
@@ -20,7 +20,9 @@ app = core_api()
     "/v1/webhook_subscriptions",
     summary="List webhook subscriptions",
     tags=["Webhooks"],
-    responses=documented(200, ListObject[WebhookSubscriptionObject], "A page of subscriptions (no secrets)."),
+    responses=core_responses(
+        200, ListObject[WebhookSubscriptionObject], "A page of subscriptions (no secrets)."
+    ),
 )
 def list_(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,

@@ -10,8 +10,8 @@ from financing.api.core import caller, respond
 from financing.api.monite import monite_api, monite_entrypoint
 from financing.auth.scopes import Scope
 from financing.composition.financing_offers import offers_event
-from financing.dialects.monite.errors import documented
-from financing.dialects.monite.offers import CreditLineBody, FinancingOffersResponse, offers_response
+from financing.families.monite.errors import monite_responses
+from financing.families.monite.offers import CreditLineBody, FinancingOffersResponse, offers_response
 from financing.services.financing_offers import set_credit_line
 
 app = monite_api()
@@ -25,7 +25,7 @@ app = monite_api()
     "on the line (409 `credit_line_exceeded` beyond it) and full repayment gives it back. "
     "The currency cannot change while principal is outstanding (409).",
     tags=["Financing (Monite)"],
-    responses=documented(200, FinancingOffersResponse, "The offers as the tenant now sees them."),
+    responses=monite_responses(200, FinancingOffersResponse, "The offers as the tenant now sees them."),
 )
 def put(body: Annotated[CreditLineBody, Body()]) -> Response[FinancingOffersResponse]:
     line = set_credit_line(

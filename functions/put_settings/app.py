@@ -10,8 +10,8 @@ from financing.adapters.settings import SettingsStore
 from financing.api.core import caller, core_api, entrypoint
 from financing.auth.scopes import Scope
 from financing.composition.settings import settings_event
-from financing.dialects.core.errors import documented
-from financing.dialects.core.settings import SettingsObject, SettingsPut, settings_object, settings_terms
+from financing.families.core.errors import core_responses
+from financing.families.core.settings import SettingsObject, SettingsPut, settings_object, settings_terms
 from financing.services.settings import replace_settings
 
 app = core_api()
@@ -21,7 +21,7 @@ app = core_api()
     "/v1/settings",
     summary="Replace the settings",
     tags=["Settings"],
-    responses=documented(200, SettingsObject, "The tenant's settings, replaced."),
+    responses=core_responses(200, SettingsObject, "The tenant's settings, replaced."),
 )
 def replace(body: Annotated[SettingsPut, Body()]) -> SettingsObject:
     actor, table = caller(app), EntityTable()

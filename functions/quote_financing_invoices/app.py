@@ -13,9 +13,9 @@ from financing.clock import today
 from financing.composition.financing_push import connect_shapes
 from financing.composition.invoices import invoice_ports
 from financing.correlation import correlation_id_of
-from financing.dialects.monite.errors import documented, monite_error_for
-from financing.dialects.monite.invoices import FinancingPushInvoicesRequest
-from financing.dialects.monite.tokens import FinancingQuoteResponse
+from financing.families.monite.errors import monite_error_for, monite_responses
+from financing.families.monite.invoices import FinancingPushInvoicesRequest
+from financing.families.monite.tokens import FinancingQuoteResponse
 from financing.services.financing_push import connected, quote_view
 
 app = core_api(monite_error_for)
@@ -32,7 +32,7 @@ app = core_api(monite_error_for)
     "token's (tenant and entity), never the request's: another business's invoice is 404 as an unknown "
     "one. No offer: 409 `no_financing_offer`; an invoice no longer a draft: 409.",
     tags=["Financing (Monite)"],
-    responses=documented(200, FinancingQuoteResponse, "Each invoice's terms, and their total."),
+    responses=monite_responses(200, FinancingQuoteResponse, "Each invoice's terms, and their total."),
 )
 def quote(
     body: Annotated[FinancingPushInvoicesRequest, Body()],

@@ -4,11 +4,11 @@ from aws_lambda_powertools.event_handler import Response
 
 from financing.adapters.webhooks import SubscriptionStore
 from financing.api.core import caller, core_api, entrypoint
-from financing.api.idempotency import once
+from financing.api.idempotency import idempotent_response
 from financing.auth.scopes import Scope
 from financing.composition.webhooks import subscription_event
-from financing.dialects.core.errors import documented
-from financing.dialects.core.webhooks import (
+from financing.families.core.errors import core_responses
+from financing.families.core.webhooks import (
     SHOWN_ONCE,
     WebhookSubscriptionWithSecret,
     subscription_with_secret,
@@ -22,13 +22,13 @@ app = core_api()
     "/v1/webhook_subscriptions/<subscription_id>/regenerate_secret",
     summary="Regenerate a webhook subscription's secret",
     tags=["Webhooks"],
-    responses=documented(
+    responses=core_responses(
         200, WebhookSubscriptionWithSecret, "The subscription with its new secret (shown only now)."
     ),
 )
 def regenerate(subscription_id: str) -> Response[WebhookSubscriptionWithSecret]:
     actor = caller(app)
-    return once(
+    return idempotent_response(
         app,
         actor.tenant_id,
         lambda: (

@@ -5,12 +5,17 @@ from aws_lambda_powertools.event_handler import Response
 
 from financing.adapters.credit_rights import CreditRightStore
 from financing.api.core import caller
-from financing.api.idempotency import once
+from financing.api.idempotency import idempotent_response
 from financing.api.pismo import pismo_api, pismo_entrypoint
 from financing.auth.scopes import Scope
 from financing.composition.credit_rights import receivable_event
-from financing.dialects.pismo.responses import RETRY_ACCEPTED, ReceivableObject, documented, receivable_object
 from financing.exact_json import jsonable
+from financing.families.pismo.responses import (
+    RETRY_ACCEPTED,
+    ReceivableObject,
+    pismo_responses,
+    receivable_object,
+)
 from financing.services.credit_rights import retry_registration
 
 app = pismo_api()
@@ -23,7 +28,7 @@ app = pismo_api()
     "(`dead_lettered: true`) is queued for registration again with its attempts reset; any other is 409. "
     "Honours Idempotency-Key; errors in Pismo's envelope.",
     tags=["Credit rights"],
-    responses=documented(202, ReceivableObject, RETRY_ACCEPTED),
+    responses=pismo_responses(202, ReceivableObject, RETRY_ACCEPTED),
 )
 def retry(internal_number: str) -> Response[ReceivableObject]:
     actor = caller(app)
@@ -35,7 +40,7 @@ def retry(internal_number: str) -> Response[ReceivableObject]:
             )
         )
 
-    return once(app, actor.tenant_id, requeue)
+    return idempotent_response(app, actor.tenant_id, requeue)
 
 
 lambda_handler = pismo_entrypoint(app, scope=Scope.CREDIT_RIGHTS_WRITE)

@@ -6,8 +6,8 @@ from financing.adapters.consents import ConsentStore
 from financing.api.core import caller, core_api, entrypoint, respond
 from financing.auth.scopes import Scope
 from financing.composition.consents import consent_event
-from financing.dialects.core.consents import ConsentObject, consent_object
-from financing.dialects.core.errors import documented
+from financing.families.core.consents import ConsentObject, consent_object
+from financing.families.core.errors import core_responses
 from financing.services.consents import revoke_consent
 
 app = core_api()
@@ -17,7 +17,7 @@ app = core_api()
     "/v1/open_finance/consents/<consent_id>",
     summary="Revoke a consent",
     tags=["Open Finance consents"],
-    responses=documented(200, ConsentObject, "The consent, REVOKED (revoking again answers the same)."),
+    responses=core_responses(200, ConsentObject, "The consent, REVOKED (revoking again answers the same)."),
 )
 def revoke(consent_id: str) -> Response[ConsentObject]:
     consent = revoke_consent(ConsentStore(), caller(app), consent_id, announce=consent_event)

@@ -3,7 +3,7 @@
 from financing.api.core import core_api, entrypoint
 from financing.api.invoice_actions import invoice_action
 from financing.auth.scopes import Scope
-from financing.dialects.core.invoices import EmptyBody
+from financing.families.core.invoices import EmptyBody
 
 app = core_api()
 invoice_action(

@@ -8,8 +8,8 @@ from financing.adapters.companies import CompanyStore
 from financing.api.core import caller, core_api, entrypoint
 from financing.auth.scopes import Scope
 from financing.composition.companies import company_event
-from financing.dialects.core.companies import CompanyObject, CompanyUpdate, company_object, update_changes
-from financing.dialects.core.errors import documented
+from financing.families.core.companies import CompanyObject, CompanyUpdate, company_object, update_changes
+from financing.families.core.errors import core_responses
 from financing.services.companies import update_company
 
 app = core_api()
@@ -19,7 +19,7 @@ app = core_api()
     "/v1/companies/<company_id>",
     summary="Update a company",
     tags=["Companies"],
-    responses=documented(200, CompanyObject, "The company, updated."),
+    responses=core_responses(200, CompanyObject, "The company, updated."),
 )
 def update(company_id: str, body: Annotated[CompanyUpdate, Body()]) -> CompanyObject:
     actor = caller(app)

@@ -8,8 +8,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from financing.api.core import caller, core_api, entrypoint, respond
 from financing.auth.scopes import Scope
 from financing.composition.invoices import invoice_use_cases
-from financing.dialects.core.errors import documented
-from financing.dialects.core.invoices import InvoiceObject, InvoiceUpdate
+from financing.families.core.errors import core_responses
+from financing.families.core.invoices import InvoiceObject, InvoiceUpdate
 
 app = core_api()
 
@@ -18,7 +18,7 @@ app = core_api()
     "/v1/invoices/<invoice_id>",
     summary="Update a draft invoice",
     tags=["Invoices"],
-    responses=documented(200, InvoiceObject, "The invoice, updated."),
+    responses=core_responses(200, InvoiceObject, "The invoice, updated."),
 )
 def update(invoice_id: str, body: Annotated[InvoiceUpdate, Body()]) -> Response[InvoiceObject]:
     invoices = invoice_use_cases(caller(app))

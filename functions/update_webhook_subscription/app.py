@@ -9,8 +9,8 @@ from financing.api.core import caller, core_api, entrypoint
 from financing.auth.scopes import Scope
 from financing.composition.webhooks import subscription_event
 from financing.config import settings
-from financing.dialects.core.errors import documented
-from financing.dialects.core.webhooks import (
+from financing.families.core.errors import core_responses
+from financing.families.core.webhooks import (
     WebhookSubscriptionObject,
     WebhookSubscriptionUpdate,
     subscription_object,
@@ -25,7 +25,7 @@ app = core_api()
     "/v1/webhook_subscriptions/<subscription_id>",
     summary="Update a webhook subscription",
     tags=["Webhooks"],
-    responses=documented(200, WebhookSubscriptionObject, "The subscription, updated."),
+    responses=core_responses(200, WebhookSubscriptionObject, "The subscription, updated."),
 )
 def update(
     subscription_id: str, body: Annotated[WebhookSubscriptionUpdate, Body()]

@@ -245,7 +245,7 @@ class TestIdempotencyKey:
             return create(headers={"Idempotency-Key": "k-5"})
 
         inner = {}
-        original = idempotency.run_once
+        original = idempotency.run_idempotently
 
         def nested(event, tenant_id, action, context, **options):
             def action_that_races():
@@ -254,11 +254,11 @@ class TestIdempotencyKey:
 
             return original(event, tenant_id, action_that_races, context, **options)
 
-        idempotency.run_once = nested
+        idempotency.run_idempotently = nested
         try:
             outer = create(headers={"Idempotency-Key": "k-5"})
         finally:
-            idempotency.run_once = original
+            idempotency.run_idempotently = original
         assert outer.status == 201
         assert (
             inner["reply"].status == 409 and inner["reply"].json["error"]["code"] == "idempotency_key_in_use"

@@ -245,7 +245,7 @@ def test_a_website_is_refused_by_the_document_exactly_when_the_api_refuses_it(we
         assert _stored() == stored
 
 
-# At most 15 significant digits, as the core dialect has always taken an amount (so the number a client reads
+# At most 15 significant digits, as the core family has always taken an amount (so the number a client reads
 # back is the one it sent): the document said only `exclusiveMinimum: 0`, so `1e15` was schema-valid and
 # refused, and the fuzzer's negative cases never tried an amount too large.
 @pytest.mark.parametrize(

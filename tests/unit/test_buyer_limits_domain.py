@@ -4,7 +4,6 @@ from decimal import Decimal
 
 import pytest
 
-from financing.dialects.core.buyer_limits import Currency
 from financing.domain import buyer_limits as rules
 from financing.domain.buyer_limits import (
     ALLOWED_FROM,
@@ -17,6 +16,7 @@ from financing.domain.buyer_limits import (
 )
 from financing.domain.errors import Conflict, InvalidInput
 from financing.domain.money import EXPONENTS
+from financing.families.core.buyer_limits import Currency
 
 BUYER = "company_01JD0000000000000000000000"
 
@@ -75,7 +75,7 @@ def test_the_company_must_look_like_a_company_id():
     assert [p.field for p in refused.value.problems] == ["company"]
 
 
-def test_the_dialects_currencies_are_the_domains():
+def test_the_families_currencies_are_the_domains():
     assert set(Currency.__args__) == set(CURRENCIES) == set(EXPONENTS)
 
 

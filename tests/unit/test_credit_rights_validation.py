@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from financing import clock
-from financing.dialects.pismo.credit_rights import ReceivableRequest, validate_receivable
+from financing.families.pismo.credit_rights import ReceivableRequest, validate_receivable
 
 NOW = datetime(2026, 3, 4, 15, 30, tzinfo=UTC)
 TODAY = NOW.date()

@@ -6,7 +6,6 @@ import pytest
 
 from financing.clock import reset_clock, set_clock
 from financing.composition.documents import document_event
-from financing.dialects.core.documents import DocumentCreate, document_object
 from financing.domain.actor import Actor
 from financing.domain.documents import (
     CONTENT_TYPES,
@@ -18,6 +17,7 @@ from financing.domain.documents import (
     register_document,
 )
 from financing.domain.errors import Conflict, InvalidInput, NotFound
+from financing.families.core.documents import DocumentCreate, document_object
 from financing.ids import is_id
 from financing.services import documents as service
 

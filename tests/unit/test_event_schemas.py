@@ -14,13 +14,13 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 
 from financing import exact_json
-from financing.dialects import events
-from financing.dialects.core.companies import company_object
-from financing.dialects.pismo.events import ReceivableFields
 from financing.domain import companies, credit_rights
 from financing.domain.companies import register_company
 from financing.domain.credit_rights import Receivable
 from financing.domain.event_catalogue import EVENT_TYPES
+from financing.families import events
+from financing.families.core.companies import company_object
+from financing.families.pismo.events import ReceivableFields
 from local import bus_schemas, event_docs
 from local.template import load_template
 

@@ -9,11 +9,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from financing import exact_json
-from financing.dialects.core.buyer_limits import buyer_limit_object
-from financing.dialects.core.invoices import as_json
 from financing.domain.buyer_limits import BuyerLimit, BuyerLimitView
 from financing.domain.invoices import Invoice
 from financing.domain.money import to_minor
+from financing.families.core.buyer_limits import buyer_limit_object
+from financing.families.core.invoices import invoice_json
 
 HUGE = "73333776150969.46"  # a float reads it as 73333776150969.45
 
@@ -79,7 +79,7 @@ def test_core_amounts_beyond_fifteen_digits_are_written_exactly_not_through_a_fl
         updated=NOW,
     )
     # Then the core object (as the API and the events show it) carries the exact figure
-    text = exact_json.dumps(as_json(invoice))
+    text = exact_json.dumps(invoice_json(invoice))
     assert f'"amount":{HUGE}' in text and f'"outstanding_amount":{HUGE}' in text
     limit = BuyerLimit(
         id="bl_01JD5ZB8K6X9Q2W3E4R5T6Y7V8",

@@ -2,8 +2,8 @@
 a function or under TYPE_CHECKING):
 
 - domain imports, of ours, only ids, clock and the domain;
-- services import no adapters and no dialects (they take ports; composition/ wires the real ones);
-- dialects import no api (api/ is the glue above them);
+- services import no adapters and no families (they take ports; composition/ wires the real ones);
+- families import no api (api/ is the glue above them);
 - adapters import no services.
 
 KNOWN_VIOLATIONS lists what still breaks a rule today, one (importer, imported) pair each: it may only
@@ -20,8 +20,8 @@ LAYER = Path(__file__).resolve().parents[2] / "layers" / "shared"
 # (layer, what it may import of ours (None: anything not forbidden), what it must not import)
 RULES: list[tuple[str, tuple[str, ...] | None, tuple[str, ...]]] = [
     ("financing.domain", ("financing.domain", "financing.ids", "financing.clock"), ()),
-    ("financing.services", None, ("financing.adapters", "financing.dialects")),
-    ("financing.dialects", None, ("financing.api",)),
+    ("financing.services", None, ("financing.adapters", "financing.families")),
+    ("financing.families", None, ("financing.api",)),
     ("financing.adapters", None, ("financing.services",)),
 ]
 
@@ -107,9 +107,9 @@ def _package(root: Path, files: dict[str, str]) -> Path:
         "financing/services/ports.py": "",
         "financing/adapters/__init__.py": "",
         "financing/adapters/dynamo.py": "",
-        "financing/dialects/__init__.py": "",
-        "financing/dialects/core/__init__.py": "",
-        "financing/dialects/core/lists.py": "",
+        "financing/families/__init__.py": "",
+        "financing/families/core/__init__.py": "",
+        "financing/families/core/lists.py": "",
         "financing/api/__init__.py": "",
         "financing/api/core.py": "",
         **files,
@@ -139,8 +139,8 @@ def _package(root: Path, files: dict[str, str]) -> Path:
         ),
         (
             "financing/services/new.py",
-            "import financing.dialects.core.lists\n",
-            ("financing.services.new", "financing.dialects.core.lists"),
+            "import financing.families.core.lists\n",
+            ("financing.services.new", "financing.families.core.lists"),
         ),
         (
             "financing/services/new.py",
@@ -148,9 +148,9 @@ def _package(root: Path, files: dict[str, str]) -> Path:
             ("financing.services.new", "financing.adapters.dynamo"),
         ),
         (
-            "financing/dialects/core/new.py",
+            "financing/families/core/new.py",
             "from ...api.core import respond\n",
-            ("financing.dialects.core.new", "financing.api.core"),
+            ("financing.families.core.new", "financing.api.core"),
         ),
         (
             "financing/adapters/new.py",
@@ -174,9 +174,9 @@ def test_what_the_rules_allow_is_not_a_violation(tmp_path: Path) -> None:
             "from . import money\nimport json\n",
             "financing/services/new.py": "from financing.services.ports import Companies\n"
             "from financing.domain.money import Money\n",
-            "financing/dialects/core/new.py": "from financing.dialects.core.lists import ListObject\n",
+            "financing/families/core/new.py": "from financing.families.core.lists import ListObject\n",
             "financing/adapters/new.py": "from financing.adapters.dynamo import EntityTable\n",
-            "financing/api/new.py": "from financing.dialects.core.lists import ListObject\n",
+            "financing/api/new.py": "from financing.families.core.lists import ListObject\n",
         },
     )
     assert violations(root) == set()

@@ -8,12 +8,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from financing.dialects.monite.invoices import financing_invoice
 from financing.domain import invoices as rules
 from financing.domain.credit_line import OfferTermsDiffer, PricingPlan, RepaymentType, offered_pricing, quote
 from financing.domain.errors import InvalidInput
 from financing.domain.invoices import ClaimExceedsInvoice, Invoice
 from financing.domain.lifecycle import Status
+from financing.families.monite.invoices import financing_invoice
 from tests.integration.monite_fixtures import stored_invoice
 
 NOW = datetime(2026, 3, 2, 12, tzinfo=UTC)

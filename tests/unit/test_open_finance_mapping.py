@@ -6,13 +6,13 @@ from decimal import Decimal
 import pytest
 
 from financing.clock import reset_clock, set_clock
-from financing.dialects.open_finance import contracts as of
-from financing.dialects.open_finance.pagination import PageRequest, PageSizeTooLarge, links, page_request
 from financing.domain.effective_cost import annual_effective_cost, term_days
 from financing.domain.invoices import Financing, Invoice, Payment
 from financing.domain.iof import IofRates, iof_on_credit
 from financing.domain.lifecycle import Status
 from financing.domain.settings import TenantSettings
+from financing.families.open_finance import contracts as of
+from financing.families.open_finance.pagination import PageRequest, PageSizeTooLarge, links, page_request
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 INVOICE_ID = "inv_01JD5ZB8K6X9Q2W3E4R5T6Y7V8"

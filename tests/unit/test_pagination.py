@@ -5,8 +5,8 @@ import pytest
 from financing.adapters.aws import client
 from financing.adapters.secrets import secret_string
 from financing.config import settings
-from financing.dialects.core.pagination import list_cursors, position_after
-from financing.dialects.cursors import InvalidCursor, decode_cursor, encode_cursor
+from financing.families.core.pagination import list_cursors, position_after
+from financing.families.cursors import InvalidCursor, decode_cursor, encode_cursor
 
 pytestmark = pytest.mark.usefixtures("cursor_key")
 

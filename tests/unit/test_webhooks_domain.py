@@ -16,7 +16,6 @@ from pydantic import ValidationError
 from standardwebhooks.webhooks import Webhook
 
 from financing import clock
-from financing.dialects.core.webhooks import subscription_with_secret
 from financing.domain import webhooks as rules
 from financing.domain.errors import InvalidInput
 from financing.domain.event_catalogue import EVENT_TYPES
@@ -30,6 +29,7 @@ from financing.domain.webhooks import (
     new_delivery,
     url_problem,
 )
+from financing.families.core.webhooks import subscription_with_secret
 from tests.webhooks_support import ROOT, library_refusal, readme_receive, readme_verify
 
 

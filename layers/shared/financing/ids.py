@@ -1,4 +1,4 @@
-"""Identifiers: ULIDs with a type prefix (`company_01J...`), also renderable as UUIDs for other dialects."""
+"""Identifiers: ULIDs with a type prefix (`company_01J...`), also renderable as UUIDs for other families."""
 
 import uuid
 from datetime import datetime
@@ -8,7 +8,7 @@ from ulid import ULID
 from financing.clock import now
 
 # A ULID in Crockford base32 (48-bit time first, so the first character is at most 7), and a UUID as
-# Python and the dialects render one.
+# Python and the families render one.
 ULID_PATTERN = "[0-7][0-9A-HJKMNP-TV-Z]{25}"
 UUID_PATTERN = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 

@@ -16,7 +16,7 @@ export function money(amount, currency) {
   return currencyFormat(currency).format(String(amount));
 }
 
-/** Integer minor units (Monite's dialect), placed by the currency's decimals without arithmetic on floats. */
+/** Integer minor units (Monite's family), placed by the currency's decimals without arithmetic on floats. */
 export function minorUnits(amount, currency) {
   if (amount === null || amount === undefined) return "—";
   const digits = currencyFormat(currency).resolvedOptions().maximumFractionDigits;

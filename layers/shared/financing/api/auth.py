@@ -2,8 +2,8 @@
 
 from typing import Any
 
-from financing.dialects.refusals import MissingScope, Unauthenticated
 from financing.domain.actor import Actor, is_tenant_id
+from financing.families.refusals import MissingScope, Unauthenticated
 
 
 def actor_of(event: dict[str, Any], correlation_id: str, scope: str) -> Actor:

@@ -10,10 +10,10 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from financing.api.core import caller
 from financing.api.open_finance import Page, PageSize, PaginationKey, consent_id_of, reply
 from financing.composition.open_finance import shared_contracts
-from financing.dialects.open_finance.errors import documented
-from financing.dialects.open_finance.pagination import DEFAULT_PAGE_SIZE, PageRequest
 from financing.domain.consents import Permission
 from financing.domain.invoices import Invoice
+from financing.families.open_finance.errors import open_finance_responses
+from financing.families.open_finance.pagination import DEFAULT_PAGE_SIZE, PageRequest
 
 # (invoice, page request) -> (the data for this page, how many records the whole listing has)
 Render = Callable[[Invoice, PageRequest], tuple[Any, int]]
@@ -33,7 +33,7 @@ def contract_part(
         summary=summary,
         operation_id=f"invoice_financing_contract_{part.replace('-', '_')}",
         tags=["Open Finance Brasil"],
-        responses=documented(description),
+        responses=open_finance_responses(description),
     )
     def route(
         contractId: str,

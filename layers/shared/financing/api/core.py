@@ -17,9 +17,9 @@ from financing import exact_json
 from financing.api.auth import actor_of
 from financing.correlation import HEADER as CORRELATION_HEADER
 from financing.correlation import correlation_id_of
-from financing.dialects.core.errors import core_error_for
-from financing.dialects.refusals import MalformedBody, PayloadTooLarge, UnsupportedMediaType
 from financing.domain.actor import Actor
+from financing.families.core.errors import core_error_for
+from financing.families.refusals import MalformedBody, PayloadTooLarge, UnsupportedMediaType
 from financing.observability import logger, traced
 
 MAX_BODY_BYTES = 256 * 1024

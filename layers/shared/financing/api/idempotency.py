@@ -15,7 +15,7 @@ from typing import Any
 from financing import exact_json
 from financing.adapters.aws import client
 from financing.config import settings
-from financing.dialects.refusals import InvalidIdempotencyKey
+from financing.families.refusals import InvalidIdempotencyKey
 
 HEADER = "idempotency-key"
 TTL_SECONDS = 24 * 3600
@@ -64,7 +64,7 @@ def _remembered() -> Callable[..., dict[str, Any]]:
     return remembered
 
 
-def run_once(
+def run_idempotently(
     event: dict[str, Any],
     tenant_id: str,
     action: Callable[[], Outcome],
@@ -126,14 +126,14 @@ def _remembered_or_awaited(request: dict[str, Any], action: Callable[[], Outcome
             pause = min(pause * 2, 0.5)
 
 
-def once(
+def idempotent_response(
     app: Any, actor_tenant_id: str, action: Callable[[], Outcome], withheld: frozenset[str] = frozenset()
 ) -> Any:
     """A POST route's answer: `action`'s outcome, or the first outcome under the same Idempotency-Key
     (with the fields `withheld` as null)."""
     from financing.api.core import respond
 
-    status, body = run_once(
+    status, body = run_idempotently(
         app.current_event.raw_event, actor_tenant_id, action, app.lambda_context, withheld=withheld
     )
     return respond(status, body)

@@ -9,11 +9,11 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from pydantic import BaseModel
 
 from financing.api.core import caller
-from financing.api.idempotency import once
+from financing.api.idempotency import idempotent_response
 from financing.composition.invoices import invoice_use_cases
-from financing.dialects.core.errors import documented
-from financing.dialects.core.invoices import InvoiceObject
 from financing.domain.invoices import Invoice
+from financing.families.core.errors import core_responses
+from financing.families.core.invoices import InvoiceObject
 from financing.services.invoices import Invoices
 
 B = TypeVar("B", bound=BaseModel)
@@ -33,10 +33,10 @@ def invoice_action(
         summary=summary,
         operation_id=f"invoice_{action}",
         tags=["Invoices"],
-        responses=documented(200, InvoiceObject, description),
+        responses=core_responses(200, InvoiceObject, description),
     )
     def route(invoice_id: str, body: Annotated[body_model, Body()]) -> Response[InvoiceObject]:  # type: ignore[valid-type]
         invoices = invoice_use_cases(caller(app))
-        return once(
+        return idempotent_response(
             app, invoices.actor.tenant_id, lambda: (200, invoices.render(perform(invoices, invoice_id, body)))
         )

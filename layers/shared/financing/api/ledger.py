@@ -3,9 +3,9 @@
 from datetime import date
 
 from financing.composition.ledger import ledger_use_cases
-from financing.dialects.core.pagination import list_cursors
 from financing.domain.actor import Actor
 from financing.domain.ledger import Account, JournalEntry
+from financing.families.core.pagination import list_cursors
 
 
 def journal_page(

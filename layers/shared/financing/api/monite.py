@@ -15,7 +15,7 @@ from financing.api.core import caller, core_api, declaring, entrypoint, with_cor
 from financing.auth.financing_tokens import Grant, Purpose, verify
 from financing.auth.tokens import InvalidToken
 from financing.correlation import correlation_id_of
-from financing.dialects.monite.errors import (
+from financing.families.monite.errors import (
     ForeignEntity,
     InvalidFinancingToken,
     InvalidHeader,

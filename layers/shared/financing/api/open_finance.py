@@ -16,15 +16,15 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from financing.api.core import core_api, declaring, entrypoint, respond
 from financing.auth.scopes import Scope
 from financing.correlation import correlation_id_of
-from financing.dialects.open_finance.envelope import paged_body
-from financing.dialects.open_finance.errors import (
+from financing.families.open_finance.envelope import paged_body
+from financing.families.open_finance.errors import (
     OPEN_FINANCE_HEADER,
     OPEN_FINANCE_MEDIA_TYPE,
     MissingInteractionId,
     NotAcceptable,
     open_finance_error_for,
 )
-from financing.dialects.open_finance.pagination import PageRequest
+from financing.families.open_finance.pagination import PageRequest
 from financing.ids import UUID_PATTERN
 
 # The spec's paging query parameters, as every paginated handler declares them (page-size > 1000 is

@@ -6,7 +6,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 
 from financing.api.core import core_api, entrypoint
-from financing.dialects.pismo.errors import pismo_error_for
+from financing.families.pismo.errors import pismo_error_for
 
 
 def pismo_api() -> APIGatewayRestResolver:

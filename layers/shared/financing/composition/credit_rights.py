@@ -3,9 +3,9 @@ registration events carry, by the model of each event type)."""
 
 from typing import Any
 
-from financing.dialects.events import KINDS, announce
 from financing.domain.credit_rights import Receivable
 from financing.domain.events import DomainEvent
+from financing.families.events import KINDS, announce
 
 
 def receivable_event(

@@ -5,9 +5,9 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 
-from financing.dialects.events import announce
 from financing.domain.actor import Actor
 from financing.domain.events import DomainEvent
+from financing.families.events import announce
 from financing.services.ports import Announces
 
 Item = TypeVar("Item")

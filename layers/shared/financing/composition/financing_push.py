@@ -5,9 +5,9 @@ from typing import Any
 from financing.adapters.credit_line import CreditLineStore
 from financing.auth.financing_tokens import Grant
 from financing.composition.invoices import invoice_ports
-from financing.dialects.monite.invoices import financing_invoice
-from financing.dialects.monite.offers import offers_response
 from financing.domain.credit_line import CreditLine
+from financing.families.monite.invoices import financing_invoice
+from financing.families.monite.offers import offers_response
 from financing.services import financing_push
 from financing.services.ports import ConnectShapes
 

@@ -11,11 +11,11 @@ from financing.adapters.invoices import InvoiceStore
 from financing.adapters.settings import SettingsStore
 from financing.composition.documents import document_event
 from financing.composition.events import announcing
-from financing.dialects.core.documents import document_object
-from financing.dialects.core.invoices import as_json, invoice_object
 from financing.domain.actor import Actor
 from financing.domain.documents import Document
 from financing.domain.invoices import Invoice
+from financing.families.core.documents import document_object
+from financing.families.core.invoices import invoice_json, invoice_object
 from financing.services import invoices as invoice_service
 from financing.services.ports import Announces, InvoicePorts, InvoiceShapes
 
@@ -30,7 +30,7 @@ def document_snapshot(document: Document) -> dict:
 
 def render(invoice: Invoice) -> dict:
     """The core invoice object, its document expanded from the snapshot the invoice keeps."""
-    return as_json(invoice, invoice.document)
+    return invoice_json(invoice, invoice.document)
 
 
 invoice_shapes = InvoiceShapes(

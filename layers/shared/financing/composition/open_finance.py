@@ -1,9 +1,9 @@
 """The Open Finance reads wired to the real adapters, with the family's contract ids and pagination keys."""
 
 from financing.adapters.open_finance import ConsentedReadStore
-from financing.dialects.open_finance.contracts import invoice_id_of
-from financing.dialects.open_finance.pagination import page_request
 from financing.domain.actor import Actor
+from financing.families.open_finance.contracts import invoice_id_of
+from financing.families.open_finance.pagination import page_request
 from financing.services.open_finance import SharedContracts
 from financing.services.ports import OpenFinancePorts
 

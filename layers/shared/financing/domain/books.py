@@ -1,12 +1,12 @@
-"""Every amount a dialect shows, read from the ledger: one function per amount concept, each computed
+"""Every amount a family shows, read from the ledger: one function per amount concept, each computed
 from the invoice's ledger image.
 
 The image of an invoice is what its journal entries sum to: the cumulative positions
 (`ledger.positions`) and the account balances their postings make (`balances`). Each entry an invoice
 change writes is the difference of the images before and after (`ledger.postings_between`), so the
-entries stored for an invoice sum to the image of the invoice in hand: a dialect derives every amount
+entries stored for an invoice sum to the image of the invoice in hand: a family derives every amount
 from the invoice it already read, with no second read of the sub-ledger (tests prove the stored
-sub-ledger equals this image). The dialects format the numbers (core decimals, Monite minor units, Open
+sub-ledger equals this image). The families format the numbers (core decimals, Monite minor units, Open
 Finance strings); none computes one from the invoice's money fields itself.
 
 Terms, not balances, stay with the invoice: the invoice amount (Open Finance's warranty), the rates

@@ -1,4 +1,4 @@
-"""Domain failures. The API glue maps each to a status and an envelope per dialect."""
+"""Domain failures. The API glue maps each to a status and an envelope per family."""
 
 from dataclasses import dataclass, field
 

@@ -1,5 +1,5 @@
 """Every event the platform announces on its bus: the one list webhook subscriptions are checked against,
-the event models (financing.dialects.events) cover and the README's event table documents (tests keep
+the event models (financing.families.events) cover and the README's event table documents (tests keep
 them equal). Each name is written once, as a constant of the domain module whose change it announces."""
 
 from financing.domain import (

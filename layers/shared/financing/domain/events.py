@@ -1,4 +1,4 @@
-"""Domain events: what a committed state change announces on the bus (built by financing.dialects.events)."""
+"""Domain events: what a committed state change announces on the bus (built by financing.families.events)."""
 
 from datetime import datetime
 from typing import Any

@@ -1,6 +1,6 @@
 """Money: integer minor units plus an ISO 4217 currency, and the one rounding rule (half-up).
 
-Decimal major units (the core and Pismo dialects) are converted here and nowhere else; an amount with
+Decimal major units (the core and Pismo families) are converted here and nowhere else; an amount with
 more decimals than its currency has is refused rather than rounded.
 """
 

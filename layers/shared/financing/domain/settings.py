@@ -8,7 +8,7 @@ bookkeeping, not a term: the settings version at which the limit was last switch
 tenant's portfolio items and tracked buyer exposures carry.
 
 To add a setting: a field with a default on TenantSettings (or a nested model), its bounds in
-BOUNDS when it is a number (OPTIONAL_BOUNDS when it may be null or left out), and the same field on the core dialect's object and PUT body.
+BOUNDS when it is a number (OPTIONAL_BOUNDS when it may be null or left out), and the same field on the core family's object and PUT body.
 """
 
 from datetime import datetime

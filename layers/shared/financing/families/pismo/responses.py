@@ -88,7 +88,7 @@ _ERRORS = {
 }
 
 
-def documented(status: int, model: type[BaseModel], description: str) -> dict[int, Any]:
+def pismo_responses(status: int, model: type[BaseModel], description: str) -> dict[int, Any]:
     """OpenAPI responses of a Pismo route: its success and Pismo's error envelope for every error."""
     responses: dict[int, Any] = {
         status: {"description": description, "content": {"application/json": {"model": model}}}

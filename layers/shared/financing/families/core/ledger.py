@@ -8,10 +8,10 @@ from typing import Literal
 from pydantic import BaseModel
 
 from financing.clock import iso
-from financing.dialects.core.invoices import Major
 from financing.domain.ledger import CHART, Aged, AgingReport, JournalEntry, TrialBalance, VolumeReport
 from financing.domain.money import to_major
 from financing.domain.reports import PartyExposure
+from financing.families.core.invoices import Major
 
 
 class LineObject(BaseModel):

@@ -7,10 +7,10 @@ from typing import Any
 from pydantic import BaseModel
 
 from financing.correlation import HEADER as CORRELATION_HEADER
-from financing.dialects.core.errors import core_error_for
-from financing.dialects.open_finance.envelope import Meta, OpenFinanceResponse, meta
 from financing.domain.consents import ConsentRefused
 from financing.domain.settings import InstitutionNotConfigured
+from financing.families.core.errors import core_error_for
+from financing.families.open_finance.envelope import Meta, OpenFinanceResponse, meta
 from financing.observability import logger
 
 
@@ -42,7 +42,7 @@ _DOCUMENTED_ERRORS = {
 }
 
 
-def documented(description: str) -> dict[int, Any]:
+def open_finance_responses(description: str) -> dict[int, Any]:
     """OpenAPI responses of an Open Finance route: its success and every ResponseError it can answer with."""
     responses: dict[int, Any] = {
         200: {"description": description, "content": {"application/json": {"model": OpenFinanceResponse}}}

@@ -5,10 +5,10 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from financing.clock import iso
-from financing.dialects.json_input import json_int
 from financing.domain.iof import STATUTORY_ADDITIONAL_RATE, STATUTORY_DAILY_RATE
 from financing.domain.settings import BOUNDS, OPTIONAL_BOUNDS, TenantSettings
 from financing.domain.tax_id import CNPJ_PATTERN
+from financing.families.json_input import json_int
 
 
 def _bounded(path: str, description: str) -> Any:

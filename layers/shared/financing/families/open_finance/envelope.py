@@ -6,7 +6,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from financing.clock import iso, now
-from financing.dialects.open_finance.pagination import PageRequest, links, total_pages
+from financing.families.open_finance.pagination import PageRequest, links, total_pages
 
 
 def meta(total: int, pages: int) -> dict[str, Any]:

@@ -15,8 +15,8 @@ from pydantic import (
 from pydantic.json_schema import SkipJsonSchema
 
 from financing.clock import iso
-from financing.dialects.json_input import JsonBool, json_text
 from financing.domain.companies import Company
+from financing.families.json_input import JsonBool, json_text
 from financing.ids import id_pattern
 
 Text = json_text(200)

@@ -8,12 +8,12 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, WithJsonSc
 from pydantic.json_schema import SkipJsonSchema
 
 from financing.clock import iso
-from financing.dialects.json_input import json_int, json_number, json_text
 from financing.domain import books
 from financing.domain.errors import FieldProblem, InvalidInput
 from financing.domain.invoices import FinancingSession, Invoice, InvoiceType, Party, TypeOfGoods
 from financing.domain.money import MoneyError, to_major, to_minor
 from financing.exact_json import jsonable
+from financing.families.json_input import json_int, json_number, json_text
 
 Currency = Literal["usd", "gbp", "eur", "brl"]
 Text = json_text(200)
@@ -299,7 +299,7 @@ def invoice_object(invoice: Invoice, document: dict[str, Any] | None = None) -> 
     )
 
 
-def as_json(invoice: Invoice, document: dict[str, Any] | None = None) -> dict[str, Any]:
+def invoice_json(invoice: Invoice, document: dict[str, Any] | None = None) -> dict[str, Any]:
     """The invoice object as JSON-ready data, its amounts kept as decimals (financing.exact_json)."""
     return jsonable(invoice_object(invoice, document))
 

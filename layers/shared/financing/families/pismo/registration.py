@@ -2,9 +2,9 @@
 
 from typing import Any
 
-from financing.dialects.pismo.credit_rights import validate_receivable
 from financing.domain.errors import FieldProblem, InvalidInput
 from financing.domain.money import to_minor
+from financing.families.pismo.credit_rights import validate_receivable
 
 
 def accepted_receivable(body: Any) -> tuple[dict[str, Any], int]:

@@ -16,13 +16,13 @@ from pydantic import (
     WithJsonSchema,
 )
 
-from financing.dialects.cursors import CURSOR_PATTERN
 from financing.domain import books
 from financing.domain import financing_list as fl
 from financing.domain.errors import FieldProblem, InvalidInput
 from financing.domain.financing_list import LIST_STATUS, InvoiceQuery, ListStatus, Order
 from financing.domain.funding import Pricing, advance_for
 from financing.domain.invoices import Invoice, InvoiceType
+from financing.families.cursors import CURSOR_PATTERN
 from financing.ids import ULID_PATTERN, UUID_PATTERN, as_uuid, from_uuid, is_id
 
 MAX_IN = 100  # values per `__in` parameter

@@ -5,7 +5,7 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from financing.dialects.cursors import CURSOR_PATTERN, InvalidCursor, decode_cursor, encode_cursor
+from financing.families.cursors import CURSOR_PATTERN, InvalidCursor, decode_cursor, encode_cursor
 
 Cursor = Annotated[
     str | None,

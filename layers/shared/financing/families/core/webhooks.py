@@ -16,7 +16,6 @@ from pydantic.json_schema import SkipJsonSchema
 
 from financing import exact_json
 from financing.clock import iso
-from financing.dialects.json_input import JsonBool, json_text
 from financing.domain.event_catalogue import EVENT_TYPES
 from financing.domain.webhooks import (
     EVERY_EVENT,
@@ -26,6 +25,7 @@ from financing.domain.webhooks import (
     WebhookDelivery,
     WebhookSubscription,
 )
+from financing.families.json_input import JsonBool, json_text
 
 # Documented, not enforced here: an https URL without credentials or a fragment (the local stack also takes
 # http://localhost, and where a URL points is checked beyond what a schema can say).

@@ -13,15 +13,6 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from pydantic import BaseModel
 
 from financing.correlation import HEADER as CORRELATION_HEADER
-from financing.dialects.cursors import InvalidCursor
-from financing.dialects.refusals import (
-    InvalidIdempotencyKey,
-    MalformedBody,
-    MissingScope,
-    PayloadTooLarge,
-    Unauthenticated,
-    UnsupportedMediaType,
-)
 from financing.domain.errors import (
     Conflict,
     FieldProblem,
@@ -29,6 +20,15 @@ from financing.domain.errors import (
     NotFound,
     StateConflict,
     Unprocessable,
+)
+from financing.families.cursors import InvalidCursor
+from financing.families.refusals import (
+    InvalidIdempotencyKey,
+    MalformedBody,
+    MissingScope,
+    PayloadTooLarge,
+    Unauthenticated,
+    UnsupportedMediaType,
 )
 from financing.observability import logger
 
@@ -61,13 +61,13 @@ _ERRORS = {
 }
 
 
-def documented(status: int, model: type[BaseModel], description: str) -> dict[int, Any]:
+def core_responses(status: int, model: type[BaseModel], description: str) -> dict[int, Any]:
     """OpenAPI responses of a core route: its success and every error envelope it can answer with."""
-    return documented_as(status, {"application/json": {"model": model}}, description)
+    return core_responses_as(status, {"application/json": {"model": model}}, description)
 
 
-def documented_as(status: int, content: dict[str, Any], description: str) -> dict[int, Any]:
-    """As `documented`, for a success of any media type (`content` as OpenAPI writes it)."""
+def core_responses_as(status: int, content: dict[str, Any], description: str) -> dict[int, Any]:
+    """As `core_responses`, for a success of any media type (`content` as OpenAPI writes it)."""
     responses: dict[int, Any] = {status: {"description": description, "content": content}}
     for code, text in _ERRORS.items():
         responses[code] = {"description": text, "content": {"application/json": {"model": CoreError}}}

@@ -12,8 +12,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from financing.clock import now
-from financing.dialects.cursors import InvalidCursor, decode_cursor, encode_cursor
 from financing.domain.errors import Unprocessable
+from financing.families.cursors import InvalidCursor, decode_cursor, encode_cursor
 
 DEFAULT_PAGE_SIZE = 25
 MAX_PAGE_SIZE = 1000

@@ -5,10 +5,10 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
-from financing.dialects.json_input import json_int
 from financing.domain.credit_line import CreditLine, PricingPlan, RepaymentType
 from financing.domain.funding import Pricing, claim_rate_exceeds_amount
 from financing.domain.money import EXPONENTS
+from financing.families.json_input import json_int
 
 Currency = Literal[tuple(code.upper() for code in EXPONENTS)]  # type: ignore[valid-type]
 

@@ -1,5 +1,5 @@
 """What the API glue refuses before or around a route, for every family: each family's errors module maps
-these to its own envelope (dialects/<family>/errors.py)."""
+these to its own envelope (families/<family>/errors.py)."""
 
 
 class Unauthenticated(Exception):

@@ -1,5 +1,5 @@
 """Opaque, tamper-evident cursors: a signed position bound to one tenant's one listing. Every family's
-pagination builds on them (dialects/<family>/pagination.py)."""
+pagination builds on them (families/<family>/pagination.py)."""
 
 import base64
 import hashlib

@@ -2,8 +2,8 @@
 
 from pydantic import BaseModel, Field
 
-from financing.dialects.monite.invoices import FinancingInvoice, SessionSummary
-from financing.dialects.monite.offers import FinancingOffersResponse
+from financing.families.monite.invoices import FinancingInvoice, SessionSummary
+from financing.families.monite.offers import FinancingOffersResponse
 
 
 class FinancingTokenResponse(BaseModel):

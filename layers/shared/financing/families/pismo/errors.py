@@ -3,7 +3,7 @@
 import json
 from typing import Any
 
-from financing.dialects.core.errors import core_error_for
+from financing.families.core.errors import core_error_for
 
 
 def pismo_error_for(exc: Exception, correlation_id: str) -> dict[str, Any]:

@@ -5,7 +5,6 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from financing.clock import iso
-from financing.dialects.json_input import json_text
 from financing.domain.documents import (
     MAX_NAME_LENGTH,
     Document,
@@ -15,6 +14,7 @@ from financing.domain.documents import (
     Purpose,
     UploadForm,
 )
+from financing.families.json_input import json_text
 
 # No control characters (C0, DEL, C1) and a character that is not a space; which other code points are
 # printable (assigned, not a format character) is Unicode's to say, not a schema's.

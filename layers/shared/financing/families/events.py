@@ -1,4 +1,4 @@
-"""The bus dialect: each event type's object model, the `detail` and EventBridge envelope around it, and the
+"""The bus family: each event type's object model, the `detail` and EventBridge envelope around it, and the
 one way a service builds an event. The JSON Schemas, the AsyncAPI document and the schema registry's
 entries are generated from these models (local/event_docs.py), so what is published is what is built."""
 
@@ -56,17 +56,17 @@ def _model(path: str) -> type[BaseModel]:
     return getattr(importlib.import_module(module), name)
 
 
-CompanyObject = "financing.dialects.core.companies:CompanyObject"
-SettingsObject = "financing.dialects.core.settings:SettingsObject"
-ConsentObject = "financing.dialects.core.consents:ConsentObject"
-BuyerLimitObject = "financing.dialects.core.buyer_limits:BuyerLimitObject"
-DocumentObject = "financing.dialects.core.documents:DocumentObject"
-InvoiceObject = "financing.dialects.core.invoices:InvoiceObject"
-FinancingOffersResponse = "financing.dialects.monite.offers:FinancingOffersResponse"
-WebhookSubscriptionObject = "financing.dialects.core.webhooks:WebhookSubscriptionObject"
-ReceivableFields = "financing.dialects.pismo.events:ReceivableFields"
-ReceivableRefused = "financing.dialects.pismo.events:ReceivableRefused"
-ReceivableAttemptFailed = "financing.dialects.pismo.events:ReceivableAttemptFailed"
+CompanyObject = "financing.families.core.companies:CompanyObject"
+SettingsObject = "financing.families.core.settings:SettingsObject"
+ConsentObject = "financing.families.core.consents:ConsentObject"
+BuyerLimitObject = "financing.families.core.buyer_limits:BuyerLimitObject"
+DocumentObject = "financing.families.core.documents:DocumentObject"
+InvoiceObject = "financing.families.core.invoices:InvoiceObject"
+FinancingOffersResponse = "financing.families.monite.offers:FinancingOffersResponse"
+WebhookSubscriptionObject = "financing.families.core.webhooks:WebhookSubscriptionObject"
+ReceivableFields = "financing.families.pismo.events:ReceivableFields"
+ReceivableRefused = "financing.families.pismo.events:ReceivableRefused"
+ReceivableAttemptFailed = "financing.families.pismo.events:ReceivableAttemptFailed"
 
 
 _INVOICE_REACHED = {

@@ -1,4 +1,4 @@
-"""JSON input types every dialect's request models share: a value is taken only as the JSON type it is.
+"""JSON input types every family's request models share: a value is taken only as the JSON type it is.
 
 A JSON boolean is never a number or a string, a number never a boolean or a string, a string never a
 number (pydantic's lax mode would take `0` as false and `false` as 0). Integers follow JSON Schema, which

@@ -7,10 +7,10 @@ from typing import Any
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from pydantic import BaseModel
 
-from financing.dialects.core.errors import core_error_for
-from financing.dialects.cursors import InvalidCursor
-from financing.dialects.refusals import MissingScope, Unauthenticated
 from financing.domain.errors import InvalidInput
+from financing.families.core.errors import core_error_for
+from financing.families.cursors import InvalidCursor
+from financing.families.refusals import MissingScope, Unauthenticated
 
 
 class ErrorSchema(BaseModel):
@@ -46,7 +46,7 @@ _ERRORS = {
 }
 
 
-def documented(status: int, model: type[BaseModel], description: str) -> dict[int, Any]:
+def monite_responses(status: int, model: type[BaseModel], description: str) -> dict[int, Any]:
     """OpenAPI responses of a Monite route: its success, Monite's error envelope, and its 422."""
     responses: dict[int, Any] = {
         status: {"description": description, "content": {"application/json": {"model": model}}}

@@ -4,8 +4,8 @@ they continue, a key position, a direction and whether invoices lie beyond that 
 from dataclasses import dataclass
 from typing import Any
 
-from financing.dialects.cursors import InvalidCursor, decode_cursor, encode_cursor
 from financing.domain.financing_list import InvoiceQuery
+from financing.families.cursors import InvalidCursor, decode_cursor, encode_cursor
 
 
 @dataclass(frozen=True)

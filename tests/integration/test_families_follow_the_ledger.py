@@ -1,7 +1,7 @@
-"""Every dialect's amounts equal the stored ledger, and the ledger equals a plain reference model: random
+"""Every family's amounts equal the stored ledger, and the ledger equals a plain reference model: random
 lifecycles (funding at random pricing, partial, full, late and backdated payments, ageing days, default,
 recourse) and a few hand-picked ones, through the real handlers on moto. After every step the invoice is
-read in the core, Monite and Open Finance dialects and compared with its sub-ledger as stored (its
+read in the core, Monite and Open Finance families and compared with its sub-ledger as stored (its
 entries read back from the table), and that sub-ledger with the reference model of the invoice's money
 (tests.unit.test_invoice_money_model: late fees charged day by day in exact fractions, rounded once)."""
 
@@ -240,7 +240,7 @@ def expected_releases(life: Lifecycle) -> list[tuple[str, int]]:
 
 
 def reads_as_the_ledger_says(life: Lifecycle) -> dict[str, int]:
-    """Read the invoice in every dialect and its stored sub-ledger; assert they agree with each other and
+    """Read the invoice in every family and its stored sub-ledger; assert they agree with each other and
     with the reference model. Returns the ledger's view, for the caller's own checks."""
     ref = life.ref
     stored = list(LedgerStore().of_invoice(life.tenant, life.invoice_id))
@@ -337,7 +337,7 @@ def reads_as_the_ledger_says(life: Lifecycle) -> dict[str, int]:
 
 
 def run(life: Lifecycle, script) -> list[dict[str, int]]:
-    """Each step of the script, then every dialect read against the ledger; the ledger's view after each."""
+    """Each step of the script, then every family read against the ledger; the ledger's view after each."""
     views = [reads_as_the_ledger_says(life)]
     for kind, value, backdated in script:
         if kind == "age":
@@ -382,7 +382,7 @@ step = st.one_of(
     default_after=st.integers(5, 60),
     script=st.lists(step, max_size=6),
 )
-def test_every_dialect_shows_the_ledgers_amounts_through_random_lifecycles(
+def test_every_family_shows_the_ledgers_amounts_through_random_lifecycles(
     amount, advance_rate, fee_rate, late_rate, due_in, grace, default_after, script
 ):
     """Funded at random pricing (a refused one writes nothing), then aged, paid in part, in full, late and

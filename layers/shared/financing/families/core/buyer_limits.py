@@ -6,9 +6,9 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
 
 from financing.clock import iso
-from financing.dialects.json_input import json_number, json_text
 from financing.domain.buyer_limits import MAX_REASON_LENGTH, BuyerLimitView
 from financing.domain.money import to_major
+from financing.families.json_input import json_number, json_text
 from financing.ids import id_pattern
 
 Currency = Literal["brl", "eur", "gbp", "usd"]
