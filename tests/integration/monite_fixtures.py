@@ -10,9 +10,11 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from financing import clock
 from financing.adapters.aws import client
 from financing.adapters.dynamo import to_item
 from financing.adapters.invoices import invoice_item
+from financing.auth.financing_tokens import Grant, Purpose, issue
 from financing.config import settings
 from financing.domain.invoices import Financing, Invoice, InvoiceType, TypeOfGoods
 from financing.domain.lifecycle import Status
@@ -140,3 +142,9 @@ def walk(query: dict, tenant: str) -> tuple[list[str], list[str]]:
         assert len(backward_pages) < 1000
     backward = [i["invoice_id"] for page in reversed(backward_pages) for i in page["data"]]
     return forward, backward
+
+
+def connect_authorization(tenant: str) -> dict[str, str]:
+    """The tenant's own connect token (what POST /v1/financing_tokens answers it), as the hosted page sends it."""
+    grant = Grant.starting(clock.now(), tenant_id=tenant, entity_id=tenant, subject="test")
+    return {"Authorization": f"Bearer {issue(Purpose.CONNECT, grant, now=clock.now())}"}

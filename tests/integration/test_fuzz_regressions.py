@@ -27,7 +27,13 @@ from financing.ids import new_id
 from local.token import ALL_SCOPES
 from tests.integration.harness import Context, api_event, handler
 from tests.integration.invoice_fixtures import company, draft_body, uploaded_document
-from tests.integration.monite_fixtures import assert_conforms, list_invoices, store, stored_invoice
+from tests.integration.monite_fixtures import (
+    assert_conforms,
+    connect_authorization,
+    list_invoices,
+    store,
+    stored_invoice,
+)
 from tests.integration.routes import declared_routes
 
 pytestmark = pytest.mark.usefixtures("aws")
@@ -49,6 +55,8 @@ def test_a_body_that_is_not_utf8_is_a_400_in_the_familys_envelope_and_writes_not
         resource=route.path,
         path_parameters=params or None,
         scope=" ".join(ALL_SCOPES),
+        # A route outside the authorizer takes its credential (the hosted page's connect token) in the request.
+        headers=None if route.authorized else connect_authorization("acme"),
     )
     event |= {"body": base64.b64encode(NOT_UTF8).decode(), "isBase64Encoded": True}
 

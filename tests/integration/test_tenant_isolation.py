@@ -20,12 +20,13 @@ import pytest
 
 from financing import clock
 from financing.adapters.aws import client
-from financing.auth.financing_tokens import Grant, Purpose, issue, verify
+from financing.auth.financing_tokens import Purpose, verify
 from financing.config import settings
 from financing.ids import as_uuid
 from local.token import ALL_SCOPES
 from tests.integration.harness import call
 from tests.integration.invoice_fixtures import company, draft_body, uploaded_document
+from tests.integration.monite_fixtures import connect_authorization
 from tests.integration.open_finance_fixtures import (
     CUSTOMER_CNPJ,
     INSTITUTION_CNPJ,
@@ -244,12 +245,6 @@ def _not_the_owners_line(world: World, body: Any) -> bool:
     return all(offer["total_amount"] != OWNER_LINE_TOTAL for offer in body["offers"])
 
 
-def _connect_token_of(tenant: str) -> dict[str, str]:
-    """The tenant's own connect token (what POST /v1/financing_tokens answers it), as the hosted page sends it."""
-    grant = Grant.starting(clock.now(), tenant_id=tenant, entity_id=tenant, subject="probe")
-    return {"Authorization": f"Bearer {issue(Purpose.CONNECT, grant, now=clock.now())}"}
-
-
 def _owners_draft(world: World) -> dict[str, Any]:
     return {"invoices": [{"id": world["invoice:draft:uuid"], "type": "receivable"}]}
 
@@ -353,11 +348,13 @@ PROBES: dict[str, Probe] = {
     "POST /v1/financing_invoices": Probe(body=_owners_draft),
     "GET /v1/financing_offers": Probe(expect=(200,), check=_not_the_owners_line),
     "POST /v1/financing_tokens": Probe(expect=(201,), check=_connect_token_is_the_callers),
-    "GET /v1/financing_connect": Probe(expect=(200,), check=_not_the_owners_line, headers=_connect_token_of),
+    "GET /v1/financing_connect": Probe(
+        expect=(200,), check=_not_the_owners_line, headers=connect_authorization
+    ),
     # the hosted page's quote and confirm, with the intruder's own connect token: the owner's draft is 404
     # as an unknown invoice, neither priced nor submitted
-    "POST /v1/financing_connect/quote": Probe(body=_owners_draft, headers=_connect_token_of),
-    "POST /v1/financing_connect/confirm": Probe(body=_owners_draft, headers=_connect_token_of),
+    "POST /v1/financing_connect/quote": Probe(body=_owners_draft, headers=connect_authorization),
+    "POST /v1/financing_connect/confirm": Probe(body=_owners_draft, headers=connect_authorization),
     "PUT /v1/financing_offers": Probe(
         body=lambda w: _credit_line(1_000_00), expect=(200,), check=_not_the_owners_line
     ),
