@@ -5,12 +5,12 @@ bearer JWT."""
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Body, Header
+from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from financing.adapters.credit_line import CreditLineStore
 from financing.api.core import core_api
 from financing.api.idempotency import idempotent_response
-from financing.api.monite import connect_entrypoint, connect_grant
+from financing.api.monite import ConnectAuthorization, connect_entrypoint, connect_grant
 from financing.auth.financing_tokens import Grant, issue_pair
 from financing.clock import now
 from financing.composition.invoices import invoice_ports
@@ -43,9 +43,7 @@ app = core_api(monite_error_for)
 )
 def confirm_invoices(
     body: Annotated[FinancingPushInvoicesRequest, Body()],
-    authorization: Annotated[
-        str | None, Header(alias="authorization", description="`Bearer <connect_token>`.")
-    ] = None,
+    authorization: ConnectAuthorization = None,
 ) -> Response[dict]:
     grant = connect_grant(authorization)
     invoices = connected(grant, invoice_ports(), correlation_id_of(app.current_event.raw_event))

@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Header
 
 from financing.api.core import core_api, respond
-from financing.api.monite import connect_grant, monite_entrypoint
+from financing.api.monite import ConnectAuthorization, connect_grant, monite_entrypoint
 from financing.auth.financing_tokens import Purpose, verify
 from financing.auth.tokens import InvalidToken
 from financing.composition.financing_push import connect_view
@@ -38,9 +38,7 @@ app = core_api(monite_error_for)
     ),
 )
 def connect(
-    authorization: Annotated[
-        str | None, Header(alias="authorization", description="`Bearer <connect_token>`.")
-    ] = None,
+    authorization: ConnectAuthorization = None,
     session_token: Annotated[
         str | None,
         Header(alias="x-financing-session", description="A session token of the same business (optional)."),

@@ -4,11 +4,11 @@ business picked would book, before it confirms. A connect token, no bearer JWT; 
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Body, Header
+from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from financing.adapters.credit_line import CreditLineStore
 from financing.api.core import core_api, respond
-from financing.api.monite import connect_entrypoint, connect_grant
+from financing.api.monite import ConnectAuthorization, connect_entrypoint, connect_grant
 from financing.clock import today
 from financing.composition.financing_push import connect_shapes
 from financing.composition.invoices import invoice_ports
@@ -36,9 +36,7 @@ app = core_api(monite_error_for)
 )
 def quote(
     body: Annotated[FinancingPushInvoicesRequest, Body()],
-    authorization: Annotated[
-        str | None, Header(alias="authorization", description="`Bearer <connect_token>`.")
-    ] = None,
+    authorization: ConnectAuthorization = None,
 ) -> Response[dict]:
     grant = connect_grant(authorization)
     invoices = connected(grant, invoice_ports(), correlation_id_of(app.current_event.raw_event))

@@ -7,9 +7,10 @@ one place for every route of the family.
 
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler.openapi.params import Header
 
 from financing.api.core import caller, core_api, declaring, entrypoint, with_cors
 from financing.auth.financing_tokens import Grant, Purpose, verify
@@ -53,6 +54,12 @@ def business(app: APIGatewayRestResolver, now: datetime) -> Grant:
     actor = caller(app)
     entity = header(app.current_event.raw_event, ENTITY) or actor.tenant_id
     return Grant.starting(now, tenant_id=actor.tenant_id, entity_id=entity, subject=actor.subject)
+
+
+# The hosted page's routes take their credential, the connect token, in the request (outside the authorizer).
+ConnectAuthorization = Annotated[
+    str | None, Header(alias="authorization", description="`Bearer <connect_token>`.")
+]
 
 
 def connect_grant(authorization: str | None) -> Grant:
