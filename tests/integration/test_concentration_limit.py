@@ -336,11 +336,20 @@ def test_racing_fundings_of_two_buyers_and_a_repayment_never_commit_a_share_abov
 
     monkeypatch.setattr(invoice_service, "read_guard", read_then_wait)
     monkeypatch.setattr(EntityTable, "commit", checked_commit)
+
+    def party(request, invoice):
+        """A racer's request; one that ends without reaching the barrier (refused before its read) breaks
+        it at once, so the others fail now rather than after WAIT_SECONDS (a finished racer passed it)."""
+        try:
+            return request(invoice)
+        finally:
+            everyone_read.abort()
+
     with ThreadPoolExecutor(len(racing) + 1) as pool:  # one thread each: all wait at the barrier
-        fundings = [pool.submit(fund, invoice) for invoice in racing]
-        repayment = pool.submit(repay, carol[0])
+        fundings = [pool.submit(party, fund, invoice) for invoice in racing]
+        repayment = pool.submit(party, repay, carol[0])
         replies, repaid = [f.result() for f in fundings], repayment.result()
-    assert repaid.status == 200 and repaid.json["status"] == "repaid"
+    assert repaid.status == 200 and repaid.json["status"] == "repaid", (repaid.status, repaid.json)
     assert all(buyer * 10_000 <= cap * total for buyer, total in funded_shares), funded_shares
     assert all(r.status in (200, 409) for r in replies)
     refusals = [r.json["error"]["code"] for r in replies if r.status == 409]
