@@ -8,7 +8,7 @@ from datetime import timedelta
 from financing import clock
 from financing.adapters.aws import client
 from financing.config import settings
-from tests.integration.harness import Context, call, handler
+from tests.integration.harness import Context, handler
 
 
 def receivable(**overrides) -> dict:
@@ -96,19 +96,3 @@ def deliver_batch(events: list[tuple[str, dict]], receive_count: int = 1) -> dic
 def settings_queue_name() -> str:
     urls = client("sqs").list_queues().get("QueueUrls", [])
     return next(u.rsplit("/", 1)[-1] for u in urls if u.endswith("-RegistrationQueue"))
-
-
-WRITE = "credit-rights:write credit-rights:read"  # what the registry's tests call with
-
-
-def get(internal_number, tenant="acme"):
-    """GET /v1/credit-rights/{internal_number}, as the tenant."""
-    return call(
-        "get_credit_right",
-        "GET",
-        f"/v1/credit-rights/{internal_number}",
-        resource="/v1/credit-rights/{internal_number}",
-        path_parameters={"internal_number": internal_number},
-        tenant=tenant,
-        scope=WRITE,
-    )

@@ -4,14 +4,27 @@ import pytest
 
 from financing.config import settings
 from tests.integration.harness import call
-from tests.integration.receivable_fixtures import WRITE, deliver, get, outbox_events, receivable
+from tests.integration.receivable_fixtures import deliver, outbox_events, receivable
 
 pytestmark = pytest.mark.usefixtures("aws")
+WRITE = "credit-rights:write credit-rights:read"
 
 
 def post(body, tenant="acme", **kwargs):
     return call(
         "create_credit_right", "POST", "/v1/credit-rights", body=body, tenant=tenant, scope=WRITE, **kwargs
+    )
+
+
+def get(internal_number, tenant="acme"):
+    return call(
+        "get_credit_right",
+        "GET",
+        f"/v1/credit-rights/{internal_number}",
+        resource="/v1/credit-rights/{internal_number}",
+        path_parameters={"internal_number": internal_number},
+        tenant=tenant,
+        scope=WRITE,
     )
 
 

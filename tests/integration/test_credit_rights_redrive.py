@@ -6,14 +6,27 @@ import pytest
 from financing.config import settings
 from financing.domain.credit_rights import REGISTRATION_MAX_ATTEMPTS
 from tests.integration.harness import call
-from tests.integration.receivable_fixtures import WRITE, deliver, get, outbox_events, receivable
+from tests.integration.receivable_fixtures import deliver, outbox_events, receivable
 
 pytestmark = pytest.mark.usefixtures("aws")
+WRITE = "credit-rights:write credit-rights:read"
 REQUESTED = "credit_rights.registration_requested"
 
 
 def post(body, tenant="acme"):
     return call("create_credit_right", "POST", "/v1/credit-rights", body=body, tenant=tenant, scope=WRITE)
+
+
+def get(internal_number, tenant="acme"):
+    return call(
+        "get_credit_right",
+        "GET",
+        f"/v1/credit-rights/{internal_number}",
+        resource="/v1/credit-rights/{internal_number}",
+        path_parameters={"internal_number": internal_number},
+        tenant=tenant,
+        scope=WRITE,
+    )
 
 
 def listed(tenant="acme"):
